@@ -1,0 +1,42 @@
+"""Errors a user can cause: each carries a stable code and, where it applies, the input field."""
+
+import uuid
+from enum import Enum
+
+
+class ErrorCode(Enum):
+    """Stable codes of user errors; frontends switch on these."""
+
+    INVALID_INPUT = "INVALID_INPUT"
+    INVALID_ID = "INVALID_ID"
+    INVALID_AMOUNT = "INVALID_AMOUNT"
+    INVALID_HANDLE = "INVALID_HANDLE"
+    INVALID_TIMEZONE = "INVALID_TIMEZONE"
+    INVALID_DATE = "INVALID_DATE"
+    NOT_FOUND = "NOT_FOUND"
+    DUPLICATE_HANDLE = "DUPLICATE_HANDLE"
+    DUPLICATE_EMAIL = "DUPLICATE_EMAIL"
+    DUPLICATE_EXTERNAL_ID = "DUPLICATE_EXTERNAL_ID"
+    NOT_EXTENDABLE = "NOT_EXTENDABLE"
+    ALREADY_EXTENDED = "ALREADY_EXTENDED"
+    NOT_REASSIGNABLE = "NOT_REASSIGNABLE"
+    REWARD_NOT_ACTIVE = "REWARD_NOT_ACTIVE"
+    IDEMPOTENCY_KEY_REUSED = "IDEMPOTENCY_KEY_REUSED"
+
+
+class UserError(Exception):
+    """An expected failure caused by the caller's input; nothing was written."""
+
+    def __init__(self, code: ErrorCode, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.field = field
+
+
+def require_uuid(value: str, field: str) -> str:
+    """Return the canonical UUID string or raise INVALID_ID naming the field."""
+    try:
+        return str(uuid.UUID(str(value)))
+    except ValueError:
+        raise UserError(ErrorCode.INVALID_ID, f"'{value}' is not a valid id", field) from None

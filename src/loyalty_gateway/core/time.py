@@ -1,0 +1,66 @@
+"""Time rules: UTC storage, IANA timezones on writes, expiry at 23:59:59 local."""
+
+import calendar
+from datetime import UTC, date, datetime, time, timedelta
+from enum import Enum
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from loyalty_gateway.core.errors import ErrorCode, UserError
+
+END_OF_DAY = time(23, 59, 59)
+
+
+class PeriodType(Enum):
+    days = "days"
+    weeks = "weeks"
+    months = "months"
+    years = "years"
+    absolute_date = "absolute_date"
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def zone(name: str, field: str = "timezone") -> ZoneInfo:
+    """The IANA zone with that name, or INVALID_TIMEZONE."""
+    try:
+        if not name or name != name.strip():
+            raise ValueError(name)
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise UserError(
+            ErrorCode.INVALID_TIMEZONE, f"'{name}' is not an IANA timezone", field
+        ) from None
+
+
+def as_aware(value: datetime, tz: ZoneInfo) -> datetime:
+    """A naive datetime is local time in `tz`; an aware one keeps its offset. Result in UTC."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=tz)
+    return value.astimezone(UTC)
+
+
+def add_months(day: date, months: int) -> date:
+    """The same day `months` later, clamped to that month's last day."""
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def expiry_from_period(
+    issued_at: datetime, tz: ZoneInfo, period: int, period_type: PeriodType
+) -> datetime:
+    """23:59:59 local on (local issue date + period), in UTC."""
+    local_day = issued_at.astimezone(tz).date()
+    if period_type is PeriodType.days:
+        end_day = local_day + timedelta(days=period)
+    elif period_type is PeriodType.weeks:
+        end_day = local_day + timedelta(weeks=period)
+    elif period_type is PeriodType.months:
+        end_day = add_months(local_day, period)
+    elif period_type is PeriodType.years:
+        end_day = add_months(local_day, 12 * period)
+    else:
+        raise ValueError(f"{period_type} has no period arithmetic")
+    return datetime.combine(end_day, END_OF_DAY, tzinfo=tz).astimezone(UTC)

@@ -1,0 +1,92 @@
+"""Database wiring: the Tortoise config, migrations and the readiness check."""
+
+from pathlib import Path
+from typing import Any
+
+from tortoise import Tortoise
+from tortoise.backends.base.config_generator import expand_db_url
+from tortoise.connection import get_connection
+from tortoise.migrations.api import migrate as run_migrations
+from tortoise.migrations.executor import MigrationExecutor
+
+from loyalty_gateway.settings import Settings
+
+MODEL_MODULES = [
+    "loyalty_gateway.profiles.models",
+    "loyalty_gateway.rewards.models",
+    "loyalty_gateway.points.models",
+    "loyalty_gateway.events.models",
+    "loyalty_gateway.idempotency.models",
+    "loyalty_gateway.auth.models",
+]
+MIGRATIONS_MODULE = "loyalty_gateway.migrations"
+
+
+class DatabaseNotMigrated(RuntimeError):
+    pass
+
+
+def _connection(url: str, pool_max: int) -> dict[str, Any] | str:
+    if url.startswith(("postgres://", "postgresql://")):
+        config = expand_db_url(url)
+        config["engine"] = "tortoise.backends.asyncpg"
+        config["credentials"]["minsize"] = 1
+        config["credentials"]["maxsize"] = pool_max
+        return config
+    return url
+
+
+def tortoise_config(settings: Settings) -> dict[str, Any]:
+    return {
+        "connections": {"default": _connection(settings.database_url, settings.db_pool_max)},
+        "apps": {
+            "models": {
+                "models": MODEL_MODULES,
+                "default_connection": "default",
+                "migrations": MIGRATIONS_MODULE,
+            }
+        },
+        "use_tz": True,
+        "timezone": "UTC",
+    }
+
+
+def ensure_sqlite_directory(settings: Settings) -> None:
+    if settings.database_url.startswith("sqlite://"):
+        path = settings.database_url.removeprefix("sqlite://").split("?", 1)[0]
+        if path and path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+
+
+async def migrate(settings: Settings) -> None:
+    """Apply every pending migration, then close the connections it opened."""
+    ensure_sqlite_directory(settings)
+    try:
+        await run_migrations(config=tortoise_config(settings))
+    finally:
+        await Tortoise.close_connections()
+
+
+async def pending_migrations(settings: Settings) -> list[str]:
+    ensure_sqlite_directory(settings)
+    config = tortoise_config(settings)
+    await Tortoise.init(config=config, init_connections=False)
+    try:
+        executor = MigrationExecutor(get_connection("default"), config["apps"])
+        steps = await executor.plan()
+        return [f"{step.migration.app_label}.{step.migration.name}" for step in steps]
+    finally:
+        await Tortoise.close_connections()
+
+
+async def prepare_database(settings: Settings) -> None:
+    """Migrate the embedded SQLite database; refuse an unmigrated PostgreSQL one."""
+    if not settings.is_postgres:
+        await migrate(settings)
+        return
+    pending = await pending_migrations(settings)
+    if pending:
+        raise DatabaseNotMigrated(
+            f"The database has {len(pending)} unapplied migration(s) ({', '.join(pending)}); "
+            "run `loyalty-gateway migrate` first."
+        )

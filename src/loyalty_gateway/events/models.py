@@ -1,0 +1,19 @@
+from tortoise import fields
+from tortoise.models import Model
+
+
+class Event(Model):
+    """An outbox row, written in the same transaction as the change it announces."""
+
+    id = fields.BigIntField(primary_key=True)
+    name = fields.CharField(max_length=128)
+    profile_id = fields.UUIDField(null=True)
+    context = fields.JSONField()
+    depth = fields.IntField(default=0)
+    status = fields.CharField(max_length=16, default="PENDING")
+    attempts = fields.IntField(default=0)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "event"
+        indexes = (("status", "id"),)

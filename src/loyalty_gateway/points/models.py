@@ -1,0 +1,34 @@
+from tortoise import fields
+from tortoise.migrations.constraints import CheckConstraint
+from tortoise.models import Model
+
+
+class PointLot(Model):
+    """Points awarded to a profile, spent from `points_remaining`."""
+
+    id = fields.UUIDField(primary_key=True)
+    profile = fields.ForeignKeyField(
+        "models.Profile", related_name="point_lots", on_delete=fields.RESTRICT
+    )
+    points_initial = fields.BigIntField()
+    points_remaining = fields.BigIntField()
+    timezone = fields.CharField(max_length=64)
+    issued_at = fields.DatetimeField()
+    expires_at = fields.DatetimeField(null=True)
+    voided_at = fields.DatetimeField(null=True)
+    reason = fields.TextField(null=True)
+    external_id = fields.CharField(max_length=255, null=True)
+    meta = fields.JSONField(null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    profile_id: str
+
+    class Meta:
+        table = "point_lot"
+        indexes = (("profile_id", "expires_at"),)
+        constraints = (
+            CheckConstraint(
+                check="points_remaining >= 0 AND points_remaining <= points_initial",
+                name="point_lot_points_remaining_ck",
+            ),
+        )

@@ -1,0 +1,21 @@
+from tortoise import fields
+from tortoise.models import Model
+
+
+class Profile(Model):
+    id = fields.UUIDField(primary_key=True)
+    first_name = fields.CharField(max_length=255, null=True)
+    last_name = fields.CharField(max_length=255, null=True)
+    email = fields.CharField(max_length=320)
+    email_normalized = fields.CharField(max_length=320, unique=True)
+    mobile_phone = fields.CharField(max_length=64, null=True)
+    birth_date = fields.DateField(null=True)
+    gender = fields.CharField(max_length=32, null=True)
+    tags: list[str] = fields.JSONField(default=list)
+    external_id = fields.CharField(max_length=255, null=True, unique=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "profile"
+        indexes = (("created_at", "id"),)

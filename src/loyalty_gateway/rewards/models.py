@@ -1,0 +1,75 @@
+from tortoise import fields
+from tortoise.migrations.constraints import CheckConstraint
+from tortoise.models import Model
+
+
+class RewardDefinition(Model):
+    id = fields.UUIDField(primary_key=True)
+    name = fields.CharField(max_length=255)
+    handle = fields.CharField(max_length=255, unique=True)
+    value_cents = fields.BigIntField()
+    type = fields.CharField(max_length=64)
+    period = fields.IntField(null=True)
+    period_type = fields.CharField(max_length=32, default="days")
+    absolute_expiry = fields.DatetimeField(null=True)
+    extend_days = fields.IntField(null=True)
+    description = fields.TextField(null=True)
+    short_description = fields.TextField(null=True)
+    long_description = fields.TextField(null=True)
+    terms_conditions = fields.TextField(null=True)
+    earn_instructions = fields.TextField(null=True)
+    redeem_instructions_store = fields.TextField(null=True)
+    redeem_instructions_online = fields.TextField(null=True)
+    icon = fields.TextField(null=True)
+    image_url = fields.TextField(null=True)
+    internal_notes = fields.TextField(null=True)
+    is_assignable = fields.BooleanField(default=False)
+    is_extendable = fields.BooleanField(default=False)
+    is_reassignable = fields.BooleanField(default=False)
+    is_published = fields.BooleanField(default=False)
+    tags: list[str] = fields.JSONField(default=list)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "reward_definition"
+        indexes = (("created_at", "id"),)
+        constraints = (
+            CheckConstraint(check="value_cents >= 0", name="reward_definition_value_ck"),
+        )
+
+
+class Reward(Model):
+    """A reward lot whose `value_remaining` stays between 0 and `value_initial`."""
+
+    id = fields.UUIDField(primary_key=True)
+    definition: fields.ForeignKeyRelation[RewardDefinition] = fields.ForeignKeyField(
+        "models.RewardDefinition", related_name="rewards", on_delete=fields.RESTRICT
+    )
+    profile = fields.ForeignKeyField(
+        "models.Profile", related_name="rewards", on_delete=fields.RESTRICT
+    )
+    value_initial = fields.BigIntField()
+    value_remaining = fields.BigIntField()
+    timezone = fields.CharField(max_length=64)
+    issued_at = fields.DatetimeField()
+    expires_at = fields.DatetimeField(null=True)
+    extended_at = fields.DatetimeField(null=True)
+    voided_at = fields.DatetimeField(null=True)
+    void_reason = fields.TextField(null=True)
+    external_id = fields.CharField(max_length=255, null=True)
+    meta = fields.JSONField(null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    definition_id: str
+    profile_id: str
+
+    class Meta:
+        table = "reward"
+        indexes = (("profile_id", "expires_at"),)
+        constraints = (
+            CheckConstraint(
+                check="value_remaining >= 0 AND value_remaining <= value_initial",
+                name="reward_value_remaining_ck",
+            ),
+        )
