@@ -3,10 +3,10 @@
 from decimal import Decimal
 from enum import StrEnum
 from functools import lru_cache
+from typing import Annotated
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
-from typing_extensions import Annotated
 
 DEFAULT_DATABASE_URL = "sqlite://./data/loyalty.db"
 

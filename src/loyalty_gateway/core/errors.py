@@ -40,3 +40,9 @@ def require_uuid(value: str, field: str) -> str:
         return str(uuid.UUID(str(value)))
     except ValueError:
         raise UserError(ErrorCode.INVALID_ID, f"'{value}' is not a valid id", field) from None
+
+
+def camel(name: str) -> str:
+    """The GraphQL spelling of a snake_case field name."""
+    head, *rest = name.split("_")
+    return head + "".join(part.title() for part in rest)

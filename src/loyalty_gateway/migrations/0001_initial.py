@@ -1,15 +1,17 @@
-from tortoise import migrations
-from tortoise.migrations import operations as ops
+from uuid import uuid4
+
 from orjson import loads
+from tortoise import fields, migrations
 from tortoise.fields.base import OnDelete
 from tortoise.fields.data import JSON_DUMPS
-from uuid import uuid4
-from tortoise import fields
 from tortoise.indexes import Index
+from tortoise.migrations import operations as ops
 from tortoise.migrations.constraints import CheckConstraint
 
+
 # CreateModel ignores CHECK constraints in tortoise-orm 1.1.9, so they are added
-# by AddConstraint operations after the tables exist.
+# by AddConstraint operations after the tables exist. On SQLite AddConstraint rebuilds the
+# table and drops its indexes, so those tables' indexes are added last.
 class Migration(migrations.Migration):
     initial = True
 
@@ -92,7 +94,7 @@ class Migration(migrations.Migration):
                 ('meta', fields.JSONField(null=True, encoder=JSON_DUMPS, decoder=loads)),
                 ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
             ],
-            options={'table': 'point_lot', 'app': 'models', 'indexes': [Index(fields=['profile_id', 'expires_at'])], 'pk_attr': 'id', 'table_description': 'Points awarded to a profile, spent from `points_remaining`.'},
+            options={'table': 'point_lot', 'app': 'models', 'pk_attr': 'id', 'table_description': 'Points awarded to a profile, spent from `points_remaining`.'},
             bases=['Model'],
         ),
         ops.CreateModel(
@@ -125,7 +127,7 @@ class Migration(migrations.Migration):
                 ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
                 ('updated_at', fields.DatetimeField(auto_now=True, auto_now_add=False)),
             ],
-            options={'table': 'reward_definition', 'app': 'models', 'indexes': [Index(fields=['created_at', 'id'])], 'pk_attr': 'id'},
+            options={'table': 'reward_definition', 'app': 'models', 'pk_attr': 'id'},
             bases=['Model'],
         ),
         ops.CreateModel(
@@ -146,7 +148,7 @@ class Migration(migrations.Migration):
                 ('meta', fields.JSONField(null=True, encoder=JSON_DUMPS, decoder=loads)),
                 ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
             ],
-            options={'table': 'reward', 'app': 'models', 'indexes': [Index(fields=['profile_id', 'expires_at'])], 'pk_attr': 'id', 'table_description': 'A reward lot whose `value_remaining` stays between 0 and `value_initial`.'},
+            options={'table': 'reward', 'app': 'models', 'pk_attr': 'id', 'table_description': 'A reward lot whose `value_remaining` stays between 0 and `value_initial`.'},
             bases=['Model'],
         ),
         ops.AddConstraint(
@@ -160,5 +162,17 @@ class Migration(migrations.Migration):
         ops.AddConstraint(
             model_name='Reward',
             constraint=CheckConstraint(check='value_remaining >= 0 AND value_remaining <= value_initial', name='reward_value_remaining_ck'),
+        ),
+        ops.AddIndex(
+            model_name='PointLot',
+            index=Index(fields=['profile_id', 'expires_at']),
+        ),
+        ops.AddIndex(
+            model_name='RewardDefinition',
+            index=Index(fields=['created_at', 'id']),
+        ),
+        ops.AddIndex(
+            model_name='Reward',
+            index=Index(fields=['profile_id', 'expires_at']),
         ),
     ]

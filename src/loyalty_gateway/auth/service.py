@@ -1,0 +1,85 @@
+"""API tokens: created once in plain text, stored as a SHA-256 digest."""
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+from loyalty_gateway.auth.models import ApiToken
+from loyalty_gateway.auth.scopes import ADMIN, ALL_SCOPES
+from loyalty_gateway.core.errors import ErrorCode, UserError, require_uuid
+from loyalty_gateway.core.time import utcnow
+
+TOKEN_PREFIX = "lgw_"
+LAST_USED_RESOLUTION = timedelta(minutes=1)
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is calling: a stored token, or the bootstrap admin token from the environment."""
+
+    token_id: str | None
+    name: str
+    scopes: frozenset[str]
+
+    def allows(self, scope: str) -> bool:
+        return ADMIN in self.scopes or scope in self.scopes
+
+
+def digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+async def create_token(name: str, scopes: list[str]) -> tuple[ApiToken, str]:
+    """Create a token and return it with its plain text, which is never shown again."""
+    if not name.strip():
+        raise UserError(ErrorCode.INVALID_INPUT, "A token needs a name", "name")
+    unknown = sorted(set(scopes) - set(ALL_SCOPES))
+    if unknown or not scopes:
+        raise UserError(
+            ErrorCode.INVALID_INPUT,
+            f"Unknown or missing scopes {unknown}; known: {', '.join(ALL_SCOPES)}",
+            "scopes",
+        )
+    plain = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = await ApiToken.create(
+        name=name.strip(),
+        token_hash=digest(plain),
+        prefix=plain[: len(TOKEN_PREFIX) + 6],
+        scopes=sorted(set(scopes)),
+    )
+    return token, plain
+
+
+async def list_tokens() -> list[ApiToken]:
+    return await ApiToken.all().order_by("created_at")
+
+
+async def revoke_token(token_id: str) -> ApiToken:
+    token = await ApiToken.get_or_none(id=require_uuid(token_id, "id"))
+    if token is None:
+        raise UserError(ErrorCode.NOT_FOUND, f"No token with id {token_id}", "id")
+    if token.revoked_at is None:
+        token.revoked_at = utcnow()
+        await token.save(update_fields=["revoked_at"])
+    return token
+
+
+async def has_tokens() -> bool:
+    return await ApiToken.exists()
+
+
+async def authenticate(bearer: str | None, admin_token: str | None) -> Principal | None:
+    """The principal behind a bearer token, or None when it is missing, unknown or revoked."""
+    if not bearer:
+        return None
+    if admin_token and hmac.compare_digest(bearer.encode(), admin_token.encode()):
+        return Principal(token_id=None, name="LOYALTY_ADMIN_TOKEN", scopes=frozenset({ADMIN}))
+    token = await ApiToken.get_or_none(token_hash=digest(bearer), revoked_at=None)
+    if token is None:
+        return None
+    now = utcnow()
+    if token.last_used_at is None or now - token.last_used_at > LAST_USED_RESOLUTION:
+        await ApiToken.filter(id=token.id).update(last_used_at=now)
+    return Principal(token_id=str(token.id), name=token.name, scopes=frozenset(token.scopes))

@@ -1,0 +1,146 @@
+"""The `loyalty-gateway` command."""
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+import uvicorn
+from tortoise import Tortoise
+
+from loyalty_gateway.auth import service as auth
+from loyalty_gateway.auth.scopes import ADMIN, ALL_SCOPES
+from loyalty_gateway.core.errors import UserError
+from loyalty_gateway.db import DatabaseNotMigrated, migrate, prepare_database, tortoise_config
+from loyalty_gateway.graphql.schema import sdl
+from loyalty_gateway.settings import Settings, get_settings
+
+T = TypeVar("T")
+
+
+async def _with_db(settings: Settings, work: Callable[[], Awaitable[T]]) -> T:
+    await Tortoise.init(config=tortoise_config(settings))
+    try:
+        return await work()
+    finally:
+        await Tortoise.close_connections()
+
+
+def _curl_example(settings: Settings, token: str) -> str:
+    return (
+        f"curl -s http://{settings.host}:{settings.port}/graphql \\\n"
+        f"  -H 'Authorization: Bearer {token}' -H 'Content-Type: application/json' \\\n"
+        "  -d '{\"query\": \"{ profiles(first: 5) { totalCount nodes { id email } } }\"}'"
+    )
+
+
+async def _bootstrap_admin_token(settings: Settings) -> str | None:
+    """Create an admin token when the database holds none; return its plain text."""
+    if await auth.has_tokens():
+        return None
+    _, plain = await auth.create_token("bootstrap admin", [ADMIN])
+    return plain
+
+
+def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
+    host = args.host or settings.host
+    port = args.port or settings.port
+    settings = settings.model_copy(update={"host": host, "port": port})
+    try:
+        asyncio.run(prepare_database(settings))
+    except DatabaseNotMigrated as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    plain = asyncio.run(_with_db(settings, lambda: _bootstrap_admin_token(settings)))
+    if plain:
+        print("Created an admin token (shown once, keep it safe):\n")
+        print(f"  {plain}\n\nTry it:\n\n{_curl_example(settings, plain)}\n", flush=True)
+    print(f"GraphQL and GraphiQL at http://{host}:{port}/graphql", flush=True)
+    uvicorn.run(
+        "loyalty_gateway.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=args.workers,
+        log_level="info",
+    )
+    return 0
+
+
+def cmd_migrate(_: argparse.Namespace, settings: Settings) -> int:
+    asyncio.run(migrate(settings))
+    print("Database is up to date.")
+    return 0
+
+
+def cmd_export_schema(_: argparse.Namespace, __: Settings) -> int:
+    sys.stdout.write(sdl())
+    return 0
+
+
+def cmd_token_create(args: argparse.Namespace, settings: Settings) -> int:
+    try:
+        token, plain = asyncio.run(
+            _with_db(settings, lambda: auth.create_token(args.name, args.scope))
+        )
+    except UserError as error:
+        print(f"error: {error.message}", file=sys.stderr)
+        return 2
+    print(f"id:     {token.id}\nscopes: {' '.join(token.scopes)}\ntoken:  {plain}")
+    print("The token is shown once; store it now.", file=sys.stderr)
+    return 0
+
+
+def cmd_token_list(_: argparse.Namespace, settings: Settings) -> int:
+    tokens = asyncio.run(_with_db(settings, auth.list_tokens))
+    for token in tokens:
+        state = "revoked" if token.revoked_at else "active"
+        last = token.last_used_at.isoformat() if token.last_used_at else "never"
+        print(f"{token.id}  {token.prefix}…  {state:7}  last used {last}  "
+              f"{token.name}  [{' '.join(token.scopes)}]")
+    return 0
+
+
+def cmd_token_revoke(args: argparse.Namespace, settings: Settings) -> int:
+    try:
+        token = asyncio.run(_with_db(settings, lambda: auth.revoke_token(args.id)))
+    except UserError as error:
+        print(f"error: {error.message}", file=sys.stderr)
+        return 2
+    print(f"Revoked {token.id} ({token.name}).")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="loyalty-gateway", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    serve = commands.add_parser("serve", help="serve the GraphQL API")
+    serve.add_argument("--host")
+    serve.add_argument("--port", type=int)
+    serve.add_argument("--workers", type=int, default=1)
+    serve.set_defaults(run=cmd_serve)
+
+    commands.add_parser("migrate", help="apply database migrations").set_defaults(run=cmd_migrate)
+    commands.add_parser("export-schema", help="print the GraphQL SDL").set_defaults(
+        run=cmd_export_schema
+    )
+
+    token = commands.add_parser("token", help="manage API tokens").add_subparsers(
+        dest="token_command", required=True
+    )
+    create = token.add_parser("create", help="create a token and print it once")
+    create.add_argument("--name", required=True)
+    create.add_argument("--scope", nargs="+", required=True, choices=ALL_SCOPES)
+    create.set_defaults(run=cmd_token_create)
+    token.add_parser("list", help="list tokens").set_defaults(run=cmd_token_list)
+    revoke = token.add_parser("revoke", help="revoke a token")
+    revoke.add_argument("id")
+    revoke.set_defaults(run=cmd_token_revoke)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> Any:
+    args = build_parser().parse_args(argv)
+    sys.exit(args.run(args, get_settings()))

@@ -1,0 +1,27 @@
+"""The only way domain code announces a change: an event row in the caller's transaction."""
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+from uuid import UUID
+
+from loyalty_gateway.events.models import Event
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {key: _jsonable(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(item) for item in value]
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return f"{value:.2f}"
+    if isinstance(value, UUID):
+        return str(value)
+    return value
+
+
+async def emit(name: str, context: dict[str, Any], profile_id: str | None = None) -> Event:
+    """Write an event row; call inside the transaction of the change it describes."""
+    return await Event.create(name=name, profile_id=profile_id, context=_jsonable(context))

@@ -1,0 +1,66 @@
+"""User errors in payloads, GraphQL errors with codes, and masking of unexpected errors."""
+
+import logging
+import uuid
+from collections.abc import Awaitable
+from typing import TypeVar
+
+import strawberry
+from graphql import GraphQLError
+from strawberry.extensions import MaskErrors
+
+from loyalty_gateway.core.errors import ErrorCode, UserError
+
+log = logging.getLogger("loyalty_gateway.graphql")
+T = TypeVar("T")
+
+ErrorCodeEnum = strawberry.enum(ErrorCode, name="ErrorCode")
+
+
+@strawberry.type(name="UserError", description="An expected failure caused by the input.")
+class UserErrorType:
+    code: ErrorCodeEnum
+    message: str
+    field: str | None = None
+
+    @classmethod
+    def from_error(cls, error: UserError) -> "UserErrorType":
+        return cls(code=error.code, message=error.message, field=error.field)
+
+
+async def attempt(work: Awaitable[T]) -> tuple[T | None, list[UserErrorType]]:
+    """Await a service call; a UserError becomes the payload's error list."""
+    try:
+        return await work, []
+    except UserError as error:
+        return None, [UserErrorType.from_error(error)]
+
+
+def bad_input(message: str) -> GraphQLError:
+    return GraphQLError(message, extensions={"code": "BAD_USER_INPUT"})
+
+
+def _is_expected(error: GraphQLError) -> bool:
+    original = error.original_error
+    return original is None or isinstance(original, GraphQLError)
+
+
+class MaskInternalErrors(MaskErrors):
+    """Mask unexpected errors as "Internal error" with an id that is also in the log."""
+
+    def __init__(self) -> None:
+        super().__init__(should_mask_error=lambda error: not _is_expected(error))
+
+    def anonymise_error(self, error: GraphQLError) -> GraphQLError:
+        error_id = uuid.uuid4().hex[:12]
+        log.error(
+            "Unexpected error %s at %s", error_id, error.path, exc_info=error.original_error
+        )
+        return GraphQLError(
+            message=f"Internal error (id {error_id})",
+            nodes=error.nodes,
+            source=error.source,
+            positions=error.positions,
+            path=error.path,
+            extensions={"code": "INTERNAL_SERVER_ERROR", "errorId": error_id},
+        )

@@ -1,0 +1,181 @@
+"""Profile and balance types, queries and mutations."""
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import TYPE_CHECKING, Annotated, Any
+
+import strawberry
+from strawberry.types import Info
+
+from loyalty_gateway.auth import scopes
+from loyalty_gateway.balances.service import Balances
+from loyalty_gateway.core.money import from_cents
+from loyalty_gateway.graphql.errors import UserErrorType, attempt
+from loyalty_gateway.graphql.ids import parse_id
+from loyalty_gateway.graphql.pagination import Connection, connection, page
+from loyalty_gateway.graphql.permissions import requires
+from loyalty_gateway.profiles import service
+from loyalty_gateway.profiles.models import Profile as ProfileModel
+from loyalty_gateway.rewards.service import RewardStatus
+
+if TYPE_CHECKING:
+    from loyalty_gateway.graphql.rewards import Reward
+
+RewardRef = Annotated["Reward", strawberry.lazy("loyalty_gateway.graphql.rewards")]
+RewardStatusEnum = strawberry.enum(RewardStatus, name="RewardStatus")
+
+
+@strawberry.type(name="Balances")
+class BalancesType:
+    reward_balance: Decimal
+    point_balance: int
+    point_balance_dollars: Decimal
+    combined_balance_dollars: Decimal
+
+    @classmethod
+    def from_domain(cls, balances: Balances) -> "BalancesType":
+        return cls(
+            reward_balance=from_cents(balances.reward_cents),
+            point_balance=balances.points,
+            point_balance_dollars=from_cents(balances.point_cents),
+            combined_balance_dollars=from_cents(balances.combined_cents),
+        )
+
+
+@strawberry.type
+class Profile:
+    id: strawberry.ID
+    first_name: str | None
+    last_name: str | None
+    email: str
+    mobile_phone: str | None
+    birth_date: date | None
+    gender: str | None
+    tags: list[str]
+    external_id: str | None
+    created_at: datetime
+    updated_at: datetime
+
+    @classmethod
+    def from_model(cls, model: ProfileModel) -> "Profile":
+        return cls(
+            id=strawberry.ID(str(model.id)),
+            first_name=model.first_name,
+            last_name=model.last_name,
+            email=model.email,
+            mobile_phone=model.mobile_phone,
+            birth_date=model.birth_date,
+            gender=model.gender,
+            tags=list(model.tags),
+            external_id=model.external_id,
+            created_at=model.created_at,
+            updated_at=model.updated_at,
+        )
+
+    @strawberry.field
+    async def balances(self, info: Info) -> BalancesType:
+        return BalancesType.from_domain(await info.context.loaders.balances.load(str(self.id)))
+
+    @strawberry.field(
+        description="The profile's rewards by expiry, soonest first (no expiry last); "
+        "all statuses when `status` is omitted."
+    )
+    async def rewards(
+        self,
+        info: Info,
+        status: list[RewardStatusEnum] | None = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[RewardRef]:
+        from loyalty_gateway.graphql.rewards import Reward
+
+        at = page(first, after)
+        statuses = tuple(sorted(set(status or []), key=lambda s: s.value))
+        rewards = await info.context.loaders.rewards.load((str(self.id), statuses))
+        chosen = rewards[at.offset : at.offset + at.limit]
+        return connection([Reward.from_model(r) for r in chosen], len(rewards), at)
+
+
+@strawberry.input
+class CreateProfileInput:
+    email: str
+    first_name: str | None = None
+    last_name: str | None = None
+    mobile_phone: str | None = None
+    birth_date: date | None = None
+    gender: str | None = None
+    tags: list[str] | None = None
+    external_id: str | None = None
+
+
+@strawberry.input
+class UpdateProfileInput:
+    id: strawberry.ID
+    email: str | None = strawberry.UNSET
+    first_name: str | None = strawberry.UNSET
+    last_name: str | None = strawberry.UNSET
+    mobile_phone: str | None = strawberry.UNSET
+    birth_date: date | None = strawberry.UNSET
+    gender: str | None = strawberry.UNSET
+    tags: list[str] | None = strawberry.UNSET
+    external_id: str | None = strawberry.UNSET
+
+
+@strawberry.type
+class ProfilePayload:
+    profile: Profile | None
+    errors: list[UserErrorType]
+
+
+def given(data: object, exclude: tuple[str, ...] = ()) -> dict[str, Any]:
+    """The input's fields that were sent (UNSET ones left out), in snake_case."""
+    return {
+        key: value
+        for key, value in vars(data).items()
+        if value is not strawberry.UNSET and key not in exclude
+    }
+
+
+def _payload(profile: ProfileModel | None, errors: list[UserErrorType]) -> ProfilePayload:
+    return ProfilePayload(profile=Profile.from_model(profile) if profile else None, errors=errors)
+
+
+@strawberry.type
+class ProfileQueries:
+    @strawberry.field(permission_classes=[requires(scopes.PROFILES_READ)])
+    async def profile(self, id: strawberry.ID) -> Profile | None:
+        found = await service.find_profile(parse_id(id))
+        return Profile.from_model(found) if found else None
+
+    @strawberry.field(
+        permission_classes=[requires(scopes.PROFILES_READ)],
+        description="Profiles, oldest first; `search` matches first name, last name or email.",
+    )
+    async def profiles(
+        self, first: int | None = None, after: str | None = None, search: str | None = None
+    ) -> Connection[Profile]:
+        at = page(first, after)
+        items, total = await service.list_profiles(search, at.offset, at.limit)
+        return connection([Profile.from_model(p) for p in items], total, at)
+
+    @strawberry.field(permission_classes=[requires(scopes.PROFILES_READ)])
+    async def balances(self, info: Info, profile_id: strawberry.ID) -> BalancesType | None:
+        found = await service.find_profile(parse_id(profile_id, "profileId"))
+        if found is None:
+            return None
+        return BalancesType.from_domain(await info.context.loaders.balances.load(str(found.id)))
+
+
+@strawberry.type
+class ProfileMutations:
+    @strawberry.mutation(permission_classes=[requires(scopes.PROFILES_WRITE)])
+    async def create_profile(self, info: Info, input: CreateProfileInput) -> ProfilePayload:
+        fields = {key: value for key, value in given(input).items() if value is not None}
+        return _payload(*await attempt(service.create_profile(fields, info.context.rate)))
+
+    @strawberry.mutation(permission_classes=[requires(scopes.PROFILES_WRITE)])
+    async def update_profile(self, info: Info, input: UpdateProfileInput) -> ProfilePayload:
+        fields = given(input, exclude=("id",))
+        return _payload(
+            *await attempt(service.update_profile(str(input.id), fields, info.context.rate))
+        )

@@ -1,0 +1,352 @@
+"""Reward definition and reward types, queries and mutations."""
+
+from datetime import datetime
+from decimal import Decimal
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+from strawberry.scalars import JSON
+from strawberry.types import Info
+
+from loyalty_gateway.auth import scopes
+from loyalty_gateway.core.money import from_cents
+from loyalty_gateway.core.time import PeriodType, utcnow, zone
+from loyalty_gateway.graphql.errors import UserErrorType, attempt, bad_input
+from loyalty_gateway.graphql.ids import parse_id
+from loyalty_gateway.graphql.pagination import Connection, connection, page
+from loyalty_gateway.graphql.permissions import requires
+from loyalty_gateway.graphql.profiles import RewardStatusEnum, given
+from loyalty_gateway.rewards import definitions, service
+from loyalty_gateway.rewards.models import Reward as RewardModel
+from loyalty_gateway.rewards.models import RewardDefinition as RewardDefinitionModel
+
+if TYPE_CHECKING:
+    from loyalty_gateway.graphql.profiles import Profile
+
+ProfileRef = Annotated["Profile", strawberry.lazy("loyalty_gateway.graphql.profiles")]
+PeriodTypeEnum = strawberry.enum(PeriodType, name="PeriodType")
+
+
+@strawberry.type
+class RewardDefinition:
+    id: strawberry.ID
+    name: str
+    handle: str
+    value: Decimal = strawberry.field(
+        description="Dollars for a monetary reward; a percent for a `percentage` one."
+    )
+    type: str
+    period: int | None
+    period_type: PeriodTypeEnum
+    absolute_expiry: datetime | None
+    extend_days: int | None
+    description: str | None
+    short_description: str | None
+    long_description: str | None
+    terms_conditions: str | None
+    earn_instructions: str | None
+    redeem_instructions_store: str | None
+    redeem_instructions_online: str | None
+    icon: str | None
+    image_url: str | None
+    internal_notes: str | None
+    is_assignable: bool
+    is_extendable: bool
+    is_reassignable: bool
+    is_published: bool
+    tags: list[str]
+    created_at: datetime
+    updated_at: datetime
+
+    @classmethod
+    def from_model(cls, model: RewardDefinitionModel) -> "RewardDefinition":
+        return cls(
+            id=strawberry.ID(str(model.id)),
+            name=model.name,
+            handle=model.handle,
+            value=from_cents(model.value_cents),
+            type=model.type,
+            period=model.period,
+            period_type=PeriodType(model.period_type),
+            absolute_expiry=model.absolute_expiry,
+            extend_days=model.extend_days,
+            description=model.description,
+            short_description=model.short_description,
+            long_description=model.long_description,
+            terms_conditions=model.terms_conditions,
+            earn_instructions=model.earn_instructions,
+            redeem_instructions_store=model.redeem_instructions_store,
+            redeem_instructions_online=model.redeem_instructions_online,
+            icon=model.icon,
+            image_url=model.image_url,
+            internal_notes=model.internal_notes,
+            is_assignable=model.is_assignable,
+            is_extendable=model.is_extendable,
+            is_reassignable=model.is_reassignable,
+            is_published=model.is_published,
+            tags=list(model.tags),
+            created_at=model.created_at,
+            updated_at=model.updated_at,
+        )
+
+
+@strawberry.type
+class Reward:
+    id: strawberry.ID
+    value_initial: Decimal
+    value_remaining: Decimal
+    timezone: str
+    issued_at: datetime
+    issued_local_at: datetime
+    expires_at: datetime | None
+    expires_local_at: datetime | None
+    extended_at: datetime | None
+    status: RewardStatusEnum
+    external_id: str | None
+    meta: JSON | None
+    created_at: datetime
+    definition_id: strawberry.Private[str]
+    profile_id: strawberry.Private[str]
+
+    @classmethod
+    def from_model(cls, model: RewardModel) -> "Reward":
+        tz = zone(model.timezone)
+        return cls(
+            id=strawberry.ID(str(model.id)),
+            value_initial=from_cents(model.value_initial),
+            value_remaining=from_cents(model.value_remaining),
+            timezone=model.timezone,
+            issued_at=model.issued_at,
+            issued_local_at=model.issued_at.astimezone(tz),
+            expires_at=model.expires_at,
+            expires_local_at=model.expires_at.astimezone(tz) if model.expires_at else None,
+            extended_at=model.extended_at,
+            status=service.status_of(model, utcnow()),
+            external_id=model.external_id,
+            meta=model.meta,
+            created_at=model.created_at,
+            definition_id=str(model.definition_id),
+            profile_id=str(model.profile_id),
+        )
+
+    @strawberry.field
+    async def definition(self, info: Info) -> RewardDefinition:
+        found = await info.context.loaders.reward_definition.load(self.definition_id)
+        return RewardDefinition.from_model(found)
+
+    @strawberry.field
+    async def profile(self, info: Info) -> ProfileRef:
+        from loyalty_gateway.graphql.profiles import Profile
+
+        return Profile.from_model(await info.context.loaders.profile.load(self.profile_id))
+
+
+@strawberry.input
+class CreateRewardDefinitionInput:
+    name: str
+    handle: str
+    value: Decimal
+    type: str
+    period: int | None = None
+    period_type: PeriodTypeEnum = PeriodType.days
+    absolute_expiry: datetime | None = None
+    extend_days: int | None = None
+    description: str | None = None
+    short_description: str | None = None
+    long_description: str | None = None
+    terms_conditions: str | None = None
+    earn_instructions: str | None = None
+    redeem_instructions_store: str | None = None
+    redeem_instructions_online: str | None = None
+    icon: str | None = None
+    image_url: str | None = None
+    internal_notes: str | None = None
+    is_assignable: bool = False
+    is_extendable: bool = False
+    is_reassignable: bool = False
+    is_published: bool = False
+    tags: list[str] = strawberry.field(default_factory=list)
+
+
+@strawberry.input
+class UpdateRewardDefinitionInput:
+    id: strawberry.ID
+    name: str | None = strawberry.UNSET
+    handle: str | None = strawberry.UNSET
+    value: Decimal | None = strawberry.UNSET
+    type: str | None = strawberry.UNSET
+    period: int | None = strawberry.UNSET
+    period_type: PeriodTypeEnum | None = strawberry.UNSET
+    absolute_expiry: datetime | None = strawberry.UNSET
+    extend_days: int | None = strawberry.UNSET
+    description: str | None = strawberry.UNSET
+    short_description: str | None = strawberry.UNSET
+    long_description: str | None = strawberry.UNSET
+    terms_conditions: str | None = strawberry.UNSET
+    earn_instructions: str | None = strawberry.UNSET
+    redeem_instructions_store: str | None = strawberry.UNSET
+    redeem_instructions_online: str | None = strawberry.UNSET
+    icon: str | None = strawberry.UNSET
+    image_url: str | None = strawberry.UNSET
+    internal_notes: str | None = strawberry.UNSET
+    is_assignable: bool | None = strawberry.UNSET
+    is_extendable: bool | None = strawberry.UNSET
+    is_reassignable: bool | None = strawberry.UNSET
+    is_published: bool | None = strawberry.UNSET
+    tags: list[str] | None = strawberry.UNSET
+
+
+@strawberry.type
+class RewardDefinitionPayload:
+    reward_definition: RewardDefinition | None
+    errors: list[UserErrorType]
+
+
+@strawberry.input
+class IssueRewardInput:
+    profile_id: strawberry.ID
+    timezone: str
+    reward_definition_id: strawberry.ID | None = None
+    reward_definition_handle: str | None = None
+    value_initial: Decimal | None = None
+    value_remaining: Decimal | None = None
+    issued_at: datetime | None = None
+    expires_at: datetime | None = None
+    external_id: str | None = None
+    meta: JSON | None = None
+    idempotency_key: str | None = None
+
+
+@strawberry.type
+class RewardPayload:
+    reward: Reward | None
+    errors: list[UserErrorType]
+
+
+@strawberry.input
+class ExtendRewardsInput:
+    profile_id: strawberry.ID
+    ids: list[strawberry.ID]
+    extend_days: int | None = None
+    extend_date: datetime | None = None
+
+
+@strawberry.type
+class ExtendRewardsPayload:
+    rewards: list[Reward]
+    errors: list[UserErrorType]
+
+
+@strawberry.input
+class ReassignRewardInput:
+    reward_id: strawberry.ID
+    profile_id: strawberry.ID
+
+
+@strawberry.input
+class VoidRewardInput:
+    reward_id: strawberry.ID
+    reason: str
+
+
+def _definition_payload(
+    model: RewardDefinitionModel | None, errors: list[UserErrorType]
+) -> RewardDefinitionPayload:
+    return RewardDefinitionPayload(
+        reward_definition=RewardDefinition.from_model(model) if model else None, errors=errors
+    )
+
+
+def _reward_payload(model: RewardModel | None, errors: list[UserErrorType]) -> RewardPayload:
+    return RewardPayload(reward=Reward.from_model(model) if model else None, errors=errors)
+
+
+@strawberry.type
+class RewardQueries:
+    @strawberry.field(
+        permission_classes=[requires(scopes.DEFINITIONS_READ)],
+        description="A reward definition by `id` or by `handle` (give one).",
+    )
+    async def reward_definition(
+        self, id: strawberry.ID | None = None, handle: str | None = None
+    ) -> RewardDefinition | None:
+        if (id is None) == (handle is None):
+            raise bad_input("Give exactly one of 'id' and 'handle'")
+        if id is not None:
+            found = await RewardDefinitionModel.get_or_none(id=parse_id(id))
+        else:
+            found = await RewardDefinitionModel.get_or_none(handle=handle)
+        return RewardDefinition.from_model(found) if found else None
+
+    @strawberry.field(permission_classes=[requires(scopes.DEFINITIONS_READ)])
+    async def reward_definitions(
+        self,
+        first: int | None = None,
+        after: str | None = None,
+        search: str | None = None,
+        is_published: bool | None = None,
+    ) -> Connection[RewardDefinition]:
+        at = page(first, after)
+        items, total = await definitions.list_definitions(
+            search, is_published, at.offset, at.limit
+        )
+        return connection([RewardDefinition.from_model(d) for d in items], total, at)
+
+    @strawberry.field(permission_classes=[requires(scopes.REWARDS_READ)])
+    async def reward(self, id: strawberry.ID) -> Reward | None:
+        found = await service.get_reward(parse_id(id))
+        return Reward.from_model(found) if found else None
+
+
+@strawberry.type
+class RewardMutations:
+    @strawberry.mutation(permission_classes=[requires(scopes.DEFINITIONS_WRITE)])
+    async def create_reward_definition(
+        self, input: CreateRewardDefinitionInput
+    ) -> RewardDefinitionPayload:
+        return _definition_payload(*await attempt(definitions.create_definition(given(input))))
+
+    @strawberry.mutation(permission_classes=[requires(scopes.DEFINITIONS_WRITE)])
+    async def update_reward_definition(
+        self, input: UpdateRewardDefinitionInput
+    ) -> RewardDefinitionPayload:
+        fields = given(input, exclude=("id",))
+        return _definition_payload(
+            *await attempt(definitions.update_definition(str(input.id), fields))
+        )
+
+    @strawberry.mutation(permission_classes=[requires(scopes.REWARDS_WRITE)])
+    async def issue_reward(self, info: Info, input: IssueRewardInput) -> RewardPayload:
+        data = service.IssueRewardInput(
+            **{k: v for k, v in vars(input).items() if k != "idempotency_key"}
+        )
+        data.profile_id = str(data.profile_id)
+        return _reward_payload(
+            *await attempt(service.issue_reward(data, info.context.rate, input.idempotency_key))
+        )
+
+    @strawberry.mutation(permission_classes=[requires(scopes.REWARDS_WRITE)])
+    async def extend_rewards(self, input: ExtendRewardsInput) -> ExtendRewardsPayload:
+        rewards, errors = await attempt(
+            service.extend_rewards(
+                str(input.profile_id),
+                [str(i) for i in input.ids],
+                input.extend_days,
+                input.extend_date,
+            )
+        )
+        return ExtendRewardsPayload(
+            rewards=[Reward.from_model(r) for r in rewards or []], errors=errors
+        )
+
+    @strawberry.mutation(permission_classes=[requires(scopes.REWARDS_WRITE)])
+    async def reassign_reward(self, input: ReassignRewardInput) -> RewardPayload:
+        return _reward_payload(
+            *await attempt(service.reassign_reward(str(input.reward_id), str(input.profile_id)))
+        )
+
+    @strawberry.mutation(permission_classes=[requires(scopes.REWARDS_WRITE)])
+    async def void_reward(self, input: VoidRewardInput) -> RewardPayload:
+        return _reward_payload(
+            *await attempt(service.void_reward(str(input.reward_id), input.reason))
+        )

@@ -1,0 +1,146 @@
+"""Profiles: create, update, find, list; each write emits its event in the same transaction."""
+
+import re
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from tortoise.exceptions import IntegrityError
+from tortoise.expressions import Q
+from tortoise.transactions import in_transaction
+
+from loyalty_gateway.balances.service import Balances, balances_of
+from loyalty_gateway.core.errors import ErrorCode, UserError, require_uuid
+from loyalty_gateway.events import outbox
+from loyalty_gateway.profiles.models import Profile
+
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+GENDERS = ("male", "female", "withheld", "other")
+EDITABLE = (
+    "first_name",
+    "last_name",
+    "email",
+    "mobile_phone",
+    "birth_date",
+    "gender",
+    "tags",
+    "external_id",
+)
+
+
+def profile_context(profile: Profile, balances: Balances) -> dict[str, Any]:
+    """The profile as reaction contexts see it: Omneo's snake_case keys at the root."""
+    return {
+        "id": str(profile.id),
+        "profile_id": str(profile.id),
+        "first_name": profile.first_name,
+        "last_name": profile.last_name,
+        "email": profile.email,
+        "mobile_phone": profile.mobile_phone,
+        "birth_date": profile.birth_date,
+        "gender": profile.gender,
+        "tags": list(profile.tags),
+        "flattened_tags": list(profile.tags),
+        "external_id": profile.external_id,
+        "tier_handle": None,
+        "created_at": profile.created_at,
+        "updated_at": profile.updated_at,
+        **balances.as_context(),
+    }
+
+
+def _clean(fields: dict[str, Any]) -> dict[str, Any]:
+    cleaned = dict(fields)
+    if "email" in cleaned:
+        email = (cleaned["email"] or "").strip()
+        if not EMAIL.match(email):
+            raise UserError(ErrorCode.INVALID_INPUT, f"'{email}' is not an email address", "email")
+        cleaned["email"] = email
+        cleaned["email_normalized"] = email.lower()
+    if cleaned.get("gender") is not None and cleaned["gender"] not in GENDERS:
+        raise UserError(
+            ErrorCode.INVALID_INPUT, f"gender must be one of {', '.join(GENDERS)}", "gender"
+        )
+    if "tags" in cleaned:
+        cleaned["tags"] = list(dict.fromkeys(cleaned["tags"] or []))
+    if isinstance(cleaned.get("birth_date"), date) and cleaned["birth_date"] > date.today():
+        raise UserError(ErrorCode.INVALID_DATE, "birthDate is in the future", "birthDate")
+    return cleaned
+
+
+async def _check_unique(cleaned: dict[str, Any], exclude_id: str | None = None) -> None:
+    checks = (
+        ("email_normalized", ErrorCode.DUPLICATE_EMAIL, "email"),
+        ("external_id", ErrorCode.DUPLICATE_EXTERNAL_ID, "externalId"),
+    )
+    for column, code, field in checks:
+        if cleaned.get(column) is None:
+            continue
+        query = Profile.filter(**{column: cleaned[column]})
+        if exclude_id:
+            query = query.exclude(id=exclude_id)
+        if await query.exists():
+            raise UserError(code, f"Another profile already has this {field}", field)
+
+
+async def create_profile(fields: dict[str, Any], rate: Decimal) -> Profile:
+    cleaned = _clean({"tags": [], **fields})
+    if "email" not in cleaned:
+        raise UserError(ErrorCode.INVALID_INPUT, "email is required", "email")
+    try:
+        async with in_transaction():
+            await _check_unique(cleaned)
+            profile = await Profile.create(**cleaned)
+            balances = await balances_of(str(profile.id), rate)
+            await outbox.emit(
+                "profile.created", profile_context(profile, balances), str(profile.id)
+            )
+    except IntegrityError:
+        await _check_unique(cleaned)
+        raise
+    return profile
+
+
+async def update_profile(profile_id: str, fields: dict[str, Any], rate: Decimal) -> Profile:
+    profile_id = require_uuid(profile_id, "id")
+    cleaned = _clean(fields)
+    async with in_transaction():
+        profile = await get_profile(profile_id, field="id")
+        await _check_unique(cleaned, exclude_id=profile_id)
+        unknown = set(cleaned) - {*EDITABLE, "email_normalized"}
+        if unknown:
+            raise UserError(ErrorCode.INVALID_INPUT, f"Cannot update {sorted(unknown)}")
+        profile.update_from_dict(cleaned)
+        await profile.save()
+        balances = await balances_of(profile_id, rate)
+        await outbox.emit("profile.updated", profile_context(profile, balances), profile_id)
+    return profile
+
+
+async def get_profile(profile_id: str, field: str = "profileId") -> Profile:
+    profile = await Profile.get_or_none(id=require_uuid(profile_id, field))
+    if profile is None:
+        raise UserError(ErrorCode.NOT_FOUND, f"No profile with id {profile_id}", field)
+    return profile
+
+
+async def find_profile(profile_id: str) -> Profile | None:
+    return await Profile.get_or_none(id=profile_id)
+
+
+async def list_profiles(search: str | None, offset: int, limit: int) -> tuple[list[Profile], int]:
+    query = Profile.all()
+    if search and search.strip():
+        term = search.strip()
+        query = query.filter(
+            Q(first_name__icontains=term)
+            | Q(last_name__icontains=term)
+            | Q(email_normalized__icontains=term.lower())
+        )
+    total = await query.count()
+    items = await query.order_by("created_at", "id").offset(offset).limit(limit)
+    return items, total
+
+
+async def profiles_by_ids(profile_ids: list[str]) -> dict[str, Profile]:
+    return {str(p.id): p for p in await Profile.filter(id__in=profile_ids)}

@@ -1,0 +1,283 @@
+"""Rewards: issue, extend, reassign, void and list reward lots."""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+from enum import Enum
+from typing import Any
+
+from tortoise.expressions import Q
+from tortoise.transactions import in_transaction
+
+from loyalty_gateway.balances.service import balances_of
+from loyalty_gateway.core.errors import ErrorCode, UserError, require_uuid
+from loyalty_gateway.core.money import to_cents
+from loyalty_gateway.core.time import PeriodType, as_aware, expiry_from_period, utcnow, zone
+from loyalty_gateway.events import outbox
+from loyalty_gateway.idempotency.service import run_once
+from loyalty_gateway.profiles.service import get_profile, profile_context
+from loyalty_gateway.rewards.definitions import find_definition
+from loyalty_gateway.rewards.models import Reward, RewardDefinition
+
+
+class RewardStatus(Enum):
+    ACTIVE = "ACTIVE"
+    EXPIRED = "EXPIRED"
+    USED = "USED"
+    VOID = "VOID"
+
+
+def status_of(reward: Reward, now: datetime) -> RewardStatus:
+    if reward.voided_at is not None:
+        return RewardStatus.VOID
+    if reward.value_remaining == 0:
+        return RewardStatus.USED
+    if reward.expires_at is not None and reward.expires_at <= now:
+        return RewardStatus.EXPIRED
+    return RewardStatus.ACTIVE
+
+
+def _status_filter(status: RewardStatus, now: datetime) -> Q:
+    not_void = Q(voided_at=None)
+    unexpired = Q(expires_at=None) | Q(expires_at__gt=now)
+    if status is RewardStatus.VOID:
+        return Q(voided_at__isnull=False)
+    if status is RewardStatus.USED:
+        return not_void & Q(value_remaining=0)
+    if status is RewardStatus.EXPIRED:
+        return not_void & Q(value_remaining__gt=0) & Q(expires_at__lte=now)
+    return not_void & Q(value_remaining__gt=0) & unexpired
+
+
+def statuses_filter(statuses: Iterable[RewardStatus], now: datetime) -> Q | None:
+    chosen = list(dict.fromkeys(statuses))
+    if not chosen:
+        return None
+    combined = _status_filter(chosen[0], now)
+    for status in chosen[1:]:
+        combined |= _status_filter(status, now)
+    return combined
+
+
+@dataclass
+class IssueRewardInput:
+    profile_id: str
+    timezone: str
+    reward_definition_id: str | None = None
+    reward_definition_handle: str | None = None
+    value_initial: Decimal | None = None
+    value_remaining: Decimal | None = None
+    issued_at: datetime | None = None
+    expires_at: datetime | None = None
+    external_id: str | None = None
+    meta: Any = None
+
+
+def _expiry(definition: RewardDefinition, issued_at: datetime, tz_name: str) -> datetime | None:
+    period_type = PeriodType(definition.period_type)
+    if period_type is PeriodType.absolute_date:
+        return definition.absolute_expiry
+    if definition.period is None:
+        return None
+    return expiry_from_period(issued_at, zone(tz_name), definition.period, period_type)
+
+
+def reward_context(reward: Reward, definition: RewardDefinition, profile: dict[str, Any]) -> dict:
+    """Reward fields at the root and the profile nested, as Omneo's reward contexts are."""
+    tz = zone(reward.timezone)
+    return {
+        "id": str(reward.id),
+        "profile_id": str(reward.profile_id),
+        "definition": {"id": str(definition.id), "handle": definition.handle,
+                       "name": definition.name, "type": definition.type},
+        "value_initial": Decimal(reward.value_initial) / 100,
+        "value_remaining": Decimal(reward.value_remaining) / 100,
+        "timezone": reward.timezone,
+        "issued_at": reward.issued_at,
+        "issued_local_at": reward.issued_at.astimezone(tz),
+        "expires_at": reward.expires_at,
+        "expires_local_at": reward.expires_at.astimezone(tz) if reward.expires_at else None,
+        "external_id": reward.external_id,
+        "meta": reward.meta,
+        "profile": profile,
+    }
+
+
+async def _issue(data: IssueRewardInput, rate: Decimal) -> dict[str, Any]:
+    tz = zone(data.timezone)
+    profile = await get_profile(data.profile_id)
+    definition = await find_definition(
+        data.reward_definition_id,
+        data.reward_definition_handle,
+        "rewardDefinitionId",
+        "rewardDefinitionHandle",
+    )
+    initial = (
+        to_cents(data.value_initial, "valueInitial")
+        if data.value_initial is not None
+        else definition.value_cents
+    )
+    remaining = (
+        to_cents(data.value_remaining, "valueRemaining")
+        if data.value_remaining is not None
+        else initial
+    )
+    if remaining > initial:
+        raise UserError(
+            ErrorCode.INVALID_AMOUNT, "valueRemaining is above valueInitial", "valueRemaining"
+        )
+    issued_at = as_aware(data.issued_at, tz) if data.issued_at else utcnow()
+    if data.expires_at is not None:
+        expires_at = as_aware(data.expires_at, tz)
+    else:
+        expires_at = _expiry(definition, issued_at, data.timezone)
+    if expires_at is not None and expires_at <= issued_at:
+        raise UserError(ErrorCode.INVALID_DATE, "expiresAt is not after issuedAt", "expiresAt")
+    reward = await Reward.create(
+        definition=definition,
+        profile=profile,
+        value_initial=initial,
+        value_remaining=remaining,
+        timezone=data.timezone,
+        issued_at=issued_at,
+        expires_at=expires_at,
+        external_id=data.external_id,
+        meta=data.meta,
+    )
+    balances = await balances_of(str(profile.id), rate)
+    await outbox.emit(
+        "reward.created",
+        reward_context(reward, definition, profile_context(profile, balances)),
+        str(profile.id),
+    )
+    return {"reward_id": str(reward.id)}
+
+
+async def issue_reward(
+    data: IssueRewardInput, rate: Decimal, idempotency_key: str | None = None
+) -> Reward:
+    """Issue a reward lot; a repeated idempotency key with the same input returns the first."""
+    request = dict(vars(data))
+    result = await run_once("issueReward", idempotency_key, request, lambda: _issue(data, rate))
+    return await Reward.get(id=result["reward_id"])
+
+
+async def _profile_rewards(profile_id: str, ids: list[str]) -> list[Reward]:
+    reward_ids = [require_uuid(reward_id, "ids") for reward_id in ids]
+    rewards = await Reward.filter(id__in=reward_ids).prefetch_related("definition")
+    found = {str(r.id): r for r in rewards}
+    for reward_id in reward_ids:
+        reward = found.get(reward_id)
+        if reward is None or str(reward.profile_id) != profile_id:
+            raise UserError(
+                ErrorCode.NOT_FOUND, f"Profile has no reward {reward_id}", "ids"
+            )
+    return [found[reward_id] for reward_id in dict.fromkeys(reward_ids)]
+
+
+async def extend_rewards(
+    profile_id: str,
+    ids: list[str],
+    extend_days: int | None,
+    extend_date: datetime | None,
+) -> list[Reward]:
+    """Extend each reward once: by days from its expiry, or to a date."""
+    if (extend_days is None) == (extend_date is None):
+        raise UserError(
+            ErrorCode.INVALID_INPUT, "Give exactly one of extendDays and extendDate", "extendDays"
+        )
+    if extend_days is not None and extend_days < 1:
+        raise UserError(ErrorCode.INVALID_INPUT, "extendDays must be at least 1", "extendDays")
+    if not ids:
+        raise UserError(ErrorCode.INVALID_INPUT, "ids must not be empty", "ids")
+    profile = await get_profile(profile_id)
+    now = utcnow()
+    async with in_transaction():
+        rewards = await _profile_rewards(str(profile.id), ids)
+        for reward in rewards:
+            if not reward.definition.is_extendable:
+                raise UserError(
+                    ErrorCode.NOT_EXTENDABLE, f"Reward {reward.id} is not extendable", "ids"
+                )
+            if reward.extended_at is not None:
+                raise UserError(
+                    ErrorCode.ALREADY_EXTENDED, f"Reward {reward.id} was already extended", "ids"
+                )
+            if status_of(reward, now) is RewardStatus.VOID:
+                raise UserError(ErrorCode.REWARD_NOT_ACTIVE, f"Reward {reward.id} is void", "ids")
+            if extend_date is not None:
+                new_expiry = as_aware(extend_date, zone(reward.timezone))
+            elif reward.expires_at is None:
+                raise UserError(
+                    ErrorCode.NOT_EXTENDABLE, f"Reward {reward.id} never expires", "ids"
+                )
+            else:
+                new_expiry = reward.expires_at + timedelta(days=extend_days or 0)
+            if new_expiry <= reward.issued_at:
+                raise UserError(
+                    ErrorCode.INVALID_DATE, "extendDate is not after issuedAt", "extendDate"
+                )
+            reward.expires_at = new_expiry
+            reward.extended_at = now
+            await reward.save(update_fields=["expires_at", "extended_at"])
+    return rewards
+
+
+async def reassign_reward(reward_id: str, profile_id: str) -> Reward:
+    reward_id = require_uuid(reward_id, "rewardId")
+    async with in_transaction():
+        target = await get_profile(profile_id)
+        reward = await Reward.get_or_none(id=reward_id).prefetch_related("definition")
+        if reward is None:
+            raise UserError(ErrorCode.NOT_FOUND, f"No reward {reward_id}", "rewardId")
+        if not reward.definition.is_reassignable:
+            raise UserError(
+                ErrorCode.NOT_REASSIGNABLE, "This reward's definition is not reassignable",
+                "rewardId",
+            )
+        unused = reward.value_remaining == reward.value_initial
+        if status_of(reward, utcnow()) is not RewardStatus.ACTIVE or not unused:
+            raise UserError(
+                ErrorCode.REWARD_NOT_ACTIVE,
+                "Only an unused, unexpired, active reward can be reassigned",
+                "rewardId",
+            )
+        reward.profile = target
+        await reward.save(update_fields=["profile_id"])
+    return reward
+
+
+async def void_reward(reward_id: str, reason: str) -> Reward:
+    reward_id = require_uuid(reward_id, "rewardId")
+    async with in_transaction():
+        reward = await Reward.get_or_none(id=reward_id)
+        if reward is None:
+            raise UserError(ErrorCode.NOT_FOUND, f"No reward {reward_id}", "rewardId")
+        if reward.voided_at is not None:
+            raise UserError(ErrorCode.REWARD_NOT_ACTIVE, "Reward is already void", "rewardId")
+        reward.voided_at = utcnow()
+        reward.void_reason = reason
+        await reward.save(update_fields=["voided_at", "void_reason"])
+    return reward
+
+
+async def rewards_for_profiles(
+    profile_ids: list[str], statuses: Iterable[RewardStatus]
+) -> dict[str, list[Reward]]:
+    """Every matching reward of these profiles in one query, by expiry (no expiry last)."""
+    query = Reward.filter(profile_id__in=profile_ids)
+    status_q = statuses_filter(statuses, utcnow())
+    if status_q is not None:
+        query = query.filter(status_q)
+    grouped: dict[str, list[Reward]] = {profile_id: [] for profile_id in profile_ids}
+    rewards = await query.order_by("expires_at", "issued_at", "id")
+    never = [r for r in rewards if r.expires_at is None]
+    for reward in [r for r in rewards if r.expires_at is not None] + never:
+        grouped[str(reward.profile_id)].append(reward)
+    return grouped
+
+
+async def get_reward(reward_id: str) -> Reward | None:
+    return await Reward.get_or_none(id=reward_id)
+
