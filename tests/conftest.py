@@ -1,0 +1,127 @@
+"""A real server for the whole run: uvicorn on a loopback port, on SQLite or PostgreSQL.
+
+`TEST_BACKEND=postgres` (with `TEST_DATABASE_URL`) runs the suite on PostgreSQL; each run
+creates its own database and drops it at the end.
+"""
+
+import asyncio
+import os
+import socket
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+
+import asyncpg
+import httpx
+import pytest
+import uvicorn
+
+from loyalty_gateway.app import create_app
+from loyalty_gateway.auth import service as auth
+from loyalty_gateway.db import migrate
+from loyalty_gateway.settings import Settings
+from tests.support import ADMIN_TOKEN, GraphQLClient
+
+BACKEND = os.environ.get("TEST_BACKEND", "sqlite")
+
+
+def postgres_admin_url() -> str:
+    url = os.environ.get("TEST_DATABASE_URL")
+    if not url:
+        pytest.exit("TEST_BACKEND=postgres needs TEST_DATABASE_URL", returncode=2)
+    return url
+
+
+def with_database(url: str, name: str) -> str:
+    base, _, _ = url.rpartition("/")
+    return f"{base}/{name}"
+
+
+async def create_pg_database() -> tuple[str, str]:
+    admin = postgres_admin_url()
+    name = "lg_test_" + uuid.uuid4().hex[:12]
+    conn = await asyncpg.connect(admin)
+    try:
+        await conn.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await conn.close()
+    return with_database(admin, name), name
+
+
+async def drop_pg_database(name: str) -> None:
+    conn = await asyncpg.connect(postgres_admin_url())
+    try:
+        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await conn.close()
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class Server:
+    url: str
+    settings: Settings
+
+    @property
+    def graphql_url(self) -> str:
+        return f"{self.url}/graphql"
+
+
+@pytest.fixture(scope="session")
+async def server(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Server]:
+    pg_name = None
+    if BACKEND == "postgres":
+        database_url, pg_name = await create_pg_database()
+    else:
+        database_url = f"sqlite://{tmp_path_factory.mktemp('db') / 'loyalty.db'}"
+    port = free_port()
+    settings = Settings(
+        database_url=database_url,
+        loyalty_admin_token=ADMIN_TOKEN,
+        host="127.0.0.1",
+        port=port,
+    )
+    await migrate(settings)
+    config = uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning")
+    uv = uvicorn.Server(config)
+    task = asyncio.create_task(uv.serve())
+    while not uv.started:
+        if task.done():
+            task.result()
+        await asyncio.sleep(0.02)
+    try:
+        yield Server(url=f"http://127.0.0.1:{port}", settings=settings)
+    finally:
+        uv.should_exit = True
+        await task
+        if pg_name:
+            await drop_pg_database(pg_name)
+
+
+@pytest.fixture(scope="session")
+async def http() -> AsyncIterator[httpx.AsyncClient]:
+    async with httpx.AsyncClient(timeout=30) as client:
+        yield client
+
+
+@pytest.fixture(scope="session")
+def gql(http: httpx.AsyncClient, server: Server) -> GraphQLClient:
+    return GraphQLClient(http, server.graphql_url)
+
+
+@pytest.fixture
+async def token_with():
+    """Create a stored API token with the given scopes; returns its plain text."""
+
+    async def make(*scopes: str) -> str:
+        _, plain = await auth.create_token("test " + " ".join(scopes), list(scopes))
+        return plain
+
+    return make
+
+

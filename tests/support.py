@@ -1,0 +1,68 @@
+"""Helpers the tests share: a GraphQL client over HTTP, a SQL statement counter, unique names."""
+
+import logging
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import httpx
+
+ADMIN_TOKEN = "test-admin-" + uuid.uuid4().hex
+
+
+class GraphQLClient:
+    def __init__(self, http: httpx.AsyncClient, graphql_url: str) -> None:
+        self.http = http
+        self.graphql_url = graphql_url
+
+    async def raw(
+        self, query: str, variables: dict | None = None, token: str | None = ADMIN_TOKEN
+    ) -> dict[str, Any]:
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        response = await self.http.post(
+            self.graphql_url,
+            json={"query": query, "variables": variables or {}},
+            headers=headers,
+        )
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    async def __call__(
+        self, query: str, variables: dict | None = None, token: str | None = ADMIN_TOKEN
+    ) -> dict[str, Any]:
+        """Run an operation that must succeed without GraphQL errors; return `data`."""
+        body = await self.raw(query, variables, token)
+        assert "errors" not in body, body["errors"]
+        return body["data"]
+
+
+class QueryCounter(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.statements: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        message = record.getMessage().lstrip().upper()
+        if message.startswith(("SELECT", "INSERT", "UPDATE", "DELETE")):
+            self.statements.append(message)
+
+
+@contextmanager
+def count_queries() -> Iterator[QueryCounter]:
+    """Count the SQL statements the server runs (it runs in this process)."""
+    logger = logging.getLogger("tortoise.db_client")
+    counter = QueryCounter()
+    previous = logger.level
+    logger.setLevel(logging.DEBUG)
+    logger.addHandler(counter)
+    try:
+        yield counter
+    finally:
+        logger.removeHandler(counter)
+        logger.setLevel(previous)
+
+
+def unique(prefix: str) -> str:
+    return f"{prefix}-{uuid.uuid4().hex[:10]}"
+
