@@ -123,5 +123,3 @@ async def token_with():
         return plain
 
     return make
-
-

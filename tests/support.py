@@ -66,3 +66,45 @@ def count_queries() -> Iterator[QueryCounter]:
 def unique(prefix: str) -> str:
     return f"{prefix}-{uuid.uuid4().hex[:10]}"
 
+
+PROFILE_FIELDS = """
+id firstName lastName email mobilePhone birthDate gender tags externalId createdAt updatedAt
+"""
+CREATE_PROFILE = f"""
+mutation($input: CreateProfileInput!) {{
+  createProfile(input: $input) {{ profile {{ {PROFILE_FIELDS} }} errors {{ code message field }} }}
+}}"""
+
+
+async def create_profile(gql, **fields) -> dict:
+    data = await gql(CREATE_PROFILE, {"input": {"email": f"{unique('p')}@example.com", **fields}})
+    assert data["createProfile"]["errors"] == []
+    return data["createProfile"]["profile"]
+
+
+DEFINITION_FIELDS = """
+id name handle value type period periodType absoluteExpiry extendDays description
+shortDescription longDescription termsConditions earnInstructions redeemInstructionsStore
+redeemInstructionsOnline icon imageUrl internalNotes isAssignable isExtendable isReassignable
+isPublished tags createdAt updatedAt
+"""
+CREATE_DEFINITION = f"""
+mutation($input: CreateRewardDefinitionInput!) {{
+  createRewardDefinition(input: $input) {{
+    rewardDefinition {{ {DEFINITION_FIELDS} }} errors {{ code message field }}
+  }}
+}}"""
+
+
+async def create_definition(gql, **fields) -> dict:
+    body = {
+        "name": "Reward",
+        "handle": unique("reward"),
+        "value": "10",
+        "type": "fixed",
+        "period": 30,
+        **fields,
+    }
+    data = (await gql(CREATE_DEFINITION, {"input": body}))["createRewardDefinition"]
+    assert data["errors"] == [], data["errors"]
+    return data["rewardDefinition"]

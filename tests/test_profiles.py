@@ -4,25 +4,13 @@ import pytest
 
 from loyalty_gateway.events.models import Event
 from loyalty_gateway.profiles.models import Profile
-from tests.support import unique
+from tests.support import CREATE_PROFILE as CREATE
+from tests.support import PROFILE_FIELDS, create_profile, unique
 
-PROFILE_FIELDS = """
-id firstName lastName email mobilePhone birthDate gender tags externalId createdAt updatedAt
-"""
-CREATE = f"""
-mutation($input: CreateProfileInput!) {{
-  createProfile(input: $input) {{ profile {{ {PROFILE_FIELDS} }} errors {{ code message field }} }}
-}}"""
 UPDATE = f"""
 mutation($input: UpdateProfileInput!) {{
   updateProfile(input: $input) {{ profile {{ {PROFILE_FIELDS} }} errors {{ code message field }} }}
 }}"""
-
-
-async def create_profile(gql, **fields) -> dict:
-    data = await gql(CREATE, {"input": {"email": f"{unique('p')}@example.com", **fields}})
-    assert data["createProfile"]["errors"] == []
-    return data["createProfile"]["profile"]
 
 
 async def test_create_and_read_a_profile(gql):
@@ -42,8 +30,9 @@ async def test_create_and_read_a_profile(gql):
     assert profile["tags"] == ["vip", "stylist-client"]
     assert profile["birthDate"] == "1990-05-17"
     assert profile["createdAt"].endswith("+00:00")
-    read = await gql(f"query($id: ID!) {{ profile(id: $id) {{ {PROFILE_FIELDS} }} }}",
-                     {"id": profile["id"]})
+    read = await gql(
+        f"query($id: ID!) {{ profile(id: $id) {{ {PROFILE_FIELDS} }} }}", {"id": profile["id"]}
+    )
     assert read["profile"] == profile
 
 
@@ -64,8 +53,13 @@ async def test_email_is_unique_ignoring_case(gql):
     data = await gql(CREATE, {"input": {"email": email.upper()}})
     assert data["createProfile"] == {
         "profile": None,
-        "errors": [{"code": "DUPLICATE_EMAIL", "message": data["createProfile"]["errors"][0][
-            "message"], "field": "email"}],
+        "errors": [
+            {
+                "code": "DUPLICATE_EMAIL",
+                "message": data["createProfile"]["errors"][0]["message"],
+                "field": "email",
+            }
+        ],
     }
     assert await Profile.all().count() == before
 
@@ -103,10 +97,12 @@ async def test_update_to_a_taken_email_is_refused(gql):
 
 
 async def test_update_unknown_profile_is_not_found(gql):
-    data = await gql(UPDATE, {"input": {"id": "6f1c1a53-0d2c-4c1e-9d7e-5f1b7a3c2e10",
-                                        "firstName": "X"}})
+    data = await gql(
+        UPDATE, {"input": {"id": "6f1c1a53-0d2c-4c1e-9d7e-5f1b7a3c2e10", "firstName": "X"}}
+    )
     assert data["updateProfile"]["errors"][0] == {
-        "code": "NOT_FOUND", "message": data["updateProfile"]["errors"][0]["message"],
+        "code": "NOT_FOUND",
+        "message": data["updateProfile"]["errors"][0]["message"],
         "field": "id",
     }
 
@@ -131,8 +127,10 @@ async def test_search_and_pagination(gql):
 
 async def test_search_matches_email(gql):
     profile = await create_profile(gql)
-    data = await gql('query($s: String) { profiles(search: $s) { nodes { id } } }',
-                     {"s": profile["email"].split("@")[0].upper()})
+    data = await gql(
+        "query($s: String) { profiles(search: $s) { nodes { id } } }",
+        {"s": profile["email"].split("@")[0].upper()},
+    )
     assert [node["id"] for node in data["profiles"]["nodes"]] == [profile["id"]]
 
 

@@ -31,7 +31,7 @@ def _curl_example(settings: Settings, token: str) -> str:
     return (
         f"curl -s http://{settings.host}:{settings.port}/graphql \\\n"
         f"  -H 'Authorization: Bearer {token}' -H 'Content-Type: application/json' \\\n"
-        "  -d '{\"query\": \"{ profiles(first: 5) { totalCount nodes { id email } } }\"}'"
+        '  -d \'{"query": "{ profiles(first: 5) { totalCount nodes { id email } } }"}\''
     )
 
 
@@ -97,8 +97,10 @@ def cmd_token_list(_: argparse.Namespace, settings: Settings) -> int:
     for token in tokens:
         state = "revoked" if token.revoked_at else "active"
         last = token.last_used_at.isoformat() if token.last_used_at else "never"
-        print(f"{token.id}  {token.prefix}…  {state:7}  last used {last}  "
-              f"{token.name}  [{' '.join(token.scopes)}]")
+        print(
+            f"{token.id}  {token.prefix}…  {state:7}  last used {last}  "
+            f"{token.name}  [{' '.join(token.scopes)}]"
+        )
     return 0
 
 

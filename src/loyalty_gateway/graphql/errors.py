@@ -53,9 +53,7 @@ class MaskInternalErrors(MaskErrors):
 
     def anonymise_error(self, error: GraphQLError) -> GraphQLError:
         error_id = uuid.uuid4().hex[:12]
-        log.error(
-            "Unexpected error %s at %s", error_id, error.path, exc_info=error.original_error
-        )
+        log.error("Unexpected error %s at %s", error_id, error.path, exc_info=error.original_error)
         return GraphQLError(
             message=f"Internal error (id {error_id})",
             nodes=error.nodes,

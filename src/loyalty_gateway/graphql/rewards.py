@@ -287,9 +287,7 @@ class RewardQueries:
         is_published: bool | None = None,
     ) -> Connection[RewardDefinition]:
         at = page(first, after)
-        items, total = await definitions.list_definitions(
-            search, is_published, at.offset, at.limit
-        )
+        items, total = await definitions.list_definitions(search, is_published, at.offset, at.limit)
         return connection([RewardDefinition.from_model(d) for d in items], total, at)
 
     @strawberry.field(permission_classes=[requires(scopes.REWARDS_READ)])

@@ -28,7 +28,7 @@ def _serialize_datetime(value: datetime) -> str:
 
 DecimalScalar = strawberry.scalar(
     name="Decimal",
-    description="Money: a string with 2 decimals (\"10.00\"). Input accepts a string or a number.",
+    description='Money: a string with 2 decimals ("10.00"). Input accepts a string or a number.',
     serialize=_serialize_decimal,
     parse_value=to_decimal,
 )

@@ -160,4 +160,3 @@ async def list_definitions(
 
 async def definitions_by_ids(ids: list[str]) -> dict[str, RewardDefinition]:
     return {str(d.id): d for d in await RewardDefinition.filter(id__in=ids)}
-

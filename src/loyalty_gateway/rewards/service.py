@@ -89,8 +89,12 @@ def reward_context(reward: Reward, definition: RewardDefinition, profile: dict[s
     return {
         "id": str(reward.id),
         "profile_id": str(reward.profile_id),
-        "definition": {"id": str(definition.id), "handle": definition.handle,
-                       "name": definition.name, "type": definition.type},
+        "definition": {
+            "id": str(definition.id),
+            "handle": definition.handle,
+            "name": definition.name,
+            "type": definition.type,
+        },
         "value_initial": Decimal(reward.value_initial) / 100,
         "value_remaining": Decimal(reward.value_remaining) / 100,
         "timezone": reward.timezone,
@@ -170,9 +174,7 @@ async def _profile_rewards(profile_id: str, ids: list[str]) -> list[Reward]:
     for reward_id in reward_ids:
         reward = found.get(reward_id)
         if reward is None or str(reward.profile_id) != profile_id:
-            raise UserError(
-                ErrorCode.NOT_FOUND, f"Profile has no reward {reward_id}", "ids"
-            )
+            raise UserError(ErrorCode.NOT_FOUND, f"Profile has no reward {reward_id}", "ids")
     return [found[reward_id] for reward_id in dict.fromkeys(reward_ids)]
 
 
@@ -233,7 +235,8 @@ async def reassign_reward(reward_id: str, profile_id: str) -> Reward:
             raise UserError(ErrorCode.NOT_FOUND, f"No reward {reward_id}", "rewardId")
         if not reward.definition.is_reassignable:
             raise UserError(
-                ErrorCode.NOT_REASSIGNABLE, "This reward's definition is not reassignable",
+                ErrorCode.NOT_REASSIGNABLE,
+                "This reward's definition is not reassignable",
                 "rewardId",
             )
         unused = reward.value_remaining == reward.value_initial
@@ -280,4 +283,3 @@ async def rewards_for_profiles(
 
 async def get_reward(reward_id: str) -> Reward | None:
     return await Reward.get_or_none(id=reward_id)
-
