@@ -1,6 +1,9 @@
 """Helpers the tests share: a GraphQL client over HTTP, a SQL statement counter, unique names."""
 
 import logging
+import socket
+import subprocess
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -108,3 +111,24 @@ async def create_definition(gql, **fields) -> dict:
     data = (await gql(CREATE_DEFINITION, {"input": body}))["createRewardDefinition"]
     assert data["errors"] == [], data["errors"]
     return data["rewardDefinition"]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for_line(process: subprocess.Popen[str], marker: str, timeout: float = 30) -> str:
+    """Read a child's output until a line contains `marker`; return everything read."""
+    deadline = time.monotonic() + timeout
+    lines: list[str] = []
+    assert process.stdout is not None
+    while time.monotonic() < deadline:
+        line = process.stdout.readline()
+        if not line and process.poll() is not None:
+            break
+        lines.append(line)
+        if marker in line:
+            return "".join(lines)
+    raise AssertionError(f"{marker!r} never appeared; output:\n{''.join(lines)}")

@@ -1,0 +1,53 @@
+# loyalty-gateway: `make run` serves the API, `make test` runs the whole suite.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+PYTEST := $(BIN)/python -m pytest
+
+.PHONY: run test test-sqlite test-postgres lint schema migrate clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e ".[test,dev]"
+	touch $@ $(VENV)/.installed
+
+run: $(VENV)/.installed
+	$(BIN)/loyalty-gateway serve
+
+migrate: $(VENV)/.installed
+	$(BIN)/loyalty-gateway migrate
+
+# Always on SQLite; also on PostgreSQL when TEST_DATABASE_URL is set. With REQUIRE_POSTGRES=1
+# a missing or unreachable server fails the run instead of being left out.
+test: $(VENV)/.installed-test
+	$(PYTEST) -q
+	@if [ -n "$$TEST_DATABASE_URL" ]; then \
+	  if $(BIN)/python -c "import asyncio, asyncpg, os; asyncio.run(asyncpg.connect(os.environ['TEST_DATABASE_URL'], timeout=5))" 2>/dev/null; then \
+	    echo "== PostgreSQL run ($$TEST_DATABASE_URL) =="; \
+	    TEST_BACKEND=postgres $(PYTEST) -q || exit 1; \
+	  elif [ "$$REQUIRE_POSTGRES" = "1" ]; then \
+	    echo "PostgreSQL at $$TEST_DATABASE_URL is unreachable and REQUIRE_POSTGRES=1" >&2; exit 1; \
+	  else \
+	    echo "PostgreSQL at $$TEST_DATABASE_URL is unreachable: PostgreSQL run left out" >&2; \
+	  fi; \
+	elif [ "$$REQUIRE_POSTGRES" = "1" ]; then \
+	  echo "REQUIRE_POSTGRES=1 but TEST_DATABASE_URL is not set" >&2; exit 1; \
+	fi
+
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check src tests
+	$(BIN)/loyalty-gateway export-schema | diff -u schema.graphql - \
+	  || (echo "schema.graphql is stale: run 'make schema'" >&2; exit 1)
+
+schema: $(VENV)/.installed
+	$(BIN)/loyalty-gateway export-schema > schema.graphql
+
+clean:
+	rm -rf $(VENV) data .pytest_cache .ruff_cache

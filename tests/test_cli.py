@@ -1,0 +1,88 @@
+"""The `loyalty-gateway` command as a new user runs it."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import httpx
+
+from tests.support import free_port, wait_for_line
+
+CLI = str(Path(sys.executable).parent / "loyalty-gateway")
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def run(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [CLI, *args], env={**os.environ, **env}, capture_output=True, text=True, timeout=60
+    )
+
+
+def test_schema_file_matches_export_schema():
+    exported = run("export-schema", env={})
+    assert exported.returncode == 0, exported.stderr
+    assert exported.stdout == (ROOT / "schema.graphql").read_text(), (
+        "schema.graphql is stale: run `loyalty-gateway export-schema > schema.graphql`"
+    )
+
+
+def test_token_create_list_revoke(tmp_path):
+    env = {"DATABASE_URL": f"sqlite://{tmp_path / 'cli.db'}", "LOYALTY_ADMIN_TOKEN": ""}
+    assert run("migrate", env=env).returncode == 0
+    created = run(
+        "token", "create", "--name", "pos", "--scope", "rewards:read", "profiles:read", env=env
+    )
+    assert created.returncode == 0, created.stderr
+    fields = dict(line.split(":", 1) for line in created.stdout.splitlines())
+    token_id, plain = fields["id"].strip(), fields["token"].strip()
+    assert plain.startswith("lgw_")
+    listed = run("token", "list", env=env).stdout
+    assert token_id in listed and "active" in listed and plain not in listed
+    assert run("token", "revoke", token_id, env=env).returncode == 0
+    assert "revoked" in run("token", "list", env=env).stdout
+    bad_scope = run("token", "create", "--name", "x", "--scope", "root", env=env)
+    assert bad_scope.returncode != 0
+
+
+def test_serve_migrates_sqlite_prints_a_token_once_and_answers(tmp_path):
+    port = free_port()
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite://{tmp_path / 'data' / 'loyalty.db'}",
+        "LOYALTY_ADMIN_TOKEN": "",
+        "PORT": str(port),
+    }
+
+    def serve() -> subprocess.Popen[str]:
+        return subprocess.Popen(
+            [CLI, "serve"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+        )
+
+    first = serve()
+    try:
+        output = wait_for_line(first, "Uvicorn running")
+    finally:
+        first.terminate()
+        first.wait(10)
+    token = next(word for word in output.split() if word.startswith("lgw_"))
+    assert "curl -s" in output and f"Bearer {token}" in output
+
+    second = serve()
+    try:
+        output = wait_for_line(second, "Uvicorn running")
+        assert "lgw_" not in output
+        base = f"http://127.0.0.1:{port}"
+        assert httpx.get(f"{base}/healthz").json() == {"status": "ok"}
+        assert httpx.get(f"{base}/readyz").json() == {"status": "ready"}
+        response = httpx.post(
+            f"{base}/graphql",
+            json={"query": "{ profiles(first: 5) { totalCount nodes { id email } } }"},
+            headers={"Authorization": f"Bearer {token}"},
+        )
+        assert response.json() == {"data": {"profiles": {"totalCount": 0, "nodes": []}}}
+        page = httpx.get(f"{base}/graphql", headers={"Accept": "text/html"})
+        assert "graphiql" in page.text.lower()
+    finally:
+        second.terminate()
+        second.wait(10)
