@@ -21,6 +21,7 @@ from loyalty_gateway.db import migrate
 from loyalty_gateway.settings import Settings
 from tests.support import ADMIN_TOKEN, GraphQLClient, free_port
 
+CORS_ORIGIN = "http://localhost:3000"
 BACKEND = os.environ.get("TEST_BACKEND", "sqlite")
 # What only PostgreSQL can prove runs in the PostgreSQL run; the SQLite run does not collect it.
 collect_ignore = [] if BACKEND == "postgres" else ["postgres"]
@@ -80,6 +81,7 @@ async def server(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Serv
         loyalty_admin_token=ADMIN_TOKEN,
         host="127.0.0.1",
         port=port,
+        cors_origins=[CORS_ORIGIN],
     )
     await migrate(settings)
     config = uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning")

@@ -70,6 +70,9 @@ async def test_email_is_unique_ignoring_case(gql):
         ({"email": "not-an-email"}, "INVALID_INPUT", "email"),
         ({"gender": "robot"}, "INVALID_INPUT", "gender"),
         ({"birthDate": "2999-01-01"}, "INVALID_DATE", "birthDate"),
+        ({"firstName": "x" * 256}, "INVALID_INPUT", "firstName"),
+        ({"externalId": "nul\x00byte"}, "INVALID_INPUT", "externalId"),
+        ({"email": "a" * 320 + "@example.com"}, "INVALID_INPUT", "email"),
     ],
 )
 async def test_bad_profile_input_is_a_user_error(gql, fields, code, field):

@@ -215,6 +215,8 @@ async def test_reward_created_event_has_reward_at_root_and_profile_nested(gql, p
         ({"timezone": "Mars/Olympus_Mons"}, "INVALID_TIMEZONE", "timezone"),
         ({"valueInitial": "-1"}, "INVALID_AMOUNT", "valueInitial"),
         ({"valueInitial": "lots"}, "INVALID_AMOUNT", "valueInitial"),
+        ({"valueInitial": "99999999999999999999"}, "INVALID_AMOUNT", "valueInitial"),
+        ({"externalId": "e" * 300}, "INVALID_INPUT", "externalId"),
         ({"valueInitial": "5", "valueRemaining": "6"}, "INVALID_AMOUNT", "valueRemaining"),
         (
             {"issuedAt": "2021-02-10 10:00:00", "expiresAt": "2021-02-09 10:00:00"},
@@ -326,6 +328,12 @@ async def test_extend_refusals_change_nothing(gql, profile, definition):
     assert wrong_owner["extendRewards"]["errors"] == [{"code": "NOT_FOUND", "field": "ids"}]
     stored = await Reward.get(id=extendable["id"])
     assert stored.extended_at is None
+
+
+async def test_a_period_past_year_9999_is_a_user_error(gql, profile):
+    endless = await create_definition(gql, period=2_000_000_000)
+    error = await issue_error(gql, profileId=profile["id"], rewardDefinitionId=endless["id"])
+    assert (error["code"], error["field"]) == ("INVALID_DATE", "period")
 
 
 REASSIGN = """mutation($input: ReassignRewardInput!) {

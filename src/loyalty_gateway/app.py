@@ -26,7 +26,7 @@ class GraphQLApp(GraphQL):
     def __init__(self, settings: Settings) -> None:
         super().__init__(
             schema,
-            graphql_ide="graphiql",
+            graphql_ide=None if settings.is_production else "graphiql",
             subscription_protocols=[GRAPHQL_TRANSPORT_WS_PROTOCOL],
             allow_queries_via_get=False,
         )

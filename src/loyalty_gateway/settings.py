@@ -36,6 +36,10 @@ class Settings(BaseSettings):
         return value
 
     @property
+    def is_production(self) -> bool:
+        return self.loyalty_env is Environment.PRODUCTION
+
+    @property
     def is_postgres(self) -> bool:
         return self.database_url.startswith(("postgres://", "postgresql://", "asyncpg://"))
 

@@ -5,6 +5,7 @@ from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal, InvalidOperation
 from loyalty_gateway.core.errors import ErrorCode, UserError
 
 CENT = Decimal("0.01")
+MAX_AMOUNT = Decimal(10) ** 12
 
 
 def to_decimal(value: object) -> Decimal:
@@ -23,6 +24,8 @@ def to_cents(amount: Decimal, field: str, *, allow_zero: bool = True) -> int:
         raise UserError(ErrorCode.INVALID_AMOUNT, "Amount must be a number", field)
     if amount < 0:
         raise UserError(ErrorCode.INVALID_AMOUNT, "Amount must not be negative", field)
+    if amount > MAX_AMOUNT:
+        raise UserError(ErrorCode.INVALID_AMOUNT, f"Amount is above {MAX_AMOUNT:,}", field)
     if amount == 0 and not allow_zero:
         raise UserError(ErrorCode.INVALID_AMOUNT, "Amount must be greater than zero", field)
     if amount != amount.quantize(CENT):

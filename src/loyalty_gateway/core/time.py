@@ -53,14 +53,19 @@ def expiry_from_period(
 ) -> datetime:
     """23:59:59 local on (local issue date + period), in UTC."""
     local_day = issued_at.astimezone(tz).date()
-    if period_type is PeriodType.days:
-        end_day = local_day + timedelta(days=period)
-    elif period_type is PeriodType.weeks:
-        end_day = local_day + timedelta(weeks=period)
-    elif period_type is PeriodType.months:
-        end_day = add_months(local_day, period)
-    elif period_type is PeriodType.years:
-        end_day = add_months(local_day, 12 * period)
-    else:
-        raise ValueError(f"{period_type} has no period arithmetic")
+    try:
+        if period_type is PeriodType.days:
+            end_day = local_day + timedelta(days=period)
+        elif period_type is PeriodType.weeks:
+            end_day = local_day + timedelta(weeks=period)
+        elif period_type is PeriodType.months:
+            end_day = add_months(local_day, period)
+        elif period_type is PeriodType.years:
+            end_day = add_months(local_day, 12 * period)
+        else:
+            raise ValueError(f"{period_type} has no period arithmetic")
+    except (OverflowError, ValueError):
+        raise UserError(
+            ErrorCode.INVALID_DATE, "The period ends beyond year 9999", "period"
+        ) from None
     return datetime.combine(end_day, END_OF_DAY, tzinfo=tz).astimezone(UTC)

@@ -11,6 +11,7 @@ from tortoise.transactions import in_transaction
 
 from loyalty_gateway.balances.service import Balances, balances_of
 from loyalty_gateway.core.errors import ErrorCode, UserError, require_uuid
+from loyalty_gateway.core.validation import check_text
 from loyalty_gateway.events import outbox
 from loyalty_gateway.profiles.models import Profile
 
@@ -51,6 +52,7 @@ def profile_context(profile: Profile, balances: Balances) -> dict[str, Any]:
 
 def _clean(fields: dict[str, Any]) -> dict[str, Any]:
     cleaned = dict(fields)
+    check_text(Profile, cleaned)
     if "email" in cleaned:
         email = (cleaned["email"] or "").strip()
         if not EMAIL.match(email):

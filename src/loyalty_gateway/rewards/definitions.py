@@ -11,6 +11,7 @@ from tortoise.transactions import in_transaction
 from loyalty_gateway.core.errors import ErrorCode, UserError, camel, require_uuid
 from loyalty_gateway.core.money import to_cents
 from loyalty_gateway.core.time import PeriodType
+from loyalty_gateway.core.validation import check_text
 from loyalty_gateway.rewards.models import RewardDefinition
 
 HANDLE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,254}$")
@@ -53,6 +54,7 @@ NOT_NULL = (
 
 def _clean(fields: dict[str, Any]) -> dict[str, Any]:
     cleaned = dict(fields)
+    check_text(RewardDefinition, cleaned)
     for key in NOT_NULL:
         if key in cleaned and cleaned[key] is None:
             raise UserError(ErrorCode.INVALID_INPUT, f"{key} cannot be null", camel(key))

@@ -14,6 +14,7 @@ from loyalty_gateway.balances.service import balances_of
 from loyalty_gateway.core.errors import ErrorCode, UserError, require_uuid
 from loyalty_gateway.core.money import to_cents
 from loyalty_gateway.core.time import PeriodType, as_aware, expiry_from_period, utcnow, zone
+from loyalty_gateway.core.validation import check_text
 from loyalty_gateway.events import outbox
 from loyalty_gateway.idempotency.service import run_once
 from loyalty_gateway.profiles.service import get_profile, profile_context
@@ -110,6 +111,7 @@ def reward_context(reward: Reward, definition: RewardDefinition, profile: dict[s
 
 async def _issue(data: IssueRewardInput, rate: Decimal) -> dict[str, Any]:
     tz = zone(data.timezone)
+    check_text(Reward, {"external_id": data.external_id})
     profile = await get_profile(data.profile_id)
     definition = await find_definition(
         data.reward_definition_id,
@@ -178,6 +180,15 @@ async def _profile_rewards(profile_id: str, ids: list[str]) -> list[Reward]:
     return [found[reward_id] for reward_id in dict.fromkeys(reward_ids)]
 
 
+def _add_days(moment: datetime, days: int) -> datetime:
+    try:
+        return moment + timedelta(days=days)
+    except OverflowError:
+        raise UserError(
+            ErrorCode.INVALID_DATE, "The extension ends beyond year 9999", "extendDays"
+        ) from None
+
+
 async def extend_rewards(
     profile_id: str,
     ids: list[str],
@@ -215,7 +226,7 @@ async def extend_rewards(
                     ErrorCode.NOT_EXTENDABLE, f"Reward {reward.id} never expires", "ids"
                 )
             else:
-                new_expiry = reward.expires_at + timedelta(days=extend_days or 0)
+                new_expiry = _add_days(reward.expires_at, extend_days or 0)
             if new_expiry <= reward.issued_at:
                 raise UserError(
                     ErrorCode.INVALID_DATE, "extendDate is not after issuedAt", "extendDate"

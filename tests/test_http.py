@@ -1,0 +1,49 @@
+"""HTTP surface: CORS for browser clients, GraphiQL, probes."""
+
+import httpx
+
+from loyalty_gateway.app import create_app
+from loyalty_gateway.settings import Settings
+from tests.conftest import CORS_ORIGIN
+
+
+async def test_cors_preflight_allows_apollo_posts(http, server):
+    response = await http.options(
+        server.graphql_url,
+        headers={
+            "Origin": CORS_ORIGIN,
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "authorization,content-type",
+        },
+    )
+    assert response.status_code == 200
+    assert response.headers["access-control-allow-origin"] == CORS_ORIGIN
+    assert "POST" in response.headers["access-control-allow-methods"]
+    allowed = response.headers["access-control-allow-headers"].lower()
+    assert "authorization" in allowed and "content-type" in allowed
+
+
+async def test_cors_refuses_other_origins(http, server):
+    response = await http.options(
+        server.graphql_url,
+        headers={"Origin": "https://evil.example", "Access-Control-Request-Method": "POST"},
+    )
+    assert "access-control-allow-origin" not in response.headers
+
+
+async def test_graphiql_is_served_in_development(http, server):
+    page = await http.get(server.graphql_url, headers={"Accept": "text/html"})
+    assert page.status_code == 200 and "graphiql" in page.text.lower()
+
+
+async def test_graphiql_is_off_in_production():
+    app = create_app(Settings(loyalty_env="production", database_url="sqlite://:memory:"))
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+        page = await client.get("/graphql", headers={"Accept": "text/html"})
+    assert "graphiql" not in page.text.lower()
+
+
+async def test_probes(http, server):
+    assert (await http.get(f"{server.url}/healthz")).json() == {"status": "ok"}
+    assert (await http.get(f"{server.url}/readyz")).json() == {"status": "ready"}
