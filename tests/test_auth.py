@@ -42,6 +42,16 @@ async def test_read_scope_does_not_allow_writes(gql, token_with):
     assert body["data"] is None
 
 
+async def test_nested_rewards_need_their_own_scope(gql, token_with):
+    query = "{ profiles(first: 1) { nodes { id rewards { totalCount } } } }"
+    await gql(CREATE_PROFILE, {"input": {"email": f"{unique('n')}@example.com"}})
+    reader = await token_with("profiles:read")
+    body = await gql.raw(query, token=reader)
+    assert body["errors"][0]["extensions"]["requiredScope"] == "rewards:read"
+    both = await token_with("profiles:read", "rewards:read")
+    assert "rewards" in (await gql(query, token=both))["profiles"]["nodes"][0]
+
+
 async def test_admin_scope_allows_everything(gql, token_with):
     token = await token_with("admin")
     data = await gql(CREATE_PROFILE, {"input": {"email": f"{unique('a')}@example.com"}}, token)

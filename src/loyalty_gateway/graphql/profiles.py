@@ -77,6 +77,7 @@ class Profile:
         return BalancesType.from_domain(await info.context.loaders.balances.load(str(self.id)))
 
     @strawberry.field(
+        permission_classes=[requires(scopes.REWARDS_READ)],
         description="The profile's rewards by expiry, soonest first (no expiry last); "
         "all statuses when `status` is omitted."
     )
