@@ -47,3 +47,19 @@ async def test_graphiql_is_off_in_production():
 async def test_probes(http, server):
     assert (await http.get(f"{server.url}/healthz")).json() == {"status": "ok"}
     assert (await http.get(f"{server.url}/readyz")).json() == {"status": "ready"}
+
+
+async def test_unexpected_errors_are_masked_with_an_id_that_is_logged(gql, monkeypatch, caplog):
+    from loyalty_gateway.profiles import service
+
+    async def broken(profile_id: str) -> None:
+        raise RuntimeError("database password is hunter2")
+
+    monkeypatch.setattr(service, "find_profile", broken)
+    body = await gql.raw('{ profile(id: "6f1c1a53-0d2c-4c1e-9d7e-5f1b7a3c2e10") { id } }')
+    [error] = body["errors"]
+    assert "hunter2" not in str(body)
+    assert error["extensions"]["code"] == "INTERNAL_SERVER_ERROR"
+    assert error["message"] == f"Internal error (id {error['extensions']['errorId']})"
+    assert error["extensions"]["errorId"] in caplog.text
+    assert "hunter2" in caplog.text
