@@ -18,6 +18,7 @@ async def test_reward_lot_bounds_are_checked_by_the_database(gql, remaining):
         profile_id=profile["id"],
         value_initial=1000,
         value_remaining=1000,
+        value_at_issue=1000,
         timezone="UTC",
         issued_at=utcnow(),
     )

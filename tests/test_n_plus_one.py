@@ -32,6 +32,7 @@ async def seed_profiles(definitions: list[dict], count: int) -> str:
                 profile=profile,
                 value_initial=1000,
                 value_remaining=1000,
+                value_at_issue=1000,
                 timezone="UTC",
                 issued_at=utcnow(),
             )

@@ -18,6 +18,9 @@ MODEL_MODULES = [
     "loyalty_gateway.events.models",
     "loyalty_gateway.idempotency.models",
     "loyalty_gateway.auth.models",
+    "loyalty_gateway.program.models",
+    "loyalty_gateway.redemptions.models",
+    "loyalty_gateway.transactions.models",
 ]
 MIGRATIONS_MODULE = "loyalty_gateway.migrations"
 

@@ -79,7 +79,7 @@ class Profile:
     @strawberry.field(
         permission_classes=[requires(scopes.REWARDS_READ)],
         description="The profile's rewards by expiry, soonest first (no expiry last); "
-        "all statuses when `status` is omitted."
+        "all statuses when `status` is omitted.",
     )
     async def rewards(
         self,

@@ -51,6 +51,7 @@ class Reward(Model):
     )
     value_initial = fields.BigIntField()
     value_remaining = fields.BigIntField()
+    value_at_issue = fields.BigIntField(description="value_remaining when issued")
     timezone = fields.CharField(max_length=64)
     issued_at = fields.DatetimeField()
     expires_at = fields.DatetimeField(null=True)

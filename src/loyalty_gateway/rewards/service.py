@@ -7,9 +7,9 @@ from decimal import Decimal
 from enum import Enum
 from typing import Any
 
-from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
+from loyalty_gateway.balances.lots import expiry_order_key, lot_status, status_filter
 from loyalty_gateway.balances.service import balances_of
 from loyalty_gateway.core.errors import ErrorCode, UserError, require_uuid
 from loyalty_gateway.core.money import to_cents
@@ -30,35 +30,8 @@ class RewardStatus(Enum):
 
 
 def status_of(reward: Reward, now: datetime) -> RewardStatus:
-    if reward.voided_at is not None:
-        return RewardStatus.VOID
-    if reward.value_remaining == 0:
-        return RewardStatus.USED
-    if reward.expires_at is not None and reward.expires_at <= now:
-        return RewardStatus.EXPIRED
-    return RewardStatus.ACTIVE
-
-
-def _status_filter(status: RewardStatus, now: datetime) -> Q:
-    not_void = Q(voided_at=None)
-    unexpired = Q(expires_at=None) | Q(expires_at__gt=now)
-    if status is RewardStatus.VOID:
-        return Q(voided_at__isnull=False)
-    if status is RewardStatus.USED:
-        return not_void & Q(value_remaining=0)
-    if status is RewardStatus.EXPIRED:
-        return not_void & Q(value_remaining__gt=0) & Q(expires_at__lte=now)
-    return not_void & Q(value_remaining__gt=0) & unexpired
-
-
-def statuses_filter(statuses: Iterable[RewardStatus], now: datetime) -> Q | None:
-    chosen = list(dict.fromkeys(statuses))
-    if not chosen:
-        return None
-    combined = _status_filter(chosen[0], now)
-    for status in chosen[1:]:
-        combined |= _status_filter(status, now)
-    return combined
+    status = lot_status(reward.voided_at, reward.value_remaining, reward.expires_at, now)
+    return RewardStatus(status.value)
 
 
 @dataclass
@@ -145,6 +118,7 @@ async def _issue(data: IssueRewardInput, rate: Decimal) -> dict[str, Any]:
         profile=profile,
         value_initial=initial,
         value_remaining=remaining,
+        value_at_issue=remaining,
         timezone=data.timezone,
         issued_at=issued_at,
         expires_at=expires_at,
@@ -281,13 +255,12 @@ async def rewards_for_profiles(
 ) -> dict[str, list[Reward]]:
     """Every matching reward of these profiles in one query, by expiry (no expiry last)."""
     query = Reward.filter(profile_id__in=profile_ids)
-    status_q = statuses_filter(statuses, utcnow())
+    status_q = status_filter(statuses, "value_remaining", utcnow())
     if status_q is not None:
         query = query.filter(status_q)
     grouped: dict[str, list[Reward]] = {profile_id: [] for profile_id in profile_ids}
-    rewards = await query.order_by("expires_at", "issued_at", "id")
-    never = [r for r in rewards if r.expires_at is None]
-    for reward in [r for r in rewards if r.expires_at is not None] + never:
+    rewards = await query
+    for reward in sorted(rewards, key=lambda r: expiry_order_key(r.expires_at, r.issued_at, r.id)):
         grouped[str(reward.profile_id)].append(reward)
     return grouped
 
