@@ -26,6 +26,7 @@ class Settings(BaseSettings):
     loyalty_env: Environment = Environment.DEVELOPMENT
     host: str = "127.0.0.1"
     port: int = 8000
+    reversal_window_minutes: int | None = Field(default=None, ge=1)
     cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
 
     @field_validator("cors_origins", mode="before")

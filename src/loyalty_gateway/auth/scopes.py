@@ -7,6 +7,11 @@ DEFINITIONS_READ = "definitions:read"
 DEFINITIONS_WRITE = "definitions:write"
 REWARDS_READ = "rewards:read"
 REWARDS_WRITE = "rewards:write"
+POINTS_WRITE = "points:write"
+REDEMPTIONS_READ = "redemptions:read"
+REDEMPTIONS_WRITE = "redemptions:write"
+TRANSACTIONS_READ = "transactions:read"
+TRANSACTIONS_WRITE = "transactions:write"
 
 ALL_SCOPES = (
     ADMIN,
@@ -16,4 +21,9 @@ ALL_SCOPES = (
     DEFINITIONS_WRITE,
     REWARDS_READ,
     REWARDS_WRITE,
+    POINTS_WRITE,
+    REDEMPTIONS_READ,
+    REDEMPTIONS_WRITE,
+    TRANSACTIONS_READ,
+    TRANSACTIONS_WRITE,
 )

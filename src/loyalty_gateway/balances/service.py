@@ -3,7 +3,6 @@
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import Decimal
 
 from tortoise.expressions import Q
 from tortoise.functions import Sum
@@ -11,6 +10,7 @@ from tortoise.functions import Sum
 from loyalty_gateway.core.money import from_cents, points_to_cents
 from loyalty_gateway.core.time import utcnow
 from loyalty_gateway.points.models import PointLot
+from loyalty_gateway.program.service import points_to_dollars_rate
 from loyalty_gateway.rewards.models import Reward
 
 NON_MONETARY_REWARD_TYPES = ("percentage",)
@@ -40,11 +40,12 @@ def live(now: datetime) -> Q:
     return Q(voided_at=None) & (Q(expires_at=None) | Q(expires_at__gt=now))
 
 
-async def balances_for(profile_ids: Iterable[str], rate: Decimal) -> dict[str, Balances]:
-    """Balances of many profiles in two grouped queries."""
+async def balances_for(profile_ids: Iterable[str]) -> dict[str, Balances]:
+    """Balances of many profiles in three queries: the rate and two grouped sums."""
     ids = list({str(profile_id) for profile_id in profile_ids})
     if not ids:
         return {}
+    rate = await points_to_dollars_rate()
     now = utcnow()
     reward_rows = (
         await Reward.filter(live(now), profile_id__in=ids, value_remaining__gt=0)
@@ -71,5 +72,5 @@ async def balances_for(profile_ids: Iterable[str], rate: Decimal) -> dict[str, B
     }
 
 
-async def balances_of(profile_id: str, rate: Decimal) -> Balances:
-    return (await balances_for([profile_id], rate))[str(profile_id)]
+async def balances_of(profile_id: str) -> Balances:
+    return (await balances_for([profile_id]))[str(profile_id)]

@@ -1,7 +1,6 @@
 """The per-request context: who is calling, the settings, and fresh DataLoaders."""
 
 from dataclasses import dataclass, field
-from decimal import Decimal
 
 from starlette.requests import HTTPConnection
 
@@ -17,11 +16,7 @@ class Context:
     loaders: Loaders = field(init=False)
 
     def __post_init__(self) -> None:
-        self.loaders = make_loaders(self.settings.points_to_dollars_rate)
-
-    @property
-    def rate(self) -> Decimal:
-        return self.settings.points_to_dollars_rate
+        self.loaders = make_loaders()
 
 
 def bearer_token(connection: HTTPConnection) -> str | None:

@@ -19,10 +19,21 @@ from loyalty_gateway.profiles.models import Profile as ProfileModel
 from loyalty_gateway.rewards.service import RewardStatus
 
 if TYPE_CHECKING:
+    from loyalty_gateway.graphql.points import PointLot, PointStatusEnum
+    from loyalty_gateway.graphql.redemptions import Redemption
     from loyalty_gateway.graphql.rewards import Reward
+    from loyalty_gateway.graphql.transactions import Transaction
 
 RewardRef = Annotated["Reward", strawberry.lazy("loyalty_gateway.graphql.rewards")]
+PointLotRef = Annotated["PointLot", strawberry.lazy("loyalty_gateway.graphql.points")]
+PointStatusRef = Annotated["PointStatusEnum", strawberry.lazy("loyalty_gateway.graphql.points")]
+RedemptionRef = Annotated["Redemption", strawberry.lazy("loyalty_gateway.graphql.redemptions")]
+TransactionRef = Annotated["Transaction", strawberry.lazy("loyalty_gateway.graphql.transactions")]
 RewardStatusEnum = strawberry.enum(RewardStatus, name="RewardStatus")
+
+
+def _statuses(status: list | None) -> tuple:
+    return tuple(sorted(set(status or []), key=lambda s: s.value))
 
 
 @strawberry.type(name="Balances")
@@ -91,10 +102,56 @@ class Profile:
         from loyalty_gateway.graphql.rewards import Reward
 
         at = page(first, after)
-        statuses = tuple(sorted(set(status or []), key=lambda s: s.value))
-        rewards = await info.context.loaders.rewards.load((str(self.id), statuses))
+        rewards = await info.context.loaders.rewards.load((str(self.id), _statuses(status)))
         chosen = rewards[at.offset : at.offset + at.limit]
         return connection([Reward.from_model(r) for r in chosen], len(rewards), at)
+
+    @strawberry.field(
+        permission_classes=[requires(scopes.REWARDS_READ)],
+        description="The profile's point lots by expiry, soonest first (no expiry last); "
+        "all statuses when `status` is omitted.",
+    )
+    async def points(
+        self,
+        info: Info,
+        status: list[PointStatusRef] | None = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[PointLotRef]:
+        from loyalty_gateway.graphql.points import PointLot
+
+        at = page(first, after)
+        lots = await info.context.loaders.points.load((str(self.id), _statuses(status)))
+        chosen = lots[at.offset : at.offset + at.limit]
+        return connection([PointLot.from_model(lot) for lot in chosen], len(lots), at)
+
+    @strawberry.field(
+        permission_classes=[requires(scopes.REDEMPTIONS_READ)],
+        description="The profile's redemptions, reversals and returns, newest first.",
+    )
+    async def redemptions(
+        self, info: Info, first: int | None = None, after: str | None = None
+    ) -> Connection[RedemptionRef]:
+        from loyalty_gateway.graphql.redemptions import Redemption
+
+        at = page(first, after)
+        found = await info.context.loaders.redemptions.load(str(self.id))
+        chosen = found[at.offset : at.offset + at.limit]
+        return connection([Redemption.from_model(r) for r in chosen], len(found), at)
+
+    @strawberry.field(
+        permission_classes=[requires(scopes.TRANSACTIONS_READ)],
+        description="The profile's transactions, latest transactedAt first.",
+    )
+    async def transactions(
+        self, info: Info, first: int | None = None, after: str | None = None
+    ) -> Connection[TransactionRef]:
+        from loyalty_gateway.graphql.transactions import Transaction
+
+        at = page(first, after)
+        found = await info.context.loaders.transactions.load(str(self.id))
+        chosen = found[at.offset : at.offset + at.limit]
+        return connection([Transaction.from_model(t) for t in chosen], len(found), at)
 
 
 @strawberry.input
@@ -172,11 +229,9 @@ class ProfileMutations:
     @strawberry.mutation(permission_classes=[requires(scopes.PROFILES_WRITE)])
     async def create_profile(self, info: Info, input: CreateProfileInput) -> ProfilePayload:
         fields = {key: value for key, value in given(input).items() if value is not None}
-        return _payload(*await attempt(service.create_profile(fields, info.context.rate)))
+        return _payload(*await attempt(service.create_profile(fields)))
 
     @strawberry.mutation(permission_classes=[requires(scopes.PROFILES_WRITE)])
     async def update_profile(self, info: Info, input: UpdateProfileInput) -> ProfilePayload:
         fields = given(input, exclude=("id",))
-        return _payload(
-            *await attempt(service.update_profile(str(input.id), fields, info.context.rate))
-        )
+        return _payload(*await attempt(service.update_profile(str(input.id), fields)))

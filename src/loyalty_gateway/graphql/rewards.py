@@ -319,9 +319,7 @@ class RewardMutations:
             **{k: v for k, v in vars(input).items() if k != "idempotency_key"}
         )
         data.profile_id = str(data.profile_id)
-        return _reward_payload(
-            *await attempt(service.issue_reward(data, info.context.rate, input.idempotency_key))
-        )
+        return _reward_payload(*await attempt(service.issue_reward(data, input.idempotency_key)))
 
     @strawberry.mutation(permission_classes=[requires(scopes.REWARDS_WRITE)])
     async def extend_rewards(self, input: ExtendRewardsInput) -> ExtendRewardsPayload:

@@ -2,6 +2,7 @@
 
 from datetime import UTC, datetime
 from decimal import Decimal
+from typing import NewType
 
 import strawberry
 from strawberry.types.scalar import ScalarDefinition
@@ -40,7 +41,17 @@ DateTimeScalar = strawberry.scalar(
     parse_value=_parse_datetime,
 )
 
+Quantity = NewType("Quantity", Decimal)
+QuantityScalar = strawberry.scalar(
+    name="Quantity",
+    description='A non-negative quantity with up to 3 decimals, as a string ("1", "0.5"); '
+    "input accepts a string or a number.",
+    serialize=lambda value: format(Decimal(value).normalize(), "f"),
+    parse_value=to_decimal,
+)
+
 SCALAR_MAP: dict[object, ScalarDefinition] = {
+    Quantity: QuantityScalar,
     Decimal: DecimalScalar,
     datetime: DateTimeScalar,
 }

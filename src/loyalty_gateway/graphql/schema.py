@@ -5,12 +5,27 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
 from loyalty_gateway.graphql.errors import MaskInternalErrors
+from loyalty_gateway.graphql.points import PointMutations, PointQueries
 from loyalty_gateway.graphql.profiles import ProfileMutations, ProfileQueries
+from loyalty_gateway.graphql.redemptions import RedemptionMutations, RedemptionQueries
 from loyalty_gateway.graphql.rewards import RewardMutations, RewardQueries
 from loyalty_gateway.graphql.scalars import SCALAR_MAP
+from loyalty_gateway.graphql.transactions import TransactionMutations, TransactionQueries
 
-Query = merge_types("Query", (ProfileQueries, RewardQueries))
-Mutation = merge_types("Mutation", (ProfileMutations, RewardMutations))
+Query = merge_types(
+    "Query",
+    (ProfileQueries, RewardQueries, PointQueries, RedemptionQueries, TransactionQueries),
+)
+Mutation = merge_types(
+    "Mutation",
+    (
+        ProfileMutations,
+        RewardMutations,
+        PointMutations,
+        RedemptionMutations,
+        TransactionMutations,
+    ),
+)
 
 schema = strawberry.Schema(
     query=Query,

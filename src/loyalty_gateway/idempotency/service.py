@@ -37,18 +37,24 @@ async def run_once(
     key: str | None,
     request: dict[str, Any],
     work: Callable[[], Awaitable[Result]],
+    lock: Callable[[], Awaitable[object]] | None = None,
 ) -> Result:
     """Run `work` in one transaction, recording its result under (operation, key).
 
-    A concurrent call with the same key loses the race on the unique index, rolls back
-    everything it wrote, and replays the winner's result.
+    `lock` runs first in the transaction (a row lock), so a retry that waited for it sees
+    the first call's record. A concurrent call with the same key that still gets past the
+    lookup loses the race on the unique index, rolls back everything, and replays.
     """
     if key is None:
         async with in_transaction():
+            if lock is not None:
+                await lock()
             return await work()
     digest = request_digest(request)
     try:
         async with in_transaction():
+            if lock is not None:
+                await lock()
             replayed = await _replay(operation, key, digest)
             if replayed is not None:
                 return replayed

@@ -2,7 +2,6 @@
 
 import re
 from datetime import date
-from decimal import Decimal
 from typing import Any
 
 from tortoise.exceptions import IntegrityError
@@ -85,7 +84,7 @@ async def _check_unique(cleaned: dict[str, Any], exclude_id: str | None = None) 
             raise UserError(code, f"Another profile already has this {field}", field)
 
 
-async def create_profile(fields: dict[str, Any], rate: Decimal) -> Profile:
+async def create_profile(fields: dict[str, Any]) -> Profile:
     cleaned = _clean({"tags": [], **fields})
     if "email" not in cleaned:
         raise UserError(ErrorCode.INVALID_INPUT, "email is required", "email")
@@ -93,7 +92,7 @@ async def create_profile(fields: dict[str, Any], rate: Decimal) -> Profile:
         async with in_transaction():
             await _check_unique(cleaned)
             profile = await Profile.create(**cleaned)
-            balances = await balances_of(str(profile.id), rate)
+            balances = await balances_of(str(profile.id))
             await outbox.emit(
                 "profile.created", profile_context(profile, balances), str(profile.id)
             )
@@ -103,7 +102,7 @@ async def create_profile(fields: dict[str, Any], rate: Decimal) -> Profile:
     return profile
 
 
-async def update_profile(profile_id: str, fields: dict[str, Any], rate: Decimal) -> Profile:
+async def update_profile(profile_id: str, fields: dict[str, Any]) -> Profile:
     profile_id = require_uuid(profile_id, "id")
     cleaned = _clean(fields)
     async with in_transaction():
@@ -114,7 +113,7 @@ async def update_profile(profile_id: str, fields: dict[str, Any], rate: Decimal)
             raise UserError(ErrorCode.INVALID_INPUT, f"Cannot update {sorted(unknown)}")
         profile.update_from_dict(cleaned)
         await profile.save()
-        balances = await balances_of(profile_id, rate)
+        balances = await balances_of(profile_id)
         await outbox.emit("profile.updated", profile_context(profile, balances), profile_id)
     return profile
 

@@ -17,6 +17,7 @@ from loyalty_gateway.core.time import PeriodType, as_aware, expiry_from_period, 
 from loyalty_gateway.core.validation import check_text
 from loyalty_gateway.events import outbox
 from loyalty_gateway.idempotency.service import run_once
+from loyalty_gateway.profiles.locks import lock_profile, lock_profiles
 from loyalty_gateway.profiles.service import get_profile, profile_context
 from loyalty_gateway.rewards.definitions import find_definition
 from loyalty_gateway.rewards.models import Reward, RewardDefinition
@@ -82,7 +83,7 @@ def reward_context(reward: Reward, definition: RewardDefinition, profile: dict[s
     }
 
 
-async def _issue(data: IssueRewardInput, rate: Decimal) -> dict[str, Any]:
+async def _issue(data: IssueRewardInput) -> dict[str, Any]:
     tz = zone(data.timezone)
     check_text(Reward, {"external_id": data.external_id})
     profile = await get_profile(data.profile_id)
@@ -125,7 +126,7 @@ async def _issue(data: IssueRewardInput, rate: Decimal) -> dict[str, Any]:
         external_id=data.external_id,
         meta=data.meta,
     )
-    balances = await balances_of(str(profile.id), rate)
+    balances = await balances_of(str(profile.id))
     await outbox.emit(
         "reward.created",
         reward_context(reward, definition, profile_context(profile, balances)),
@@ -134,12 +135,10 @@ async def _issue(data: IssueRewardInput, rate: Decimal) -> dict[str, Any]:
     return {"reward_id": str(reward.id)}
 
 
-async def issue_reward(
-    data: IssueRewardInput, rate: Decimal, idempotency_key: str | None = None
-) -> Reward:
+async def issue_reward(data: IssueRewardInput, idempotency_key: str | None = None) -> Reward:
     """Issue a reward lot; a repeated idempotency key with the same input returns the first."""
     request = dict(vars(data))
-    result = await run_once("issueReward", idempotency_key, request, lambda: _issue(data, rate))
+    result = await run_once("issueReward", idempotency_key, request, lambda: _issue(data))
     return await Reward.get(id=result["reward_id"])
 
 
@@ -178,9 +177,9 @@ async def extend_rewards(
         raise UserError(ErrorCode.INVALID_INPUT, "extendDays must be at least 1", "extendDays")
     if not ids:
         raise UserError(ErrorCode.INVALID_INPUT, "ids must not be empty", "ids")
-    profile = await get_profile(profile_id)
     now = utcnow()
     async with in_transaction():
+        profile = await lock_profile(profile_id)
         rewards = await _profile_rewards(str(profile.id), ids)
         for reward in rewards:
             if not reward.definition.is_extendable:
@@ -211,13 +210,20 @@ async def extend_rewards(
     return rewards
 
 
+async def _find_reward(reward_id: str) -> Reward:
+    reward = await Reward.get_or_none(id=reward_id)
+    if reward is None:
+        raise UserError(ErrorCode.NOT_FOUND, f"No reward {reward_id}", "rewardId")
+    return reward
+
+
 async def reassign_reward(reward_id: str, profile_id: str) -> Reward:
     reward_id = require_uuid(reward_id, "rewardId")
     async with in_transaction():
         target = await get_profile(profile_id)
-        reward = await Reward.get_or_none(id=reward_id).prefetch_related("definition")
-        if reward is None:
-            raise UserError(ErrorCode.NOT_FOUND, f"No reward {reward_id}", "rewardId")
+        reward = await _find_reward(reward_id)
+        await lock_profiles([str(reward.profile_id), str(target.id)])
+        reward = await Reward.get(id=reward_id).prefetch_related("definition")
         if not reward.definition.is_reassignable:
             raise UserError(
                 ErrorCode.NOT_REASSIGNABLE,
@@ -239,9 +245,8 @@ async def reassign_reward(reward_id: str, profile_id: str) -> Reward:
 async def void_reward(reward_id: str, reason: str) -> Reward:
     reward_id = require_uuid(reward_id, "rewardId")
     async with in_transaction():
-        reward = await Reward.get_or_none(id=reward_id)
-        if reward is None:
-            raise UserError(ErrorCode.NOT_FOUND, f"No reward {reward_id}", "rewardId")
+        await lock_profile(str((await _find_reward(reward_id)).profile_id))
+        reward = await Reward.get(id=reward_id)
         if reward.voided_at is not None:
             raise UserError(ErrorCode.REWARD_NOT_ACTIVE, "Reward is already void", "rewardId")
         reward.voided_at = utcnow()

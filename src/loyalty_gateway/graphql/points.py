@@ -1,0 +1,123 @@
+"""Point lots, awarding points, and the program's points-to-dollars rate."""
+
+from datetime import datetime
+from decimal import Decimal
+
+import strawberry
+from strawberry.scalars import JSON
+
+from loyalty_gateway.auth import scopes
+from loyalty_gateway.balances.service import balances_of
+from loyalty_gateway.core.time import utcnow
+from loyalty_gateway.graphql.errors import UserErrorType, attempt
+from loyalty_gateway.graphql.permissions import requires
+from loyalty_gateway.graphql.profiles import BalancesType
+from loyalty_gateway.points import service
+from loyalty_gateway.points.models import PointLot as PointLotModel
+from loyalty_gateway.program import service as program
+
+PointStatusEnum = strawberry.enum(service.PointStatus, name="PointStatus")
+
+
+@strawberry.type
+class PointLot:
+    id: strawberry.ID
+    points_initial: int
+    points_remaining: int
+    timezone: str
+    issued_at: datetime
+    expires_at: datetime | None
+    status: PointStatusEnum
+    reason: str | None
+    external_id: str | None
+    meta: JSON | None
+    created_at: datetime
+
+    @classmethod
+    def from_model(cls, model: PointLotModel) -> "PointLot":
+        return cls(
+            id=strawberry.ID(str(model.id)),
+            points_initial=model.points_initial,
+            points_remaining=model.points_remaining,
+            timezone=model.timezone,
+            issued_at=model.issued_at,
+            expires_at=model.expires_at,
+            status=service.status_of(model, utcnow()),
+            reason=model.reason,
+            external_id=model.external_id,
+            meta=model.meta,
+            created_at=model.created_at,
+        )
+
+
+@strawberry.input
+class AwardPointsInput:
+    profile_id: strawberry.ID
+    points: int
+    timezone: str
+    issued_at: datetime | None = None
+    expires_at: datetime | None = None
+    reason: str | None = None
+    external_id: str | None = None
+    meta: JSON | None = None
+    idempotency_key: str | None = None
+
+
+@strawberry.type
+class AwardPointsPayload:
+    point_lot: PointLot | None
+    balances: BalancesType | None
+    errors: list[UserErrorType]
+
+
+@strawberry.type
+class Program:
+    points_to_dollars_rate: str = strawberry.field(
+        description='Dollars per point as a decimal string: "0.01" means 100 points = $1.'
+    )
+
+    @classmethod
+    def from_rate(cls, rate: Decimal) -> "Program":
+        return cls(points_to_dollars_rate=format(Decimal(rate).normalize(), "f"))
+
+
+@strawberry.input
+class UpdateProgramSettingsInput:
+    points_to_dollars_rate: Decimal
+
+
+@strawberry.type
+class ProgramPayload:
+    program: Program | None
+    errors: list[UserErrorType]
+
+
+async def _award(data: AwardPointsInput) -> tuple[PointLotModel, BalancesType]:
+    fields = {k: v for k, v in vars(data).items() if k != "idempotency_key"}
+    fields["profile_id"] = str(data.profile_id)
+    lot = await service.award_points(service.AwardPointsInput(**fields), data.idempotency_key)
+    return lot, BalancesType.from_domain(await balances_of(str(lot.profile_id)))
+
+
+@strawberry.type
+class PointQueries:
+    @strawberry.field(permission_classes=[requires(scopes.DEFINITIONS_READ)])
+    async def program(self) -> Program:
+        return Program.from_rate(await program.points_to_dollars_rate())
+
+
+@strawberry.type
+class PointMutations:
+    @strawberry.mutation(permission_classes=[requires(scopes.POINTS_WRITE)])
+    async def award_points(self, input: AwardPointsInput) -> AwardPointsPayload:
+        result, errors = await attempt(_award(input))
+        if result is None:
+            return AwardPointsPayload(point_lot=None, balances=None, errors=errors)
+        lot, balances = result
+        return AwardPointsPayload(point_lot=PointLot.from_model(lot), balances=balances, errors=[])
+
+    @strawberry.mutation(permission_classes=[requires(scopes.ADMIN)])
+    async def update_program_settings(self, input: UpdateProgramSettingsInput) -> ProgramPayload:
+        row, errors = await attempt(program.update_rate(input.points_to_dollars_rate))
+        found = Program.from_rate(row.points_to_dollars_rate) if row else None
+        return ProgramPayload(program=found, errors=errors)

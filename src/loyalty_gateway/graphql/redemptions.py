@@ -1,0 +1,307 @@
+"""Redemptions: redeem, reverse, return; and the ledger of every value movement."""
+
+from collections.abc import Awaitable
+from datetime import datetime
+from decimal import Decimal
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+from strawberry.scalars import JSON
+from strawberry.types import Info
+
+from loyalty_gateway.auth import scopes
+from loyalty_gateway.balances.service import balances_of
+from loyalty_gateway.core.money import from_cents
+from loyalty_gateway.graphql.errors import UserErrorType, attempt
+from loyalty_gateway.graphql.ids import parse_id
+from loyalty_gateway.graphql.permissions import requires
+from loyalty_gateway.graphql.points import PointLot
+from loyalty_gateway.graphql.profiles import BalancesType
+from loyalty_gateway.graphql.rewards import Reward
+from loyalty_gateway.redemptions import ledger as ledger_service
+from loyalty_gateway.redemptions import service
+from loyalty_gateway.redemptions.models import Redemption as RedemptionModel
+from loyalty_gateway.redemptions.models import RedemptionItem as RedemptionItemModel
+
+if TYPE_CHECKING:
+    from loyalty_gateway.graphql.profiles import Profile
+    from loyalty_gateway.graphql.transactions import Transaction
+
+ProfileRef = Annotated["Profile", strawberry.lazy("loyalty_gateway.graphql.profiles")]
+TransactionRef = Annotated["Transaction", strawberry.lazy("loyalty_gateway.graphql.transactions")]
+RedemptionTypeEnum = strawberry.enum(service.RedemptionType, name="RedemptionType")
+RedemptionItemTypeEnum = strawberry.enum(service.ItemType, name="RedemptionItemType")
+MovementEnum = strawberry.enum(ledger_service.Movement, name="LedgerMovement")
+LotKindEnum = strawberry.enum(ledger_service.LotKind, name="LedgerLotKind")
+
+
+@strawberry.type
+class RedemptionItem:
+    type: RedemptionItemTypeEnum
+    value: Decimal = strawberry.field(description="Dollars taken (or restored).")
+    points: int = strawberry.field(description="Points taken (or restored); 0 for rewards.")
+    reward_id: strawberry.Private[str | None]
+    point_lot_id: strawberry.Private[str | None]
+
+    @classmethod
+    def from_model(cls, model: RedemptionItemModel) -> "RedemptionItem":
+        return cls(
+            type=service.ItemType(model.type),
+            value=from_cents(model.value_cents),
+            points=model.points,
+            reward_id=str(model.reward_id) if model.reward_id else None,
+            point_lot_id=str(model.point_lot_id) if model.point_lot_id else None,
+        )
+
+    @strawberry.field
+    async def reward(self, info: Info) -> Reward | None:
+        if self.reward_id is None:
+            return None
+        return Reward.from_model(await info.context.loaders.reward.load(self.reward_id))
+
+    @strawberry.field
+    async def point_lot(self, info: Info) -> PointLot | None:
+        if self.point_lot_id is None:
+            return None
+        return PointLot.from_model(await info.context.loaders.point_lot.load(self.point_lot_id))
+
+
+@strawberry.type
+class Redemption:
+    id: strawberry.ID
+    type: RedemptionTypeEnum
+    total: Decimal
+    requested: Decimal = strawberry.field(description="The amount asked for (REDEEM).")
+    transaction_external_id: str | None
+    meta: JSON | None
+    created_at: datetime
+    profile_id: strawberry.Private[str]
+    original_id: strawberry.Private[str | None]
+
+    @classmethod
+    def from_model(cls, model: RedemptionModel) -> "Redemption":
+        return cls(
+            id=strawberry.ID(str(model.id)),
+            type=service.RedemptionType(model.type),
+            total=from_cents(model.total_cents),
+            requested=from_cents(model.requested_cents),
+            transaction_external_id=model.transaction_external_id,
+            meta=model.meta,
+            created_at=model.created_at,
+            profile_id=str(model.profile_id),
+            original_id=str(model.original_id) if model.original_id else None,
+        )
+
+    @strawberry.field
+    async def items(self, info: Info) -> list[RedemptionItem]:
+        items = await info.context.loaders.redemption_items.load(str(self.id))
+        return [RedemptionItem.from_model(item) for item in items]
+
+    @strawberry.field
+    async def profile(self, info: Info) -> ProfileRef:
+        from loyalty_gateway.graphql.profiles import Profile
+
+        return Profile.from_model(await info.context.loaders.profile.load(self.profile_id))
+
+    @strawberry.field(description="The REVERSAL that undid this redemption, if any.")
+    async def reversed_by(self, info: Info) -> "Redemption | None":
+        found = await info.context.loaders.reversal.load(str(self.id))
+        return Redemption.from_model(found) if found else None
+
+    @strawberry.field(description="For a REVERSAL or RETURN: the redemption it undid.")
+    async def original(self, info: Info) -> "Redemption | None":
+        if self.original_id is None:
+            return None
+        return Redemption.from_model(await info.context.loaders.redemption.load(self.original_id))
+
+    @strawberry.field(permission_classes=[requires(scopes.TRANSACTIONS_READ)])
+    async def transaction(self, info: Info) -> TransactionRef | None:
+        from loyalty_gateway.graphql.transactions import Transaction
+
+        found = await info.context.loaders.transaction_by_redemption.load(str(self.id))
+        return Transaction.from_model(found) if found else None
+
+
+@strawberry.input
+class RedeemInput:
+    profile_id: strawberry.ID
+    amount: Decimal
+    strategies: list[str] | None = strawberry.field(
+        default=None,
+        description="REWARDS and/or POINTS, tried in this order (default [REWARDS]); "
+        "Omneo's lowercase names are accepted.",
+    )
+    strict: bool = strawberry.field(
+        default=True,
+        description="With too little balance: true refuses (INSUFFICIENT_BALANCE), "
+        "false redeems what there is.",
+    )
+    idempotency_key: str | None = None
+    transaction_external_id: str | None = None
+    meta: JSON | None = None
+
+
+@strawberry.type
+class RedeemPayload:
+    redemption: Redemption | None
+    balances: BalancesType | None
+    errors: list[UserErrorType]
+
+
+@strawberry.input
+class ReverseRedemptionInput:
+    redemption_id: strawberry.ID
+    idempotency_key: str | None = None
+
+
+@strawberry.input
+class ReturnRedemptionInput:
+    redemption_id: strawberry.ID
+    amount: Decimal
+    idempotency_key: str | None = None
+
+
+@strawberry.type
+class LedgerEntry:
+    at: datetime
+    movement: MovementEnum
+    kind: LotKindEnum
+    value: Decimal | None = strawberry.field(description="Dollars, for a reward movement.")
+    points: int | None = strawberry.field(description="Points, for a point movement.")
+    lot_id: strawberry.ID
+    redemption_id: strawberry.ID | None
+
+
+@strawberry.type
+class RewardLedgerTotals:
+    issued: Decimal
+    redeemed: Decimal
+    restored: Decimal
+    voided: Decimal
+    expired: Decimal
+    balance: Decimal
+    balanced: bool = strawberry.field(
+        description="issued - redeemed + restored - voided - expired == balance"
+    )
+
+
+@strawberry.type
+class PointLedgerTotals:
+    issued: int
+    redeemed: int
+    restored: int
+    voided: int
+    expired: int
+    balance: int
+    balanced: bool
+
+
+@strawberry.type
+class Ledger:
+    entries: list[LedgerEntry]
+    rewards: RewardLedgerTotals
+    points: PointLedgerTotals
+
+    @classmethod
+    def from_domain(cls, found: ledger_service.Ledger) -> "Ledger":
+        money, points = found.rewards, found.points
+        return cls(
+            entries=[
+                LedgerEntry(
+                    at=entry.at,
+                    movement=entry.movement,
+                    kind=entry.kind,
+                    value=from_cents(entry.amount)
+                    if entry.kind is ledger_service.LotKind.REWARD
+                    else None,
+                    points=entry.amount if entry.kind is ledger_service.LotKind.POINT else None,
+                    lot_id=strawberry.ID(entry.lot_id),
+                    redemption_id=strawberry.ID(entry.redemption_id)
+                    if entry.redemption_id
+                    else None,
+                )
+                for entry in found.entries
+            ],
+            rewards=RewardLedgerTotals(
+                issued=from_cents(money.issued),
+                redeemed=from_cents(money.redeemed),
+                restored=from_cents(money.restored),
+                voided=from_cents(money.voided),
+                expired=from_cents(money.expired),
+                balance=from_cents(money.balance),
+                balanced=money.balanced,
+            ),
+            points=PointLedgerTotals(
+                issued=points.issued,
+                redeemed=points.redeemed,
+                restored=points.restored,
+                voided=points.voided,
+                expired=points.expired,
+                balance=points.balance,
+                balanced=points.balanced,
+            ),
+        )
+
+
+async def _with_balances(
+    work: Awaitable[RedemptionModel],
+) -> tuple[RedemptionModel, BalancesType]:
+    redemption = await work
+    return redemption, BalancesType.from_domain(await balances_of(str(redemption.profile_id)))
+
+
+def _payload(
+    result: tuple[RedemptionModel, BalancesType] | None, errors: list[UserErrorType]
+) -> RedeemPayload:
+    if result is None:
+        return RedeemPayload(redemption=None, balances=None, errors=errors)
+    redemption, balances = result
+    return RedeemPayload(
+        redemption=Redemption.from_model(redemption), balances=balances, errors=errors
+    )
+
+
+@strawberry.type
+class RedemptionQueries:
+    @strawberry.field(permission_classes=[requires(scopes.REDEMPTIONS_READ)])
+    async def redemption(self, id: strawberry.ID) -> Redemption | None:
+        found = await service.get_redemption(parse_id(id))
+        return Redemption.from_model(found) if found else None
+
+    @strawberry.field(
+        permission_classes=[requires(scopes.REDEMPTIONS_READ)],
+        description="Every value movement of a profile in time order, with totals that "
+        "must balance. Null for an unknown profile.",
+    )
+    async def ledger(self, info: Info, profile_id: strawberry.ID) -> Ledger | None:
+        profile = await info.context.loaders.profile.load(parse_id(profile_id, "profileId"))
+        if profile is None:
+            return None
+        return Ledger.from_domain(await ledger_service.ledger(str(profile.id)))
+
+
+@strawberry.type
+class RedemptionMutations:
+    @strawberry.mutation(permission_classes=[requires(scopes.REDEMPTIONS_WRITE)])
+    async def redeem(self, input: RedeemInput) -> RedeemPayload:
+        data = service.RedeemInput(
+            profile_id=str(input.profile_id),
+            amount=input.amount,
+            strategies=input.strategies,
+            strict=input.strict,
+            transaction_external_id=input.transaction_external_id,
+            meta=input.meta,
+        )
+        return _payload(*await attempt(_with_balances(service.redeem(data, input.idempotency_key))))
+
+    @strawberry.mutation(permission_classes=[requires(scopes.REDEMPTIONS_WRITE)])
+    async def reverse_redemption(self, input: ReverseRedemptionInput) -> RedeemPayload:
+        work = service.reverse_redemption(str(input.redemption_id), input.idempotency_key)
+        return _payload(*await attempt(_with_balances(work)))
+
+    @strawberry.mutation(permission_classes=[requires(scopes.REDEMPTIONS_WRITE)])
+    async def return_redemption(self, input: ReturnRedemptionInput) -> RedeemPayload:
+        work = service.return_redemption(
+            str(input.redemption_id), input.amount, input.idempotency_key
+        )
+        return _payload(*await attempt(_with_balances(work)))

@@ -1,0 +1,214 @@
+"""Transactions: post one (with the redemption it used), link one, read them."""
+
+from datetime import datetime
+from decimal import Decimal
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+from strawberry.scalars import JSON
+from strawberry.types import Info
+
+from loyalty_gateway.auth import scopes
+from loyalty_gateway.core.money import from_cents
+from loyalty_gateway.core.time import zone
+from loyalty_gateway.graphql.errors import UserErrorType, attempt, bad_input
+from loyalty_gateway.graphql.ids import parse_id
+from loyalty_gateway.graphql.permissions import requires
+from loyalty_gateway.graphql.scalars import Quantity
+from loyalty_gateway.transactions import service
+from loyalty_gateway.transactions.models import Transaction as TransactionModel
+from loyalty_gateway.transactions.models import TransactionItem as TransactionItemModel
+
+if TYPE_CHECKING:
+    from loyalty_gateway.graphql.profiles import Profile
+    from loyalty_gateway.graphql.redemptions import Redemption
+
+ProfileRef = Annotated["Profile", strawberry.lazy("loyalty_gateway.graphql.profiles")]
+RedemptionRef = Annotated["Redemption", strawberry.lazy("loyalty_gateway.graphql.redemptions")]
+
+
+def _dollars(cents: int | None) -> Decimal | None:
+    return None if cents is None else from_cents(cents)
+
+
+@strawberry.type
+class TransactionItem:
+    name: str
+    product_variant_id: str | None
+    sku: str | None
+    quantity: Quantity
+    price_current: Decimal
+    price_sell: Decimal
+    price_original: Decimal | None
+    price_margin: Decimal | None
+    is_void: bool
+    is_return: bool
+    tags: list[str]
+
+    @classmethod
+    def from_model(cls, model: TransactionItemModel) -> "TransactionItem":
+        return cls(
+            name=model.name,
+            product_variant_id=model.product_variant_id,
+            sku=model.sku,
+            quantity=Decimal(model.quantity),
+            price_current=from_cents(model.price_current_cents),
+            price_sell=from_cents(model.price_sell_cents),
+            price_original=_dollars(model.price_original_cents),
+            price_margin=_dollars(model.price_margin_cents),
+            is_void=model.is_void,
+            is_return=model.is_return,
+            tags=list(model.tags),
+        )
+
+
+@strawberry.type
+class Transaction:
+    id: strawberry.ID
+    external_id: str | None
+    receipt_ref: str | None
+    total: Decimal
+    total_original: Decimal | None
+    margin: Decimal | None
+    is_void: bool
+    transacted_at: datetime
+    transacted_local_at: datetime
+    timezone: str
+    location_id: str | None
+    tags: list[str]
+    meta: JSON | None
+    created_at: datetime
+    profile_id: strawberry.Private[str | None]
+    redemption_id: strawberry.Private[str | None]
+
+    @classmethod
+    def from_model(cls, model: TransactionModel) -> "Transaction":
+        return cls(
+            id=strawberry.ID(str(model.id)),
+            external_id=model.external_id,
+            receipt_ref=model.receipt_ref,
+            total=from_cents(model.total_cents),
+            total_original=_dollars(model.total_original_cents),
+            margin=_dollars(model.margin_cents),
+            is_void=model.is_void,
+            transacted_at=model.transacted_at,
+            transacted_local_at=model.transacted_at.astimezone(zone(model.timezone)),
+            timezone=model.timezone,
+            location_id=model.location_id,
+            tags=list(model.tags),
+            meta=model.meta,
+            created_at=model.created_at,
+            profile_id=str(model.profile_id) if model.profile_id else None,
+            redemption_id=str(model.redemption_id) if model.redemption_id else None,
+        )
+
+    @strawberry.field
+    async def items(self, info: Info) -> list[TransactionItem]:
+        items = await info.context.loaders.transaction_items.load(str(self.id))
+        return [TransactionItem.from_model(item) for item in items]
+
+    @strawberry.field
+    async def profile(self, info: Info) -> ProfileRef | None:
+        from loyalty_gateway.graphql.profiles import Profile
+
+        if self.profile_id is None:
+            return None
+        return Profile.from_model(await info.context.loaders.profile.load(self.profile_id))
+
+    @strawberry.field(permission_classes=[requires(scopes.REDEMPTIONS_READ)])
+    async def redemption(self, info: Info) -> RedemptionRef | None:
+        from loyalty_gateway.graphql.redemptions import Redemption
+
+        if self.redemption_id is None:
+            return None
+        return Redemption.from_model(await info.context.loaders.redemption.load(self.redemption_id))
+
+
+@strawberry.input
+class TransactionItemInput:
+    name: str
+    quantity: Quantity
+    price_current: Decimal
+    price_sell: Decimal
+    product_variant_id: str | None = None
+    sku: str | None = None
+    price_original: Decimal | None = None
+    price_margin: Decimal | None = None
+    is_void: bool = False
+    is_return: bool = False
+    tags: list[str] = strawberry.field(default_factory=list)
+
+
+@strawberry.input
+class CreateTransactionInput:
+    total: Decimal
+    transacted_at: datetime
+    timezone: str
+    items: list[TransactionItemInput]
+    profile_id: strawberry.ID | None = None
+    external_id: str | None = None
+    receipt_ref: str | None = None
+    total_original: Decimal | None = None
+    margin: Decimal | None = None
+    is_void: bool = False
+    location_id: str | None = None
+    tags: list[str] = strawberry.field(default_factory=list)
+    meta: JSON | None = None
+    redemption_id: strawberry.ID | None = None
+    idempotency_key: str | None = strawberry.field(
+        default=None, description="Deduplicates retries when there is no externalId."
+    )
+
+
+@strawberry.input
+class LinkTransactionInput:
+    transaction_id: strawberry.ID
+    redemption_id: strawberry.ID
+
+
+@strawberry.type
+class TransactionPayload:
+    transaction: Transaction | None
+    errors: list[UserErrorType]
+
+
+def _payload(model: TransactionModel | None, errors: list[UserErrorType]) -> TransactionPayload:
+    return TransactionPayload(
+        transaction=Transaction.from_model(model) if model else None, errors=errors
+    )
+
+
+def _domain_input(data: CreateTransactionInput) -> service.CreateTransactionInput:
+    fields = {k: v for k, v in vars(data).items() if k not in ("items", "idempotency_key")}
+    for key in ("profile_id", "redemption_id"):
+        fields[key] = None if fields[key] is None else str(fields[key])
+    items = [service.TransactionItemInput(**vars(item)) for item in data.items]
+    return service.CreateTransactionInput(items=items, **fields)
+
+
+@strawberry.type
+class TransactionQueries:
+    @strawberry.field(
+        permission_classes=[requires(scopes.TRANSACTIONS_READ)],
+        description="A transaction by `id` or by `externalId` (give one).",
+    )
+    async def transaction(
+        self, id: strawberry.ID | None = None, external_id: str | None = None
+    ) -> Transaction | None:
+        if (id is None) == (external_id is None):
+            raise bad_input("Give exactly one of 'id' and 'externalId'")
+        found = await service.get_transaction(parse_id(id) if id is not None else None, external_id)
+        return Transaction.from_model(found) if found else None
+
+
+@strawberry.type
+class TransactionMutations:
+    @strawberry.mutation(permission_classes=[requires(scopes.TRANSACTIONS_WRITE)])
+    async def create_transaction(self, input: CreateTransactionInput) -> TransactionPayload:
+        work = service.create_transaction(_domain_input(input), input.idempotency_key)
+        return _payload(*await attempt(work))
+
+    @strawberry.mutation(permission_classes=[requires(scopes.TRANSACTIONS_WRITE)])
+    async def link_transaction(self, input: LinkTransactionInput) -> TransactionPayload:
+        work = service.link_transaction(str(input.transaction_id), str(input.redemption_id))
+        return _payload(*await attempt(work))

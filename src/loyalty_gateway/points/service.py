@@ -1,0 +1,108 @@
+"""Point awards: lots of points that never expire unless given an expiry."""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from enum import Enum
+from typing import Any
+
+from loyalty_gateway.balances.lots import expiry_order_key, lot_status, status_filter
+from loyalty_gateway.balances.service import balances_of
+from loyalty_gateway.core.errors import ErrorCode, UserError
+from loyalty_gateway.core.time import as_aware, utcnow, zone
+from loyalty_gateway.core.validation import check_text
+from loyalty_gateway.events import outbox
+from loyalty_gateway.idempotency.service import run_once
+from loyalty_gateway.points.models import PointLot
+from loyalty_gateway.profiles.service import get_profile, profile_context
+
+MAX_POINTS = 10**12
+
+
+class PointStatus(Enum):
+    ACTIVE = "ACTIVE"
+    EXPIRED = "EXPIRED"
+    USED = "USED"
+    VOID = "VOID"
+
+
+def status_of(lot: PointLot, now: datetime) -> PointStatus:
+    return PointStatus(lot_status(lot.voided_at, lot.points_remaining, lot.expires_at, now).value)
+
+
+@dataclass
+class AwardPointsInput:
+    profile_id: str
+    points: int
+    timezone: str
+    issued_at: datetime | None = None
+    expires_at: datetime | None = None
+    reason: str | None = None
+    external_id: str | None = None
+    meta: Any = None
+
+
+def point_context(lot: PointLot, profile: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "id": str(lot.id),
+        "profile_id": str(lot.profile_id),
+        "value": lot.points_initial,
+        "points": lot.points_initial,
+        "reason": lot.reason,
+        "timezone": lot.timezone,
+        "issued_at": lot.issued_at,
+        "expires_at": lot.expires_at,
+        "external_id": lot.external_id,
+        "meta": lot.meta,
+        "profile": profile,
+    }
+
+
+async def _award(data: AwardPointsInput) -> dict[str, Any]:
+    tz = zone(data.timezone)
+    if data.points <= 0 or data.points > MAX_POINTS:
+        raise UserError(
+            ErrorCode.INVALID_AMOUNT, f"points must be between 1 and {MAX_POINTS:,}", "points"
+        )
+    check_text(PointLot, {"reason": data.reason, "external_id": data.external_id})
+    profile = await get_profile(data.profile_id)
+    issued_at = as_aware(data.issued_at, tz) if data.issued_at else utcnow()
+    expires_at = as_aware(data.expires_at, tz) if data.expires_at else None
+    if expires_at is not None and expires_at <= issued_at:
+        raise UserError(ErrorCode.INVALID_DATE, "expiresAt is not after issuedAt", "expiresAt")
+    lot = await PointLot.create(
+        profile=profile,
+        points_initial=data.points,
+        points_remaining=data.points,
+        timezone=data.timezone,
+        issued_at=issued_at,
+        expires_at=expires_at,
+        reason=data.reason,
+        external_id=data.external_id,
+        meta=data.meta,
+    )
+    balances = await balances_of(str(profile.id))
+    await outbox.emit(
+        "point.created", point_context(lot, profile_context(profile, balances)), str(profile.id)
+    )
+    return {"point_lot_id": str(lot.id)}
+
+
+async def award_points(data: AwardPointsInput, idempotency_key: str | None = None) -> PointLot:
+    """Award a lot of points; a repeated idempotency key with the same input returns the first."""
+    result = await run_once("awardPoints", idempotency_key, dict(vars(data)), lambda: _award(data))
+    return await PointLot.get(id=result["point_lot_id"])
+
+
+async def points_for_profiles(
+    profile_ids: list[str], statuses: Iterable[PointStatus]
+) -> dict[str, list[PointLot]]:
+    """Every matching point lot of these profiles in one query, soonest expiry first."""
+    query = PointLot.filter(profile_id__in=profile_ids)
+    status_q = status_filter(statuses, "points_remaining", utcnow())
+    if status_q is not None:
+        query = query.filter(status_q)
+    grouped: dict[str, list[PointLot]] = {profile_id: [] for profile_id in profile_ids}
+    for lot in sorted(await query, key=lambda x: expiry_order_key(x.expires_at, x.issued_at, x.id)):
+        grouped[str(lot.profile_id)].append(lot)
+    return grouped

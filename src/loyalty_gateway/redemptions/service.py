@@ -1,0 +1,360 @@
+"""Redeem, reverse and return: every value change under the profile lock, with a row per lot."""
+
+from dataclasses import dataclass
+from datetime import timedelta
+from decimal import Decimal
+from enum import Enum
+from typing import Any
+
+from tortoise.expressions import F
+
+from loyalty_gateway.balances.lots import expiry_order_key
+from loyalty_gateway.balances.service import NON_MONETARY_REWARD_TYPES, balances_of, live
+from loyalty_gateway.core.errors import ErrorCode, UserError, require_uuid
+from loyalty_gateway.core.money import from_cents, to_cents
+from loyalty_gateway.core.time import utcnow
+from loyalty_gateway.core.validation import check_text
+from loyalty_gateway.events import outbox
+from loyalty_gateway.idempotency.service import run_once
+from loyalty_gateway.points.models import PointLot
+from loyalty_gateway.profiles.locks import lock_profile
+from loyalty_gateway.profiles.models import Profile
+from loyalty_gateway.profiles.service import profile_context
+from loyalty_gateway.program.service import points_to_dollars_rate
+from loyalty_gateway.redemptions.allocation import Take, give_back, take_cents, take_points
+from loyalty_gateway.redemptions.models import Redemption, RedemptionItem
+from loyalty_gateway.rewards.models import Reward
+from loyalty_gateway.settings import get_settings
+
+
+class RedemptionType(Enum):
+    REDEEM = "REDEEM"
+    REVERSAL = "REVERSAL"
+    RETURN = "RETURN"
+
+
+class ItemType(Enum):
+    REWARD = "REWARD"
+    POINT = "POINT"
+
+
+class Strategy(Enum):
+    REWARDS = "REWARDS"
+    POINTS = "POINTS"
+
+
+def parse_strategies(names: list[str] | None) -> list[Strategy]:
+    """Strategies in the order given (Omneo's lowercase names too); default REWARDS."""
+    if not names:
+        return [Strategy.REWARDS]
+    chosen: list[Strategy] = []
+    for name in names:
+        try:
+            strategy = Strategy(name.strip().upper())
+        except ValueError:
+            raise UserError(
+                ErrorCode.INVALID_STRATEGY,
+                f"Unknown strategy '{name}'; use REWARDS or POINTS",
+                "strategies",
+            ) from None
+        if strategy not in chosen:
+            chosen.append(strategy)
+    return chosen
+
+
+@dataclass
+class RedeemInput:
+    profile_id: str
+    amount: Decimal
+    strategies: list[str] | None = None
+    strict: bool = True
+    transaction_external_id: str | None = None
+    meta: Any = None
+
+
+def redemption_context(
+    redemption: Redemption, items: list[RedemptionItem], profile: dict[str, Any]
+) -> dict[str, Any]:
+    return {
+        "id": str(redemption.id),
+        "profile_id": str(redemption.profile_id),
+        "type": redemption.type.lower(),
+        "total": from_cents(redemption.total_cents),
+        "transaction_external_id": redemption.transaction_external_id,
+        "meta": redemption.meta,
+        "items": [
+            {
+                "type": item.type.lower(),
+                "value": from_cents(item.value_cents),
+                "points": item.points,
+                "reward_id": str(item.reward_id) if item.reward_id else None,
+                "point_lot_id": str(item.point_lot_id) if item.point_lot_id else None,
+            }
+            for item in items
+        ],
+        "profile": profile,
+    }
+
+
+async def _emit(name: str, redemption: Redemption, items: list[RedemptionItem]) -> None:
+    profile = await Profile.get(id=redemption.profile_id)
+    balances = await balances_of(str(profile.id))
+    context = redemption_context(redemption, items, profile_context(profile, balances))
+    await outbox.emit(name, context, str(profile.id))
+
+
+async def _reward_lots(profile_id: str) -> list[Reward]:
+    rewards = await Reward.filter(
+        live(utcnow()), profile_id=profile_id, value_remaining__gt=0
+    ).exclude(definition__type__in=NON_MONETARY_REWARD_TYPES)
+    return sorted(rewards, key=lambda r: expiry_order_key(r.expires_at, r.issued_at, r.id))
+
+
+async def _point_lots(profile_id: str) -> list[PointLot]:
+    lots = await PointLot.filter(live(utcnow()), profile_id=profile_id, points_remaining__gt=0)
+    return sorted(lots, key=lambda p: expiry_order_key(p.expires_at, p.issued_at, p.id))
+
+
+async def _allocate(profile_id: str, strategies: list[Strategy], cents: int) -> list[tuple]:
+    """(item type, take) pairs covering as much of `cents` as the strategies allow, in order."""
+    taken: list[tuple[ItemType, Take]] = []
+    left = cents
+    for strategy in strategies:
+        if left == 0:
+            break
+        if strategy is Strategy.REWARDS:
+            lots = [(str(r.id), r.value_remaining) for r in await _reward_lots(profile_id)]
+            takes, left = take_cents(lots, left)
+            taken += [(ItemType.REWARD, take) for take in takes]
+        else:
+            lots = [(str(p.id), p.points_remaining) for p in await _point_lots(profile_id)]
+            takes, left = take_points(lots, left, await points_to_dollars_rate())
+            taken += [(ItemType.POINT, take) for take in takes]
+    return taken
+
+
+async def _apply(
+    redemption: Redemption,
+    item_type: ItemType,
+    take: Take,
+    sign: int,
+    source: RedemptionItem | None = None,
+) -> RedemptionItem:
+    """Move value between a lot and a redemption item (sign -1 takes, +1 restores)."""
+    if item_type is ItemType.REWARD:
+        await Reward.filter(id=take.lot_id).update(
+            value_remaining=F("value_remaining") + sign * take.cents
+        )
+    else:
+        await PointLot.filter(id=take.lot_id).update(
+            points_remaining=F("points_remaining") + sign * take.points
+        )
+    return await RedemptionItem.create(
+        redemption=redemption,
+        type=item_type.value,
+        reward_id=take.lot_id if item_type is ItemType.REWARD else None,
+        point_lot_id=take.lot_id if item_type is ItemType.POINT else None,
+        value_cents=take.cents,
+        points=take.points,
+        source_item=source,
+    )
+
+
+async def _redeem(data: RedeemInput, strategies: list[Strategy], cents: int) -> dict[str, Any]:
+    profile_id = require_uuid(data.profile_id, "profileId")
+    taken = await _allocate(profile_id, strategies, cents)
+    total = sum(take.cents for _, take in taken)
+    if total == 0 or (data.strict and total < cents):
+        sources = ", ".join(s.value for s in strategies)
+        raise UserError(
+            ErrorCode.INSUFFICIENT_BALANCE,
+            f"Only {from_cents(total)} of {from_cents(cents)} is available from {sources}",
+            "amount",
+        )
+    redemption = await Redemption.create(
+        profile_id=profile_id,
+        type=RedemptionType.REDEEM.value,
+        total_cents=total,
+        requested_cents=cents,
+        transaction_external_id=data.transaction_external_id,
+        meta=data.meta,
+    )
+    items = [await _apply(redemption, kind, take, -1) for kind, take in taken]
+    await _emit("redemption.created", redemption, items)
+    return {"redemption_id": str(redemption.id)}
+
+
+async def redeem(data: RedeemInput, idempotency_key: str | None = None) -> Redemption:
+    """Take `amount` from the profile's lots: strategies in order, earliest expiry first."""
+    cents = to_cents(data.amount, "amount", allow_zero=False)
+    strategies = parse_strategies(data.strategies)
+    check_text(Redemption, {"transaction_external_id": data.transaction_external_id})
+    require_uuid(data.profile_id, "profileId")
+    request = {**vars(data), "strategies": [s.value for s in strategies]}
+    result = await run_once(
+        "redeem",
+        idempotency_key,
+        request,
+        lambda: _redeem(data, strategies, cents),
+        lock=lambda: lock_profile(data.profile_id),
+    )
+    return await Redemption.get(id=result["redemption_id"])
+
+
+async def _original(redemption_id: str) -> Redemption:
+    found = await Redemption.get_or_none(id=require_uuid(redemption_id, "redemptionId"))
+    if found is None:
+        raise UserError(ErrorCode.NOT_FOUND, f"No redemption {redemption_id}", "redemptionId")
+    if found.type != RedemptionType.REDEEM.value:
+        raise UserError(
+            ErrorCode.NOT_REVERSIBLE, "Only a REDEEM redemption can be undone", "redemptionId"
+        )
+    return found
+
+
+async def _lock_original(redemption_id: str) -> Redemption:
+    original = await _original(redemption_id)
+    await lock_profile(str(original.profile_id))
+    original = await Redemption.get(id=original.id)
+    if original.reversed_at is not None:
+        raise UserError(
+            ErrorCode.ALREADY_REVERSED, "This redemption was already reversed", "redemptionId"
+        )
+    return original
+
+
+def _lot_id(item: RedemptionItem) -> str:
+    return str(item.reward_id or item.point_lot_id)
+
+
+async def _restore(
+    original: Redemption, kind: RedemptionType, plan: list[tuple[RedemptionItem, int, int]]
+) -> Redemption:
+    """Put (cents, points) back into each item's lot and record a REVERSAL or RETURN."""
+    undo = await Redemption.create(
+        profile_id=original.profile_id,
+        type=kind.value,
+        total_cents=sum(cents for _, cents, _ in plan),
+        requested_cents=sum(cents for _, cents, _ in plan),
+        original=original,
+    )
+    items = []
+    for item, cents, points in plan:
+        take = Take(_lot_id(item), cents, points)
+        items.append(await _apply(undo, ItemType(item.type), take, +1, source=item))
+        await RedemptionItem.filter(id=item.id).update(
+            restored_cents=F("restored_cents") + cents,
+            restored_points=F("restored_points") + points,
+        )
+    name = "redemption.reversed" if kind is RedemptionType.REVERSAL else "redemption.returned"
+    await _emit(name, undo, items)
+    return undo
+
+
+async def _reverse(redemption_id: str) -> dict[str, Any]:
+    original = await _lock_original(redemption_id)
+    window = get_settings().reversal_window_minutes
+    if window is not None and utcnow() - original.created_at > timedelta(minutes=window):
+        raise UserError(
+            ErrorCode.REVERSAL_WINDOW_EXPIRED,
+            f"Redemptions can only be reversed within {window} minutes",
+            "redemptionId",
+        )
+    items = await RedemptionItem.filter(redemption_id=original.id).order_by("created_at", "id")
+    plan = [
+        (item, item.value_cents - item.restored_cents, item.points - item.restored_points)
+        for item in items
+    ]
+    undo = await _restore(original, RedemptionType.REVERSAL, plan)
+    original.reversed_at = undo.created_at
+    await original.save(update_fields=["reversed_at"])
+    return {"redemption_id": str(undo.id)}
+
+
+async def reverse_redemption(redemption_id: str, idempotency_key: str | None = None) -> Redemption:
+    """Restore exactly what the redemption took, once."""
+    result = await run_once(
+        "reverseRedemption",
+        idempotency_key,
+        {"redemption_id": redemption_id},
+        lambda: _reverse(redemption_id),
+    )
+    return await Redemption.get(id=result["redemption_id"])
+
+
+async def _lot_expiry_keys(items: list[RedemptionItem]) -> dict[str, tuple]:
+    rewards = await Reward.filter(id__in=[i.reward_id for i in items if i.reward_id])
+    points = await PointLot.filter(id__in=[i.point_lot_id for i in items if i.point_lot_id])
+    return {
+        str(lot.id): expiry_order_key(lot.expires_at, lot.issued_at, lot.id)
+        for lot in [*rewards, *points]
+    }
+
+
+async def _return(redemption_id: str, cents: int) -> dict[str, Any]:
+    original = await _lock_original(redemption_id)
+    items = await RedemptionItem.filter(redemption_id=original.id)
+    returnable = sum(item.value_cents - item.restored_cents for item in items)
+    if cents > returnable:
+        raise UserError(
+            ErrorCode.RETURN_EXCEEDS_REDEEMED,
+            f"Only {from_cents(returnable)} of this redemption can still be returned",
+            "amount",
+        )
+    keys = await _lot_expiry_keys(items)
+    plan: list[tuple[RedemptionItem, int, int]] = []
+    left = cents
+    for item in sorted(items, key=lambda i: keys[_lot_id(i)], reverse=True):
+        open_cents = item.value_cents - item.restored_cents
+        back = min(left, open_cents)
+        if back == 0:
+            continue
+        points = give_back(open_cents, item.points - item.restored_points, back)
+        plan.append((item, back, points))
+        left -= back
+    undo = await _restore(original, RedemptionType.RETURN, plan)
+    return {"redemption_id": str(undo.id)}
+
+
+async def return_redemption(
+    redemption_id: str, amount: Decimal, idempotency_key: str | None = None
+) -> Redemption:
+    """Put back part of a redemption, latest expiry first, never more than it took."""
+    cents = to_cents(amount, "amount", allow_zero=False)
+    result = await run_once(
+        "returnRedemption",
+        idempotency_key,
+        {"redemption_id": redemption_id, "amount": str(amount)},
+        lambda: _return(redemption_id, cents),
+    )
+    return await Redemption.get(id=result["redemption_id"])
+
+
+async def get_redemption(redemption_id: str) -> Redemption | None:
+    return await Redemption.get_or_none(id=redemption_id)
+
+
+async def items_for(redemption_ids: list[str]) -> dict[str, list[RedemptionItem]]:
+    grouped: dict[str, list[RedemptionItem]] = {rid: [] for rid in redemption_ids}
+    items = await RedemptionItem.filter(redemption_id__in=redemption_ids).order_by(
+        "created_at", "id"
+    )
+    for item in items:
+        grouped[str(item.redemption_id)].append(item)
+    return grouped
+
+
+async def reversals_for(redemption_ids: list[str]) -> dict[str, Redemption]:
+    reversals = await Redemption.filter(
+        original_id__in=redemption_ids, type=RedemptionType.REVERSAL.value
+    )
+    return {str(r.original_id): r for r in reversals}
+
+
+async def redemptions_for_profiles(profile_ids: list[str]) -> dict[str, list[Redemption]]:
+    grouped: dict[str, list[Redemption]] = {pid: [] for pid in profile_ids}
+    for redemption in await Redemption.filter(profile_id__in=profile_ids).order_by(
+        "-created_at", "-id"
+    ):
+        grouped[str(redemption.profile_id)].append(redemption)
+    return grouped
