@@ -132,3 +132,64 @@ def wait_for_line(process: subprocess.Popen[str], marker: str, timeout: float = 
         if marker in line:
             return "".join(lines)
     raise AssertionError(f"{marker!r} never appeared; output:\n{''.join(lines)}")
+
+
+REDEMPTION_FIELDS = """
+id type total requested transactionExternalId createdAt
+items { type value points reward { id valueRemaining } pointLot { id pointsRemaining } }
+"""
+BALANCE_FIELDS = "rewardBalance pointBalance pointBalanceDollars combinedBalanceDollars"
+REDEEM = f"""
+mutation($input: RedeemInput!) {{
+  redeem(input: $input) {{
+    redemption {{ {REDEMPTION_FIELDS} }} balances {{ {BALANCE_FIELDS} }}
+    errors {{ code message field }}
+  }}
+}}"""
+ISSUE_REWARD = """
+mutation($input: IssueRewardInput!) {
+  issueReward(input: $input) {
+    reward { id valueRemaining expiresAt status } errors { code message field }
+  }
+}"""
+AWARD_POINTS = f"""
+mutation($input: AwardPointsInput!) {{
+  awardPoints(input: $input) {{
+    pointLot {{ id pointsInitial pointsRemaining expiresAt status }}
+    balances {{ {BALANCE_FIELDS} }} errors {{ code message field }}
+  }}
+}}"""
+LEDGER = """query($id: ID!) { ledger(profileId: $id) {
+  entries { movement kind value points lotId redemptionId }
+  rewards { issued redeemed restored voided expired balance balanced }
+  points { issued redeemed restored voided expired balance balanced }
+} }"""
+
+
+async def issue_reward(gql, profile_id: str, definition_id: str, **fields) -> dict:
+    body = {
+        "profileId": profile_id,
+        "rewardDefinitionId": definition_id,
+        "timezone": "Australia/Melbourne",
+        **fields,
+    }
+    data = (await gql(ISSUE_REWARD, {"input": body}))["issueReward"]
+    assert data["errors"] == [], data["errors"]
+    return data["reward"]
+
+
+async def award_points(gql, profile_id: str, points: int, **fields) -> dict:
+    body = {"profileId": profile_id, "points": points, "timezone": "UTC", **fields}
+    data = (await gql(AWARD_POINTS, {"input": body}))["awardPoints"]
+    assert data["errors"] == [], data["errors"]
+    return data["pointLot"]
+
+
+async def redeem(gql, profile_id: str, amount: str, **fields) -> dict:
+    """The redeem payload (redemption, balances, errors), whatever the outcome."""
+    body = {"profileId": profile_id, "amount": amount, **fields}
+    return (await gql(REDEEM, {"input": body}))["redeem"]
+
+
+async def ledger(gql, profile_id: str) -> dict:
+    return (await gql(LEDGER, {"id": profile_id}))["ledger"]
