@@ -1,0 +1,153 @@
+"""Points over GraphQL: awards, the program rate, rounding, and point lots on a profile."""
+
+import pytest
+
+from loyalty_gateway.events.models import Event
+from loyalty_gateway.points.models import PointLot
+from tests.support import (
+    AWARD_POINTS,
+    award_points,
+    create_profile,
+    ledger,
+    redeem,
+)
+
+PROGRAM = "{ program { pointsToDollarsRate } }"
+UPDATE_PROGRAM = """mutation($rate: Decimal!) {
+  updateProgramSettings(input: {pointsToDollarsRate: $rate}) {
+    program { pointsToDollarsRate } errors { code field }
+  }
+}"""
+
+
+@pytest.fixture
+async def profile(gql) -> dict:
+    return await create_profile(gql)
+
+
+@pytest.fixture
+async def rate(gql):
+    """Set the program rate for one test, then put the default back."""
+
+    async def set_rate(value: str) -> None:
+        data = await gql(UPDATE_PROGRAM, {"rate": value})
+        assert data["updateProgramSettings"]["errors"] == []
+
+    yield set_rate
+    await set_rate("0.01")
+
+
+async def test_points_count_in_balances_at_the_program_rate(gql, profile):
+    lot = await award_points(gql, profile["id"], 1234, reason="welcome")
+    assert (lot["pointsInitial"], lot["pointsRemaining"], lot["status"]) == (1234, 1234, "ACTIVE")
+    assert lot["expiresAt"] is None
+    data = await gql(
+        "query($id: ID!) { balances(profileId: $id) { pointBalance pointBalanceDollars "
+        "combinedBalanceDollars } }",
+        {"id": profile["id"]},
+    )
+    assert data["balances"] == {
+        "pointBalance": 1234,
+        "pointBalanceDollars": "12.34",
+        "combinedBalanceDollars": "12.34",
+    }
+    assert (await gql(PROGRAM))["program"] == {"pointsToDollarsRate": "0.01"}
+
+
+async def test_point_dollars_round_down_and_points_needed_round_up(gql, profile, rate):
+    await rate("0.003")
+    await award_points(gql, profile["id"], 1001)  # worth $3.003 -> $3.00
+    balances = await gql(
+        "query($id: ID!) { balances(profileId: $id) { pointBalanceDollars } }",
+        {"id": profile["id"]},
+    )
+    assert balances["balances"]["pointBalanceDollars"] == "3.00"
+    result = await redeem(gql, profile["id"], "0.10", strategies=["POINTS"])
+    [item] = result["redemption"]["items"]
+    assert (item["value"], item["points"]) == ("0.10", 34)  # 33.33 points round up to 34
+    assert result["balances"]["pointBalance"] == 967
+    assert (await ledger(gql, profile["id"]))["points"]["balanced"]
+
+
+async def test_points_cover_at_most_what_they_are_worth(gql, profile, rate):
+    await rate("0.003")
+    await award_points(gql, profile["id"], 1001)
+    strict = await redeem(gql, profile["id"], "3.01", strategies=["POINTS"])
+    assert strict["errors"][0]["code"] == "INSUFFICIENT_BALANCE"
+    partial = await redeem(gql, profile["id"], "5", strategies=["POINTS"], strict=False)
+    assert partial["redemption"]["total"] == "3.00"
+    assert partial["redemption"]["items"][0]["points"] == 1000
+    assert partial["balances"]["pointBalance"] == 1
+
+
+async def test_points_are_spent_earliest_expiry_first(gql, profile):
+    never = await award_points(gql, profile["id"], 300)
+    soon = await award_points(gql, profile["id"], 200, expiresAt="2039-01-01T00:00:00Z")
+    result = await redeem(gql, profile["id"], "3", strategies=["POINTS"])
+    assert [(i["pointLot"]["id"], i["points"]) for i in result["redemption"]["items"]] == [
+        (soon["id"], 200),
+        (never["id"], 100),
+    ]
+
+
+async def test_expired_points_do_not_count(gql, profile):
+    await award_points(
+        gql, profile["id"], 500, issuedAt="2020-01-01T00:00:00Z", expiresAt="2020-06-01T00:00:00Z"
+    )
+    live = await award_points(gql, profile["id"], 100)
+    data = await gql(
+        "query($id: ID!) { profile(id: $id) { balances { pointBalance } "
+        "active: points(status: [ACTIVE]) { nodes { id } } "
+        "expired: points(status: [EXPIRED]) { totalCount } all: points { totalCount } } }",
+        {"id": profile["id"]},
+    )
+    assert data["profile"]["balances"]["pointBalance"] == 100
+    assert data["profile"]["active"]["nodes"] == [{"id": live["id"]}]
+    assert data["profile"]["expired"]["totalCount"] == 1
+    assert data["profile"]["all"]["totalCount"] == 2
+
+
+async def test_point_created_event(gql, profile):
+    lot = await award_points(gql, profile["id"], 42, reason="survey")
+    event = await Event.get(name="point.created", profile_id=profile["id"])
+    assert event.context["id"] == lot["id"]
+    assert event.context["points"] == 42
+    assert event.context["profile"]["point_balance"] == 42
+
+
+@pytest.mark.parametrize(
+    ("fields", "code", "field"),
+    [
+        ({"points": 0}, "INVALID_AMOUNT", "points"),
+        ({"points": -3}, "INVALID_AMOUNT", "points"),
+        ({"timezone": "Nowhere/City"}, "INVALID_TIMEZONE", "timezone"),
+        ({"profileId": "6f1c1a53-0d2c-4c1e-9d7e-5f1b7a3c2e10"}, "NOT_FOUND", "profileId"),
+        (
+            {"issuedAt": "2030-01-02T00:00:00Z", "expiresAt": "2030-01-01T00:00:00Z"},
+            "INVALID_DATE",
+            "expiresAt",
+        ),
+    ],
+)
+async def test_bad_award_is_a_user_error(gql, profile, fields, code, field):
+    before = await PointLot.all().count()
+    body = {"profileId": profile["id"], "points": 10, "timezone": "UTC", **fields}
+    data = (await gql(AWARD_POINTS, {"input": body}))["awardPoints"]
+    assert [(e["code"], e["field"]) for e in data["errors"]] == [(code, field)]
+    assert await PointLot.all().count() == before
+
+
+@pytest.mark.parametrize("value", ["0", "-0.01", "0.0000001", "1001"])
+async def test_bad_program_rate_is_refused(gql, value):
+    data = await gql(UPDATE_PROGRAM, {"rate": value})
+    assert data["updateProgramSettings"]["errors"] == [
+        {"code": "INVALID_INPUT", "field": "pointsToDollarsRate"}
+    ]
+    assert (await gql(PROGRAM))["program"]["pointsToDollarsRate"] == "0.01"
+
+
+async def test_idempotent_award(gql, profile):
+    first = await award_points(gql, profile["id"], 10, idempotencyKey="award-1-" + profile["id"])
+    again = await award_points(gql, profile["id"], 10, idempotencyKey="award-1-" + profile["id"])
+    assert again == first
+    assert await PointLot.filter(profile_id=profile["id"]).count() == 1
