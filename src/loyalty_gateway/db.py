@@ -21,6 +21,8 @@ MODEL_MODULES = [
     "loyalty_gateway.program.models",
     "loyalty_gateway.redemptions.models",
     "loyalty_gateway.transactions.models",
+    "loyalty_gateway.tiers.models",
+    "loyalty_gateway.benefits.models",
 ]
 MIGRATIONS_MODULE = "loyalty_gateway.migrations"
 

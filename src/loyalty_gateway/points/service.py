@@ -7,14 +7,14 @@ from enum import Enum
 from typing import Any
 
 from loyalty_gateway.balances.lots import expiry_order_key, lot_status, status_filter
-from loyalty_gateway.balances.service import balances_of
 from loyalty_gateway.core.errors import ErrorCode, UserError
 from loyalty_gateway.core.time import as_aware, utcnow, zone
 from loyalty_gateway.core.validation import check_text
 from loyalty_gateway.events import outbox
 from loyalty_gateway.idempotency.service import run_once
 from loyalty_gateway.points.models import PointLot
-from loyalty_gateway.profiles.service import get_profile, profile_context
+from loyalty_gateway.profiles.context import profile_context
+from loyalty_gateway.profiles.service import get_profile
 
 MAX_POINTS = 10**12
 
@@ -81,9 +81,8 @@ async def _award(data: AwardPointsInput) -> dict[str, Any]:
         external_id=data.external_id,
         meta=data.meta,
     )
-    balances = await balances_of(str(profile.id))
     await outbox.emit(
-        "point.created", point_context(lot, profile_context(profile, balances)), str(profile.id)
+        "point.created", point_context(lot, await profile_context(profile)), str(profile.id)
     )
     return {"point_lot_id": str(lot.id)}
 

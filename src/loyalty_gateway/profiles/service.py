@@ -8,10 +8,10 @@ from tortoise.exceptions import IntegrityError
 from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
-from loyalty_gateway.balances.service import Balances, balances_of
 from loyalty_gateway.core.errors import ErrorCode, UserError, require_uuid
 from loyalty_gateway.core.validation import check_text
 from loyalty_gateway.events import outbox
+from loyalty_gateway.profiles.context import profile_context
 from loyalty_gateway.profiles.models import Profile
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -26,27 +26,6 @@ EDITABLE = (
     "tags",
     "external_id",
 )
-
-
-def profile_context(profile: Profile, balances: Balances) -> dict[str, Any]:
-    """The profile as reaction contexts see it: Omneo's snake_case keys at the root."""
-    return {
-        "id": str(profile.id),
-        "profile_id": str(profile.id),
-        "first_name": profile.first_name,
-        "last_name": profile.last_name,
-        "email": profile.email,
-        "mobile_phone": profile.mobile_phone,
-        "birth_date": profile.birth_date,
-        "gender": profile.gender,
-        "tags": list(profile.tags),
-        "flattened_tags": list(profile.tags),
-        "external_id": profile.external_id,
-        "tier_handle": None,
-        "created_at": profile.created_at,
-        "updated_at": profile.updated_at,
-        **balances.as_context(),
-    }
 
 
 def _clean(fields: dict[str, Any]) -> dict[str, Any]:
@@ -92,10 +71,7 @@ async def create_profile(fields: dict[str, Any]) -> Profile:
         async with in_transaction():
             await _check_unique(cleaned)
             profile = await Profile.create(**cleaned)
-            balances = await balances_of(str(profile.id))
-            await outbox.emit(
-                "profile.created", profile_context(profile, balances), str(profile.id)
-            )
+            await outbox.emit("profile.created", await profile_context(profile), str(profile.id))
     except IntegrityError:
         await _check_unique(cleaned)
         raise
@@ -113,8 +89,7 @@ async def update_profile(profile_id: str, fields: dict[str, Any]) -> Profile:
             raise UserError(ErrorCode.INVALID_INPUT, f"Cannot update {sorted(unknown)}")
         profile.update_from_dict(cleaned)
         await profile.save()
-        balances = await balances_of(profile_id)
-        await outbox.emit("profile.updated", profile_context(profile, balances), profile_id)
+        await outbox.emit("profile.updated", await profile_context(profile), profile_id)
     return profile
 
 

@@ -9,7 +9,7 @@ from typing import Any
 from tortoise.expressions import F
 
 from loyalty_gateway.balances.lots import expiry_order_key
-from loyalty_gateway.balances.service import NON_MONETARY_REWARD_TYPES, balances_of, live
+from loyalty_gateway.balances.service import NON_MONETARY_REWARD_TYPES, live
 from loyalty_gateway.core.errors import ErrorCode, UserError, require_uuid
 from loyalty_gateway.core.money import from_cents, to_cents
 from loyalty_gateway.core.time import utcnow
@@ -17,9 +17,9 @@ from loyalty_gateway.core.validation import check_text
 from loyalty_gateway.events import outbox
 from loyalty_gateway.idempotency.service import run_once
 from loyalty_gateway.points.models import PointLot
+from loyalty_gateway.profiles.context import profile_context
 from loyalty_gateway.profiles.locks import lock_profile
 from loyalty_gateway.profiles.models import Profile
-from loyalty_gateway.profiles.service import profile_context
 from loyalty_gateway.program.service import points_to_dollars_rate
 from loyalty_gateway.redemptions.allocation import Take, give_back, take_cents, take_points
 from loyalty_gateway.redemptions.models import Redemption, RedemptionItem
@@ -98,8 +98,7 @@ def redemption_context(
 
 async def _emit(name: str, redemption: Redemption, items: list[RedemptionItem]) -> None:
     profile = await Profile.get(id=redemption.profile_id)
-    balances = await balances_of(str(profile.id))
-    context = redemption_context(redemption, items, profile_context(profile, balances))
+    context = redemption_context(redemption, items, await profile_context(profile))
     await outbox.emit(name, context, str(profile.id))
 
 

@@ -1,6 +1,5 @@
 """Reward definitions: the templates rewards are issued from."""
 
-import re
 from decimal import Decimal
 from typing import Any
 
@@ -8,13 +7,13 @@ from tortoise.exceptions import IntegrityError
 from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
-from loyalty_gateway.core.errors import ErrorCode, UserError, camel, require_uuid
+from loyalty_gateway.core.errors import ErrorCode, UserError, require_uuid
+from loyalty_gateway.core.handles import check_handle, check_not_null, ensure_handle_free
 from loyalty_gateway.core.money import to_cents
 from loyalty_gateway.core.time import PeriodType
 from loyalty_gateway.core.validation import check_text
 from loyalty_gateway.rewards.models import RewardDefinition
 
-HANDLE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,254}$")
 # Omneo's reward categories (reference §4.1) plus the seed guide's `fixed` and `percentage`.
 REWARD_TYPES = (
     "activation",
@@ -55,15 +54,9 @@ NOT_NULL = (
 def _clean(fields: dict[str, Any]) -> dict[str, Any]:
     cleaned = dict(fields)
     check_text(RewardDefinition, cleaned)
-    for key in NOT_NULL:
-        if key in cleaned and cleaned[key] is None:
-            raise UserError(ErrorCode.INVALID_INPUT, f"{key} cannot be null", camel(key))
-    if "handle" in cleaned and not HANDLE.match(cleaned["handle"] or ""):
-        raise UserError(
-            ErrorCode.INVALID_HANDLE,
-            "A handle is letters, digits, '-' and '_', starting with a letter or digit",
-            "handle",
-        )
+    check_not_null(cleaned, NOT_NULL)
+    if "handle" in cleaned:
+        check_handle(cleaned["handle"])
     if "name" in cleaned and not (cleaned["name"] or "").strip():
         raise UserError(ErrorCode.INVALID_INPUT, "name must not be empty", "name")
     if "value" in cleaned:
@@ -90,24 +83,16 @@ def _check_expiry_rule(definition: RewardDefinition) -> None:
         )
 
 
-async def _ensure_handle_free(handle: str, exclude_id: str | None = None) -> None:
-    query = RewardDefinition.filter(handle=handle)
-    if exclude_id:
-        query = query.exclude(id=exclude_id)
-    if await query.exists():
-        raise UserError(ErrorCode.DUPLICATE_HANDLE, f"Handle '{handle}' is taken", "handle")
-
-
 async def create_definition(fields: dict[str, Any]) -> RewardDefinition:
     cleaned = _clean(fields)
     definition = RewardDefinition(**cleaned)
     _check_expiry_rule(definition)
     try:
         async with in_transaction():
-            await _ensure_handle_free(cleaned["handle"])
+            await ensure_handle_free(RewardDefinition, cleaned["handle"])
             await definition.save()
     except IntegrityError:
-        await _ensure_handle_free(cleaned["handle"])
+        await ensure_handle_free(RewardDefinition, cleaned["handle"])
         raise
     return definition
 
@@ -120,7 +105,7 @@ async def update_definition(definition_id: str, fields: dict[str, Any]) -> Rewar
         if definition is None:
             raise UserError(ErrorCode.NOT_FOUND, f"No reward definition {definition_id}", "id")
         if "handle" in cleaned:
-            await _ensure_handle_free(cleaned["handle"], exclude_id=definition_id)
+            await ensure_handle_free(RewardDefinition, cleaned["handle"], exclude_id=definition_id)
         definition.update_from_dict(cleaned)
         _check_expiry_rule(definition)
         await definition.save()

@@ -10,15 +10,15 @@ from typing import Any
 from tortoise.transactions import in_transaction
 
 from loyalty_gateway.balances.lots import expiry_order_key, lot_status, status_filter
-from loyalty_gateway.balances.service import balances_of
 from loyalty_gateway.core.errors import ErrorCode, UserError, require_uuid
 from loyalty_gateway.core.money import to_cents
 from loyalty_gateway.core.time import PeriodType, as_aware, expiry_from_period, utcnow, zone
 from loyalty_gateway.core.validation import check_text
 from loyalty_gateway.events import outbox
 from loyalty_gateway.idempotency.service import run_once
+from loyalty_gateway.profiles.context import profile_context
 from loyalty_gateway.profiles.locks import lock_profile, lock_profiles
-from loyalty_gateway.profiles.service import get_profile, profile_context
+from loyalty_gateway.profiles.service import get_profile
 from loyalty_gateway.rewards.definitions import find_definition
 from loyalty_gateway.rewards.models import Reward, RewardDefinition
 
@@ -126,10 +126,9 @@ async def _issue(data: IssueRewardInput) -> dict[str, Any]:
         external_id=data.external_id,
         meta=data.meta,
     )
-    balances = await balances_of(str(profile.id))
     await outbox.emit(
         "reward.created",
-        reward_context(reward, definition, profile_context(profile, balances)),
+        reward_context(reward, definition, await profile_context(profile)),
         str(profile.id),
     )
     return {"reward_id": str(reward.id)}

@@ -8,16 +8,15 @@ from typing import Any
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from loyalty_gateway.balances.service import balances_of
 from loyalty_gateway.core.errors import ErrorCode, UserError, require_uuid
 from loyalty_gateway.core.money import from_cents, to_cents
 from loyalty_gateway.core.time import as_aware, zone
 from loyalty_gateway.core.validation import check_text
 from loyalty_gateway.events import outbox
 from loyalty_gateway.idempotency.service import request_digest, run_once
+from loyalty_gateway.profiles.context import profile_context
 from loyalty_gateway.profiles.locks import lock_profile
 from loyalty_gateway.profiles.models import Profile
-from loyalty_gateway.profiles.service import profile_context
 from loyalty_gateway.redemptions.models import Redemption
 from loyalty_gateway.transactions.models import Transaction, TransactionItem
 
@@ -158,7 +157,7 @@ async def _emit_created(transaction: Transaction) -> None:
     profile_ctx = None
     if transaction.profile_id:
         profile = await Profile.get(id=transaction.profile_id)
-        profile_ctx = profile_context(profile, await balances_of(str(profile.id)))
+        profile_ctx = await profile_context(profile)
     await outbox.emit(
         "transaction.created",
         transaction_context(transaction, items, profile_ctx),

@@ -1,0 +1,94 @@
+from tortoise import fields
+from tortoise.migrations.constraints import CheckConstraint
+from tortoise.models import Model
+
+
+class BenefitDefinition(Model):
+    """A non-monetary entitlement: issued to profiles, or claimed by them when claimable."""
+
+    id = fields.UUIDField(primary_key=True)
+    name = fields.CharField(max_length=255)
+    handle = fields.CharField(max_length=255, unique=True)
+    type = fields.CharField(max_length=32, default="other")
+    description = fields.TextField(null=True)
+    short_description = fields.TextField(null=True)
+    long_description = fields.TextField(null=True)
+    terms_conditions = fields.TextField(null=True)
+    earn_instructions = fields.TextField(null=True)
+    redeem_instructions_store = fields.TextField(null=True)
+    redeem_instructions_online = fields.TextField(null=True)
+    icon = fields.TextField(null=True)
+    image_url = fields.TextField(null=True)
+    period = fields.IntField(null=True)
+    period_type = fields.CharField(max_length=32, default="days")
+    absolute_expiry = fields.DatetimeField(null=True)
+    extend_days = fields.IntField(null=True)
+    max_redemptions = fields.IntField(null=True)
+    is_assignable = fields.BooleanField(default=True)
+    is_claimable = fields.BooleanField(default=False)
+    is_reclaimable = fields.BooleanField(default=False)
+    is_extendable = fields.BooleanField(default=False)
+    is_reassignable = fields.BooleanField(default=False)
+    is_published = fields.BooleanField(default=False)
+    claim_condition = fields.JSONField(null=True)
+    claim_period_start_at = fields.DatetimeField(null=True)
+    claim_period_end_at = fields.DatetimeField(null=True)
+    tags: list[str] = fields.JSONField(default=list)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "benefit_definition"
+
+
+class Benefit(Model):
+    """A benefit held by a profile, with `redemptions_remaining` null meaning unlimited."""
+
+    id = fields.UUIDField(primary_key=True)
+    definition = fields.ForeignKeyField(
+        "models.BenefitDefinition", related_name="benefits", on_delete=fields.RESTRICT
+    )
+    profile = fields.ForeignKeyField(
+        "models.Profile", related_name="benefits", on_delete=fields.RESTRICT
+    )
+    timezone = fields.CharField(max_length=64)
+    issued_at = fields.DatetimeField()
+    expires_at = fields.DatetimeField(null=True)
+    extended_at = fields.DatetimeField(null=True)
+    claimed_at = fields.DatetimeField(null=True)
+    voided_at = fields.DatetimeField(null=True)
+    void_reason = fields.TextField(null=True)
+    redemptions_remaining = fields.IntField(null=True)
+    external_id = fields.CharField(max_length=255, null=True)
+    meta = fields.JSONField(null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    definition_id: str
+    profile_id: str
+
+    class Meta:
+        table = "benefit"
+        indexes = (("profile_id", "expires_at"),)
+        constraints = (
+            CheckConstraint(
+                check="redemptions_remaining IS NULL OR redemptions_remaining >= 0",
+                name="benefit_redemptions_remaining_ck",
+            ),
+        )
+
+
+class BenefitRedemption(Model):
+    """One use (or `count` uses) of a benefit."""
+
+    id = fields.UUIDField(primary_key=True)
+    benefit = fields.ForeignKeyField(
+        "models.Benefit", related_name="redemptions", on_delete=fields.RESTRICT
+    )
+    count = fields.IntField()
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    benefit_id: str
+
+    class Meta:
+        table = "benefit_redemption"
+        indexes = (("benefit_id",),)

@@ -1,0 +1,32 @@
+"""The profile as reaction contexts see it: Omneo's snake_case keys at the root."""
+
+from typing import Any
+
+from loyalty_gateway.balances.service import balances_of
+from loyalty_gateway.profiles.models import Profile
+from loyalty_gateway.tiers.models import ProfileTier
+
+
+async def profile_context(profile: Profile) -> dict[str, Any]:
+    """Fields, balances and tier of a profile, read in the caller's transaction."""
+    balances = await balances_of(str(profile.id))
+    held = await ProfileTier.get_or_none(profile_id=profile.id).prefetch_related("tier")
+    tier = {"handle": held.tier.handle, "name": held.tier.name} if held else None
+    return {
+        "id": str(profile.id),
+        "profile_id": str(profile.id),
+        "first_name": profile.first_name,
+        "last_name": profile.last_name,
+        "email": profile.email,
+        "mobile_phone": profile.mobile_phone,
+        "birth_date": profile.birth_date,
+        "gender": profile.gender,
+        "tags": list(profile.tags),
+        "flattened_tags": list(profile.tags),
+        "external_id": profile.external_id,
+        "tier_handle": tier["handle"] if tier else None,
+        "tier": tier,
+        "created_at": profile.created_at,
+        "updated_at": profile.updated_at,
+        **balances.as_context(),
+    }

@@ -1,0 +1,68 @@
+from tortoise import fields
+from tortoise.models import Model
+
+
+class TierDefinition(Model):
+    """A tier reached with `value_min` tier points in 12 months and kept with `value_maintain`."""
+
+    id = fields.UUIDField(primary_key=True)
+    name = fields.CharField(max_length=255)
+    handle = fields.CharField(max_length=255, unique=True)
+    value_min = fields.BigIntField()
+    value_maintain = fields.BigIntField(null=True)
+    is_floor = fields.BooleanField(default=False)
+    description = fields.TextField(null=True)
+    short_description = fields.TextField(null=True)
+    long_description = fields.TextField(null=True)
+    terms_conditions = fields.TextField(null=True)
+    icon = fields.TextField(null=True)
+    image_url = fields.TextField(null=True)
+    tags: list[str] = fields.JSONField(default=list)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "tier_definition"
+
+
+class TierPoint(Model):
+    """A tier point entry: tier points count toward a tier for 12 months."""
+
+    id = fields.UUIDField(primary_key=True)
+    profile = fields.ForeignKeyField(
+        "models.Profile", related_name="tier_points", on_delete=fields.RESTRICT
+    )
+    points = fields.BigIntField()
+    reason = fields.TextField(null=True)
+    timezone = fields.CharField(max_length=64)
+    issued_at = fields.DatetimeField()
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    profile_id: str
+
+    class Meta:
+        table = "tier_point"
+        indexes = (("profile_id", "issued_at"),)
+
+
+class ProfileTier(Model):
+    """The tier a profile holds, since when, and when it is next reviewed."""
+
+    id = fields.UUIDField(primary_key=True)
+    profile = fields.OneToOneField(
+        "models.Profile", related_name="tier_state", on_delete=fields.CASCADE
+    )
+    tier = fields.ForeignKeyField(
+        "models.TierDefinition", related_name="holders", on_delete=fields.RESTRICT
+    )
+    achieved_at = fields.DatetimeField()
+    anniversary_at = fields.DatetimeField()
+    maintained_at = fields.DatetimeField(null=True)
+    assigned_at = fields.DatetimeField(null=True)
+
+    profile_id: str
+    tier_id: str
+
+    class Meta:
+        table = "profile_tier"
+        indexes = (("anniversary_at",),)
