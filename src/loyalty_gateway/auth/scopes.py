@@ -12,6 +12,8 @@ REDEMPTIONS_READ = "redemptions:read"
 REDEMPTIONS_WRITE = "redemptions:write"
 TRANSACTIONS_READ = "transactions:read"
 TRANSACTIONS_WRITE = "transactions:write"
+BENEFITS_WRITE = "benefits:write"
+TIERS_WRITE = "tiers:write"
 
 ALL_SCOPES = (
     ADMIN,
@@ -26,4 +28,6 @@ ALL_SCOPES = (
     REDEMPTIONS_WRITE,
     TRANSACTIONS_READ,
     TRANSACTIONS_WRITE,
+    BENEFITS_WRITE,
+    TIERS_WRITE,
 )

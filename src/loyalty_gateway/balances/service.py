@@ -5,8 +5,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from tortoise.expressions import Q
-from tortoise.functions import Sum
+from tortoise.functions import Count, Sum
 
+from loyalty_gateway.benefits.models import Benefit
 from loyalty_gateway.core.money import from_cents, points_to_cents
 from loyalty_gateway.core.time import utcnow
 from loyalty_gateway.points.models import PointLot
@@ -21,6 +22,7 @@ class Balances:
     reward_cents: int
     points: int
     point_cents: int
+    benefits: int
 
     @property
     def combined_cents(self) -> int:
@@ -33,6 +35,7 @@ class Balances:
             "point_balance": self.points,
             "point_balance_dollars": from_cents(self.point_cents),
             "combined_balance_dollars": from_cents(self.combined_cents),
+            "benefit_balance": self.benefits,
         }
 
 
@@ -41,7 +44,7 @@ def live(now: datetime) -> Q:
 
 
 async def balances_for(profile_ids: Iterable[str]) -> dict[str, Balances]:
-    """Balances of many profiles in three queries: the rate and two grouped sums."""
+    """Balances of many profiles in four queries: the rate and three grouped sums."""
     ids = list({str(profile_id) for profile_id in profile_ids})
     if not ids:
         return {}
@@ -60,13 +63,25 @@ async def balances_for(profile_ids: Iterable[str]) -> dict[str, Balances]:
         .group_by("profile_id")
         .values("profile_id", "total")
     )
+    benefit_rows = (
+        await Benefit.filter(
+            live(now),
+            Q(redemptions_remaining=None) | Q(redemptions_remaining__gt=0),
+            profile_id__in=ids,
+        )
+        .annotate(total=Count("id"))
+        .group_by("profile_id")
+        .values("profile_id", "total")
+    )
     rewards = {str(row["profile_id"]): int(row["total"] or 0) for row in reward_rows}
+    benefits = {str(row["profile_id"]): int(row["total"] or 0) for row in benefit_rows}
     points = {str(row["profile_id"]): int(row["total"] or 0) for row in point_rows}
     return {
         profile_id: Balances(
             reward_cents=rewards.get(profile_id, 0),
             points=points.get(profile_id, 0),
             point_cents=points_to_cents(points.get(profile_id, 0), rate),
+            benefits=benefits.get(profile_id, 0),
         )
         for profile_id in ids
     }

@@ -48,6 +48,12 @@ def add_months(day: date, months: int) -> date:
     return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
+def months_later(moment: datetime, months: int) -> datetime:
+    """The same wall-clock time `months` later (negative: earlier), clamped to the month end."""
+    day = add_months(moment.date(), months)
+    return moment.replace(year=day.year, month=day.month, day=day.day)
+
+
 def expiry_from_period(
     issued_at: datetime, tz: ZoneInfo, period: int, period_type: PeriodType
 ) -> datetime:

@@ -8,6 +8,10 @@ from typing import Any, TypeVar
 from strawberry.dataloader import DataLoader
 
 from loyalty_gateway.balances.service import Balances, balances_for
+from loyalty_gateway.benefits import definitions as benefit_definitions
+from loyalty_gateway.benefits.models import Benefit, BenefitDefinition
+from loyalty_gateway.benefits.service import benefits_for_profiles
+from loyalty_gateway.core.time import utcnow
 from loyalty_gateway.points.models import PointLot
 from loyalty_gateway.points.service import points_for_profiles
 from loyalty_gateway.profiles.models import Profile
@@ -17,6 +21,8 @@ from loyalty_gateway.redemptions.models import Redemption, RedemptionItem
 from loyalty_gateway.rewards.definitions import definitions_by_ids
 from loyalty_gateway.rewards.models import Reward, RewardDefinition
 from loyalty_gateway.rewards.service import rewards_for_profiles
+from loyalty_gateway.tiers import service as tiers
+from loyalty_gateway.tiers.models import ProfileTier, TierDefinition
 from loyalty_gateway.transactions import service as transactions
 from loyalty_gateway.transactions.models import Transaction, TransactionItem
 
@@ -58,6 +64,12 @@ async def _by_ids(model: Any, ids: list[str]) -> dict[str, Any]:
     return {str(row.id): row for row in await model.filter(id__in=ids)}
 
 
+async def _all_tiers(keys: list[str]) -> dict[str, list[TierDefinition]]:
+    """Every tier definition, once per request whatever the key."""
+    found = await tiers.list_tiers()
+    return dict.fromkeys(keys, found)
+
+
 @dataclass
 class Loaders:
     profile: DataLoader[str, Profile | None]
@@ -74,6 +86,11 @@ class Loaders:
     transactions: DataLoader[str, list[Transaction]]
     transaction_items: DataLoader[str, list[TransactionItem]]
     transaction_by_redemption: DataLoader[str, Transaction | None]
+    benefit_definition: DataLoader[str, BenefitDefinition | None]
+    benefits: DataLoader[StatusKey, list[Benefit]]
+    tier: DataLoader[str, ProfileTier | None]
+    tier_points: DataLoader[str, int]
+    tiers: DataLoader[str, list[TierDefinition]]
 
 
 def make_loaders() -> Loaders:
@@ -92,4 +109,9 @@ def make_loaders() -> Loaders:
         transactions=by_key(transactions.transactions_for_profiles, []),
         transaction_items=by_key(transactions.items_for, []),
         transaction_by_redemption=by_key(transactions.transactions_by_redemption),
+        benefit_definition=by_key(benefit_definitions.definitions_by_ids),
+        benefits=by_status(benefits_for_profiles),
+        tier=by_key(tiers.tiers_of),
+        tier_points=by_key(lambda ids: tiers.tier_points_of(ids, utcnow()), 0),
+        tiers=by_key(_all_tiers, []),
     )

@@ -19,9 +19,11 @@ from loyalty_gateway.profiles.models import Profile as ProfileModel
 from loyalty_gateway.rewards.service import RewardStatus
 
 if TYPE_CHECKING:
+    from loyalty_gateway.graphql.benefits import Benefit, BenefitDefinition, BenefitStatusEnum
     from loyalty_gateway.graphql.points import PointLot, PointStatusEnum
     from loyalty_gateway.graphql.redemptions import Redemption
     from loyalty_gateway.graphql.rewards import Reward
+    from loyalty_gateway.graphql.tiers import TierDefinition, TierProgress
     from loyalty_gateway.graphql.transactions import Transaction
 
 RewardRef = Annotated["Reward", strawberry.lazy("loyalty_gateway.graphql.rewards")]
@@ -29,6 +31,15 @@ PointLotRef = Annotated["PointLot", strawberry.lazy("loyalty_gateway.graphql.poi
 PointStatusRef = Annotated["PointStatusEnum", strawberry.lazy("loyalty_gateway.graphql.points")]
 RedemptionRef = Annotated["Redemption", strawberry.lazy("loyalty_gateway.graphql.redemptions")]
 TransactionRef = Annotated["Transaction", strawberry.lazy("loyalty_gateway.graphql.transactions")]
+BenefitRef = Annotated["Benefit", strawberry.lazy("loyalty_gateway.graphql.benefits")]
+BenefitDefinitionRef = Annotated[
+    "BenefitDefinition", strawberry.lazy("loyalty_gateway.graphql.benefits")
+]
+BenefitStatusRef = Annotated[
+    "BenefitStatusEnum", strawberry.lazy("loyalty_gateway.graphql.benefits")
+]
+TierDefinitionRef = Annotated["TierDefinition", strawberry.lazy("loyalty_gateway.graphql.tiers")]
+TierProgressRef = Annotated["TierProgress", strawberry.lazy("loyalty_gateway.graphql.tiers")]
 RewardStatusEnum = strawberry.enum(RewardStatus, name="RewardStatus")
 
 
@@ -42,6 +53,7 @@ class BalancesType:
     point_balance: int
     point_balance_dollars: Decimal
     combined_balance_dollars: Decimal
+    benefit_balance: int = strawberry.field(description="The number of redeemable benefits.")
 
     @classmethod
     def from_domain(cls, balances: Balances) -> "BalancesType":
@@ -50,6 +62,7 @@ class BalancesType:
             point_balance=balances.points,
             point_balance_dollars=from_cents(balances.point_cents),
             combined_balance_dollars=from_cents(balances.combined_cents),
+            benefit_balance=balances.benefits,
         )
 
 
@@ -124,6 +137,58 @@ class Profile:
         lots = await info.context.loaders.points.load((str(self.id), _statuses(status)))
         chosen = lots[at.offset : at.offset + at.limit]
         return connection([PointLot.from_model(lot) for lot in chosen], len(lots), at)
+
+    @strawberry.field(
+        permission_classes=[requires(scopes.REWARDS_READ)],
+        description="The profile's benefits by expiry, soonest first (no expiry last); "
+        "all statuses when `status` is omitted.",
+    )
+    async def benefits(
+        self,
+        info: Info,
+        status: list[BenefitStatusRef] | None = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[BenefitRef]:
+        from loyalty_gateway.graphql.benefits import Benefit
+
+        at = page(first, after)
+        found = await info.context.loaders.benefits.load((str(self.id), _statuses(status)))
+        chosen = found[at.offset : at.offset + at.limit]
+        return connection([Benefit.from_model(b) for b in chosen], len(found), at)
+
+    @strawberry.field(
+        permission_classes=[requires(scopes.REWARDS_READ)],
+        description="Published, claimable benefit definitions this profile may claim now.",
+    )
+    async def claimable_benefits(self, info: Info) -> list[BenefitDefinitionRef]:
+        from loyalty_gateway.benefits.service import claimable_for
+        from loyalty_gateway.graphql.benefits import BenefitDefinition
+
+        profile = await info.context.loaders.profile.load(str(self.id))
+        return [BenefitDefinition.from_model(d) for d in await claimable_for(profile)]
+
+    @strawberry.field(description="The tier the profile holds, if any.")
+    async def tier(self, info: Info) -> TierDefinitionRef | None:
+        from loyalty_gateway.graphql.tiers import TierDefinition
+
+        held = await info.context.loaders.tier.load(str(self.id))
+        return TierDefinition.from_model(held.tier) if held else None
+
+    @strawberry.field(description="Tier points earned in the last 12 months.")
+    async def tier_points(self, info: Info) -> int:
+        return await info.context.loaders.tier_points.load(str(self.id))
+
+    @strawberry.field
+    async def tier_progress(self, info: Info) -> TierProgressRef:
+        from loyalty_gateway.graphql.tiers import progress
+
+        loaders = info.context.loaders
+        return progress(
+            await loaders.tier.load(str(self.id)),
+            await loaders.tier_points.load(str(self.id)),
+            await loaders.tiers.load("all"),
+        )
 
     @strawberry.field(
         permission_classes=[requires(scopes.REDEMPTIONS_READ)],

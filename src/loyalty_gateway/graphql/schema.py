@@ -4,17 +4,27 @@ import strawberry
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
+from loyalty_gateway.graphql.benefits import BenefitMutations, BenefitQueries
 from loyalty_gateway.graphql.errors import MaskInternalErrors
 from loyalty_gateway.graphql.points import PointMutations, PointQueries
 from loyalty_gateway.graphql.profiles import ProfileMutations, ProfileQueries
 from loyalty_gateway.graphql.redemptions import RedemptionMutations, RedemptionQueries
 from loyalty_gateway.graphql.rewards import RewardMutations, RewardQueries
 from loyalty_gateway.graphql.scalars import SCALAR_MAP
+from loyalty_gateway.graphql.tiers import TierMutations, TierQueries
 from loyalty_gateway.graphql.transactions import TransactionMutations, TransactionQueries
 
 Query = merge_types(
     "Query",
-    (ProfileQueries, RewardQueries, PointQueries, RedemptionQueries, TransactionQueries),
+    (
+        ProfileQueries,
+        RewardQueries,
+        PointQueries,
+        RedemptionQueries,
+        TransactionQueries,
+        TierQueries,
+        BenefitQueries,
+    ),
 )
 Mutation = merge_types(
     "Mutation",
@@ -24,6 +34,8 @@ Mutation = merge_types(
         PointMutations,
         RedemptionMutations,
         TransactionMutations,
+        TierMutations,
+        BenefitMutations,
     ),
 )
 

@@ -2,13 +2,14 @@
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from decimal import Decimal
 from enum import Enum
 from typing import Any
 
 from tortoise.transactions import in_transaction
 
+from loyalty_gateway.balances.extension import check_extension, extend_lot
 from loyalty_gateway.balances.lots import expiry_order_key, lot_status, status_filter
 from loyalty_gateway.core.errors import ErrorCode, UserError, require_uuid
 from loyalty_gateway.core.money import to_cents
@@ -152,15 +153,6 @@ async def _profile_rewards(profile_id: str, ids: list[str]) -> list[Reward]:
     return [found[reward_id] for reward_id in dict.fromkeys(reward_ids)]
 
 
-def _add_days(moment: datetime, days: int) -> datetime:
-    try:
-        return moment + timedelta(days=days)
-    except OverflowError:
-        raise UserError(
-            ErrorCode.INVALID_DATE, "The extension ends beyond year 9999", "extendDays"
-        ) from None
-
-
 async def extend_rewards(
     profile_id: str,
     ids: list[str],
@@ -168,43 +160,20 @@ async def extend_rewards(
     extend_date: datetime | None,
 ) -> list[Reward]:
     """Extend each reward once: by days from its expiry, or to a date."""
-    if (extend_days is None) == (extend_date is None):
-        raise UserError(
-            ErrorCode.INVALID_INPUT, "Give exactly one of extendDays and extendDate", "extendDays"
-        )
-    if extend_days is not None and extend_days < 1:
-        raise UserError(ErrorCode.INVALID_INPUT, "extendDays must be at least 1", "extendDays")
-    if not ids:
-        raise UserError(ErrorCode.INVALID_INPUT, "ids must not be empty", "ids")
+    check_extension(ids, extend_days, extend_date)
     now = utcnow()
     async with in_transaction():
         profile = await lock_profile(profile_id)
         rewards = await _profile_rewards(str(profile.id), ids)
         for reward in rewards:
-            if not reward.definition.is_extendable:
-                raise UserError(
-                    ErrorCode.NOT_EXTENDABLE, f"Reward {reward.id} is not extendable", "ids"
-                )
-            if reward.extended_at is not None:
-                raise UserError(
-                    ErrorCode.ALREADY_EXTENDED, f"Reward {reward.id} was already extended", "ids"
-                )
-            if status_of(reward, now) is RewardStatus.VOID:
-                raise UserError(ErrorCode.REWARD_NOT_ACTIVE, f"Reward {reward.id} is void", "ids")
-            if extend_date is not None:
-                new_expiry = as_aware(extend_date, zone(reward.timezone))
-            elif reward.expires_at is None:
-                raise UserError(
-                    ErrorCode.NOT_EXTENDABLE, f"Reward {reward.id} never expires", "ids"
-                )
-            else:
-                new_expiry = _add_days(reward.expires_at, extend_days or 0)
-            if new_expiry <= reward.issued_at:
-                raise UserError(
-                    ErrorCode.INVALID_DATE, "extendDate is not after issuedAt", "extendDate"
-                )
-            reward.expires_at = new_expiry
-            reward.extended_at = now
+            extend_lot(
+                reward,
+                extendable=reward.definition.is_extendable,
+                inactive_code=ErrorCode.REWARD_NOT_ACTIVE,
+                extend_days=extend_days,
+                extend_date=extend_date,
+                now=now,
+            )
             await reward.save(update_fields=["expires_at", "extended_at"])
     return rewards
 

@@ -1,0 +1,369 @@
+"""Benefits: issue, claim, redeem, extend and void benefits held by profiles."""
+
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from enum import Enum
+from typing import Any
+
+from tortoise.expressions import Q
+from tortoise.transactions import in_transaction
+
+from loyalty_gateway.balances.extension import check_extension, extend_lot
+from loyalty_gateway.balances.lots import expiry_order_key
+from loyalty_gateway.benefits.definitions import find_definition
+from loyalty_gateway.benefits.models import Benefit, BenefitDefinition, BenefitRedemption
+from loyalty_gateway.core.errors import ErrorCode, UserError, require_uuid
+from loyalty_gateway.core.rules import evaluate
+from loyalty_gateway.core.time import PeriodType, as_aware, expiry_from_period, utcnow, zone
+from loyalty_gateway.core.validation import check_text
+from loyalty_gateway.events import outbox
+from loyalty_gateway.idempotency.service import run_once
+from loyalty_gateway.profiles.context import profile_context
+from loyalty_gateway.profiles.locks import lock_profile
+from loyalty_gateway.profiles.models import Profile
+
+log = logging.getLogger(__name__)
+
+
+class BenefitStatus(Enum):
+    ACTIVE = "ACTIVE"
+    EXPIRED = "EXPIRED"
+    USED = "USED"
+    VOID = "VOID"
+
+
+def status_of(benefit: Benefit, now: datetime) -> BenefitStatus:
+    if benefit.voided_at is not None:
+        return BenefitStatus.VOID
+    if benefit.redemptions_remaining == 0:
+        return BenefitStatus.USED
+    if benefit.expires_at is not None and benefit.expires_at <= now:
+        return BenefitStatus.EXPIRED
+    return BenefitStatus.ACTIVE
+
+
+def _status_q(status: BenefitStatus, now: datetime) -> Q:
+    not_void = Q(voided_at=None)
+    if status is BenefitStatus.VOID:
+        return Q(voided_at__isnull=False)
+    if status is BenefitStatus.USED:
+        return not_void & Q(redemptions_remaining=0)
+    usable = not_void & (Q(redemptions_remaining=None) | Q(redemptions_remaining__gt=0))
+    if status is BenefitStatus.EXPIRED:
+        return usable & Q(expires_at__lte=now)
+    return usable & (Q(expires_at=None) | Q(expires_at__gt=now))
+
+
+def redeemable(now: datetime) -> Q:
+    """Benefits that can still be redeemed: the ones `benefitBalance` counts."""
+    return _status_q(BenefitStatus.ACTIVE, now)
+
+
+def statuses_filter(statuses: Iterable[BenefitStatus], now: datetime) -> Q | None:
+    chosen = list(dict.fromkeys(statuses))
+    if not chosen:
+        return None
+    combined = _status_q(chosen[0], now)
+    for status in chosen[1:]:
+        combined |= _status_q(status, now)
+    return combined
+
+
+def benefit_context(benefit: Benefit, definition: BenefitDefinition, profile: dict) -> dict:
+    tz = zone(benefit.timezone)
+    return {
+        "id": str(benefit.id),
+        "profile_id": str(benefit.profile_id),
+        "definition": {
+            "id": str(definition.id),
+            "handle": definition.handle,
+            "name": definition.name,
+            "type": definition.type,
+        },
+        "timezone": benefit.timezone,
+        "issued_at": benefit.issued_at,
+        "issued_local_at": benefit.issued_at.astimezone(tz),
+        "expires_at": benefit.expires_at,
+        "expires_local_at": benefit.expires_at.astimezone(tz) if benefit.expires_at else None,
+        "claimed_at": benefit.claimed_at,
+        "redemptions_remaining": benefit.redemptions_remaining,
+        "external_id": benefit.external_id,
+        "meta": benefit.meta,
+        "profile": profile,
+    }
+
+
+async def _emit(name: str, benefit: Benefit, definition: BenefitDefinition, **extra: Any) -> None:
+    profile = await Profile.get(id=benefit.profile_id)
+    context = benefit_context(benefit, definition, await profile_context(profile))
+    await outbox.emit(name, {**context, **extra}, str(profile.id))
+
+
+def _expiry(definition: BenefitDefinition, issued_at: datetime, tz_name: str) -> datetime | None:
+    period_type = PeriodType(definition.period_type)
+    if period_type is PeriodType.absolute_date:
+        return definition.absolute_expiry
+    if definition.period is None:
+        return None
+    return expiry_from_period(issued_at, zone(tz_name), definition.period, period_type)
+
+
+@dataclass
+class IssueBenefitInput:
+    profile_id: str
+    timezone: str
+    benefit_definition_id: str | None = None
+    benefit_definition_handle: str | None = None
+    issued_at: datetime | None = None
+    expires_at: datetime | None = None
+    external_id: str | None = None
+    meta: Any = None
+
+
+async def _create(
+    profile: Profile,
+    definition: BenefitDefinition,
+    tz_name: str,
+    issued_at: datetime,
+    expires_at: datetime | None,
+    claimed: bool = False,
+    external_id: str | None = None,
+    meta: Any = None,
+) -> Benefit:
+    if expires_at is None:
+        expires_at = _expiry(definition, issued_at, tz_name)
+    if expires_at is not None and expires_at <= issued_at:
+        raise UserError(ErrorCode.INVALID_DATE, "expiresAt is not after issuedAt", "expiresAt")
+    benefit = await Benefit.create(
+        definition=definition,
+        profile=profile,
+        timezone=tz_name,
+        issued_at=issued_at,
+        expires_at=expires_at,
+        claimed_at=issued_at if claimed else None,
+        redemptions_remaining=definition.max_redemptions,
+        external_id=external_id,
+        meta=meta,
+    )
+    await _emit("benefit.created", benefit, definition)
+    return benefit
+
+
+async def _issue(data: IssueBenefitInput, reaction: bool) -> dict[str, Any]:
+    tz = zone(data.timezone)
+    check_text(Benefit, {"external_id": data.external_id})
+    profile = await Profile.get(id=data.profile_id)
+    definition = await find_definition(
+        data.benefit_definition_id,
+        data.benefit_definition_handle,
+        "benefitDefinitionId",
+        "benefitDefinitionHandle",
+    )
+    if reaction and not definition.is_assignable:
+        raise UserError(
+            ErrorCode.NOT_ASSIGNABLE, f"'{definition.handle}' is not assignable", "definition"
+        )
+    issued_at = as_aware(data.issued_at, tz) if data.issued_at else utcnow()
+    expires_at = as_aware(data.expires_at, tz) if data.expires_at else None
+    benefit = await _create(
+        profile,
+        definition,
+        data.timezone,
+        issued_at,
+        expires_at,
+        external_id=data.external_id,
+        meta=data.meta,
+    )
+    return {"benefit_id": str(benefit.id)}
+
+
+async def issue_benefit(
+    data: IssueBenefitInput, idempotency_key: str | None = None, reaction: bool = False
+) -> Benefit:
+    """Issue a benefit (seed 001). Reactions may only issue assignable definitions."""
+    data.profile_id = require_uuid(data.profile_id, "profileId")
+    result = await run_once(
+        "issueBenefit",
+        idempotency_key,
+        dict(vars(data)),
+        lambda: _issue(data, reaction),
+        lock=lambda: lock_profile(data.profile_id),
+    )
+    return await Benefit.get(id=result["benefit_id"])
+
+
+def _claim_refusal(
+    definition: BenefitDefinition, context: dict[str, Any], held: list[Benefit], now: datetime
+) -> str | None:
+    """Why this profile cannot claim the definition now, or None when it can."""
+    if not definition.is_published or not definition.is_claimable:
+        return "it is not a published, claimable benefit"
+    if definition.claim_period_start_at and now < definition.claim_period_start_at:
+        return "its claim period has not started"
+    if definition.claim_period_end_at and now > definition.claim_period_end_at:
+        return "its claim period has ended"
+    if definition.is_reclaimable:
+        if any(status_of(b, now) is BenefitStatus.ACTIVE for b in held):
+            return "the profile already holds an active one"
+    elif any(b.voided_at is None for b in held):
+        return "the profile already has it and it is not reclaimable"
+    if definition.claim_condition is not None:
+        try:
+            allowed = bool(evaluate(definition.claim_condition, context))
+        except Exception:
+            log.warning("claimCondition of %s failed to evaluate", definition.handle, exc_info=True)
+            allowed = False
+        if not allowed:
+            return "the profile does not meet its claim condition"
+    return None
+
+
+async def claimable_for(profile: Profile) -> list[BenefitDefinition]:
+    """Published, claimable definitions whose window is open and whose condition holds."""
+    now = utcnow()
+    definitions = await BenefitDefinition.filter(is_published=True, is_claimable=True).order_by(
+        "name", "id"
+    )
+    if not definitions:
+        return []
+    context = await profile_context(profile)
+    benefits = await Benefit.filter(
+        profile_id=profile.id, definition_id__in=[d.id for d in definitions]
+    )
+    held: dict[str, list[Benefit]] = {}
+    for benefit in benefits:
+        held.setdefault(str(benefit.definition_id), []).append(benefit)
+    return [
+        d for d in definitions if _claim_refusal(d, context, held.get(str(d.id), []), now) is None
+    ]
+
+
+async def claim_benefit(profile_id: str, definition_handle: str, timezone: str) -> Benefit:
+    zone(timezone)
+    async with in_transaction():
+        profile = await lock_profile(profile_id)
+        definition = await BenefitDefinition.get_or_none(handle=definition_handle)
+        if definition is None:
+            raise UserError(
+                ErrorCode.NOT_FOUND,
+                f"No benefit definition '{definition_handle}'",
+                "definitionHandle",
+            )
+        now = utcnow()
+        held = await Benefit.filter(profile_id=profile.id, definition_id=definition.id)
+        reason = _claim_refusal(definition, await profile_context(profile), held, now)
+        if reason is not None:
+            raise UserError(
+                ErrorCode.NOT_CLAIMABLE,
+                f"Cannot claim '{definition.handle}': {reason}",
+                "definitionHandle",
+            )
+        benefit = await _create(profile, definition, timezone, now, None, claimed=True)
+        await _emit("benefit.claimed", benefit, definition)
+    return benefit
+
+
+async def _owned(profile_id: str, benefit_id: str) -> Benefit:
+    benefit = await Benefit.get_or_none(id=require_uuid(benefit_id, "benefitId"))
+    if benefit is None:
+        raise UserError(ErrorCode.NOT_FOUND, f"No benefit {benefit_id}", "benefitId")
+    if str(benefit.profile_id) != str(profile_id):
+        raise UserError(ErrorCode.NOT_OWNER, "The benefit belongs to another profile", "benefitId")
+    return benefit
+
+
+async def _redeem(profile_id: str, benefit_id: str, count: int) -> dict[str, Any]:
+    benefit = await _owned(profile_id, benefit_id)
+    status = status_of(benefit, utcnow())
+    if status is BenefitStatus.VOID:
+        raise UserError(ErrorCode.BENEFIT_NOT_ACTIVE, "The benefit is void", "benefitId")
+    if status is BenefitStatus.EXPIRED:
+        raise UserError(ErrorCode.BENEFIT_EXPIRED, "The benefit has expired", "benefitId")
+    remaining = benefit.redemptions_remaining
+    if remaining is not None and remaining < count:
+        raise UserError(
+            ErrorCode.BENEFIT_EXHAUSTED, f"{remaining} redemption(s) left, {count} asked", "count"
+        )
+    if remaining is not None:
+        benefit.redemptions_remaining = remaining - count
+        await benefit.save(update_fields=["redemptions_remaining"])
+    redemption = await BenefitRedemption.create(benefit=benefit, count=count)
+    definition = await BenefitDefinition.get(id=benefit.definition_id)
+    await _emit("benefit.redeemed", benefit, definition, count=count)
+    return {"benefit_redemption_id": str(redemption.id)}
+
+
+async def redeem_benefit(
+    profile_id: str, benefit_id: str, count: int = 1, idempotency_key: str | None = None
+) -> Benefit:
+    """Use a benefit `count` times, under the profile lock."""
+    if count < 1:
+        raise UserError(ErrorCode.INVALID_INPUT, "count must be at least 1", "count")
+    profile_id = require_uuid(profile_id, "profileId")
+    await run_once(
+        "redeemBenefit",
+        idempotency_key,
+        {"profile_id": profile_id, "benefit_id": benefit_id, "count": count},
+        lambda: _redeem(profile_id, benefit_id, count),
+        lock=lambda: lock_profile(profile_id),
+    )
+    return await Benefit.get(id=benefit_id)
+
+
+async def extend_benefits(
+    profile_id: str, ids: list[str], extend_days: int | None, extend_date: datetime | None
+) -> list[Benefit]:
+    check_extension(ids, extend_days, extend_date)
+    now = utcnow()
+    async with in_transaction():
+        profile = await lock_profile(profile_id)
+        benefits = [await _owned(str(profile.id), benefit_id) for benefit_id in dict.fromkeys(ids)]
+        for benefit in benefits:
+            definition = await BenefitDefinition.get(id=benefit.definition_id)
+            extend_lot(
+                benefit,
+                extendable=definition.is_extendable,
+                inactive_code=ErrorCode.BENEFIT_NOT_ACTIVE,
+                extend_days=extend_days,
+                extend_date=extend_date,
+                now=now,
+            )
+            await benefit.save(update_fields=["expires_at", "extended_at"])
+    return benefits
+
+
+async def void_benefit(benefit_id: str, reason: str) -> Benefit:
+    benefit_id = require_uuid(benefit_id, "benefitId")
+    async with in_transaction():
+        found = await Benefit.get_or_none(id=benefit_id)
+        if found is None:
+            raise UserError(ErrorCode.NOT_FOUND, f"No benefit {benefit_id}", "benefitId")
+        await lock_profile(str(found.profile_id))
+        benefit = await Benefit.get(id=benefit_id)
+        if benefit.voided_at is not None:
+            raise UserError(ErrorCode.BENEFIT_NOT_ACTIVE, "Benefit is already void", "benefitId")
+        benefit.voided_at = utcnow()
+        benefit.void_reason = reason
+        await benefit.save(update_fields=["voided_at", "void_reason"])
+    return benefit
+
+
+async def benefits_for_profiles(
+    profile_ids: list[str], statuses: Iterable[BenefitStatus]
+) -> dict[str, list[Benefit]]:
+    query = Benefit.filter(profile_id__in=profile_ids)
+    status_q = statuses_filter(statuses, utcnow())
+    if status_q is not None:
+        query = query.filter(status_q)
+    grouped: dict[str, list[Benefit]] = {pid: [] for pid in profile_ids}
+    for benefit in sorted(
+        await query, key=lambda b: expiry_order_key(b.expires_at, b.issued_at, b.id)
+    ):
+        grouped[str(benefit.profile_id)].append(benefit)
+    return grouped
+
+
+async def get_benefit(benefit_id: str) -> Benefit | None:
+    return await Benefit.get_or_none(id=benefit_id)

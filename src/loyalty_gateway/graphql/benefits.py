@@ -1,0 +1,374 @@
+"""Benefit definitions and benefits: issue, claim, redeem, extend, void."""
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+from strawberry.scalars import JSON
+from strawberry.types import Info
+
+from loyalty_gateway.auth import scopes
+from loyalty_gateway.benefits import definitions, service
+from loyalty_gateway.benefits.models import Benefit as BenefitModel
+from loyalty_gateway.benefits.models import BenefitDefinition as BenefitDefinitionModel
+from loyalty_gateway.core.time import PeriodType, utcnow, zone
+from loyalty_gateway.graphql.errors import UserErrorType, attempt, bad_input
+from loyalty_gateway.graphql.ids import parse_id
+from loyalty_gateway.graphql.pagination import Connection, connection, page
+from loyalty_gateway.graphql.permissions import requires
+from loyalty_gateway.graphql.profiles import given
+from loyalty_gateway.graphql.rewards import PeriodTypeEnum
+
+if TYPE_CHECKING:
+    from loyalty_gateway.graphql.profiles import Profile
+
+ProfileRef = Annotated["Profile", strawberry.lazy("loyalty_gateway.graphql.profiles")]
+BenefitStatusEnum = strawberry.enum(service.BenefitStatus, name="BenefitStatus")
+
+
+@strawberry.type
+class BenefitDefinition:
+    id: strawberry.ID
+    name: str
+    handle: str
+    type: str
+    description: str | None
+    short_description: str | None
+    long_description: str | None
+    terms_conditions: str | None
+    earn_instructions: str | None
+    redeem_instructions_store: str | None
+    redeem_instructions_online: str | None
+    icon: str | None
+    image_url: str | None
+    period: int | None
+    period_type: PeriodTypeEnum
+    absolute_expiry: datetime | None
+    extend_days: int | None
+    max_redemptions: int | None = strawberry.field(description="Uses per benefit; null: unlimited.")
+    is_assignable: bool = strawberry.field(description="Reactions may issue it.")
+    is_claimable: bool
+    is_reclaimable: bool
+    is_extendable: bool
+    is_reassignable: bool
+    is_published: bool
+    claim_condition: JSON | None
+    claim_period_start_at: datetime | None
+    claim_period_end_at: datetime | None
+    tags: list[str]
+    created_at: datetime
+    updated_at: datetime
+
+    @classmethod
+    def from_model(cls, model: BenefitDefinitionModel) -> "BenefitDefinition":
+        return cls(
+            id=strawberry.ID(str(model.id)),
+            name=model.name,
+            handle=model.handle,
+            type=model.type,
+            description=model.description,
+            short_description=model.short_description,
+            long_description=model.long_description,
+            terms_conditions=model.terms_conditions,
+            earn_instructions=model.earn_instructions,
+            redeem_instructions_store=model.redeem_instructions_store,
+            redeem_instructions_online=model.redeem_instructions_online,
+            icon=model.icon,
+            image_url=model.image_url,
+            period=model.period,
+            period_type=PeriodType(model.period_type),
+            absolute_expiry=model.absolute_expiry,
+            extend_days=model.extend_days,
+            max_redemptions=model.max_redemptions,
+            is_assignable=model.is_assignable,
+            is_claimable=model.is_claimable,
+            is_reclaimable=model.is_reclaimable,
+            is_extendable=model.is_extendable,
+            is_reassignable=model.is_reassignable,
+            is_published=model.is_published,
+            claim_condition=model.claim_condition,
+            claim_period_start_at=model.claim_period_start_at,
+            claim_period_end_at=model.claim_period_end_at,
+            tags=list(model.tags),
+            created_at=model.created_at,
+            updated_at=model.updated_at,
+        )
+
+
+@strawberry.type
+class Benefit:
+    id: strawberry.ID
+    timezone: str
+    issued_at: datetime
+    expires_at: datetime | None
+    expires_local_at: datetime | None
+    extended_at: datetime | None
+    claimed_at: datetime | None
+    redemptions_remaining: int | None = strawberry.field(description="Null: unlimited.")
+    status: BenefitStatusEnum
+    external_id: str | None
+    meta: JSON | None
+    created_at: datetime
+    definition_id: strawberry.Private[str]
+    profile_id: strawberry.Private[str]
+
+    @classmethod
+    def from_model(cls, model: BenefitModel) -> "Benefit":
+        tz = zone(model.timezone)
+        return cls(
+            id=strawberry.ID(str(model.id)),
+            timezone=model.timezone,
+            issued_at=model.issued_at,
+            expires_at=model.expires_at,
+            expires_local_at=model.expires_at.astimezone(tz) if model.expires_at else None,
+            extended_at=model.extended_at,
+            claimed_at=model.claimed_at,
+            redemptions_remaining=model.redemptions_remaining,
+            status=service.status_of(model, utcnow()),
+            external_id=model.external_id,
+            meta=model.meta,
+            created_at=model.created_at,
+            definition_id=str(model.definition_id),
+            profile_id=str(model.profile_id),
+        )
+
+    @strawberry.field
+    async def definition(self, info: Info) -> BenefitDefinition:
+        found = await info.context.loaders.benefit_definition.load(self.definition_id)
+        return BenefitDefinition.from_model(found)
+
+    @strawberry.field
+    async def profile(self, info: Info) -> ProfileRef:
+        from loyalty_gateway.graphql.profiles import Profile
+
+        return Profile.from_model(await info.context.loaders.profile.load(self.profile_id))
+
+
+@strawberry.input
+class CreateBenefitDefinitionInput:
+    name: str
+    handle: str
+    type: str = "other"
+    description: str | None = None
+    short_description: str | None = None
+    long_description: str | None = None
+    terms_conditions: str | None = None
+    earn_instructions: str | None = None
+    redeem_instructions_store: str | None = None
+    redeem_instructions_online: str | None = None
+    icon: str | None = None
+    image_url: str | None = None
+    period: int | None = None
+    period_type: PeriodTypeEnum = PeriodType.days
+    absolute_expiry: datetime | None = None
+    extend_days: int | None = None
+    max_redemptions: int | None = None
+    is_assignable: bool = True
+    is_claimable: bool = False
+    is_reclaimable: bool = False
+    is_extendable: bool = False
+    is_reassignable: bool = False
+    is_published: bool = False
+    claim_condition: JSON | None = None
+    claim_period_start_at: datetime | None = None
+    claim_period_end_at: datetime | None = None
+    tags: list[str] = strawberry.field(default_factory=list)
+
+
+@strawberry.input
+class UpdateBenefitDefinitionInput:
+    id: strawberry.ID
+    name: str | None = strawberry.UNSET
+    handle: str | None = strawberry.UNSET
+    type: str | None = strawberry.UNSET
+    description: str | None = strawberry.UNSET
+    short_description: str | None = strawberry.UNSET
+    long_description: str | None = strawberry.UNSET
+    terms_conditions: str | None = strawberry.UNSET
+    earn_instructions: str | None = strawberry.UNSET
+    redeem_instructions_store: str | None = strawberry.UNSET
+    redeem_instructions_online: str | None = strawberry.UNSET
+    icon: str | None = strawberry.UNSET
+    image_url: str | None = strawberry.UNSET
+    period: int | None = strawberry.UNSET
+    period_type: PeriodTypeEnum | None = strawberry.UNSET
+    absolute_expiry: datetime | None = strawberry.UNSET
+    extend_days: int | None = strawberry.UNSET
+    max_redemptions: int | None = strawberry.UNSET
+    is_assignable: bool | None = strawberry.UNSET
+    is_claimable: bool | None = strawberry.UNSET
+    is_reclaimable: bool | None = strawberry.UNSET
+    is_extendable: bool | None = strawberry.UNSET
+    is_reassignable: bool | None = strawberry.UNSET
+    is_published: bool | None = strawberry.UNSET
+    claim_condition: JSON | None = strawberry.UNSET
+    claim_period_start_at: datetime | None = strawberry.UNSET
+    claim_period_end_at: datetime | None = strawberry.UNSET
+    tags: list[str] | None = strawberry.UNSET
+
+
+@strawberry.type
+class BenefitDefinitionPayload:
+    benefit_definition: BenefitDefinition | None
+    errors: list[UserErrorType]
+
+
+@strawberry.input
+class IssueBenefitInput:
+    profile_id: strawberry.ID
+    timezone: str
+    benefit_definition_id: strawberry.ID | None = None
+    benefit_definition_handle: str | None = None
+    issued_at: datetime | None = None
+    expires_at: datetime | None = None
+    external_id: str | None = None
+    meta: JSON | None = None
+    idempotency_key: str | None = None
+
+
+@strawberry.input
+class ClaimBenefitInput:
+    profile_id: strawberry.ID
+    definition_handle: str
+    timezone: str
+
+
+@strawberry.input
+class RedeemBenefitInput:
+    profile_id: strawberry.ID
+    benefit_id: strawberry.ID
+    count: int = 1
+    idempotency_key: str | None = None
+
+
+@strawberry.input
+class ExtendBenefitsInput:
+    profile_id: strawberry.ID
+    ids: list[strawberry.ID]
+    extend_days: int | None = None
+    extend_date: datetime | None = None
+
+
+@strawberry.input
+class VoidBenefitInput:
+    benefit_id: strawberry.ID
+    reason: str
+
+
+@strawberry.type
+class BenefitPayload:
+    benefit: Benefit | None
+    errors: list[UserErrorType]
+
+
+@strawberry.type
+class ExtendBenefitsPayload:
+    benefits: list[Benefit]
+    errors: list[UserErrorType]
+
+
+def _definition_payload(
+    model: BenefitDefinitionModel | None, errors: list[UserErrorType]
+) -> BenefitDefinitionPayload:
+    return BenefitDefinitionPayload(
+        benefit_definition=BenefitDefinition.from_model(model) if model else None, errors=errors
+    )
+
+
+def _payload(model: BenefitModel | None, errors: list[UserErrorType]) -> BenefitPayload:
+    return BenefitPayload(benefit=Benefit.from_model(model) if model else None, errors=errors)
+
+
+@strawberry.type
+class BenefitQueries:
+    @strawberry.field(
+        permission_classes=[requires(scopes.DEFINITIONS_READ)],
+        description="A benefit definition by `id` or by `handle` (give one).",
+    )
+    async def benefit_definition(
+        self, id: strawberry.ID | None = None, handle: str | None = None
+    ) -> BenefitDefinition | None:
+        if (id is None) == (handle is None):
+            raise bad_input("Give exactly one of 'id' and 'handle'")
+        if id is not None:
+            found = await BenefitDefinitionModel.get_or_none(id=parse_id(id))
+        else:
+            found = await BenefitDefinitionModel.get_or_none(handle=handle)
+        return BenefitDefinition.from_model(found) if found else None
+
+    @strawberry.field(permission_classes=[requires(scopes.DEFINITIONS_READ)])
+    async def benefit_definitions(
+        self,
+        first: int | None = None,
+        after: str | None = None,
+        search: str | None = None,
+        is_published: bool | None = None,
+        is_claimable: bool | None = None,
+    ) -> Connection[BenefitDefinition]:
+        at = page(first, after)
+        items, total = await definitions.list_definitions(
+            search, is_published, is_claimable, at.offset, at.limit
+        )
+        return connection([BenefitDefinition.from_model(d) for d in items], total, at)
+
+    @strawberry.field(permission_classes=[requires(scopes.REWARDS_READ)])
+    async def benefit(self, id: strawberry.ID) -> Benefit | None:
+        found = await service.get_benefit(parse_id(id))
+        return Benefit.from_model(found) if found else None
+
+
+@strawberry.type
+class BenefitMutations:
+    @strawberry.mutation(permission_classes=[requires(scopes.DEFINITIONS_WRITE)])
+    async def create_benefit_definition(
+        self, input: CreateBenefitDefinitionInput
+    ) -> BenefitDefinitionPayload:
+        return _definition_payload(*await attempt(definitions.create_definition(given(input))))
+
+    @strawberry.mutation(permission_classes=[requires(scopes.DEFINITIONS_WRITE)])
+    async def update_benefit_definition(
+        self, input: UpdateBenefitDefinitionInput
+    ) -> BenefitDefinitionPayload:
+        fields = given(input, exclude=("id",))
+        return _definition_payload(
+            *await attempt(definitions.update_definition(str(input.id), fields))
+        )
+
+    @strawberry.mutation(permission_classes=[requires(scopes.BENEFITS_WRITE)])
+    async def issue_benefit(self, input: IssueBenefitInput) -> BenefitPayload:
+        fields = given(input, exclude=("idempotency_key",))
+        for key in ("profile_id", "benefit_definition_id"):
+            if fields.get(key) is not None:
+                fields[key] = str(fields[key])
+        data = service.IssueBenefitInput(**fields)
+        return _payload(*await attempt(service.issue_benefit(data, input.idempotency_key)))
+
+    @strawberry.mutation(permission_classes=[requires(scopes.BENEFITS_WRITE)])
+    async def claim_benefit(self, input: ClaimBenefitInput) -> BenefitPayload:
+        work = service.claim_benefit(str(input.profile_id), input.definition_handle, input.timezone)
+        return _payload(*await attempt(work))
+
+    @strawberry.mutation(permission_classes=[requires(scopes.BENEFITS_WRITE)])
+    async def redeem_benefit(self, input: RedeemBenefitInput) -> BenefitPayload:
+        work = service.redeem_benefit(
+            str(input.profile_id), str(input.benefit_id), input.count, input.idempotency_key
+        )
+        return _payload(*await attempt(work))
+
+    @strawberry.mutation(permission_classes=[requires(scopes.BENEFITS_WRITE)])
+    async def extend_benefits(self, input: ExtendBenefitsInput) -> ExtendBenefitsPayload:
+        found, errors = await attempt(
+            service.extend_benefits(
+                str(input.profile_id),
+                [str(i) for i in input.ids],
+                input.extend_days,
+                input.extend_date,
+            )
+        )
+        return ExtendBenefitsPayload(
+            benefits=[Benefit.from_model(b) for b in found or []], errors=errors
+        )
+
+    @strawberry.mutation(permission_classes=[requires(scopes.BENEFITS_WRITE)])
+    async def void_benefit(self, input: VoidBenefitInput) -> BenefitPayload:
+        return _payload(*await attempt(service.void_benefit(str(input.benefit_id), input.reason)))

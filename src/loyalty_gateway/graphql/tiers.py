@@ -1,0 +1,232 @@
+"""Tier definitions, tier points, and a profile's tier."""
+
+from datetime import datetime
+
+import strawberry
+
+from loyalty_gateway.auth import scopes
+from loyalty_gateway.core.time import utcnow
+from loyalty_gateway.graphql.errors import UserErrorType, attempt
+from loyalty_gateway.graphql.permissions import requires
+from loyalty_gateway.graphql.profiles import given
+from loyalty_gateway.tiers import service
+from loyalty_gateway.tiers.models import ProfileTier as ProfileTierModel
+from loyalty_gateway.tiers.models import TierDefinition as TierDefinitionModel
+from loyalty_gateway.tiers.models import TierPoint as TierPointModel
+
+
+@strawberry.type
+class TierDefinition:
+    id: strawberry.ID
+    name: str
+    handle: str
+    value_min: int = strawberry.field(description="Tier points in 12 months to reach it.")
+    value_maintain: int | None = strawberry.field(
+        description="Tier points in the 12 months before the anniversary to keep it "
+        "(valueMin when null)."
+    )
+    is_floor: bool = strawberry.field(description="A profile that reached it never drops below.")
+    description: str | None
+    short_description: str | None
+    long_description: str | None
+    terms_conditions: str | None
+    icon: str | None
+    image_url: str | None
+    tags: list[str]
+
+    @classmethod
+    def from_model(cls, model: TierDefinitionModel) -> "TierDefinition":
+        return cls(
+            id=strawberry.ID(str(model.id)),
+            name=model.name,
+            handle=model.handle,
+            value_min=model.value_min,
+            value_maintain=model.value_maintain,
+            is_floor=model.is_floor,
+            description=model.description,
+            short_description=model.short_description,
+            long_description=model.long_description,
+            terms_conditions=model.terms_conditions,
+            icon=model.icon,
+            image_url=model.image_url,
+            tags=list(model.tags),
+        )
+
+
+@strawberry.type
+class TierProgress:
+    current: TierDefinition | None
+    next: TierDefinition | None
+    points_to_next: int | None = strawberry.field(
+        description="Tier points still needed for `next`; null at the top tier."
+    )
+    achieved_at: datetime | None
+    anniversary_at: datetime | None
+
+
+@strawberry.type
+class TierPoint:
+    id: strawberry.ID
+    points: int
+    reason: str | None
+    timezone: str
+    issued_at: datetime
+
+    @classmethod
+    def from_model(cls, model: TierPointModel) -> "TierPoint":
+        return cls(
+            id=strawberry.ID(str(model.id)),
+            points=model.points,
+            reason=model.reason,
+            timezone=model.timezone,
+            issued_at=model.issued_at,
+        )
+
+
+def progress(
+    held: ProfileTierModel | None, points: int, tiers: list[TierDefinitionModel]
+) -> TierProgress:
+    current = held.tier if held else None
+    floor = current.value_min if current else None
+    higher = [t for t in tiers if floor is None or t.value_min > floor]
+    upcoming = higher[0] if higher else None
+    return TierProgress(
+        current=TierDefinition.from_model(current) if current else None,
+        next=TierDefinition.from_model(upcoming) if upcoming else None,
+        points_to_next=max(upcoming.value_min - points, 0) if upcoming else None,
+        achieved_at=held.achieved_at if held else None,
+        anniversary_at=held.anniversary_at if held else None,
+    )
+
+
+@strawberry.input
+class CreateTierDefinitionInput:
+    name: str
+    handle: str
+    value_min: int
+    value_maintain: int | None = None
+    is_floor: bool = False
+    description: str | None = None
+    short_description: str | None = None
+    long_description: str | None = None
+    terms_conditions: str | None = None
+    icon: str | None = None
+    image_url: str | None = None
+    tags: list[str] = strawberry.field(default_factory=list)
+
+
+@strawberry.input
+class UpdateTierDefinitionInput:
+    id: strawberry.ID
+    name: str | None = strawberry.UNSET
+    handle: str | None = strawberry.UNSET
+    value_min: int | None = strawberry.UNSET
+    value_maintain: int | None = strawberry.UNSET
+    is_floor: bool | None = strawberry.UNSET
+    description: str | None = strawberry.UNSET
+    short_description: str | None = strawberry.UNSET
+    long_description: str | None = strawberry.UNSET
+    terms_conditions: str | None = strawberry.UNSET
+    icon: str | None = strawberry.UNSET
+    image_url: str | None = strawberry.UNSET
+    tags: list[str] | None = strawberry.UNSET
+
+
+@strawberry.type
+class TierDefinitionPayload:
+    tier_definition: TierDefinition | None
+    errors: list[UserErrorType]
+
+
+@strawberry.input
+class AwardTierPointsInput:
+    profile_id: strawberry.ID
+    points: int
+    timezone: str
+    reason: str | None = None
+    issued_at: datetime | None = None
+    idempotency_key: str | None = None
+
+
+@strawberry.type
+class AwardTierPointsPayload:
+    tier_point: TierPoint | None
+    tier_progress: TierProgress | None
+    errors: list[UserErrorType]
+
+
+@strawberry.input
+class AssignTierInput:
+    profile_id: strawberry.ID
+    tier_handle: str
+
+
+@strawberry.type
+class AssignTierPayload:
+    tier_progress: TierProgress | None
+    errors: list[UserErrorType]
+
+
+def _definition_payload(
+    model: TierDefinitionModel | None, errors: list[UserErrorType]
+) -> TierDefinitionPayload:
+    return TierDefinitionPayload(
+        tier_definition=TierDefinition.from_model(model) if model else None, errors=errors
+    )
+
+
+async def progress_of(profile_id: str) -> TierProgress:
+    points = (await service.tier_points_of([profile_id], utcnow()))[profile_id]
+    held = (await service.tiers_of([profile_id])).get(profile_id)
+    return progress(held, points, await service.list_tiers())
+
+
+@strawberry.type
+class TierQueries:
+    @strawberry.field(
+        permission_classes=[requires(scopes.DEFINITIONS_READ)],
+        description="Every tier, lowest valueMin first.",
+    )
+    async def tier_definitions(self) -> list[TierDefinition]:
+        return [TierDefinition.from_model(t) for t in await service.list_tiers()]
+
+
+@strawberry.type
+class TierMutations:
+    @strawberry.mutation(permission_classes=[requires(scopes.TIERS_WRITE)])
+    async def create_tier_definition(
+        self, input: CreateTierDefinitionInput
+    ) -> TierDefinitionPayload:
+        return _definition_payload(*await attempt(service.create_tier(given(input))))
+
+    @strawberry.mutation(permission_classes=[requires(scopes.TIERS_WRITE)])
+    async def update_tier_definition(
+        self, input: UpdateTierDefinitionInput
+    ) -> TierDefinitionPayload:
+        fields = given(input, exclude=("id",))
+        return _definition_payload(*await attempt(service.update_tier(str(input.id), fields)))
+
+    @strawberry.mutation(permission_classes=[requires(scopes.TIERS_WRITE)])
+    async def award_tier_points(self, input: AwardTierPointsInput) -> AwardTierPointsPayload:
+        data = service.AwardTierPointsInput(
+            profile_id=str(input.profile_id),
+            points=input.points,
+            timezone=input.timezone,
+            reason=input.reason,
+            issued_at=input.issued_at,
+        )
+        entry, errors = await attempt(service.award_tier_points(data, input.idempotency_key))
+        if entry is None:
+            return AwardTierPointsPayload(tier_point=None, tier_progress=None, errors=errors)
+        return AwardTierPointsPayload(
+            tier_point=TierPoint.from_model(entry),
+            tier_progress=await progress_of(str(entry.profile_id)),
+            errors=[],
+        )
+
+    @strawberry.mutation(permission_classes=[requires(scopes.TIERS_WRITE)])
+    async def assign_tier(self, input: AssignTierInput) -> AssignTierPayload:
+        held, errors = await attempt(service.assign_tier(str(input.profile_id), input.tier_handle))
+        if held is None:
+            return AssignTierPayload(tier_progress=None, errors=errors)
+        return AssignTierPayload(tier_progress=await progress_of(str(held.profile_id)), errors=[])

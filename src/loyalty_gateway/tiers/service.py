@@ -1,0 +1,240 @@
+"""Tiers: reached with tier points of the last 12 months, reviewed on each anniversary."""
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from tortoise.functions import Sum
+from tortoise.transactions import in_transaction
+
+from loyalty_gateway.core.errors import ErrorCode, UserError, require_uuid
+from loyalty_gateway.core.handles import check_handle, check_not_null, ensure_handle_free
+from loyalty_gateway.core.time import as_aware, months_later, utcnow, zone
+from loyalty_gateway.core.validation import check_text
+from loyalty_gateway.events import outbox
+from loyalty_gateway.idempotency.service import run_once
+from loyalty_gateway.profiles.context import profile_context
+from loyalty_gateway.profiles.locks import lock_profile
+from loyalty_gateway.profiles.models import Profile
+from loyalty_gateway.tiers.models import ProfileTier, TierDefinition, TierPoint
+
+WINDOW_MONTHS = 12
+MAX_TIER_POINTS = 10**12
+NOT_NULL = ("name", "handle", "value_min", "is_floor", "tags")
+
+
+def _clean(fields: dict[str, Any]) -> dict[str, Any]:
+    cleaned = dict(fields)
+    check_text(TierDefinition, cleaned)
+    check_not_null(cleaned, NOT_NULL)
+    if "handle" in cleaned:
+        check_handle(cleaned["handle"])
+    for key, field in (("value_min", "valueMin"), ("value_maintain", "valueMaintain")):
+        value = cleaned.get(key)
+        if value is not None and not 0 <= value <= MAX_TIER_POINTS:
+            raise UserError(ErrorCode.INVALID_AMOUNT, f"{field} must be 0 or more", field)
+    return cleaned
+
+
+async def create_tier(fields: dict[str, Any]) -> TierDefinition:
+    cleaned = _clean(fields)
+    async with in_transaction():
+        await ensure_handle_free(TierDefinition, cleaned["handle"])
+        return await TierDefinition.create(**cleaned)
+
+
+async def update_tier(tier_id: str, fields: dict[str, Any]) -> TierDefinition:
+    tier_id = require_uuid(tier_id, "id")
+    cleaned = _clean(fields)
+    async with in_transaction():
+        tier = await TierDefinition.get_or_none(id=tier_id)
+        if tier is None:
+            raise UserError(ErrorCode.NOT_FOUND, f"No tier definition {tier_id}", "id")
+        if "handle" in cleaned:
+            await ensure_handle_free(TierDefinition, cleaned["handle"], exclude_id=tier_id)
+        tier.update_from_dict(cleaned)
+        await tier.save()
+    return tier
+
+
+async def list_tiers() -> list[TierDefinition]:
+    return await TierDefinition.all().order_by("value_min", "handle")
+
+
+async def tier_points_of(profile_ids: list[str], now: datetime) -> dict[str, int]:
+    """Tier points earned in the 12 months up to `now`, per profile."""
+    rows = (
+        await TierPoint.filter(
+            profile_id__in=profile_ids,
+            issued_at__gt=months_later(now, -WINDOW_MONTHS),
+            issued_at__lte=now,
+        )
+        .annotate(total=Sum("points"))
+        .group_by("profile_id")
+        .values("profile_id", "total")
+    )
+    found = {str(row["profile_id"]): int(row["total"] or 0) for row in rows}
+    return {pid: found.get(pid, 0) for pid in profile_ids}
+
+
+def _highest_reached(tiers: list[TierDefinition], points: int) -> TierDefinition | None:
+    reached = [tier for tier in tiers if tier.value_min <= points]
+    return reached[-1] if reached else None
+
+
+async def _emit(name: str, profile: Profile, tier: TierDefinition, **extra: Any) -> None:
+    """Tier events carry the profile at the root and the tier as `definition`."""
+    context = await profile_context(profile)
+    context["definition"] = {
+        "id": str(tier.id),
+        "handle": tier.handle,
+        "name": tier.name,
+        "value_min": tier.value_min,
+        "value_maintain": tier.value_maintain,
+        "is_floor": tier.is_floor,
+    }
+    await outbox.emit(name, {**context, **extra}, str(profile.id))
+
+
+async def _set_tier(
+    profile: Profile, tier: TierDefinition, now: datetime, manual: bool
+) -> ProfileTier:
+    held = await ProfileTier.get_or_none(profile_id=profile.id)
+    if held is None:
+        held = ProfileTier(profile=profile)
+    held.tier = tier
+    held.achieved_at = now
+    held.anniversary_at = months_later(now, WINDOW_MONTHS)
+    held.maintained_at = None
+    if manual:
+        held.assigned_at = now
+    await held.save()
+    return held
+
+
+async def _current(profile_id: str) -> TierDefinition | None:
+    held = await ProfileTier.get_or_none(profile_id=profile_id).prefetch_related("tier")
+    return held.tier if held else None
+
+
+@dataclass
+class AwardTierPointsInput:
+    profile_id: str
+    points: int
+    timezone: str
+    reason: str | None = None
+    issued_at: datetime | None = None
+
+
+async def _award(data: AwardTierPointsInput) -> dict[str, Any]:
+    tz = zone(data.timezone)
+    if not 0 < data.points <= MAX_TIER_POINTS:
+        raise UserError(ErrorCode.INVALID_AMOUNT, "points must be 1 or more", "points")
+    check_text(TierPoint, {"reason": data.reason})
+    profile = await Profile.get(id=data.profile_id)
+    now = utcnow()
+    issued_at = as_aware(data.issued_at, tz) if data.issued_at else now
+    if issued_at > now:
+        raise UserError(ErrorCode.INVALID_DATE, "issuedAt is in the future", "issuedAt")
+    entry = await TierPoint.create(
+        profile=profile,
+        points=data.points,
+        reason=data.reason,
+        timezone=data.timezone,
+        issued_at=issued_at,
+    )
+    total = (await tier_points_of([str(profile.id)], now))[str(profile.id)]
+    reached = _highest_reached(await list_tiers(), total)
+    current = await _current(str(profile.id))
+    if reached is not None and (current is None or reached.value_min > current.value_min):
+        await _set_tier(profile, reached, now, manual=False)
+        await _emit("tier.achieved", profile, reached)
+    return {"tier_point_id": str(entry.id)}
+
+
+async def award_tier_points(
+    data: AwardTierPointsInput, idempotency_key: str | None = None
+) -> TierPoint:
+    """Record tier points; reaching a higher tier assigns it and emits one `tier.achieved`."""
+    data.profile_id = require_uuid(data.profile_id, "profileId")
+    result = await run_once(
+        "awardTierPoints",
+        idempotency_key,
+        dict(vars(data)),
+        lambda: _award(data),
+        lock=lambda: lock_profile(data.profile_id),
+    )
+    return await TierPoint.get(id=result["tier_point_id"])
+
+
+async def assign_tier(profile_id: str, tier_handle: str) -> ProfileTier:
+    """Set a profile's tier by hand; an upgrade emits `tier.achieved`."""
+    async with in_transaction():
+        profile = await lock_profile(profile_id)
+        tier = await TierDefinition.get_or_none(handle=tier_handle)
+        if tier is None:
+            raise UserError(ErrorCode.NOT_FOUND, f"No tier '{tier_handle}'", "tierHandle")
+        current = await _current(str(profile.id))
+        held = await _set_tier(profile, tier, utcnow(), manual=True)
+        if current is None or tier.value_min > current.value_min:
+            await _emit("tier.achieved", profile, tier)
+    return held
+
+
+@dataclass(frozen=True)
+class Review:
+    profile_id: str
+    outcome: str
+    tier: str | None
+
+
+async def _review(held_id: str, tiers: list[TierDefinition], now: datetime) -> Review | None:
+    async with in_transaction():
+        first = await ProfileTier.get(id=held_id)
+        profile = await lock_profile(str(first.profile_id))
+        held = await ProfileTier.get(id=held_id).prefetch_related("tier")
+        if held.anniversary_at > now:
+            return None
+        current = held.tier
+        points = (await tier_points_of([str(profile.id)], now))[str(profile.id)]
+        keep = current.value_maintain if current.value_maintain is not None else current.value_min
+        if points >= keep:
+            while held.anniversary_at <= now:
+                held.anniversary_at = months_later(held.anniversary_at, WINDOW_MONTHS)
+            held.maintained_at = now
+            await held.save()
+            await _emit("tier.maintained", profile, current, tier_points=points)
+            return Review(str(profile.id), "maintained", current.handle)
+        floors = [t for t in tiers if t.is_floor and t.value_min <= current.value_min]
+        candidates = [
+            t
+            for t in (_highest_reached(tiers, points), floors[-1] if floors else None)
+            if t is not None
+        ]
+        new = max(candidates, key=lambda t: t.value_min) if candidates else None
+        if new is None:
+            await held.delete()
+        else:
+            await _set_tier(profile, new, now, manual=False)
+        await _emit(
+            "tier.lost",
+            profile,
+            current,
+            tier_points=points,
+            new_tier_handle=new.handle if new else None,
+        )
+        return Review(str(profile.id), "lost", new.handle if new else None)
+
+
+async def evaluate_tiers(now: datetime | None = None) -> list[Review]:
+    """Review every profile whose anniversary has passed: keep, step down, or stop at a floor."""
+    now = now or utcnow()
+    tiers = await list_tiers()
+    due = await ProfileTier.filter(anniversary_at__lte=now).order_by("anniversary_at")
+    reviews = [await _review(str(held.id), tiers, now) for held in due]
+    return [review for review in reviews if review is not None]
+
+
+async def tiers_of(profile_ids: list[str]) -> dict[str, ProfileTier]:
+    held = await ProfileTier.filter(profile_id__in=profile_ids).prefetch_related("tier")
+    return {str(h.profile_id): h for h in held}
