@@ -19,7 +19,7 @@ from loyalty_gateway.app import create_app
 from loyalty_gateway.auth import service as auth
 from loyalty_gateway.db import migrate
 from loyalty_gateway.settings import Settings
-from tests.support import ADMIN_TOKEN, GraphQLClient, free_port
+from tests.support import ADMIN_TOKEN, TIER_LADDER, GraphQLClient, free_port
 
 CORS_ORIGIN = "http://localhost:3000"
 BACKEND = os.environ.get("TEST_BACKEND", "sqlite")
@@ -120,3 +120,17 @@ async def token_with():
         return plain
 
     return make
+
+
+@pytest.fixture(scope="session")
+async def tier_ladder(gql: GraphQLClient) -> dict[str, dict]:
+    """The one tier ladder of the run (tiers are program-wide): bronze, silver, gold, tier-2."""
+    query = """mutation($input: CreateTierDefinitionInput!) {
+      createTierDefinition(input: $input) { tierDefinition { id handle valueMin } errors { code } }
+    }"""
+    ladder = {}
+    for tier in TIER_LADDER:
+        data = (await gql(query, {"input": tier}))["createTierDefinition"]
+        assert data["errors"] == [], data["errors"]
+        ladder[tier["handle"]] = data["tierDefinition"]
+    return ladder

@@ -193,3 +193,11 @@ async def redeem(gql, profile_id: str, amount: str, **fields) -> dict:
 
 async def ledger(gql, profile_id: str) -> dict:
     return (await gql(LEDGER, {"id": profile_id}))["ledger"]
+
+
+TIER_LADDER = (
+    {"name": "Bronze", "handle": "bronze", "valueMin": 0},
+    {"name": "Silver", "handle": "silver", "valueMin": 500, "valueMaintain": 400, "isFloor": True},
+    {"name": "Gold", "handle": "gold", "valueMin": 1000},
+    {"name": "Tier 2", "handle": "tier-2", "valueMin": 2000},
+)

@@ -4,6 +4,7 @@ import argparse
 import asyncio
 import sys
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 import uvicorn
@@ -15,6 +16,7 @@ from loyalty_gateway.core.errors import UserError
 from loyalty_gateway.db import DatabaseNotMigrated, migrate, prepare_database, tortoise_config
 from loyalty_gateway.graphql.schema import sdl
 from loyalty_gateway.settings import Settings, get_settings
+from loyalty_gateway.tiers.service import evaluate_tiers
 
 T = TypeVar("T")
 
@@ -114,6 +116,19 @@ def cmd_token_revoke(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_tiers_evaluate(args: argparse.Namespace, settings: Settings) -> int:
+    now = datetime.fromisoformat(args.now) if args.now else None
+    if now is not None and now.tzinfo is None:
+        now = now.replace(tzinfo=UTC)
+    reviews = asyncio.run(_with_db(settings, lambda: evaluate_tiers(now)))
+    for review in reviews:
+        print(f"{review.profile_id}  {review.outcome:10}  {review.tier or '-'}")
+    kept = sum(1 for review in reviews if review.outcome == "maintained")
+    lost = len(reviews) - kept
+    print(f"Reviewed {len(reviews)} profile(s): {kept} kept their tier, {lost} lost it.")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="loyalty-gateway", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -140,6 +155,15 @@ def build_parser() -> argparse.ArgumentParser:
     revoke = token.add_parser("revoke", help="revoke a token")
     revoke.add_argument("id")
     revoke.set_defaults(run=cmd_token_revoke)
+
+    tiers = commands.add_parser("tiers", help="tier maintenance").add_subparsers(
+        dest="tiers_command", required=True
+    )
+    evaluate = tiers.add_parser(
+        "evaluate", help="review profiles whose tier anniversary has passed"
+    )
+    evaluate.add_argument("--now", help="ISO date-time to evaluate at (default: now, UTC)")
+    evaluate.set_defaults(run=cmd_tiers_evaluate)
     return parser
 
 

@@ -61,13 +61,13 @@ async def list_tiers() -> list[TierDefinition]:
     return await TierDefinition.all().order_by("value_min", "handle")
 
 
-async def tier_points_of(profile_ids: list[str], now: datetime) -> dict[str, int]:
-    """Tier points earned in the 12 months up to `now`, per profile."""
+async def tier_points_of(profile_ids: list[str], end: datetime) -> dict[str, int]:
+    """Tier points earned in the 12 months up to `end` (both ends included), per profile."""
     rows = (
         await TierPoint.filter(
             profile_id__in=profile_ids,
-            issued_at__gt=months_later(now, -WINDOW_MONTHS),
-            issued_at__lte=now,
+            issued_at__gte=months_later(end, -WINDOW_MONTHS),
+            issued_at__lte=end,
         )
         .annotate(total=Sum("points"))
         .group_by("profile_id")
@@ -196,22 +196,27 @@ async def _review(held_id: str, tiers: list[TierDefinition], now: datetime) -> R
         if held.anniversary_at > now:
             return None
         current = held.tier
-        points = (await tier_points_of([str(profile.id)], now))[str(profile.id)]
+        # The tier year that ended at the anniversary decides, however late the review runs.
+        points = (await tier_points_of([str(profile.id)], held.anniversary_at))[str(profile.id)]
         keep = current.value_maintain if current.value_maintain is not None else current.value_min
-        if points >= keep:
+        floors = [t for t in tiers if t.is_floor and t.value_min <= current.value_min]
+        reached = _highest_reached(tiers, points)
+        candidates = [t for t in (reached, floors[-1] if floors else None) if t is not None]
+        new = max(candidates, key=lambda t: t.value_min) if candidates else None
+        if points >= keep or (new is not None and new.id == current.id):
+            outcome = "maintained" if points >= keep else "floor"
             while held.anniversary_at <= now:
                 held.anniversary_at = months_later(held.anniversary_at, WINDOW_MONTHS)
             held.maintained_at = now
             await held.save()
-            await _emit("tier.maintained", profile, current, tier_points=points)
-            return Review(str(profile.id), "maintained", current.handle)
-        floors = [t for t in tiers if t.is_floor and t.value_min <= current.value_min]
-        candidates = [
-            t
-            for t in (_highest_reached(tiers, points), floors[-1] if floors else None)
-            if t is not None
-        ]
-        new = max(candidates, key=lambda t: t.value_min) if candidates else None
+            await _emit(
+                "tier.maintained",
+                profile,
+                current,
+                tier_points=points,
+                by_floor=outcome == "floor",
+            )
+            return Review(str(profile.id), outcome, current.handle)
         if new is None:
             await held.delete()
         else:
