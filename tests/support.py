@@ -201,3 +201,39 @@ TIER_LADDER = (
     {"name": "Gold", "handle": "gold", "valueMin": 1000},
     {"name": "Tier 2", "handle": "tier-2", "valueMin": 2000},
 )
+
+
+BENEFIT_FIELDS = """
+id timezone issuedAt expiresAt expiresLocalAt extendedAt claimedAt redemptionsRemaining status
+externalId meta definition { id handle } profile { id }
+"""
+CREATE_BENEFIT_DEFINITION = """mutation($input: CreateBenefitDefinitionInput!) {
+  createBenefitDefinition(input: $input) {
+    benefitDefinition { id handle maxRedemptions isClaimable claimCondition } errors { code field }
+  }
+}"""
+ISSUE_BENEFIT = f"""mutation($input: IssueBenefitInput!) {{
+  issueBenefit(input: $input) {{ benefit {{ {BENEFIT_FIELDS} }} errors {{ code message field }} }}
+}}"""
+REDEEM_BENEFIT = f"""mutation($input: RedeemBenefitInput!) {{
+  redeemBenefit(input: $input) {{ benefit {{ {BENEFIT_FIELDS} }} errors {{ code message field }} }}
+}}"""
+
+
+async def create_benefit_definition(gql, **fields) -> dict:
+    body = {"name": "Benefit", "handle": unique("benefit"), **fields}
+    data = (await gql(CREATE_BENEFIT_DEFINITION, {"input": body}))["createBenefitDefinition"]
+    assert data["errors"] == [], data["errors"]
+    return data["benefitDefinition"]
+
+
+async def issue_benefit(gql, profile_id: str, definition_id: str, **fields) -> dict:
+    body = {
+        "profileId": profile_id,
+        "benefitDefinitionId": definition_id,
+        "timezone": "Australia/Melbourne",
+        **fields,
+    }
+    data = (await gql(ISSUE_BENEFIT, {"input": body}))["issueBenefit"]
+    assert data["errors"] == [], data["errors"]
+    return data["benefit"]

@@ -86,3 +86,11 @@ def test_serve_migrates_sqlite_prints_a_token_once_and_answers(tmp_path):
     finally:
         second.terminate()
         second.wait(10)
+
+
+def test_tiers_evaluate_command(tmp_path):
+    env = {"DATABASE_URL": f"sqlite://{tmp_path / 'tiers.db'}", "LOYALTY_ADMIN_TOKEN": ""}
+    assert run("migrate", env=env).returncode == 0
+    result = run("tiers", "evaluate", "--now", "2030-01-01T00:00:00", env=env)
+    assert result.returncode == 0, result.stderr
+    assert "Reviewed 0 profile(s)" in result.stdout

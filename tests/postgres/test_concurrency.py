@@ -4,12 +4,16 @@ import asyncio
 import random
 from decimal import Decimal
 
+from loyalty_gateway.benefits.models import Benefit, BenefitRedemption
 from loyalty_gateway.redemptions.models import Redemption, RedemptionItem
 from loyalty_gateway.rewards.models import Reward
 from tests.support import (
+    REDEEM_BENEFIT,
     award_points,
+    create_benefit_definition,
     create_definition,
     create_profile,
+    issue_benefit,
     issue_reward,
     ledger,
     redeem,
@@ -123,3 +127,16 @@ async def test_a_mixed_storm_keeps_every_ledger_balanced(gql):
     for redemption in await Redemption.all():
         items = await RedemptionItem.filter(redemption_id=redemption.id)
         assert redemption.total_cents == sum(item.value_cents for item in items)
+
+
+async def test_twenty_concurrent_uses_of_a_three_use_benefit(gql):
+    profile = await create_profile(gql)
+    definition = await create_benefit_definition(gql, maxRedemptions=3)
+    benefit = await issue_benefit(gql, profile["id"], definition["id"])
+    body = {"profileId": profile["id"], "benefitId": benefit["id"]}
+    results = await asyncio.gather(*(gql(REDEEM_BENEFIT, {"input": body}) for _ in range(20)))
+    payloads = [result["redeemBenefit"] for result in results]
+    assert sum(1 for p in payloads if not p["errors"]) == 3
+    assert all(p["errors"][0]["code"] == "BENEFIT_EXHAUSTED" for p in payloads if p["errors"])
+    assert await BenefitRedemption.filter(benefit_id=benefit["id"]).count() == 3
+    assert (await Benefit.get(id=benefit["id"])).redemptions_remaining == 0
