@@ -1,0 +1,34 @@
+"""The README's examples stay true: each is valid against the schema, and every operation has one."""
+
+import json
+import re
+from pathlib import Path
+
+from graphql import parse, validate
+
+from loyalty_gateway.graphql.schema import schema
+
+README = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+SECTION = re.compile(r"^### (\w+)\n(.*?)(?=^### |^## )", re.S | re.M)
+BLOCK = re.compile(r"```json\n(.*?)```", re.S)
+
+
+def examples() -> dict[str, list[dict]]:
+    found: dict[str, list[dict]] = {}
+    for name, body in SECTION.findall(README):
+        found[name] = [json.loads(block) for block in BLOCK.findall(body)]
+    return found
+
+
+def test_every_example_is_valid_graphql_for_this_schema():
+    for name, bodies in examples().items():
+        for body in bodies:
+            errors = validate(schema._schema, parse(body["query"]))
+            assert errors == [], (name, errors)
+
+
+def test_every_root_operation_has_an_example():
+    documented = set(examples())
+    graphql_schema = schema._schema
+    operations = set(graphql_schema.query_type.fields) | set(graphql_schema.mutation_type.fields)
+    assert operations - documented == set()
