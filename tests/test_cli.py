@@ -94,3 +94,29 @@ def test_tiers_evaluate_command(tmp_path):
     result = run("tiers", "evaluate", "--now", "2030-01-01T00:00:00", env=env)
     assert result.returncode == 0, result.stderr
     assert "Reviewed 0 profile(s)" in result.stdout
+
+
+DRIFT_CHECK = """
+import asyncio
+from tortoise.cli.cli import tortoise_cli_context
+from tortoise.migrations.autodetector import MigrationAutodetector
+from loyalty_gateway.db import tortoise_config
+from loyalty_gateway.settings import Settings
+
+async def main():
+    config = tortoise_config(Settings(database_url="sqlite://:memory:"))
+    async with tortoise_cli_context(config) as ctx:
+        writers = await MigrationAutodetector(ctx.apps, config["apps"]).changes()
+    print("pending:", [writer.name for writer in writers])
+
+asyncio.run(main())
+"""
+
+
+def test_models_and_committed_migrations_agree():
+    """What `tortoise makemigrations` would write: nothing, or a migration is missing."""
+    result = subprocess.run(
+        [sys.executable, "-c", DRIFT_CHECK], capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().endswith("pending: []"), result.stdout

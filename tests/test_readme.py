@@ -1,4 +1,4 @@
-"""The README's examples stay true: each is valid against the schema, and every operation has one."""
+"""README examples stay true: each validates against the schema; every operation has one."""
 
 import json
 import re
