@@ -23,6 +23,7 @@ MODEL_MODULES = [
     "loyalty_gateway.transactions.models",
     "loyalty_gateway.tiers.models",
     "loyalty_gateway.benefits.models",
+    "loyalty_gateway.reactions.models",
 ]
 MIGRATIONS_MODULE = "loyalty_gateway.migrations"
 

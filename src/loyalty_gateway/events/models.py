@@ -12,6 +12,9 @@ class Event(Model):
     depth = fields.IntField(default=0)
     status = fields.CharField(max_length=16, default="PENDING")
     attempts = fields.IntField(default=0)
+    available_at = fields.DatetimeField(null=True)
+    last_error = fields.TextField(null=True)
+    processed_at = fields.DatetimeField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:

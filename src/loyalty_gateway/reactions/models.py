@@ -1,0 +1,120 @@
+from tortoise import fields
+from tortoise.models import Model
+
+
+class Reaction(Model):
+    """When `trigger` is emitted, run `actions` in sort order."""
+
+    id = fields.UUIDField(primary_key=True)
+    name = fields.CharField(max_length=255)
+    trigger = fields.CharField(max_length=128)
+    description = fields.TextField(null=True)
+    is_active = fields.BooleanField(default=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "reaction"
+        indexes = (("trigger", "is_active"),)
+
+
+class ReactionAction(Model):
+    id = fields.UUIDField(primary_key=True)
+    reaction = fields.ForeignKeyField(
+        "models.Reaction", related_name="actions", on_delete=fields.CASCADE
+    )
+    name = fields.CharField(max_length=64)
+    sort_order = fields.IntField()
+    description = fields.TextField(null=True)
+    arguments = fields.JSONField(default=list)
+
+    reaction_id: str
+
+    class Meta:
+        table = "reaction_action"
+        unique_together = (("reaction_id", "sort_order"),)
+
+
+class Target(Model):
+    """An outbound HTTP endpoint and the Jinja2 template of the body `target.send` posts."""
+
+    id = fields.UUIDField(primary_key=True)
+    name = fields.CharField(max_length=255)
+    handle = fields.CharField(max_length=255, unique=True)
+    url = fields.TextField()
+    template = fields.TextField()
+    secret = fields.TextField(null=True)
+    headers = fields.JSONField(default=dict)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "target"
+
+
+class ReactionRun(Model):
+    """One reaction run for one event: at most one per (event, reaction)."""
+
+    id = fields.UUIDField(primary_key=True)
+    reaction = fields.ForeignKeyField(
+        "models.Reaction", related_name="runs", null=True, on_delete=fields.SET_NULL
+    )
+    reaction_name = fields.CharField(max_length=255)
+    event = fields.ForeignKeyField("models.Event", related_name="runs", on_delete=fields.CASCADE)
+    trigger = fields.CharField(max_length=128)
+    profile_id = fields.UUIDField(null=True)
+    status = fields.CharField(max_length=16)
+    started_at = fields.DatetimeField()
+    finished_at = fields.DatetimeField(null=True)
+
+    reaction_id: str | None
+    event_id: int
+
+    class Meta:
+        table = "reaction_run"
+        unique_together = (("event_id", "reaction_id"),)
+        indexes = (("reaction_id", "started_at"), ("profile_id", "started_at"))
+
+
+class ReactionStep(Model):
+    """One action of a run: what it was given, what it did, how long it took."""
+
+    id = fields.UUIDField(primary_key=True)
+    run = fields.ForeignKeyField("models.ReactionRun", related_name="steps", on_delete=fields.CASCADE)
+    sort_order = fields.IntField()
+    action = fields.CharField(max_length=64)
+    status = fields.CharField(max_length=16)
+    arguments = fields.JSONField(null=True)
+    result = fields.JSONField(null=True)
+    error = fields.TextField(null=True)
+    duration_ms = fields.IntField()
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    run_id: str
+
+    class Meta:
+        table = "reaction_step"
+        unique_together = (("run_id", "sort_order"),)
+
+
+class ReactionLogEntry(Model):
+    """What subscribers of `reactionLog` receive, in id order: run start, each step, run end."""
+
+    id = fields.BigIntField(primary_key=True)
+    kind = fields.CharField(max_length=16)
+    run_id = fields.UUIDField()
+    reaction_id = fields.UUIDField(null=True)
+    reaction_name = fields.CharField(max_length=255)
+    trigger = fields.CharField(max_length=128)
+    event_id = fields.BigIntField()
+    profile_id = fields.UUIDField(null=True)
+    sort_order = fields.IntField(null=True)
+    action = fields.CharField(max_length=64, null=True)
+    status = fields.CharField(max_length=16)
+    message = fields.TextField(null=True)
+    result = fields.JSONField(null=True)
+    at = fields.DatetimeField()
+
+    class Meta:
+        table = "reaction_log_entry"
+        indexes = (("run_id",),)
