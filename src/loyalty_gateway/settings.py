@@ -27,6 +27,14 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8000
     reversal_window_minutes: int | None = Field(default=None, ge=1)
+    target_allow_private_networks: bool = False
+    target_timeout_seconds: float = Field(default=10, gt=0)
+    target_max_attempts: int = Field(default=4, ge=1, le=10)
+    target_backoff_seconds: float = Field(default=1.0, ge=0)
+    dispatcher_in_serve: bool = True
+    dispatcher_poll_seconds: float = Field(default=1.0, gt=0)
+    event_lease_seconds: float = Field(default=60, gt=0)
+    event_max_attempts: int = Field(default=5, ge=1)
     cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
 
     @field_validator("cors_origins", mode="before")

@@ -1,11 +1,17 @@
 """The only way domain code announces a change: an event row in the caller's transaction."""
 
+from contextvars import ContextVar
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
 from loyalty_gateway.events.models import Event
+from loyalty_gateway.events.notify import notify
+
+EVENTS_CHANNEL = "loyalty_events"
+# Events written while a reaction runs are one level deeper than the event that started it.
+chain_depth: ContextVar[int] = ContextVar("chain_depth", default=0)
 
 
 def _jsonable(value: Any) -> Any:
@@ -24,4 +30,8 @@ def _jsonable(value: Any) -> Any:
 
 async def emit(name: str, context: dict[str, Any], profile_id: str | None = None) -> Event:
     """Write an event row; call inside the transaction of the change it describes."""
-    return await Event.create(name=name, profile_id=profile_id, context=_jsonable(context))
+    event = await Event.create(
+        name=name, profile_id=profile_id, context=_jsonable(context), depth=chain_depth.get()
+    )
+    await notify(EVENTS_CHANNEL, str(event.id))
+    return event

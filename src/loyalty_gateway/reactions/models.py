@@ -80,7 +80,9 @@ class ReactionStep(Model):
     """One action of a run: what it was given, what it did, how long it took."""
 
     id = fields.UUIDField(primary_key=True)
-    run = fields.ForeignKeyField("models.ReactionRun", related_name="steps", on_delete=fields.CASCADE)
+    run = fields.ForeignKeyField(
+        "models.ReactionRun", related_name="steps", on_delete=fields.CASCADE
+    )
     sort_order = fields.IntField()
     action = fields.CharField(max_length=64)
     status = fields.CharField(max_length=16)

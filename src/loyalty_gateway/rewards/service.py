@@ -84,7 +84,7 @@ def reward_context(reward: Reward, definition: RewardDefinition, profile: dict[s
     }
 
 
-async def _issue(data: IssueRewardInput) -> dict[str, Any]:
+async def _issue(data: IssueRewardInput, reaction: bool) -> dict[str, Any]:
     tz = zone(data.timezone)
     check_text(Reward, {"external_id": data.external_id})
     profile = await get_profile(data.profile_id)
@@ -94,6 +94,10 @@ async def _issue(data: IssueRewardInput) -> dict[str, Any]:
         "rewardDefinitionId",
         "rewardDefinitionHandle",
     )
+    if reaction and not definition.is_assignable:
+        raise UserError(
+            ErrorCode.NOT_ASSIGNABLE, f"'{definition.handle}' is not assignable", "definition"
+        )
     initial = (
         to_cents(data.value_initial, "valueInitial")
         if data.value_initial is not None
@@ -135,10 +139,13 @@ async def _issue(data: IssueRewardInput) -> dict[str, Any]:
     return {"reward_id": str(reward.id)}
 
 
-async def issue_reward(data: IssueRewardInput, idempotency_key: str | None = None) -> Reward:
-    """Issue a reward lot; a repeated idempotency key with the same input returns the first."""
+async def issue_reward(
+    data: IssueRewardInput, idempotency_key: str | None = None, reaction: bool = False
+) -> Reward:
+    """Issue a reward lot; a repeated idempotency key with the same input returns the first.
+    Reactions may only issue assignable definitions."""
     request = dict(vars(data))
-    result = await run_once("issueReward", idempotency_key, request, lambda: _issue(data))
+    result = await run_once("issueReward", idempotency_key, request, lambda: _issue(data, reaction))
     return await Reward.get(id=result["reward_id"])
 
 

@@ -1,0 +1,73 @@
+"""Fan-out of new log entry ids to this process's subscribers.
+
+On SQLite the engine publishes ids itself after commit. On PostgreSQL a dedicated asyncpg
+connection LISTENs (with reconnect), so a subscriber here also sees entries written by a
+worker in another process.
+"""
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Callable
+
+import asyncpg
+
+log = logging.getLogger(__name__)
+LOG_CHANNEL = "loyalty_reaction_log"
+
+
+class Hub:
+    def __init__(self) -> None:
+        self._queues: set[asyncio.Queue[int]] = set()
+        self.listening = False
+
+    def publish(self, entry_id: int) -> None:
+        for queue in self._queues:
+            queue.put_nowait(entry_id)
+
+    @contextlib.asynccontextmanager
+    async def subscribe(self) -> AsyncIterator[asyncio.Queue[int]]:
+        queue: asyncio.Queue[int] = asyncio.Queue()
+        self._queues.add(queue)
+        try:
+            yield queue
+        finally:
+            self._queues.discard(queue)
+
+
+hub = Hub()
+
+
+async def _closed(connection: asyncpg.Connection) -> None:
+    closed = asyncio.Event()
+    connection.add_termination_listener(lambda _connection: closed.set())
+    await closed.wait()
+
+
+async def listen(
+    dsn: str,
+    channels: dict[str, Callable[[str], None]],
+    ready: asyncio.Event | None = None,
+    retry_seconds: float = 1.0,
+) -> None:
+    """LISTEN on each channel and call its handler with the payload; reconnect on failure."""
+    while True:
+        connection = None
+        try:
+            connection = await asyncpg.connect(dsn)
+            for channel, handler in channels.items():
+                await connection.add_listener(
+                    channel, lambda _c, _pid, _ch, payload, handler=handler: handler(payload)
+                )
+            if ready is not None:
+                ready.set()
+            await _closed(connection)
+            log.warning("LISTEN connection closed; reconnecting")
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.warning("LISTEN connection failed; retrying in %.1fs", retry_seconds, exc_info=True)
+        finally:
+            if connection is not None and not connection.is_closed():
+                await connection.close()
+        await asyncio.sleep(retry_seconds)

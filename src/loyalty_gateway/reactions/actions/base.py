@@ -1,0 +1,42 @@
+"""What every reaction action declares: its name, arguments, and how it runs or is dry-run."""
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+Arguments = dict[str, Any]
+Context = dict[str, Any]
+
+
+class ActionError(Exception):
+    """An action could not do its work; the run stops as FAILED with this message."""
+
+    def __init__(self, message: str, code: str = "ACTION_FAILED") -> None:
+        super().__init__(message)
+        self.code = code
+
+
+class StopRun(Exception):
+    """The action decided the run stops here (a filter that is false)."""
+
+
+@dataclass(frozen=True)
+class Action:
+    name: str
+    required: tuple[str, ...]
+    run: Callable[[Arguments, Context], Awaitable[Any]]
+    dry_run: Callable[[Arguments, Context], Awaitable[Any]]
+    optional: tuple[str, ...] = ()
+    aliases: tuple[str, ...] = ()
+    writes: bool = field(default=True)
+
+
+def argument(arguments: Arguments, name: str) -> Any:
+    value = arguments.get(name)
+    if value is None or value == "":
+        raise ActionError(f"argument '{name}' resolved to nothing", "MISSING_ARGUMENT")
+    return value
+
+
+def text(arguments: Arguments, name: str) -> str:
+    return str(argument(arguments, name))

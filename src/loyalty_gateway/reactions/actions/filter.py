@@ -1,0 +1,26 @@
+"""`filter`: stop the run unless `condition` (JSONLogic, evaluated on its own) is true."""
+
+from typing import Any
+
+from loyalty_gateway.core.rules import evaluate
+from loyalty_gateway.reactions.actions.base import Action, Arguments, Context, StopRun
+
+
+def _truth(arguments: Arguments, context: Context) -> bool:
+    return bool(evaluate(arguments.get("condition"), context))
+
+
+async def run(arguments: Arguments, context: Context) -> Any:
+    if not _truth(arguments, context):
+        raise StopRun("condition is false")
+    return {"passed": True}
+
+
+async def dry_run(arguments: Arguments, context: Context) -> Any:
+    passed = _truth(arguments, context)
+    if not passed:
+        raise StopRun("condition is false")
+    return {"passed": True}
+
+
+ACTION = Action(name="filter", required=("condition",), run=run, dry_run=dry_run, writes=False)

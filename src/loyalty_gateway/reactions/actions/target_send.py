@@ -1,0 +1,134 @@
+"""`target.send {target}`: render a Target's template with the context and POST it.
+
+Jinja2's sandbox renders the template (Omneo uses Twig). aiohttp posts it: 10 s timeout, and
+retries with exponential backoff on connection errors and 5xx. The body is signed:
+`X-Loyalty-Signature: sha256=<hex HMAC-SHA256 of "timestamp.body">` with the target's secret.
+Private, loopback and link-local addresses are refused unless
+TARGET_ALLOW_PRIVATE_NETWORKS=true.
+"""
+
+import asyncio
+import hashlib
+import hmac
+import ipaddress
+import json
+import socket
+import time
+from typing import Any
+from urllib.parse import urlsplit
+
+import aiohttp
+from jinja2 import StrictUndefined
+from jinja2.exceptions import TemplateError
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+from loyalty_gateway.reactions.actions.base import Action, ActionError, Arguments, Context, text
+from loyalty_gateway.reactions.models import Target
+from loyalty_gateway.settings import get_settings
+
+TEMPLATES = ImmutableSandboxedEnvironment(undefined=StrictUndefined, autoescape=False)
+TEMPLATES.filters["json"] = lambda value: json.dumps(value, default=str)
+
+
+def render(template: str, context: Context) -> str:
+    try:
+        return TEMPLATES.from_string(template).render(**context)
+    except TemplateError as error:
+        raise ActionError(f"template failed: {error}", "TEMPLATE_ERROR") from None
+
+
+def check_template(template: str) -> None:
+    """Raises TemplateError when the template does not parse."""
+    TEMPLATES.parse(template)
+
+
+def _is_private(address: str) -> bool:
+    ip = ipaddress.ip_address(address)
+    return not ip.is_global or ip.is_private or ip.is_loopback or ip.is_link_local
+
+
+async def check_destination(url: str) -> None:
+    """Refuse URLs whose host resolves to a non-public address (unless allowed)."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ActionError(f"'{url}' is not an http(s) URL", "INVALID_URL")
+    if get_settings().target_allow_private_networks:
+        return
+    loop = asyncio.get_running_loop()
+    try:
+        infos = await loop.getaddrinfo(parts.hostname, parts.port or 443, type=socket.SOCK_STREAM)
+    except socket.gaierror as error:
+        raise ActionError(f"cannot resolve {parts.hostname}: {error}", "UNREACHABLE") from None
+    for info in infos:
+        if _is_private(info[4][0]):
+            raise ActionError(
+                f"{parts.hostname} resolves to a private address ({info[4][0]})",
+                "PRIVATE_ADDRESS_REFUSED",
+            )
+
+
+def signature(secret: str, timestamp: str, body: bytes) -> str:
+    digest = hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256)
+    return "sha256=" + digest.hexdigest()
+
+
+async def _target(arguments: Arguments) -> Target:
+    handle = text(arguments, "target")
+    target = await Target.get_or_none(handle=handle)
+    if target is None:
+        raise ActionError(f"no target '{handle}'", "NOT_FOUND")
+    return target
+
+
+async def deliver(target: Target, body: str, delivery_id: str) -> dict[str, Any]:
+    settings = get_settings()
+    await check_destination(target.url)
+    payload = body.encode()
+    attempts = settings.target_max_attempts
+    last_error = ""
+    for attempt in range(1, attempts + 1):
+        timestamp = str(int(time.time()))
+        headers = {
+            "Content-Type": "application/json",
+            **{str(k): str(v) for k, v in (target.headers or {}).items()},
+            "X-Loyalty-Delivery": delivery_id,
+            "X-Loyalty-Timestamp": timestamp,
+        }
+        if target.secret:
+            headers["X-Loyalty-Signature"] = signature(target.secret, timestamp, payload)
+        try:
+            timeout = aiohttp.ClientTimeout(total=settings.target_timeout_seconds)
+            async with (
+                aiohttp.ClientSession(timeout=timeout) as session,
+                session.post(
+                    target.url, data=payload, headers=headers, allow_redirects=False
+                ) as response,
+            ):
+                if response.status < 500:
+                    if response.status >= 300:
+                        raise ActionError(f"target answered {response.status}", "TARGET_REFUSED")
+                    return {
+                        "status": response.status,
+                        "attempts": attempt,
+                        "delivery_id": delivery_id,
+                    }
+                last_error = f"target answered {response.status}"
+        except (aiohttp.ClientError, TimeoutError) as error:
+            last_error = f"{type(error).__name__}: {error}"
+        if attempt < attempts:
+            await asyncio.sleep(settings.target_backoff_seconds * 2 ** (attempt - 1))
+    raise ActionError(f"gave up after {attempts} attempts: {last_error}", "DELIVERY_FAILED")
+
+
+async def run(arguments: Arguments, context: Context) -> Any:
+    target = await _target(arguments)
+    body = render(target.template, context)
+    return await deliver(target, body, str(arguments["_delivery_id"]))
+
+
+async def dry_run(arguments: Arguments, context: Context) -> Any:
+    target = await _target(arguments)
+    return {"would": f"POST to {target.url}", "body": render(target.template, context)}
+
+
+ACTION = Action(name="target.send", required=("target",), run=run, dry_run=dry_run, writes=False)
