@@ -12,12 +12,16 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
+from strawberry.exceptions import ConnectionRejectionError
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+from strawberry.types.unset import UNSET, UnsetType
 from tortoise.connection import get_connection
 from tortoise.contrib.starlette import RegisterTortoise
 
+from loyalty_gateway.auth.service import authenticate
+from loyalty_gateway.background import start_background, stop_background
 from loyalty_gateway.db import prepare_database, tortoise_config
-from loyalty_gateway.graphql.context import Context, build_context
+from loyalty_gateway.graphql.context import Context, bearer_from_params, build_context
 from loyalty_gateway.graphql.schema import schema
 from loyalty_gateway.settings import Settings, get_settings
 
@@ -36,6 +40,15 @@ class GraphQLApp(GraphQL):
         self, request: Request | WebSocket, response: Response | WebSocket
     ) -> Context:
         return await build_context(request, self.settings)
+
+    async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:
+        """Authenticate a WebSocket from its `connection_init` payload; refuse with 4403."""
+        token = bearer_from_params(context.connection_params)
+        principal = await authenticate(token, self.settings.loyalty_admin_token)
+        if principal is None:
+            raise ConnectionRejectionError()
+        context.principal = principal
+        return UNSET
 
 
 async def healthz(_: Request) -> Response:
@@ -58,7 +71,11 @@ def create_app(settings: Settings | None = None) -> Starlette:
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         await prepare_database(settings)
         async with RegisterTortoise(app, config=tortoise_config(settings)):
-            yield
+            tasks = await start_background(settings, dispatch=settings.dispatcher_in_serve)
+            try:
+                yield
+            finally:
+                await stop_background(tasks)
 
     middleware: list[Any] = []
     if settings.cors_origins:

@@ -2,6 +2,7 @@
 
 import argparse
 import asyncio
+import contextlib
 import sys
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
@@ -12,6 +13,7 @@ from tortoise import Tortoise
 
 from loyalty_gateway.auth import service as auth
 from loyalty_gateway.auth.scopes import ADMIN, ALL_SCOPES
+from loyalty_gateway.background import start_background, stop_background
 from loyalty_gateway.core.errors import UserError
 from loyalty_gateway.db import DatabaseNotMigrated, migrate, prepare_database, tortoise_config
 from loyalty_gateway.graphql.schema import sdl
@@ -19,6 +21,7 @@ from loyalty_gateway.settings import Settings, get_settings
 from loyalty_gateway.tiers.service import evaluate_tiers
 
 T = TypeVar("T")
+TIER_REVIEW_SECONDS = 24 * 60 * 60
 
 
 async def _with_db(settings: Settings, work: Callable[[], Awaitable[T]]) -> T:
@@ -129,6 +132,32 @@ def cmd_tiers_evaluate(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+async def _work(settings: Settings) -> None:
+    """Dispatch events, and review tier anniversaries once a day, until stopped."""
+    await Tortoise.init(config=tortoise_config(settings))
+    tasks = await start_background(settings, dispatch=True)
+    try:
+        while True:
+            reviews = await evaluate_tiers()
+            print(f"tiers evaluate: reviewed {len(reviews)} profile(s)", flush=True)
+            await asyncio.sleep(TIER_REVIEW_SECONDS)
+    finally:
+        await stop_background(tasks)
+        await Tortoise.close_connections()
+
+
+def cmd_worker(_: argparse.Namespace, settings: Settings) -> int:
+    try:
+        asyncio.run(prepare_database(settings))
+    except DatabaseNotMigrated as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    print("worker: dispatching events", flush=True)
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(_work(settings))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="loyalty-gateway", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -139,6 +168,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--workers", type=int, default=1)
     serve.set_defaults(run=cmd_serve)
 
+    commands.add_parser("worker", help="run reactions for events (scale out)").set_defaults(
+        run=cmd_worker
+    )
     commands.add_parser("migrate", help="apply database migrations").set_defaults(run=cmd_migrate)
     commands.add_parser("export-schema", help="print the GraphQL SDL").set_defaults(
         run=cmd_export_schema

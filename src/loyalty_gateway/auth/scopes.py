@@ -14,6 +14,9 @@ TRANSACTIONS_READ = "transactions:read"
 TRANSACTIONS_WRITE = "transactions:write"
 BENEFITS_WRITE = "benefits:write"
 TIERS_WRITE = "tiers:write"
+REACTIONS_READ = "reactions:read"
+REACTIONS_WRITE = "reactions:write"
+TARGETS_WRITE = "targets:write"
 
 ALL_SCOPES = (
     ADMIN,
@@ -30,4 +33,7 @@ ALL_SCOPES = (
     TRANSACTIONS_WRITE,
     BENEFITS_WRITE,
     TIERS_WRITE,
+    REACTIONS_READ,
+    REACTIONS_WRITE,
+    TARGETS_WRITE,
 )

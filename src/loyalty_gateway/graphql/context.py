@@ -14,6 +14,7 @@ class Context:
     settings: Settings
     principal: Principal | None
     loaders: Loaders = field(init=False)
+    connection_params: dict[str, object] | None = None
 
     def __post_init__(self) -> None:
         self.loaders = make_loaders()
@@ -25,6 +26,17 @@ def bearer_token(connection: HTTPConnection) -> str | None:
     if scheme.lower() != "bearer" or not token.strip():
         return None
     return token.strip()
+
+
+def bearer_from_params(params: dict[str, object] | None) -> str | None:
+    """The token of a graphql-transport-ws `connection_init` payload
+    (`{"Authorization": "Bearer …"}`)."""
+    for key, value in (params or {}).items():
+        if key.lower() == "authorization" and isinstance(value, str):
+            scheme, _, token = value.partition(" ")
+            if scheme.lower() == "bearer" and token.strip():
+                return token.strip()
+    return None
 
 
 async def build_context(connection: HTTPConnection, settings: Settings) -> Context:

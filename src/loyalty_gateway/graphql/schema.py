@@ -8,6 +8,11 @@ from loyalty_gateway.graphql.benefits import BenefitMutations, BenefitQueries
 from loyalty_gateway.graphql.errors import MaskInternalErrors
 from loyalty_gateway.graphql.points import PointMutations, PointQueries
 from loyalty_gateway.graphql.profiles import ProfileMutations, ProfileQueries
+from loyalty_gateway.graphql.reactions import (
+    ReactionMutations,
+    ReactionQueries,
+    ReactionSubscriptions,
+)
 from loyalty_gateway.graphql.redemptions import RedemptionMutations, RedemptionQueries
 from loyalty_gateway.graphql.rewards import RewardMutations, RewardQueries
 from loyalty_gateway.graphql.scalars import SCALAR_MAP
@@ -24,6 +29,7 @@ Query = merge_types(
         TransactionQueries,
         TierQueries,
         BenefitQueries,
+        ReactionQueries,
     ),
 )
 Mutation = merge_types(
@@ -36,12 +42,14 @@ Mutation = merge_types(
         TransactionMutations,
         TierMutations,
         BenefitMutations,
+        ReactionMutations,
     ),
 )
 
 schema = strawberry.Schema(
     query=Query,
     mutation=Mutation,
+    subscription=ReactionSubscriptions,
     config=StrawberryConfig(scalar_map=SCALAR_MAP),
     extensions=[MaskInternalErrors],
 )

@@ -1,0 +1,198 @@
+"""Runs reactions for committed events, step by step, exactly once per (event, reaction).
+
+A writing action commits together with its step row, so a run resumed after a crash skips
+the steps already recorded and never repeats their effects. Each run start, step and run end
+is a log row, published to `reactionLog` subscribers once committed.
+"""
+
+import logging
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from tortoise.transactions import in_transaction
+
+from loyalty_gateway.core.errors import UserError
+from loyalty_gateway.core.rules import evaluate
+from loyalty_gateway.core.time import utcnow
+from loyalty_gateway.events.hub import LOG_CHANNEL, hub
+from loyalty_gateway.events.models import Event
+from loyalty_gateway.events.notify import notify
+from loyalty_gateway.events.outbox import chain_depth
+from loyalty_gateway.reactions.actions.base import ActionError, StopRun
+from loyalty_gateway.reactions.catalogue import ACTIONS, trigger_names
+from loyalty_gateway.reactions.models import (
+    Reaction,
+    ReactionAction,
+    ReactionLogEntry,
+    ReactionRun,
+    ReactionStep,
+)
+
+log = logging.getLogger(__name__)
+MAX_DEPTH = 5
+RUNNING, COMPLETED, STOPPED, FAILED = "RUNNING", "COMPLETED", "STOPPED", "FAILED"
+PASSED = "PASSED"
+
+
+def resolve_arguments(action: ReactionAction, context: dict[str, Any]) -> dict[str, Any]:
+    """Dynamic arguments are JSONLogic over the context; the others pass as they are."""
+    resolved = {}
+    for argument in action.arguments or []:
+        value = argument.get("value")
+        resolved[argument["name"]] = (
+            evaluate(value, context) if argument.get("is_dynamic") else value
+        )
+    return resolved
+
+
+async def _log(run: ReactionRun, kind: str, status: str, **fields: Any) -> ReactionLogEntry:
+    entry = await ReactionLogEntry.create(
+        kind=kind,
+        run_id=run.id,
+        reaction_id=run.reaction_id,
+        reaction_name=run.reaction_name,
+        trigger=run.trigger,
+        event_id=run.event_id,
+        profile_id=run.profile_id,
+        status=status,
+        at=utcnow(),
+        **fields,
+    )
+    await notify(LOG_CHANNEL, str(entry.id))
+    return entry
+
+
+def _published(entry: ReactionLogEntry) -> None:
+    """Without a LISTEN connection (SQLite), hand committed entries to the hub directly."""
+    if not hub.listening:
+        hub.publish(entry.id)
+
+
+async def _finish(run: ReactionRun, status: str, message: str | None = None) -> None:
+    async with in_transaction():
+        run.status = status
+        run.finished_at = utcnow()
+        await run.save(update_fields=["status", "finished_at"])
+        entry = await _log(run, "RUN_FINISHED", status, message=message)
+    _published(entry)
+
+
+async def _record(
+    run: ReactionRun,
+    action: ReactionAction,
+    status: str,
+    started: float,
+    arguments: dict[str, Any] | None,
+    result: Any = None,
+    error: str | None = None,
+) -> ReactionLogEntry:
+    await ReactionStep.create(
+        run=run,
+        sort_order=action.sort_order,
+        action=action.name,
+        status=status,
+        arguments=arguments,
+        result=result,
+        error=error,
+        duration_ms=int((time.perf_counter() - started) * 1000),
+    )
+    return await _log(
+        run,
+        "STEP",
+        status,
+        sort_order=action.sort_order,
+        action=action.name,
+        message=error,
+        result=result,
+    )
+
+
+@dataclass
+class StepOutcome:
+    status: str
+    error: str | None = None
+
+
+async def _step(
+    event: Event, run: ReactionRun, action: ReactionAction, context: dict[str, Any]
+) -> StepOutcome:
+    started = time.perf_counter()
+    arguments: dict[str, Any] | None = None
+    spec = ACTIONS.get(action.name)
+    try:
+        if spec is None:
+            raise ActionError(f"unknown action '{action.name}'", "UNKNOWN_ACTION")
+        arguments = resolve_arguments(action, context)
+        given = {**arguments, "_delivery_id": f"{run.id}:{action.sort_order}"}
+        token = chain_depth.set(event.depth + 1)
+        try:
+            if spec.writes:
+                async with in_transaction():
+                    result = await spec.run(given, context)
+                    entry = await _record(run, action, PASSED, started, arguments, result)
+            else:
+                result = await spec.run(given, context)
+                async with in_transaction():
+                    entry = await _record(run, action, PASSED, started, arguments, result)
+        finally:
+            chain_depth.reset(token)
+        _published(entry)
+        return StepOutcome(PASSED)
+    except StopRun as stop:
+        outcome = StepOutcome(STOPPED, str(stop))
+    except UserError as error:
+        outcome = StepOutcome(FAILED, f"{error.code.value}: {error.message}")
+    except ActionError as error:
+        outcome = StepOutcome(FAILED, f"{error.code}: {error}")
+    except (ValueError, TypeError, KeyError) as error:
+        outcome = StepOutcome(FAILED, f"INVALID_ARGUMENTS: {error}")
+    async with in_transaction():
+        entry = await _record(run, action, outcome.status, started, arguments, error=outcome.error)
+    _published(entry)
+    return outcome
+
+
+async def run_reaction(event: Event, reaction: Reaction, context: dict[str, Any]) -> ReactionRun:
+    """Run (or resume) one reaction for one event; a finished run is never run again."""
+    run = await ReactionRun.get_or_none(event_id=event.id, reaction_id=reaction.id)
+    if run is not None and run.status != RUNNING:
+        return run
+    if run is None:
+        async with in_transaction():
+            run = await ReactionRun.create(
+                reaction=reaction,
+                reaction_name=reaction.name,
+                event=event,
+                trigger=reaction.trigger,
+                profile_id=event.profile_id,
+                status=RUNNING,
+                started_at=utcnow(),
+            )
+            entry = await _log(run, "RUN_STARTED", RUNNING)
+        _published(entry)
+    if event.depth > MAX_DEPTH:
+        await _finish(run, FAILED, f"CHAIN_DEPTH_EXCEEDED: event depth {event.depth} > {MAX_DEPTH}")
+        return run
+    done = {step.sort_order: step for step in await ReactionStep.filter(run_id=run.id)}
+    actions = await ReactionAction.filter(reaction_id=reaction.id).order_by("sort_order")
+    for action in actions:
+        previous = done.get(action.sort_order)
+        outcome = (
+            StepOutcome(previous.status, previous.error)
+            if previous is not None
+            else await _step(event, run, action, context)
+        )
+        if outcome.status != PASSED:
+            await _finish(run, STOPPED if outcome.status == STOPPED else FAILED, outcome.error)
+            return run
+    await _finish(run, COMPLETED)
+    return run
+
+
+async def process_event(event: Event) -> list[ReactionRun]:
+    """Run every active reaction whose trigger matches the event, in creation order."""
+    reactions = await Reaction.filter(
+        trigger__in=trigger_names(event.name), is_active=True
+    ).order_by("created_at", "id")
+    return [await run_reaction(event, reaction, dict(event.context)) for reaction in reactions]

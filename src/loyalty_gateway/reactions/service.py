@@ -1,0 +1,224 @@
+"""Reactions and targets: validated when saved, so a saved reaction can run."""
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from jinja2.exceptions import TemplateError
+from tortoise.transactions import in_transaction
+
+from loyalty_gateway.core.errors import ErrorCode, UserError, require_uuid
+from loyalty_gateway.core.handles import check_handle, ensure_handle_free
+from loyalty_gateway.core.rules import check_rule
+from loyalty_gateway.core.validation import check_text
+from loyalty_gateway.events import outbox
+from loyalty_gateway.events.models import Event
+from loyalty_gateway.profiles.context import profile_context
+from loyalty_gateway.profiles.service import get_profile
+from loyalty_gateway.reactions.actions.base import ActionError, StopRun
+from loyalty_gateway.reactions.actions.target_send import check_template
+from loyalty_gateway.reactions.catalogue import ACTIONS, TRIGGER
+from loyalty_gateway.reactions.engine import resolve_arguments
+from loyalty_gateway.reactions.models import Reaction, ReactionAction, Target
+
+# Events only domain code may emit (Omneo refuses these as custom events too).
+RESERVED_EVENTS = ("profile.created", "profile.updated", "profile.deleted", "profile.merged")
+
+
+@dataclass
+class ArgumentInput:
+    name: str
+    value: Any = None
+    is_dynamic: bool | None = None
+
+
+@dataclass
+class ActionInput:
+    name: str
+    sort_order: int
+    description: str | None = None
+    arguments: list[ArgumentInput] = field(default_factory=list)
+
+
+def _check_trigger(trigger: str) -> None:
+    if not TRIGGER.match(trigger or ""):
+        raise UserError(
+            ErrorCode.INVALID_INPUT,
+            "trigger must look like 'namespace.event' (lowercase words joined by dots)",
+            "trigger",
+        )
+
+
+def check_actions(actions: list[ActionInput]) -> None:
+    """Known action names, their required arguments, valid filter rules, distinct sortOrders."""
+    orders = [action.sort_order for action in actions]
+    if len(set(orders)) != len(orders):
+        raise UserError(ErrorCode.INVALID_INPUT, "sortOrder values must be distinct", "actions")
+    for index, action in enumerate(actions):
+        where = f"actions.{index}"
+        spec = ACTIONS.get(action.name)
+        if spec is None:
+            raise UserError(
+                ErrorCode.INVALID_INPUT,
+                f"unknown action '{action.name}'; known: {', '.join(sorted(ACTIONS))}",
+                f"{where}.name",
+            )
+        names = [argument.name for argument in action.arguments]
+        missing = [name for name in spec.required if name not in names]
+        if missing:
+            raise UserError(
+                ErrorCode.INVALID_INPUT,
+                f"{action.name} needs argument(s) {', '.join(missing)}",
+                f"{where}.arguments",
+            )
+        for position, argument in enumerate(action.arguments):
+            if argument.is_dynamic or (action.name == "filter" and argument.name == "condition"):
+                check_rule(argument.value, f"{where}.arguments.{position}.value")
+
+
+def _action_rows(reaction: Reaction | None, actions: list[ActionInput]) -> list[ReactionAction]:
+    return [
+        ReactionAction(
+            reaction=reaction,
+            name=action.name,
+            sort_order=action.sort_order,
+            description=action.description,
+            arguments=[
+                {"name": a.name, "value": a.value, "is_dynamic": a.is_dynamic}
+                for a in action.arguments
+            ],
+        )
+        for action in actions
+    ]
+
+
+async def create_reaction(
+    name: str,
+    trigger: str,
+    is_active: bool,
+    actions: list[ActionInput],
+    description: str | None = None,
+) -> Reaction:
+    check_text(Reaction, {"name": name, "trigger": trigger})
+    if not name.strip():
+        raise UserError(ErrorCode.INVALID_INPUT, "name must not be empty", "name")
+    _check_trigger(trigger)
+    check_actions(actions)
+    async with in_transaction():
+        reaction = await Reaction.create(
+            name=name, trigger=trigger, is_active=is_active, description=description
+        )
+        await ReactionAction.bulk_create(_action_rows(reaction, actions))
+    return reaction
+
+
+async def find_reaction(reaction_id: str, field_name: str = "id") -> Reaction:
+    reaction = await Reaction.get_or_none(id=require_uuid(reaction_id, field_name))
+    if reaction is None:
+        raise UserError(ErrorCode.NOT_FOUND, f"No reaction {reaction_id}", field_name)
+    return reaction
+
+
+async def update_reaction(
+    reaction_id: str, fields: dict[str, Any], actions: list[ActionInput] | None
+) -> Reaction:
+    check_text(Reaction, fields)
+    if "trigger" in fields:
+        _check_trigger(fields["trigger"])
+    if actions is not None:
+        check_actions(actions)
+    async with in_transaction():
+        reaction = await find_reaction(reaction_id)
+        reaction.update_from_dict(fields)
+        await reaction.save()
+        if actions is not None:
+            await ReactionAction.filter(reaction_id=reaction.id).delete()
+            await ReactionAction.bulk_create(_action_rows(reaction, actions))
+    return reaction
+
+
+async def delete_reaction(reaction_id: str) -> Reaction:
+    """Delete a reaction; its past runs and log entries stay."""
+    async with in_transaction():
+        reaction = await find_reaction(reaction_id)
+        await reaction.delete()
+    return reaction
+
+
+async def create_target(
+    name: str,
+    handle: str,
+    url: str,
+    template: str,
+    secret: str | None,
+    headers: dict[str, Any] | None,
+) -> Target:
+    check_handle(handle)
+    check_text(Target, {"name": name, "handle": handle})
+    if not url.startswith(("http://", "https://")):
+        raise UserError(ErrorCode.INVALID_INPUT, "url must be an http(s) URL", "url")
+    try:
+        check_template(template)
+    except TemplateError as error:
+        raise UserError(ErrorCode.INVALID_INPUT, f"template: {error}", "template") from None
+    if headers is not None and not all(isinstance(v, str) for v in headers.values()):
+        raise UserError(ErrorCode.INVALID_INPUT, "header values must be strings", "headers")
+    async with in_transaction():
+        await ensure_handle_free(Target, handle)
+        return await Target.create(
+            name=name,
+            handle=handle,
+            url=url,
+            template=template,
+            secret=secret,
+            headers=headers or {},
+        )
+
+
+async def emit_custom_event(event: str, profile_id: str, data: Any) -> Event:
+    """A custom event: the profile's context with `data` under `data`."""
+    _check_trigger(event)
+    if event in RESERVED_EVENTS:
+        raise UserError(ErrorCode.INVALID_INPUT, f"'{event}' is reserved", "event")
+    async with in_transaction():
+        profile = await get_profile(profile_id)
+        context = {**await profile_context(profile), "data": data}
+        return await outbox.emit(event, context, str(profile.id))
+
+
+@dataclass
+class DryStep:
+    sort_order: int
+    action: str
+    status: str
+    arguments: dict[str, Any] | None
+    result: Any = None
+    error: str | None = None
+
+
+def unsaved_actions(actions: list[ActionInput]) -> list[ReactionAction]:
+    """Actions given inline (to `testReaction`), shaped like stored ones."""
+    check_actions(actions)
+    return _action_rows(None, actions)
+
+
+async def test_reaction(actions: list[ReactionAction], context: dict[str, Any]) -> list[DryStep]:
+    """What each action would do with this context; nothing is written or sent."""
+    steps: list[DryStep] = []
+    for action in sorted(actions, key=lambda a: a.sort_order):
+        arguments: dict[str, Any] | None = None
+        try:
+            arguments = resolve_arguments(action, context)
+            result = await ACTIONS[action.name].dry_run(arguments, context)
+        except StopRun as stop:
+            steps.append(
+                DryStep(action.sort_order, action.name, "STOPPED", arguments, error=str(stop))
+            )
+            break
+        except (ActionError, UserError, KeyError, ValueError, TypeError) as error:
+            message = error.message if isinstance(error, UserError) else str(error)
+            steps.append(
+                DryStep(action.sort_order, action.name, "FAILED", arguments, error=message)
+            )
+            break
+        steps.append(DryStep(action.sort_order, action.name, "PASSED", arguments, result))
+    return steps
