@@ -1,5 +1,6 @@
 """Helpers the tests share: a GraphQL client over HTTP, a SQL statement counter, unique names."""
 
+import asyncio
 import logging
 import socket
 import subprocess
@@ -237,3 +238,23 @@ async def issue_benefit(gql, profile_id: str, definition_id: str, **fields) -> d
     data = (await gql(ISSUE_BENEFIT, {"input": body}))["issueBenefit"]
     assert data["errors"] == [], data["errors"]
     return data["benefit"]
+
+
+RUNS = """query($profile: ID, $reaction: ID) {
+  reactionRuns(profileId: $profile, reactionId: $reaction, first: 100) {
+    nodes { id status reactionName trigger profileId
+            steps { sortOrder action status arguments result error durationMs } }
+  }
+}"""
+
+
+async def wait_for_runs(gql, count: int, within: float = 15, **filters) -> list[dict]:
+    """Runs matching the filters once `count` of them have finished (newest first)."""
+    deadline = time.monotonic() + within
+    runs: list[dict] = []
+    while time.monotonic() < deadline:
+        runs = (await gql(RUNS, filters))["reactionRuns"]["nodes"]
+        if len([r for r in runs if r["status"] != "RUNNING"]) >= count:
+            return runs
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"expected {count} finished run(s), got {runs}")

@@ -39,12 +39,12 @@ class ActionInput:
     arguments: list[ArgumentInput] = field(default_factory=list)
 
 
-def _check_trigger(trigger: str) -> None:
+def _check_trigger(trigger: str, field_name: str = "trigger") -> None:
     if not TRIGGER.match(trigger or ""):
         raise UserError(
             ErrorCode.INVALID_INPUT,
-            "trigger must look like 'namespace.event' (lowercase words joined by dots)",
-            "trigger",
+            f"{field_name} must look like 'namespace.event' (lowercase words joined by dots)",
+            field_name,
         )
 
 
@@ -176,7 +176,7 @@ async def create_target(
 
 async def emit_custom_event(event: str, profile_id: str, data: Any) -> Event:
     """A custom event: the profile's context with `data` under `data`."""
-    _check_trigger(event)
+    _check_trigger(event, "event")
     if event in RESERVED_EVENTS:
         raise UserError(ErrorCode.INVALID_INPUT, f"'{event}' is reserved", "event")
     async with in_transaction():
