@@ -1,0 +1,149 @@
+"""`reactionLog` over a real graphql-transport-ws WebSocket client."""
+
+import asyncio
+import json
+
+import pytest
+import websockets
+
+from tests.support import ADMIN_TOKEN, create_benefit_definition, create_profile, unique
+
+SUBSCRIBE = """subscription($profile: ID, $after: ID) {
+  reactionLog(profileId: $profile, afterId: $after) {
+    id kind runId reactionName trigger eventId profileId sortOrder action status message at
+  }
+}"""
+
+
+def ws_url(server) -> str:
+    return server.graphql_url.replace("http://", "ws://")
+
+
+async def open_socket(server, token: str = ADMIN_TOKEN):
+    socket = await websockets.connect(ws_url(server), subprotocols=["graphql-transport-ws"])
+    await socket.send(
+        json.dumps({"type": "connection_init", "payload": {"Authorization": f"Bearer {token}"}})
+    )
+    return socket
+
+
+async def entries(socket, variables: dict, until_finished: int, op_id: str = "1") -> list[dict]:
+    """Subscribe and collect entries until `until_finished` RUN_FINISHED entries arrived."""
+    ack = json.loads(await asyncio.wait_for(socket.recv(), 5))
+    assert ack["type"] == "connection_ack"
+    await socket.send(
+        json.dumps(
+            {
+                "id": op_id,
+                "type": "subscribe",
+                "payload": {"query": SUBSCRIBE, "variables": variables},
+            }
+        )
+    )
+    received: list[dict] = []
+    while sum(1 for e in received if e["kind"] == "RUN_FINISHED") < until_finished:
+        message = json.loads(await asyncio.wait_for(socket.recv(), 15))
+        assert message["type"] == "next", message
+        received.append(message["payload"]["data"]["reactionLog"])
+    return received
+
+
+@pytest.fixture
+async def reaction(gql):
+    definition = await create_benefit_definition(gql, isAssignable=True)
+    event = "custom." + unique("live").replace("-", "_")
+    body = {
+        "name": "live monitor",
+        "trigger": event,
+        "actions": [
+            {
+                "name": "filter",
+                "sortOrder": 1,
+                "arguments": [{"name": "condition", "value": {"==": [{"var": "data.ok"}, True]}}],
+            },
+            {
+                "name": "benefit.create",
+                "sortOrder": 2,
+                "arguments": [
+                    {"name": "profile_id", "value": {"var": "profile_id"}, "isDynamic": True},
+                    {"name": "definition", "value": definition["handle"]},
+                ],
+            },
+        ],
+    }
+    data = await gql(
+        """mutation($input: CreateReactionInput!) { createReaction(input: $input)
+      { reaction { id trigger } errors { code } } }""",
+        {"input": body},
+    )
+    return data["createReaction"]["reaction"]
+
+
+async def emit(gql, profile_id: str, event: str, ok: bool = True) -> None:
+    await gql(
+        """mutation($input: EmitEventInput!) { emitEvent(input: $input) { errors { code } } }""",
+        {"input": {"event": event, "profileId": profile_id, "data": {"ok": ok}}},
+    )
+
+
+async def test_a_run_streams_live_in_order_and_resumes_after_an_id(gql, server, reaction):
+    profile = await create_profile(gql)
+    socket = await open_socket(server)
+    try:
+        collector = asyncio.create_task(entries(socket, {"profile": profile["id"]}, 1))
+        await asyncio.sleep(0.5)  # let the subscription start before the event fires
+        await emit(gql, profile["id"], reaction["trigger"])
+        live = await collector
+    finally:
+        await socket.close()
+    assert [(e["kind"], e["action"], e["status"]) for e in live] == [
+        ("RUN_STARTED", None, "RUNNING"),
+        ("STEP", "filter", "PASSED"),
+        ("STEP", "benefit.create", "PASSED"),
+        ("RUN_FINISHED", None, "COMPLETED"),
+    ]
+    ids = [int(e["id"]) for e in live]
+    assert ids == sorted(ids)
+    assert {e["runId"] for e in live} == {live[0]["runId"]}
+    assert all(e["profileId"] == profile["id"] for e in live)
+
+    await emit(gql, profile["id"], reaction["trigger"], ok=False)
+    resumed_socket = await open_socket(server)
+    try:
+        resumed = await entries(
+            resumed_socket, {"profile": profile["id"], "after": live[0]["id"]}, 2
+        )
+    finally:
+        await resumed_socket.close()
+    assert [e["id"] for e in resumed[:3]] == [e["id"] for e in live[1:]]
+    assert [(e["kind"], e["status"]) for e in resumed[3:]] == [
+        ("RUN_STARTED", "RUNNING"),
+        ("STEP", "STOPPED"),
+        ("RUN_FINISHED", "STOPPED"),
+    ]
+    assert len({e["id"] for e in resumed}) == len(resumed)
+
+
+async def test_a_bad_token_closes_the_socket_with_4403(server):
+    socket = await open_socket(server, token="lgw_wrong")
+    with pytest.raises(websockets.ConnectionClosed) as closed:
+        await asyncio.wait_for(socket.recv(), 5)
+    assert closed.value.rcvd.code == 4403
+
+
+async def test_a_token_without_the_scope_gets_forbidden(server, token_with):
+    socket = await open_socket(server, token=await token_with("profiles:read"))
+    try:
+        ack = json.loads(await asyncio.wait_for(socket.recv(), 5))
+        assert ack["type"] == "connection_ack"
+        await socket.send(
+            json.dumps(
+                {"id": "1", "type": "subscribe", "payload": {"query": SUBSCRIBE, "variables": {}}}
+            )
+        )
+        message = json.loads(await asyncio.wait_for(socket.recv(), 5))
+    finally:
+        await socket.close()
+    assert message["type"] in ("next", "error")
+    errors = message["payload"]["errors"] if message["type"] == "next" else message["payload"]
+    assert errors[0]["extensions"]["code"] == "FORBIDDEN"

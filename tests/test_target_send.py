@@ -1,0 +1,150 @@
+"""`target.send` against a real local HTTP server: body, signature, retries, SSRF refusal."""
+
+import hashlib
+import hmac
+import json
+
+import pytest
+from aiohttp import web
+
+from loyalty_gateway.settings import get_settings
+from tests.support import create_profile, free_port, unique, wait_for_runs
+
+CREATE_TARGET = """mutation($input: CreateTargetInput!) {
+  createTarget(input: $input) { target { id handle hasSecret } errors { code field } }
+}"""
+CREATE_REACTION = """mutation($input: CreateReactionInput!) {
+  createReaction(input: $input) { reaction { id } errors { code field } }
+}"""
+TEMPLATE = '{"email": "{{ email }}", "score": {{ data.score }}, "tags": {{ tags | json }}}'
+
+
+class Receiver:
+    """A webhook receiver that fails the first `failures` requests with a 500."""
+
+    def __init__(self, failures: int = 0) -> None:
+        self.failures = failures
+        self.requests: list[tuple[dict[str, str], bytes]] = []
+
+    async def handle(self, request: web.Request) -> web.Response:
+        self.requests.append((dict(request.headers), await request.read()))
+        if len(self.requests) <= self.failures:
+            return web.Response(status=500)
+        return web.json_response({"ok": True})
+
+
+@pytest.fixture
+async def receiver():
+    port = free_port()
+    target = Receiver()
+    app = web.Application()
+    app.router.add_post("/hook", target.handle)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", port).start()
+    target.url = f"http://127.0.0.1:{port}/hook"
+    yield target
+    await runner.cleanup()
+
+
+async def send_on(gql, receiver: Receiver, event: str) -> dict:
+    """A target with a secret and a reaction on `event` that sends to it."""
+    handle = unique("hook")
+    body = {
+        "name": "CRM",
+        "handle": handle,
+        "url": receiver.url,
+        "template": TEMPLATE,
+        "secret": "s3cret",
+        "headers": {"X-Tenant": "acme"},
+    }
+    target = (await gql(CREATE_TARGET, {"input": body}))["createTarget"]
+    assert target["errors"] == [] and target["target"]["hasSecret"] is True
+    reaction = {
+        "name": "notify",
+        "trigger": event,
+        "actions": [
+            {
+                "name": "target.send",
+                "sortOrder": 1,
+                "arguments": [{"name": "target", "value": handle}],
+            }
+        ],
+    }
+    data = (await gql(CREATE_REACTION, {"input": reaction}))["createReaction"]
+    assert data["errors"] == []
+    return data["reaction"]
+
+
+async def emit(gql, profile_id: str, event: str) -> None:
+    await gql(
+        """mutation($input: EmitEventInput!) { emitEvent(input: $input) { errors { code } } }""",
+        {"input": {"event": event, "profileId": profile_id, "data": {"score": 9}}},
+    )
+
+
+async def test_signed_delivery_with_retries_on_500(gql, receiver, monkeypatch):
+    monkeypatch.setattr(get_settings(), "target_allow_private_networks", True)
+    monkeypatch.setattr(get_settings(), "target_backoff_seconds", 0.01)
+    receiver.failures = 2
+    event = "custom." + unique("hooked").replace("-", "_")
+    reaction = await send_on(gql, receiver, event)
+    profile = await create_profile(gql, tags=["vip"])
+    await emit(gql, profile["id"], event)
+    [run] = await wait_for_runs(gql, 1, profile=profile["id"], reaction=reaction["id"])
+    assert run["status"] == "COMPLETED", run
+    assert run["steps"][0]["result"]["attempts"] == 3
+    assert len(receiver.requests) == 3
+    headers, body = receiver.requests[-1]
+    assert json.loads(body) == {"email": profile["email"], "score": 9, "tags": ["vip"]}
+    expected = hmac.new(
+        b"s3cret", headers["X-Loyalty-Timestamp"].encode() + b"." + body, hashlib.sha256
+    ).hexdigest()
+    assert headers["X-Loyalty-Signature"] == f"sha256={expected}"
+    assert headers["X-Tenant"] == "acme"
+    deliveries = {h["X-Loyalty-Delivery"] for h, _ in receiver.requests}
+    assert deliveries == {f"{run['id']}:1"}
+
+
+async def test_delivery_gives_up_after_the_last_attempt(gql, receiver, monkeypatch):
+    monkeypatch.setattr(get_settings(), "target_allow_private_networks", True)
+    monkeypatch.setattr(get_settings(), "target_backoff_seconds", 0.01)
+    monkeypatch.setattr(get_settings(), "target_max_attempts", 2)
+    receiver.failures = 10
+    event = "custom." + unique("down").replace("-", "_")
+    reaction = await send_on(gql, receiver, event)
+    profile = await create_profile(gql)
+    await emit(gql, profile["id"], event)
+    [run] = await wait_for_runs(gql, 1, profile=profile["id"], reaction=reaction["id"])
+    assert run["status"] == "FAILED"
+    assert run["steps"][0]["error"].startswith("DELIVERY_FAILED")
+    assert len(receiver.requests) == 2
+
+
+async def test_private_addresses_are_refused_unless_allowed(gql, receiver):
+    assert get_settings().target_allow_private_networks is False
+    event = "custom." + unique("ssrf").replace("-", "_")
+    reaction = await send_on(gql, receiver, event)
+    profile = await create_profile(gql)
+    await emit(gql, profile["id"], event)
+    [run] = await wait_for_runs(gql, 1, profile=profile["id"], reaction=reaction["id"])
+    assert run["status"] == "FAILED"
+    assert run["steps"][0]["error"].startswith("PRIVATE_ADDRESS_REFUSED")
+    assert receiver.requests == []
+
+
+async def test_bad_targets_are_refused(gql):
+    for change, field in (
+        ({"url": "ftp://x"}, "url"),
+        ({"template": "{{ unclosed"}, "template"),
+        ({"handle": "bad handle"}, "handle"),
+    ):
+        body = {
+            "name": "T",
+            "handle": unique("t"),
+            "url": "https://example.com/h",
+            "template": "{}",
+            **change,
+        }
+        data = (await gql(CREATE_TARGET, {"input": body}))["createTarget"]
+        assert [e["field"] for e in data["errors"]] == [field]
