@@ -9,7 +9,7 @@ from graphql import parse, validate
 from loyalty_gateway.graphql.schema import schema
 
 README = (Path(__file__).resolve().parents[1] / "README.md").read_text()
-SECTION = re.compile(r"^### (\w+)\n(.*?)(?=^### |^## )", re.S | re.M)
+SECTION = re.compile(r"^### (\w+)(?: \(subscription\))?\n(.*?)(?=^### |^## )", re.S | re.M)
 BLOCK = re.compile(r"```json\n(.*?)```", re.S)
 
 
@@ -30,5 +30,9 @@ def test_every_example_is_valid_graphql_for_this_schema():
 def test_every_root_operation_has_an_example():
     documented = set(examples())
     graphql_schema = schema._schema
-    operations = set(graphql_schema.query_type.fields) | set(graphql_schema.mutation_type.fields)
+    operations = (
+        set(graphql_schema.query_type.fields)
+        | set(graphql_schema.mutation_type.fields)
+        | set(graphql_schema.subscription_type.fields)
+    )
     assert operations - documented == set()
