@@ -1,9 +1,12 @@
 """Reactions through GraphQL and the running dispatcher: seed 000 end to end, validation,
 custom events, dry runs, chain depth and retries."""
 
+import asyncio
+
 import pytest
 
 from loyalty_gateway.benefits.models import Benefit
+from loyalty_gateway.events import dispatcher
 from loyalty_gateway.events.models import Event
 from tests.support import (
     create_benefit_definition,
@@ -23,6 +26,8 @@ CREATE = """mutation($input: CreateReactionInput!) {
 SET_ACTIVE = """mutation($id: ID!, $on: Boolean!) {
   setReactionActive(input: {id: $id, isActive: $on}) { reaction { isActive } errors { code } }
 }"""
+RUN_BY_ID = """query($id: ID!) { reactionRun(id: $id) {
+  status steps { action status error } } }"""
 EMIT = """mutation($input: EmitEventInput!) {
   emitEvent(input: $input) { event { id name context depth } errors { code field } }
 }"""
@@ -337,3 +342,86 @@ async def test_a_loop_of_reactions_stops_at_depth_five(gql, reactions):
     assert statuses == ["COMPLETED"] * 6 + ["FAILED"]
     failed = await Event.filter(profile_id=profile["id"], name="point.created").order_by("-id")
     assert failed[0].depth == 6
+
+
+async def test_retry_event_resumes_a_failed_run_at_the_failed_step(gql, reactions):
+    handle = unique("later")
+    reaction = await reactions(
+        {
+            "name": "needs config",
+            "trigger": "custom.retry_me",
+            "actions": [
+                {
+                    "name": "filter",
+                    "sortOrder": 1,
+                    "arguments": [{"name": "condition", "value": {"==": [1, 1]}}],
+                },
+                {
+                    "name": "benefit.create",
+                    "sortOrder": 2,
+                    "arguments": [
+                        {"name": "profile_id", "value": {"var": "profile_id"}, "isDynamic": True},
+                        {"name": "definition", "value": handle},
+                    ],
+                },
+            ],
+        }
+    )
+    profile = await create_profile(gql)
+    emitted = await gql(EMIT, {"input": {"event": "custom.retry_me", "profileId": profile["id"]}})
+    event_id = emitted["emitEvent"]["event"]["id"]
+    [failed] = await wait_for_runs(gql, 1, profile=profile["id"], reaction=reaction["id"])
+    assert failed["status"] == "FAILED"
+    assert failed["steps"][1]["error"].startswith("NOT_FOUND")
+    await create_benefit_definition(gql, handle=handle, isAssignable=True)
+    retried = await gql(
+        "mutation($id: ID!) { retryEvent(input: {id: $id}) { event { status } } }", {"id": event_id}
+    )
+    assert retried["retryEvent"]["event"]["status"] == "PENDING"
+    for _ in range(300):
+        run = (await gql(RUN_BY_ID, {"id": failed["id"]}))["reactionRun"]
+        if run["status"] != "RUNNING" and run["status"] != "FAILED":
+            break
+        await asyncio.sleep(0.05)
+    assert run["status"] == "COMPLETED"
+    assert [(s["action"], s["status"]) for s in run["steps"]] == [
+        ("filter", "PASSED"),
+        ("benefit.create", "PASSED"),
+    ]
+    assert await Benefit.filter(profile_id=profile["id"]).count() == 1
+
+
+async def test_an_event_that_keeps_failing_is_parked_then_retried(gql, server, monkeypatch):
+    real = dispatcher.process_event
+
+    async def database_outage(event):
+        if event.name == "custom.outage":
+            raise ConnectionError("database went away")
+        return await real(event)
+
+    monkeypatch.setattr(dispatcher, "process_event", database_outage)
+    monkeypatch.setattr(server.settings, "event_max_attempts", 2)
+    profile = await create_profile(gql)
+    emitted = await gql(EMIT, {"input": {"event": "custom.outage", "profileId": profile["id"]}})
+    event_id = emitted["emitEvent"]["event"]["id"]
+    query = "query($id: ID!) { event(id: $id) { status attempts lastError } }"
+    for _ in range(200):
+        event = (await gql(query, {"id": event_id}))["event"]
+        if event["status"] == "FAILED":
+            break
+        await asyncio.sleep(0.05)
+    assert event == {
+        "status": "FAILED",
+        "attempts": 2,
+        "lastError": "ConnectionError: database went away",
+    }
+    monkeypatch.setattr(dispatcher, "process_event", real)
+    await gql(
+        "mutation($id: ID!) { retryEvent(input: {id: $id}) { event { id } } }", {"id": event_id}
+    )
+    for _ in range(200):
+        event = (await gql(query, {"id": event_id}))["event"]
+        if event["status"] == "DONE":
+            break
+        await asyncio.sleep(0.05)
+    assert event["status"] == "DONE"
