@@ -3,7 +3,7 @@
 from loyalty_gateway.core.time import utcnow
 from loyalty_gateway.profiles.models import Profile
 from loyalty_gateway.rewards.models import Reward
-from tests.support import count_queries, create_definition, unique
+from tests.support import count_queries, create_definition, unique, wait_for_runs
 
 LIST = """query($s: String, $n: Int) {
   profiles(search: $s, first: $n) {
@@ -53,8 +53,46 @@ async def test_listing_profiles_with_rewards_uses_a_constant_number_of_queries(g
     definitions = [await create_definition(gql), await create_definition(gql)]
     small = await seed_profiles(definitions, 5)
     large = await seed_profiles(definitions, 50)
+    await statements_for(gql, small, 5)  # the first read of the program rate may seed it
     few = await statements_for(gql, small, 5)
     many = await statements_for(gql, large, 50)
     assert few == many
     # count, page, rewards, definitions; balances: rate, reward, point and benefit sums
     assert many <= 8
+
+
+RUNS = """query($n: Int) { reactionRuns(first: $n) { nodes {
+  status reaction { name actions { name arguments { name } } } event { name } steps { action }
+} } }"""
+
+
+async def test_listing_reaction_runs_uses_a_constant_number_of_queries(gql):
+    body = {
+        "name": "n+1",
+        "trigger": "custom.nplusone",
+        "actions": [
+            {
+                "name": "filter",
+                "sortOrder": 1,
+                "arguments": [{"name": "condition", "value": {"==": [1, 1]}}],
+            }
+        ],
+    }
+    reaction = await gql(
+        "mutation($input: CreateReactionInput!) { createReaction(input: $input) "
+        "{ reaction { id } } }",
+        {"input": body},
+    )
+    profile = await Profile.create(email=f"{unique('r')}@x.com", email_normalized=unique("r"))
+    emit = """mutation($p: ID!) { emitEvent(input: {event: "custom.nplusone", profileId: $p})
+      { errors { code } } }"""
+    for _ in range(12):
+        await gql(emit, {"p": str(profile.id)})
+    await wait_for_runs(gql, 12, reaction=reaction["createReaction"]["reaction"]["id"])
+    counts = []
+    for size in (3, 12):
+        with count_queries() as counter:
+            data = await gql(RUNS, {"n": size})
+        assert len(data["reactionRuns"]["nodes"]) == size
+        counts.append(len(counter.statements))
+    assert counts[0] == counts[1]

@@ -9,6 +9,8 @@ from loyalty_gateway.events.hub import LOG_CHANNEL, hub, listen
 from loyalty_gateway.events.outbox import EVENTS_CHANNEL
 from loyalty_gateway.settings import Settings
 
+TASK_PREFIX = "loyalty-background-"
+
 
 async def start_background(settings: Settings, dispatch: bool) -> list[asyncio.Task]:
     tasks: list[asyncio.Task] = []
@@ -18,12 +20,13 @@ async def start_background(settings: Settings, dispatch: bool) -> list[asyncio.T
         if dispatcher is not None:
             channels[EVENTS_CHANNEL] = dispatcher.notify
         ready = asyncio.Event()
-        tasks.append(asyncio.create_task(listen(settings.database_url, channels, ready)))
+        listener = listen(settings.database_url, channels, ready)
+        tasks.append(asyncio.create_task(listener, name=f"{TASK_PREFIX}listen"))
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(ready.wait(), 10)
         hub.listening = ready.is_set()
     if dispatcher is not None:
-        tasks.append(asyncio.create_task(dispatcher.run_forever()))
+        tasks.append(asyncio.create_task(dispatcher.run_forever(), name=f"{TASK_PREFIX}dispatch"))
     return tasks
 
 

@@ -12,10 +12,12 @@ from loyalty_gateway.benefits import definitions as benefit_definitions
 from loyalty_gateway.benefits.models import Benefit, BenefitDefinition
 from loyalty_gateway.benefits.service import benefits_for_profiles
 from loyalty_gateway.core.time import utcnow
+from loyalty_gateway.events.models import Event
 from loyalty_gateway.points.models import PointLot
 from loyalty_gateway.points.service import points_for_profiles
 from loyalty_gateway.profiles.models import Profile
 from loyalty_gateway.profiles.service import profiles_by_ids
+from loyalty_gateway.reactions.models import Reaction, ReactionAction, ReactionStep
 from loyalty_gateway.redemptions import service as redemptions
 from loyalty_gateway.redemptions.models import Redemption, RedemptionItem
 from loyalty_gateway.rewards.definitions import definitions_by_ids
@@ -70,6 +72,14 @@ async def _all_tiers(keys: list[str]) -> dict[str, list[TierDefinition]]:
     return dict.fromkeys(keys, found)
 
 
+async def _grouped(model: Any, column: str, ids: list[str], order: str) -> dict[str, list]:
+    """Rows of `model` whose `column` is one of `ids`, grouped by it, in `order`."""
+    grouped: dict[str, list] = {}
+    for row in await model.filter(**{f"{column}__in": ids}).order_by(column, order):
+        grouped.setdefault(str(getattr(row, column)), []).append(row)
+    return grouped
+
+
 @dataclass
 class Loaders:
     profile: DataLoader[str, Profile | None]
@@ -91,6 +101,10 @@ class Loaders:
     tier: DataLoader[str, ProfileTier | None]
     tier_points: DataLoader[str, int]
     tiers: DataLoader[str, list[TierDefinition]]
+    reaction_by_id: DataLoader[str, Reaction | None]
+    reaction_actions: DataLoader[str, list[ReactionAction]]
+    run_steps: DataLoader[str, list[ReactionStep]]
+    event: DataLoader[str, Event | None]
 
 
 def make_loaders() -> Loaders:
@@ -114,4 +128,10 @@ def make_loaders() -> Loaders:
         tier=by_key(tiers.tiers_of),
         tier_points=by_key(lambda ids: tiers.tier_points_of(ids, utcnow()), 0),
         tiers=by_key(_all_tiers, []),
+        reaction_by_id=by_key(lambda ids: _by_ids(Reaction, ids)),
+        reaction_actions=by_key(
+            lambda ids: _grouped(ReactionAction, "reaction_id", ids, "sort_order"), []
+        ),
+        run_steps=by_key(lambda ids: _grouped(ReactionStep, "run_id", ids, "sort_order"), []),
+        event=by_key(lambda ids: _by_ids(Event, ids)),
     )

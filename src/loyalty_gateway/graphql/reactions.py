@@ -103,8 +103,8 @@ class Reaction:
         )
 
     @strawberry.field
-    async def actions(self) -> list[ReactionAction]:
-        rows = await ReactionActionModel.filter(reaction_id=self.id).order_by("sort_order")
+    async def actions(self, info: Info) -> list[ReactionAction]:
+        rows = await info.context.loaders.reaction_actions.load(str(self.id))
         return [ReactionAction.from_model(row) for row in rows]
 
 
@@ -210,17 +210,19 @@ class ReactionRun:
         )
 
     @strawberry.field
-    async def reaction(self) -> Reaction | None:
-        found = await ReactionModel.get_or_none(id=self.reaction_id) if self.reaction_id else None
+    async def reaction(self, info: Info) -> Reaction | None:
+        if self.reaction_id is None:
+            return None
+        found = await info.context.loaders.reaction_by_id.load(str(self.reaction_id))
         return Reaction.from_model(found) if found else None
 
     @strawberry.field
-    async def event(self) -> Event:
-        return Event.from_model(await EventModel.get(id=self.event_id))
+    async def event(self, info: Info) -> Event:
+        return Event.from_model(await info.context.loaders.event.load(str(self.event_id)))
 
     @strawberry.field
-    async def steps(self) -> list[ReactionStep]:
-        rows = await StepModel.filter(run_id=self.id).order_by("sort_order")
+    async def steps(self, info: Info) -> list[ReactionStep]:
+        rows = await info.context.loaders.run_steps.load(str(self.id))
         return [ReactionStep.from_model(row) for row in rows]
 
 
