@@ -10,6 +10,7 @@ from loyalty_gateway.events import dispatcher
 from loyalty_gateway.events.models import Event
 from tests.support import (
     create_benefit_definition,
+    create_definition,
     create_profile,
     unique,
     wait_for_runs,
@@ -425,3 +426,78 @@ async def test_an_event_that_keeps_failing_is_parked_then_retried(gql, server, m
             break
         await asyncio.sleep(0.05)
     assert event["status"] == "DONE"
+
+
+async def test_reward_points_and_tier_actions(gql, tier_ladder, reactions):
+    reward = await create_definition(gql, isAssignable=True, value="5")
+    locked = await create_definition(gql, isAssignable=False)
+    reaction = await reactions(
+        {
+            "name": "welcome pack",
+            "trigger": "custom.welcome_pack",
+            "actions": [
+                {
+                    "name": "reward.create",
+                    "sortOrder": 1,
+                    "arguments": [
+                        {"name": "profile_id", "value": {"var": "profile_id"}, "isDynamic": True},
+                        {"name": "definition", "value": reward["handle"]},
+                        {"name": "value", "value": {"var": "data.amount"}, "isDynamic": True},
+                    ],
+                },
+                {
+                    "name": "point.create",
+                    "sortOrder": 2,
+                    "arguments": [
+                        {"name": "profile_id", "value": {"var": "profile_id"}, "isDynamic": True},
+                        {"name": "points", "value": 250},
+                    ],
+                },
+                {
+                    "name": "tier.assign",
+                    "sortOrder": 3,
+                    "arguments": [
+                        {"name": "profile_id", "value": {"var": "profile_id"}, "isDynamic": True},
+                        {"name": "tier", "value": "gold"},
+                    ],
+                },
+                {
+                    "name": "reward.create",
+                    "sortOrder": 4,
+                    "arguments": [
+                        {"name": "profile_id", "value": {"var": "profile_id"}, "isDynamic": True},
+                        {"name": "definition", "value": locked["handle"]},
+                    ],
+                },
+            ],
+        }
+    )
+    profile = await create_profile(gql)
+    await gql(
+        EMIT,
+        {
+            "input": {
+                "event": "custom.welcome_pack",
+                "profileId": profile["id"],
+                "data": {"amount": "12.50"},
+            }
+        },
+    )
+    [run] = await wait_for_runs(gql, 1, profile=profile["id"], reaction=reaction["id"])
+    assert [(s["action"], s["status"]) for s in run["steps"]] == [
+        ("reward.create", "PASSED"),
+        ("point.create", "PASSED"),
+        ("tier.assign", "PASSED"),
+        ("reward.create", "FAILED"),
+    ]
+    assert run["status"] == "FAILED"
+    assert run["steps"][3]["error"].startswith("NOT_ASSIGNABLE")
+    data = await gql(
+        """query($id: ID!) { profile(id: $id) { tier { handle }
+      balances { rewardBalance pointBalance } } }""",
+        {"id": profile["id"]},
+    )
+    assert data["profile"] == {
+        "tier": {"handle": "gold"},
+        "balances": {"rewardBalance": "12.50", "pointBalance": 250},
+    }
