@@ -5,7 +5,7 @@ from enum import StrEnum
 from functools import lru_cache
 from typing import Annotated
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 DEFAULT_DATABASE_URL = "sqlite://./data/loyalty.db"
@@ -35,6 +35,20 @@ class Settings(BaseSettings):
     dispatcher_poll_seconds: float = Field(default=1.0, gt=0)
     event_lease_seconds: float = Field(default=60, gt=0)
     event_max_attempts: int = Field(default=5, ge=1)
+    loyalty_secret_key: str | None = None
+    customer_token_max_ttl_seconds: int = Field(default=30 * 24 * 3600, ge=60)
+    graphiql: bool | None = None
+    max_query_depth: int = Field(default=10, ge=1)
+    max_aliases: int = Field(default=15, ge=0)
+    max_tokens: int = Field(default=2000, ge=10)
+    max_query_cost: int = Field(default=5000, ge=1)
+    max_body_bytes: int = Field(default=1_000_000, ge=1024)
+    ws_init_timeout_seconds: float = Field(default=5, gt=0)
+    ws_max_subscriptions: int = Field(default=20, ge=1)
+    subscription_check_seconds: float = Field(default=5, gt=0)
+    rate_limit_per_second: float = Field(default=50, gt=0)
+    rate_limit_burst: int = Field(default=100, ge=1)
+    redis_url: str | None = None
     cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
 
     @field_validator("cors_origins", mode="before")
@@ -47,6 +61,16 @@ class Settings(BaseSettings):
     @property
     def is_production(self) -> bool:
         return self.loyalty_env is Environment.PRODUCTION
+
+    @property
+    def graphiql_enabled(self) -> bool:
+        return self.graphiql if self.graphiql is not None else not self.is_production
+
+    @model_validator(mode="after")
+    def _secret_in_production(self) -> "Settings":
+        if self.is_production and not self.loyalty_secret_key:
+            raise ValueError("LOYALTY_SECRET_KEY is required when LOYALTY_ENV=production")
+        return self
 
     @property
     def is_postgres(self) -> bool:

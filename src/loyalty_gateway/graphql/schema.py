@@ -1,11 +1,20 @@
 """The schema: every domain's queries and mutations merged into one root each."""
 
 import strawberry
+from strawberry.extensions import (
+    DisableIntrospection,
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    ParserCache,
+    QueryDepthLimiter,
+    ValidationCache,
+)
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
 from loyalty_gateway.graphql.benefits import BenefitMutations, BenefitQueries
 from loyalty_gateway.graphql.errors import MaskInternalErrors
+from loyalty_gateway.graphql.limits import CostLimiter
 from loyalty_gateway.graphql.points import PointMutations, PointQueries
 from loyalty_gateway.graphql.profiles import ProfileMutations, ProfileQueries
 from loyalty_gateway.graphql.reactions import (
@@ -18,6 +27,7 @@ from loyalty_gateway.graphql.rewards import RewardMutations, RewardQueries
 from loyalty_gateway.graphql.scalars import SCALAR_MAP
 from loyalty_gateway.graphql.tiers import TierMutations, TierQueries
 from loyalty_gateway.graphql.transactions import TransactionMutations, TransactionQueries
+from loyalty_gateway.settings import Settings
 
 Query = merge_types(
     "Query",
@@ -46,13 +56,33 @@ Mutation = merge_types(
     ),
 )
 
-schema = strawberry.Schema(
-    query=Query,
-    mutation=Mutation,
-    subscription=ReactionSubscriptions,
-    config=StrawberryConfig(scalar_map=SCALAR_MAP),
-    extensions=[MaskInternalErrors],
-)
+
+def build_schema(settings: Settings) -> strawberry.Schema:
+    """The schema with this deployment's limits; production hides introspection and
+    field suggestions."""
+    extensions: list = [
+        MaskInternalErrors,
+        QueryDepthLimiter(max_depth=settings.max_query_depth),
+        MaxAliasesLimiter(max_alias_count=settings.max_aliases),
+        MaxTokensLimiter(max_token_count=settings.max_tokens),
+        CostLimiter(max_cost=settings.max_query_cost),
+        ParserCache(maxsize=1000),
+        ValidationCache(maxsize=1000),
+    ]
+    if settings.is_production:
+        extensions.append(DisableIntrospection)
+    return strawberry.Schema(
+        query=Query,
+        mutation=Mutation,
+        subscription=ReactionSubscriptions,
+        config=StrawberryConfig(
+            scalar_map=SCALAR_MAP, disable_field_suggestions=settings.is_production
+        ),
+        extensions=extensions,
+    )
+
+
+schema = build_schema(Settings(loyalty_env="development"))
 
 
 def sdl() -> str:

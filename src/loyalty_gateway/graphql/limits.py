@@ -1,0 +1,105 @@
+"""Limits checked before execution: depth, aliases, tokens, and the cost of connection sizes."""
+
+from collections.abc import Iterator
+from typing import Any
+
+from graphql import (
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    GraphQLError,
+    InlineFragmentNode,
+    OperationDefinitionNode,
+    SelectionSetNode,
+    VariableNode,
+)
+from strawberry.extensions import SchemaExtension
+
+from loyalty_gateway.graphql.pagination import DEFAULT_PAGE, MAX_PAGE
+
+# Fields that return a list whose size the caller does not choose; counted as this many nodes.
+UNSIZED_LISTS = 10
+
+
+def _first(node: FieldNode, variables: dict[str, Any]) -> int | None:
+    for argument in node.arguments or ():
+        if argument.name.value != "first":
+            continue
+        value = argument.value
+        if isinstance(value, VariableNode):
+            given = variables.get(value.name.value)
+            return MAX_PAGE if given is None else int(given)
+        return int(getattr(value, "value", MAX_PAGE))
+    return None
+
+
+def _cost(
+    selection_set: SelectionSetNode | None,
+    fragments: dict[str, FragmentDefinitionNode],
+    variables: dict[str, Any],
+    multiplier: int,
+    seen: frozenset[str] = frozenset(),
+) -> int:
+    """Nodes a selection could return: connection sizes multiply down the tree."""
+    if selection_set is None:
+        return 0
+    total = 0
+    for selection in selection_set.selections:
+        if isinstance(selection, FieldNode):
+            if selection.selection_set is None:
+                continue
+            size = _first(selection, variables)
+            is_connection = any(
+                isinstance(s, FieldNode) and s.name.value in ("edges", "nodes", "pageInfo")
+                for s in selection.selection_set.selections
+            )
+            if size is None and is_connection:
+                size = DEFAULT_PAGE
+            inner = multiplier * (size if size is not None else 1)
+            total += inner + _cost(selection.selection_set, fragments, variables, inner, seen)
+        elif isinstance(selection, InlineFragmentNode):
+            total += _cost(selection.selection_set, fragments, variables, multiplier, seen)
+        elif isinstance(selection, FragmentSpreadNode):
+            name = selection.name.value
+            if name in seen or name not in fragments:
+                continue
+            fragment = fragments[name]
+            total += _cost(fragment.selection_set, fragments, variables, multiplier, seen | {name})
+    return total
+
+
+class CostLimiter(SchemaExtension):
+    """Refuse, before execution, an operation that could return more than `max_cost` nodes."""
+
+    def __init__(self, max_cost: int) -> None:
+        self.max_cost = max_cost
+
+    def on_validate(self) -> Iterator[None]:
+        document = self.execution_context.graphql_document
+        if document is not None:
+            variables = self.execution_context.variables or {}
+            fragments = {
+                d.name.value: d
+                for d in document.definitions
+                if isinstance(d, FragmentDefinitionNode)
+            }
+            try:
+                cost = sum(
+                    _cost(d.selection_set, fragments, variables, 1)
+                    for d in document.definitions
+                    if isinstance(d, OperationDefinitionNode)
+                )
+            except (TypeError, ValueError):
+                cost = 0  # a malformed `first`; validation reports it
+            if cost > self.max_cost:
+                self.execution_context.pre_execution_errors = [
+                    GraphQLError(
+                        f"This query could return {cost} nodes; the limit is {self.max_cost}",
+                        extensions={
+                            "code": "QUERY_TOO_COSTLY",
+                            "cost": cost,
+                            "maxCost": self.max_cost,
+                        },
+                    )
+                ]
+        yield
