@@ -82,6 +82,7 @@ async def server(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Serv
         host="127.0.0.1",
         port=port,
         cors_origins=[CORS_ORIGIN],
+        ws_init_timeout_seconds=1,
     )
     await migrate(settings)
     config = uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning")

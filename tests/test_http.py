@@ -1,10 +1,52 @@
 """HTTP surface: CORS for browser clients, GraphiQL, probes."""
 
 import httpx
+import pytest
 
 from loyalty_gateway.app import create_app
 from loyalty_gateway.settings import Settings
 from tests.conftest import CORS_ORIGIN
+
+
+def production_settings(**overrides) -> Settings:
+    return Settings(
+        loyalty_env="production",
+        loyalty_secret_key="k" * 32,
+        database_url="sqlite://:memory:",
+        **overrides,
+    )
+
+
+async def asgi_post(app, body: dict) -> httpx.Response:
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+        return await client.post("/graphql", json=body)
+
+
+def test_production_requires_a_secret_key():
+    with pytest.raises(ValueError, match="LOYALTY_SECRET_KEY"):
+        Settings(loyalty_env="production", database_url="sqlite://:memory:")
+
+
+async def test_graphiql_can_be_turned_on_in_production():
+    app = create_app(production_settings(graphiql=True))
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+        page = await client.get("/graphql", headers={"Accept": "text/html"})
+    assert "graphiql" in page.text.lower()
+
+
+async def test_production_hides_introspection_and_field_suggestions():
+    app = create_app(production_settings())
+    introspection = await asgi_post(app, {"query": "{ __schema { types { name } } }"})
+    assert "introspection" in introspection.json()["errors"][0]["message"].lower()
+    typo = await asgi_post(app, {"query": "{ profils { totalCount } }"})
+    assert "Did you mean" not in typo.text
+    development = await asgi_post(
+        create_app(Settings(database_url="sqlite://:memory:")),
+        {"query": "{ profils { totalCount } }"},
+    )
+    assert "Did you mean" in development.text
 
 
 async def test_cors_preflight_allows_apollo_posts(http, server):
@@ -37,7 +79,7 @@ async def test_graphiql_is_served_in_development(http, server):
 
 
 async def test_graphiql_is_off_in_production():
-    app = create_app(Settings(loyalty_env="production", database_url="sqlite://:memory:"))
+    app = create_app(production_settings())
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
         page = await client.get("/graphql", headers={"Accept": "text/html"})

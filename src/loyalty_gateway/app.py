@@ -2,6 +2,7 @@
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import timedelta
 from typing import Any
 
 from starlette.applications import Starlette
@@ -22,17 +23,21 @@ from loyalty_gateway.auth.service import authenticate
 from loyalty_gateway.background import start_background, stop_background
 from loyalty_gateway.db import prepare_database, tortoise_config
 from loyalty_gateway.graphql.context import Context, bearer_from_params, build_context
-from loyalty_gateway.graphql.schema import schema
+from loyalty_gateway.graphql.schema import build_schema
+from loyalty_gateway.http_guards import guard_http
 from loyalty_gateway.settings import Settings, get_settings
 
 
 class GraphQLApp(GraphQL):
     def __init__(self, settings: Settings) -> None:
         super().__init__(
-            schema,
-            graphql_ide=None if settings.is_production else "graphiql",
+            build_schema(settings),
+            graphql_ide="graphiql" if settings.graphiql_enabled else None,
             subscription_protocols=[GRAPHQL_TRANSPORT_WS_PROTOCOL],
             allow_queries_via_get=False,
+            connection_init_wait_timeout=timedelta(seconds=settings.ws_init_timeout_seconds),
+            max_subscriptions_per_connection=settings.ws_max_subscriptions,
+            allowed_origins=settings.cors_origins,
         )
         self.settings = settings
 
@@ -94,7 +99,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         )
     return Starlette(
         routes=[
-            Route("/graphql", graphql, methods=["GET", "POST"]),
+            Route("/graphql", guard_http(graphql, settings), methods=["GET", "POST"]),
             WebSocketRoute("/graphql", graphql),
             Route("/healthz", healthz),
             Route("/readyz", readyz),

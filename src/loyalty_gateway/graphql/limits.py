@@ -17,9 +17,6 @@ from strawberry.extensions import SchemaExtension
 
 from loyalty_gateway.graphql.pagination import DEFAULT_PAGE, MAX_PAGE
 
-# Fields that return a list whose size the caller does not choose; counted as this many nodes.
-UNSIZED_LISTS = 10
-
 
 def _first(node: FieldNode, variables: dict[str, Any]) -> int | None:
     for argument in node.arguments or ():
@@ -31,6 +28,13 @@ def _first(node: FieldNode, variables: dict[str, Any]) -> int | None:
             return MAX_PAGE if given is None else int(given)
         return int(getattr(value, "value", MAX_PAGE))
     return None
+
+
+def _is_connection(node: FieldNode) -> bool:
+    return any(
+        isinstance(s, FieldNode) and s.name.value in ("edges", "nodes", "pageInfo")
+        for s in node.selection_set.selections
+    )
 
 
 def _cost(
@@ -49,14 +53,13 @@ def _cost(
             if selection.selection_set is None:
                 continue
             size = _first(selection, variables)
-            is_connection = any(
-                isinstance(s, FieldNode) and s.name.value in ("edges", "nodes", "pageInfo")
-                for s in selection.selection_set.selections
-            )
-            if size is None and is_connection:
+            if size is None and _is_connection(selection):
                 size = DEFAULT_PAGE
-            inner = multiplier * (size if size is not None else 1)
-            total += inner + _cost(selection.selection_set, fragments, variables, inner, seen)
+            if size is None:
+                total += _cost(selection.selection_set, fragments, variables, multiplier, seen)
+            else:
+                inner = multiplier * size
+                total += inner + _cost(selection.selection_set, fragments, variables, inner, seen)
         elif isinstance(selection, InlineFragmentNode):
             total += _cost(selection.selection_set, fragments, variables, multiplier, seen)
         elif isinstance(selection, FragmentSpreadNode):
@@ -93,6 +96,7 @@ class CostLimiter(SchemaExtension):
                 cost = 0  # a malformed `first`; validation reports it
             if cost > self.max_cost:
                 self.execution_context.pre_execution_errors = [
+                    *(self.execution_context.pre_execution_errors or []),
                     GraphQLError(
                         f"This query could return {cost} nodes; the limit is {self.max_cost}",
                         extensions={
@@ -100,6 +104,6 @@ class CostLimiter(SchemaExtension):
                             "cost": cost,
                             "maxCost": self.max_cost,
                         },
-                    )
+                    ),
                 ]
         yield

@@ -62,12 +62,13 @@ def build_schema(settings: Settings) -> strawberry.Schema:
     field suggestions."""
     extensions: list = [
         MaskInternalErrors,
-        QueryDepthLimiter(max_depth=settings.max_query_depth),
-        MaxAliasesLimiter(max_alias_count=settings.max_aliases),
-        MaxTokensLimiter(max_token_count=settings.max_tokens),
-        CostLimiter(max_cost=settings.max_query_cost),
-        ParserCache(maxsize=1000),
-        ValidationCache(maxsize=1000),
+        lambda: ParserCache(maxsize=1000),
+        lambda: ValidationCache(maxsize=1000),
+        lambda: QueryDepthLimiter(max_depth=settings.max_query_depth),
+        lambda: MaxAliasesLimiter(max_alias_count=settings.max_aliases),
+        lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
+        # After ValidationCache, which sets the validation result this adds to.
+        lambda: CostLimiter(max_cost=settings.max_query_cost),
     ]
     if settings.is_production:
         extensions.append(DisableIntrospection)

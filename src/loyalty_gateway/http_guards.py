@@ -1,0 +1,56 @@
+"""Checks in front of GraphQL over HTTP: request size, and content type (CSRF: a browser
+form cannot send JSON without a CORS preflight)."""
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from loyalty_gateway.settings import Settings
+
+JSON_TYPES = ("application/json", "application/graphql-response+json")
+
+
+def _refuse(status: int, message: str) -> JSONResponse:
+    return JSONResponse(
+        {"errors": [{"message": message, "extensions": {"code": "BAD_REQUEST"}}]},
+        status_code=status,
+    )
+
+
+class guard_http:
+    def __init__(self, app: ASGIApp, settings: Settings) -> None:
+        self.app, self.settings = app, settings
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        app, settings = self.app, self.settings
+        request = Request(scope, receive)
+        if request.method == "POST":
+            content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+            if content_type not in JSON_TYPES:
+                await _refuse(415, "POST a JSON body (Content-Type: application/json)")(
+                    scope, receive, send
+                )
+                return
+            length = request.headers.get("content-length")
+            if length is not None and (
+                not length.isdigit() or int(length) > settings.max_body_bytes
+            ):
+                await _refuse(413, f"The body is over {settings.max_body_bytes} bytes")(
+                    scope, receive, send
+                )
+                return
+            body = b""
+            async for chunk in request.stream():
+                body += chunk
+                if len(body) > settings.max_body_bytes:
+                    await _refuse(413, f"The body is over {settings.max_body_bytes} bytes")(
+                        scope, receive, send
+                    )
+                    return
+
+            async def replay() -> dict:
+                return {"type": "http.request", "body": body, "more_body": False}
+
+            await app(scope, replay, send)
+            return
+        await app(scope, receive, send)
