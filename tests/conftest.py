@@ -83,6 +83,7 @@ async def server(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Serv
         port=port,
         cors_origins=[CORS_ORIGIN],
         ws_init_timeout_seconds=1,
+        subscription_check_seconds=0.3,
     )
     await migrate(settings)
     config = uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning")

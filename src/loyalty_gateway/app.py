@@ -49,7 +49,9 @@ class GraphQLApp(GraphQL):
     async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:
         """Authenticate a WebSocket from its `connection_init` payload; refuse with 4403."""
         token = bearer_from_params(context.connection_params)
-        principal = await authenticate(token, self.settings.loyalty_admin_token)
+        principal = await authenticate(
+            token, self.settings.loyalty_admin_token, self.settings.loyalty_secret_key
+        )
         if principal is None:
             raise ConnectionRejectionError()
         context.principal = principal

@@ -17,6 +17,8 @@ TIERS_WRITE = "tiers:write"
 REACTIONS_READ = "reactions:read"
 REACTIONS_WRITE = "reactions:write"
 TARGETS_WRITE = "targets:write"
+TOKENS_WRITE = "tokens:write"
+AUDIT_READ = "audit:read"
 
 ALL_SCOPES = (
     ADMIN,
@@ -36,4 +38,6 @@ ALL_SCOPES = (
     REACTIONS_READ,
     REACTIONS_WRITE,
     TARGETS_WRITE,
+    TOKENS_WRITE,
+    AUDIT_READ,
 )

@@ -4,7 +4,9 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
+
+import jwt
 
 from loyalty_gateway.auth.models import ApiToken
 from loyalty_gateway.auth.scopes import ADMIN, ALL_SCOPES
@@ -17,11 +19,18 @@ LAST_USED_RESOLUTION = timedelta(minutes=1)
 
 @dataclass(frozen=True)
 class Principal:
-    """Who is calling: a stored token, or the bootstrap admin token from the environment."""
+    """Who is calling: a stored token, the bootstrap admin token, or a customer (a signed,
+    expiring token for one profile)."""
 
     token_id: str | None
     name: str
     scopes: frozenset[str]
+    profile_id: str | None = None
+    expires_at: datetime | None = None
+
+    @property
+    def is_customer(self) -> bool:
+        return self.profile_id is not None
 
     def allows(self, scope: str) -> bool:
         return ADMIN in self.scopes or scope in self.scopes
@@ -70,12 +79,70 @@ async def has_tokens() -> bool:
     return await ApiToken.exists()
 
 
-async def authenticate(bearer: str | None, admin_token: str | None) -> Principal | None:
-    """The principal behind a bearer token, or None when it is missing, unknown or revoked."""
+# Without LOYALTY_SECRET_KEY (allowed outside production) customer tokens are signed with a
+# key that lives as long as the process.
+_PROCESS_SECRET = secrets.token_urlsafe(32)
+CUSTOMER_AUDIENCE = "loyalty-gateway:customer"
+
+
+def _secret(configured: str | None) -> str:
+    return configured or _PROCESS_SECRET
+
+
+def create_customer_token(
+    profile_id: str, ttl_seconds: int, secret: str | None, max_ttl: int
+) -> tuple[str, datetime]:
+    """A signed (HS256) token that lets its holder act as this one profile until it expires."""
+    if not 60 <= ttl_seconds <= max_ttl:
+        raise UserError(
+            ErrorCode.INVALID_INPUT, f"ttlSeconds must be between 60 and {max_ttl}", "ttlSeconds"
+        )
+    now = utcnow()
+    expires_at = now + timedelta(seconds=ttl_seconds)
+    claims = {"pid": profile_id, "aud": CUSTOMER_AUDIENCE, "iat": now, "exp": expires_at}
+    return jwt.encode(claims, _secret(secret), algorithm="HS256"), expires_at
+
+
+def _customer(bearer: str, secret: str | None) -> Principal | None:
+    try:
+        claims = jwt.decode(
+            bearer,
+            _secret(secret),
+            algorithms=["HS256"],
+            audience=CUSTOMER_AUDIENCE,
+            options={"require": ["exp", "pid"]},
+        )
+    except jwt.PyJWTError:
+        return None
+    return Principal(
+        token_id=None,
+        name="customer",
+        scopes=frozenset(),
+        profile_id=str(claims["pid"]),
+        expires_at=datetime.fromtimestamp(claims["exp"], UTC),
+    )
+
+
+async def still_valid(principal: Principal) -> bool:
+    """For long-lived subscriptions: the token has not expired or been revoked since."""
+    if principal.expires_at is not None:
+        return principal.expires_at > utcnow()
+    if principal.token_id is None:
+        return True
+    return await ApiToken.exists(id=principal.token_id, revoked_at=None)
+
+
+async def authenticate(
+    bearer: str | None, admin_token: str | None, secret: str | None = None
+) -> Principal | None:
+    """The principal behind a bearer token, or None when it is missing, unknown, revoked or
+    expired."""
     if not bearer:
         return None
     if admin_token and hmac.compare_digest(bearer.encode(), admin_token.encode()):
         return Principal(token_id=None, name="LOYALTY_ADMIN_TOKEN", scopes=frozenset({ADMIN}))
+    if bearer.count(".") == 2:
+        return _customer(bearer, secret)
     token = await ApiToken.get_or_none(token_hash=digest(bearer), revoked_at=None)
     if token is None:
         return None

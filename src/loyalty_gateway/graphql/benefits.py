@@ -343,7 +343,10 @@ class BenefitMutations:
         data = service.IssueBenefitInput(**fields)
         return _payload(*await attempt(service.issue_benefit(data, input.idempotency_key)))
 
-    @strawberry.mutation(permission_classes=[requires(scopes.BENEFITS_WRITE)])
+    @strawberry.mutation(
+        permission_classes=[requires(scopes.BENEFITS_WRITE, customer_field="profile_id")],
+        description="A customer token may claim for its own profile.",
+    )
     async def claim_benefit(self, input: ClaimBenefitInput) -> BenefitPayload:
         work = service.claim_benefit(str(input.profile_id), input.definition_handle, input.timezone)
         return _payload(*await attempt(work))

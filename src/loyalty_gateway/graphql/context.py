@@ -40,5 +40,7 @@ def bearer_from_params(params: dict[str, object] | None) -> str | None:
 
 
 async def build_context(connection: HTTPConnection, settings: Settings) -> Context:
-    principal = await authenticate(bearer_token(connection), settings.loyalty_admin_token)
+    principal = await authenticate(
+        bearer_token(connection), settings.loyalty_admin_token, settings.loyalty_secret_key
+    )
     return Context(settings=settings, principal=principal)

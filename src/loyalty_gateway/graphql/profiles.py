@@ -79,10 +79,12 @@ class Profile:
     external_id: str | None
     created_at: datetime
     updated_at: datetime
+    profile_id: strawberry.Private[str]
 
     @classmethod
     def from_model(cls, model: ProfileModel) -> "Profile":
         return cls(
+            profile_id=str(model.id),
             id=strawberry.ID(str(model.id)),
             first_name=model.first_name,
             last_name=model.last_name,

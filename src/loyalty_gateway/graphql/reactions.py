@@ -1,6 +1,7 @@
 """Reactions, targets, runs, custom events, and the live `reactionLog` subscription."""
 
 import asyncio
+import contextlib
 from collections import deque
 from collections.abc import AsyncGenerator
 from datetime import datetime
@@ -11,10 +12,12 @@ from strawberry.scalars import JSON
 from strawberry.types import Info
 
 from loyalty_gateway.auth import scopes
+from loyalty_gateway.auth.service import Principal
 from loyalty_gateway.core.errors import ErrorCode, UserError
 from loyalty_gateway.events.dispatcher import retry_event
 from loyalty_gateway.events.hub import hub
 from loyalty_gateway.events.models import Event as EventModel
+from loyalty_gateway.graphql.access import ensure_still_valid
 from loyalty_gateway.graphql.errors import UserErrorType, attempt, bad_input
 from loyalty_gateway.graphql.ids import parse_id
 from loyalty_gateway.graphql.pagination import Connection, connection, page
@@ -586,7 +589,9 @@ class ReactionSubscriptions:
             else:
                 newest = await LogEntryModel.all().order_by("-id").first()
                 start = newest.id if newest else 0
-            async for entry in _entries_after(start, filters, queue):
+            principal = info.context.principal
+            check = info.context.settings.subscription_check_seconds
+            async for entry in _entries_after(start, filters, queue, principal, check):
                 yield ReactionLogEntry.from_model(entry)
 
 
@@ -594,7 +599,11 @@ RESCAN = 200
 
 
 async def _entries_after(
-    start: int, filters: dict[str, object], queue: "asyncio.Queue[int]"
+    start: int,
+    filters: dict[str, object],
+    queue: "asyncio.Queue[int]",
+    principal: Principal,
+    check_seconds: float,
 ) -> AsyncGenerator[LogEntryModel, None]:
     """Stored entries after `start`, then each new one once, in id order.
 
@@ -611,6 +620,8 @@ async def _entries_after(
             sent.append(entry.id)
             last = max(last, entry.id)
             yield entry
-        await queue.get()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(queue.get(), check_seconds)
+        await ensure_still_valid(principal)
         while not queue.empty():
             queue.get_nowait()

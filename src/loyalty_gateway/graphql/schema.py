@@ -12,6 +12,11 @@ from strawberry.extensions import (
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
+from loyalty_gateway.graphql.access import (
+    AccessMutations,
+    AccessQueries,
+    AccessSubscriptions,
+)
 from loyalty_gateway.graphql.benefits import BenefitMutations, BenefitQueries
 from loyalty_gateway.graphql.errors import MaskInternalErrors
 from loyalty_gateway.graphql.limits import CostLimiter
@@ -40,6 +45,7 @@ Query = merge_types(
         TierQueries,
         BenefitQueries,
         ReactionQueries,
+        AccessQueries,
     ),
 )
 Mutation = merge_types(
@@ -53,8 +59,10 @@ Mutation = merge_types(
         TierMutations,
         BenefitMutations,
         ReactionMutations,
+        AccessMutations,
     ),
 )
+Subscription = merge_types("Subscription", (ReactionSubscriptions, AccessSubscriptions))
 
 
 def build_schema(settings: Settings) -> strawberry.Schema:
@@ -75,7 +83,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
     return strawberry.Schema(
         query=Query,
         mutation=Mutation,
-        subscription=ReactionSubscriptions,
+        subscription=Subscription,
         config=StrawberryConfig(
             scalar_map=SCALAR_MAP, disable_field_suggestions=settings.is_production
         ),
