@@ -16,3 +16,21 @@ class ApiToken(Model):
 
     class Meta:
         table = "api_token"
+
+
+class AuditEntry(Model):
+    """One mutation: who ran it, what it touched, when, and how it ended."""
+
+    id = fields.BigIntField(primary_key=True)
+    at = fields.DatetimeField(auto_now_add=True)
+    actor = fields.CharField(max_length=16)
+    token_id = fields.UUIDField(null=True)
+    profile_id = fields.UUIDField(null=True)
+    operation = fields.CharField(max_length=64)
+    ids = fields.JSONField(default=list)
+    outcome = fields.CharField(max_length=16)
+    error_codes = fields.JSONField(default=list)
+
+    class Meta:
+        table = "audit_entry"
+        indexes = (("token_id", "id"), ("operation", "id"))

@@ -17,6 +17,7 @@ from loyalty_gateway.graphql.access import (
     AccessQueries,
     AccessSubscriptions,
 )
+from loyalty_gateway.graphql.audit import AuditMutations, AuditQueries
 from loyalty_gateway.graphql.benefits import BenefitMutations, BenefitQueries
 from loyalty_gateway.graphql.errors import MaskInternalErrors
 from loyalty_gateway.graphql.limits import CostLimiter
@@ -46,6 +47,7 @@ Query = merge_types(
         BenefitQueries,
         ReactionQueries,
         AccessQueries,
+        AuditQueries,
     ),
 )
 Mutation = merge_types(
@@ -70,6 +72,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
     field suggestions."""
     extensions: list = [
         MaskInternalErrors,
+        AuditMutations,
         lambda: ParserCache(maxsize=1000),
         lambda: ValidationCache(maxsize=1000),
         lambda: QueryDepthLimiter(max_depth=settings.max_query_depth),

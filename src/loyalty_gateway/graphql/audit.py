@@ -1,0 +1,162 @@
+"""The audit log: every mutation, who ran it, what it touched, when, and the outcome."""
+
+import dataclasses
+import inspect
+import logging
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+import strawberry
+from graphql import GraphQLError
+from strawberry.extensions import SchemaExtension
+from strawberry.types import Info
+
+from loyalty_gateway.auth import scopes
+from loyalty_gateway.auth.models import AuditEntry as AuditEntryModel
+from loyalty_gateway.auth.service import Principal
+from loyalty_gateway.graphql.ids import parse_id
+from loyalty_gateway.graphql.pagination import Connection, connection, page
+from loyalty_gateway.graphql.permissions import requires
+
+log = logging.getLogger(__name__)
+
+
+def _ids(value: Any, found: list[str], depth: int = 0) -> None:
+    """Ids in a payload or input: fields named `id`, `*_id` and `ids`, a few levels down."""
+    if depth > 3 or value is None:
+        return
+    if isinstance(value, list | tuple):
+        for item in value:
+            _ids(item, found, depth + 1)
+        return
+    if isinstance(value, dict):
+        items = value.items()
+    elif hasattr(value, "__dict__"):
+        items = vars(value).items()
+    else:
+        return
+    for name, item in items:
+        if item is None or item is strawberry.UNSET:
+            continue
+        if name == "id" or name.endswith(("_id", "Id")):
+            if isinstance(item, str | int):
+                found.append(str(item))
+        elif name == "ids" and isinstance(item, list):
+            found.extend(str(i) for i in item)
+        elif dataclasses.is_dataclass(item) or isinstance(item, list | dict):
+            _ids(item, found, depth + 1)
+
+
+def _actor(principal: Principal | None) -> tuple[str, str | None, str | None]:
+    if principal is None:
+        return "anonymous", None, None
+    if principal.is_customer:
+        return "customer", None, principal.profile_id
+    if principal.token_id is None:
+        return "admin", None, None
+    return "token", principal.token_id, None
+
+
+async def _write(info: Info, kwargs: dict[str, Any], result: Any, error: Exception | None) -> None:
+    touched: list[str] = []
+    _ids(kwargs.get("input"), touched)
+    _ids(result, touched)
+    codes: list[str] = []
+    if error is not None:
+        extensions = getattr(error, "extensions", None) or {}
+        code = extensions.get("code", "INTERNAL_SERVER_ERROR")
+        outcome = "FORBIDDEN" if code in ("FORBIDDEN", "UNAUTHENTICATED") else "ERROR"
+        codes.append(code)
+    else:
+        user_errors = getattr(result, "errors", None) or []
+        codes = [e.code.value for e in user_errors]
+        outcome = "USER_ERROR" if codes else "OK"
+    actor, token_id, profile_id = _actor(info.context.principal)
+    try:
+        await AuditEntryModel.create(
+            actor=actor,
+            token_id=token_id,
+            profile_id=profile_id,
+            operation=info.field_name,
+            ids=list(dict.fromkeys(touched))[:50],
+            outcome=outcome,
+            error_codes=codes,
+        )
+    except Exception:  # the audit must not turn a done mutation into a failure
+        log.exception("could not write the audit entry of %s", info.field_name)
+
+
+class AuditMutations(SchemaExtension):
+    """Writes an audit entry after each root mutation field, whatever it returned."""
+
+    def resolve(
+        self, _next: Callable[..., Any], root: Any, info: Info, *args: Any, **kwargs: Any
+    ) -> Any:
+        if info.parent_type.name != "Mutation":
+            return _next(root, info, *args, **kwargs)
+        return self._audited(_next, root, info, *args, **kwargs)
+
+    async def _audited(
+        self, _next: Callable[..., Any], root: Any, info: Info, *args: Any, **kwargs: Any
+    ) -> Any:
+        try:
+            result = _next(root, info, *args, **kwargs)
+            if inspect.isawaitable(result):
+                result = await result
+        except GraphQLError as error:
+            await _write(info, kwargs, None, error)
+            raise
+        except Exception as error:
+            await _write(info, kwargs, None, error)
+            raise
+        await _write(info, kwargs, result, None)
+        return result
+
+
+@strawberry.type
+class AuditEntry:
+    id: strawberry.ID
+    at: datetime
+    actor: str = strawberry.field(description="token, customer, admin (the bootstrap token)")
+    token_id: strawberry.ID | None
+    profile_id: strawberry.ID | None = strawberry.field(description="For a customer token.")
+    operation: str
+    ids: list[str] = strawberry.field(description="Ids in the input and the result.")
+    outcome: str = strawberry.field(description="OK, USER_ERROR, FORBIDDEN or ERROR")
+    error_codes: list[str]
+
+    @classmethod
+    def from_model(cls, model: AuditEntryModel) -> "AuditEntry":
+        return cls(
+            id=strawberry.ID(str(model.id)),
+            at=model.at,
+            actor=model.actor,
+            token_id=strawberry.ID(str(model.token_id)) if model.token_id else None,
+            profile_id=strawberry.ID(str(model.profile_id)) if model.profile_id else None,
+            operation=model.operation,
+            ids=list(model.ids),
+            outcome=model.outcome,
+            error_codes=list(model.error_codes),
+        )
+
+
+@strawberry.type
+class AuditQueries:
+    @strawberry.field(permission_classes=[requires(scopes.AUDIT_READ)], description="Newest first.")
+    async def audit_log(
+        self,
+        first: int | None = None,
+        after: str | None = None,
+        token_id: strawberry.ID | None = None,
+        operation: str | None = None,
+    ) -> Connection[AuditEntry]:
+        at = page(first, after)
+        query = AuditEntryModel.all()
+        if token_id is not None:
+            query = query.filter(token_id=parse_id(token_id, "tokenId"))
+        if operation is not None:
+            query = query.filter(operation=operation)
+        total = await query.count()
+        rows = await query.order_by("-id").offset(at.offset).limit(at.limit)
+        return connection([AuditEntry.from_model(r) for r in rows], total, at)

@@ -1,0 +1,62 @@
+"""Each mutation leaves an audit entry: who, what, when, and the outcome."""
+
+from tests.support import create_profile, unique
+
+AUDIT = """query($token: ID, $op: String) { auditLog(tokenId: $token, operation: $op, first: 10) {
+  totalCount nodes { actor tokenId profileId operation ids outcome errorCodes at } } }"""
+CREATE = """mutation($email: String!) { createProfile(input: {email: $email}) {
+  profile { id } errors { code } } }"""
+
+
+async def token_id(gql, token: str) -> str:
+    tokens = (await gql("{ apiTokens { id prefix } }"))["apiTokens"]
+    return next(t["id"] for t in tokens if token.startswith(t["prefix"]) and t["prefix"])
+
+
+async def test_mutations_are_audited_with_actor_ids_and_outcome(gql, token_with):
+    writer = await token_with("profiles:write")
+    reader = await token_with("profiles:read")
+    email = f"{unique('audit')}@example.com"
+    created = (await gql(CREATE, {"email": email}, token=writer))["createProfile"]
+    await gql(CREATE, {"email": email}, token=writer)  # duplicate: a user error
+    await gql.raw(CREATE, {"email": f"{unique('no')}@example.com"}, token=reader)  # forbidden
+    writer_id = await token_id(gql, writer)
+    entries = (await gql(AUDIT, {"token": writer_id}))["auditLog"]["nodes"]
+    assert [(e["operation"], e["outcome"], e["errorCodes"]) for e in entries] == [
+        ("createProfile", "USER_ERROR", ["DUPLICATE_EMAIL"]),
+        ("createProfile", "OK", []),
+    ]
+    assert created["profile"]["id"] in entries[1]["ids"]
+    assert entries[1]["actor"] == "token" and entries[1]["tokenId"] == writer_id
+    reader_entries = (await gql(AUDIT, {"token": await token_id(gql, reader)}))["auditLog"]
+    assert [(e["outcome"], e["errorCodes"]) for e in reader_entries["nodes"]] == [
+        ("FORBIDDEN", ["FORBIDDEN"])
+    ]
+
+
+async def test_customer_actions_are_audited_as_the_customer(gql):
+    profile = await create_profile(gql)
+    token = (
+        await gql(
+            """mutation($id: ID!) { createCustomerToken(input: {profileId: $id})
+      { token } }""",
+            {"id": profile["id"]},
+        )
+    )["createCustomerToken"]["token"]
+    await gql.raw(
+        """mutation($id: ID!) { claimBenefit(input: {profileId: $id,
+      definitionHandle: "nothing-here", timezone: "UTC"}) { errors { code } } }""",
+        {"id": profile["id"]},
+        token=token,
+    )
+    entries = (await gql(AUDIT, {"op": "claimBenefit"}))["auditLog"]["nodes"]
+    mine = [e for e in entries if e["profileId"] == profile["id"]]
+    assert [(e["actor"], e["outcome"], e["errorCodes"]) for e in mine] == [
+        ("customer", "USER_ERROR", ["NOT_FOUND"])
+    ]
+    assert profile["id"] in mine[0]["ids"]
+
+
+async def test_reading_the_audit_log_needs_its_scope(gql, token_with):
+    body = await gql.raw(AUDIT, {}, token=await token_with("profiles:read"))
+    assert body["errors"][0]["extensions"]["requiredScope"] == "audit:read"
