@@ -84,6 +84,8 @@ async def server(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Serv
         cors_origins=[CORS_ORIGIN],
         ws_init_timeout_seconds=1,
         subscription_check_seconds=0.3,
+        rate_limit_per_second=100_000,
+        rate_limit_burst=100_000,
     )
     await migrate(settings)
     config = uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning")

@@ -49,6 +49,7 @@ class Settings(BaseSettings):
     rate_limit_per_second: float = Field(default=50, gt=0)
     rate_limit_burst: int = Field(default=100, ge=1)
     redis_url: str | None = None
+    rate_limit_prefix: str = "loyalty:ratelimit:"
     cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
 
     @field_validator("cors_origins", mode="before")

@@ -23,6 +23,7 @@ from loyalty_gateway.graphql.errors import MaskInternalErrors
 from loyalty_gateway.graphql.limits import CostLimiter
 from loyalty_gateway.graphql.points import PointMutations, PointQueries
 from loyalty_gateway.graphql.profiles import ProfileMutations, ProfileQueries
+from loyalty_gateway.graphql.ratelimit import RateLimit, make_limiter
 from loyalty_gateway.graphql.reactions import (
     ReactionMutations,
     ReactionQueries,
@@ -70,8 +71,10 @@ Subscription = merge_types("Subscription", (ReactionSubscriptions, AccessSubscri
 def build_schema(settings: Settings) -> strawberry.Schema:
     """The schema with this deployment's limits; production hides introspection and
     field suggestions."""
+    limiter = make_limiter(settings)
     extensions: list = [
         MaskInternalErrors,
+        lambda: RateLimit(limiter),
         AuditMutations,
         lambda: ParserCache(maxsize=1000),
         lambda: ValidationCache(maxsize=1000),
