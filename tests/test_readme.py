@@ -36,3 +36,22 @@ def test_every_root_operation_has_an_example():
         | set(graphql_schema.subscription_type.fields)
     )
     assert operations - documented == set()
+
+
+def scope_of(field) -> str:
+    [permission] = field.permission_classes
+    return permission.required_scope
+
+
+def test_every_operation_has_a_scope_and_the_readme_table_says_which():
+    rows = [line for line in README.splitlines() if line.startswith("| ")]
+    names = schema.config.name_converter
+    for type_name in ("Query", "Mutation", "Subscription"):
+        for field in schema.get_type_by_name(type_name).fields:
+            assert field.permission_classes, f"{type_name}.{field.name} has no permission"
+            name = names.get_graphql_name(field)
+            scope = scope_of(field)
+            wanted = "customer token" if scope == "customer" else f"`{scope}`"
+            assert any(row.startswith(f"| {wanted} |") and f"`{name}`" in row for row in rows), (
+                f"README does not list {name} under {wanted}"
+            )
