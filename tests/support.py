@@ -4,6 +4,7 @@ import asyncio
 import logging
 import socket
 import subprocess
+import threading
 import time
 import uuid
 from collections.abc import Iterator
@@ -263,3 +264,9 @@ async def wait_for_runs(gql, count: int, within: float = 15, **filters) -> list[
             return runs
         await asyncio.sleep(0.05)
     raise AssertionError(f"expected {count} finished run(s), got {runs}")
+
+
+def drain(process: subprocess.Popen[str]) -> None:
+    """Keep reading a child's output so its pipe never fills and blocks it."""
+    assert process.stdout is not None
+    threading.Thread(target=process.stdout.read, daemon=True).start()

@@ -26,7 +26,7 @@ from hypothesis.stateful import (
 )
 
 from tests.conftest import create_pg_database, drop_pg_database
-from tests.support import free_port, wait_for_line
+from tests.support import drain, free_port, wait_for_line
 from tests.test_cli import CLI, run
 
 TOKEN = "stateful-" + uuid.uuid4().hex
@@ -48,6 +48,7 @@ def client() -> Iterator[httpx.Client]:
     )
     try:
         wait_for_line(server, "Uvicorn running")
+        drain(server)
         with httpx.Client(
             base_url=f"http://127.0.0.1:{port}",
             headers={"Authorization": f"Bearer {TOKEN}"},

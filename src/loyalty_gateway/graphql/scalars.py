@@ -1,10 +1,11 @@
 """Custom scalars: Decimal money as a 2-decimal string, DateTime with an offset, JSON."""
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import NewType
 
 import strawberry
+from graphql import GraphQLError
 from strawberry.types.scalar import ScalarDefinition
 
 from loyalty_gateway.core.money import CENT, to_decimal
@@ -14,11 +15,23 @@ def _serialize_decimal(value: Decimal) -> str:
     return str(Decimal(value).quantize(CENT))
 
 
+def _bad(message: str) -> GraphQLError:
+    return GraphQLError(message, extensions={"code": "BAD_USER_INPUT"})
+
+
 def _parse_datetime(value: object) -> datetime:
     """ISO 8601; a value without an offset is local time in the input's `timezone`."""
-    if not isinstance(value, str):
-        raise ValueError("DateTime must be an ISO 8601 string")
-    return datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    try:
+        return datetime.fromisoformat(str(value).strip().replace("Z", "+00:00"))
+    except ValueError:
+        raise _bad(f"DateTime must be ISO 8601, got {value!r}") from None
+
+
+def _parse_date(value: object) -> date:
+    try:
+        return date.fromisoformat(str(value).strip())
+    except ValueError:
+        raise _bad(f"Date must be YYYY-MM-DD, got {value!r}") from None
 
 
 def _serialize_datetime(value: datetime) -> str:
@@ -50,7 +63,15 @@ QuantityScalar = strawberry.scalar(
     parse_value=to_decimal,
 )
 
+DateScalar = strawberry.scalar(
+    name="Date",
+    description="An ISO 8601 date (YYYY-MM-DD).",
+    serialize=lambda value: value.isoformat(),
+    parse_value=_parse_date,
+)
+
 SCALAR_MAP: dict[object, ScalarDefinition] = {
+    date: DateScalar,
     Quantity: QuantityScalar,
     Decimal: DecimalScalar,
     datetime: DateTimeScalar,
