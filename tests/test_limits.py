@@ -177,3 +177,23 @@ async def test_unauthenticated_http_is_refused_before_limits_leak_data(http, ser
     response = await http.post(server.graphql_url, json={"query": "{ profiles { totalCount } }"})
     assert response.json()["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
     assert isinstance(response, httpx.Response)
+
+
+async def test_batched_requests_are_refused(http, server):
+    response = await http.post(
+        server.graphql_url, json=[{"query": "{ __typename }"}, {"query": "{ __typename }"}],
+        headers={"Authorization": f"Bearer {ADMIN_TOKEN}"},
+    )
+    assert response.status_code == 400
+
+
+async def test_the_legacy_graphql_ws_protocol_is_not_spoken(server):
+    socket = await websockets.connect(ws_url(server), subprotocols=["graphql-ws"])
+    try:
+        assert socket.subprotocol is None
+        with pytest.raises(websockets.ConnectionClosed) as closed:
+            await socket.send(json.dumps({"type": "connection_init", "payload": {}}))
+            await asyncio.wait_for(socket.recv(), 5)
+    finally:
+        await socket.close()
+    assert closed.value.rcvd.code == 4406

@@ -7,6 +7,8 @@ import json
 import pytest
 from aiohttp import web
 
+from loyalty_gateway.reactions.actions.base import ActionError
+from loyalty_gateway.reactions.actions.target_send import check_destination
 from loyalty_gateway.settings import get_settings
 from tests.support import create_profile, free_port, unique, wait_for_runs
 
@@ -24,10 +26,13 @@ class Receiver:
 
     def __init__(self, failures: int = 0) -> None:
         self.failures = failures
+        self.redirect_to: str | None = None
         self.requests: list[tuple[dict[str, str], bytes]] = []
 
     async def handle(self, request: web.Request) -> web.Response:
         self.requests.append((dict(request.headers), await request.read()))
+        if self.redirect_to:
+            raise web.HTTPFound(self.redirect_to)
         if len(self.requests) <= self.failures:
             return web.Response(status=500)
         return web.json_response({"ok": True})
@@ -148,3 +153,37 @@ async def test_bad_targets_are_refused(gql):
         }
         data = (await gql(CREATE_TARGET, {"input": body}))["createTarget"]
         assert [e["field"] for e in data["errors"]] == [field]
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1:9/hook",
+        "http://localhost/hook",
+        "http://10.1.2.3/hook",
+        "http://192.168.0.10/hook",
+        "http://172.16.5.5/hook",
+        "http://169.254.169.254/latest/meta-data",
+        "http://[::1]/hook",
+        "http://[fe80::1]/hook",
+        "http://0.0.0.0/hook",
+    ],
+)
+async def test_non_public_destinations_are_refused(url):
+    with pytest.raises(ActionError) as refused:
+        await check_destination(url)
+    assert refused.value.code == "PRIVATE_ADDRESS_REFUSED"
+
+
+async def test_redirects_are_never_followed(gql, receiver, monkeypatch):
+    """A target that redirects (say, into 169.254.169.254) fails instead of being followed."""
+    monkeypatch.setattr(get_settings(), "target_allow_private_networks", True)
+    receiver.redirect_to = "http://169.254.169.254/latest/meta-data"
+    event = "custom." + unique("redirect").replace("-", "_")
+    reaction = await send_on(gql, receiver, event)
+    profile = await create_profile(gql)
+    await emit(gql, profile["id"], event)
+    [run] = await wait_for_runs(gql, 1, profile=profile["id"], reaction=reaction["id"])
+    assert run["status"] == "FAILED"
+    assert run["steps"][0]["error"].startswith("TARGET_REFUSED")
+    assert len(receiver.requests) == 1

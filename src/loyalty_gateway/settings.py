@@ -69,8 +69,11 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _secret_in_production(self) -> "Settings":
-        if self.is_production and not self.loyalty_secret_key:
-            raise ValueError("LOYALTY_SECRET_KEY is required when LOYALTY_ENV=production")
+        if self.is_production and len(self.loyalty_secret_key or "") < 32:
+            raise ValueError(
+                "LOYALTY_SECRET_KEY (32 characters or more) is required when "
+                "LOYALTY_ENV=production"
+            )
         return self
 
     @property
