@@ -43,7 +43,7 @@ async def test_profile_created_event_carries_snake_case_context(gql):
     assert event.context["first_name"] == "Evie"
     assert event.context["reward_balance"] == "0.00"
     assert event.context["point_balance"] == 0
-    assert event.status == "PENDING"
+    assert event.depth == 0  # written by a user action, not by a reaction
 
 
 async def test_email_is_unique_ignoring_case(gql):
