@@ -1,0 +1,126 @@
+"""The yardstick: a minimal Starlette + asyncpg app answering the benchmark's operations with
+hand-written SQL (one statement where one suffices, json_agg for the list), in the same JSON
+shape as the gateway. Run: uvicorn bench.baseline:app (DATABASE_URL in the environment)."""
+
+import os
+from contextlib import asynccontextmanager
+from decimal import ROUND_FLOOR, Decimal
+
+import asyncpg
+import orjson
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+BALANCE = """
+SELECT
+  (SELECT COALESCE(SUM(r.value_remaining), 0) FROM reward r
+     JOIN reward_definition d ON d.id = r.definition_id
+    WHERE r.profile_id = $1 AND r.voided_at IS NULL AND r.value_remaining > 0
+      AND (r.expires_at IS NULL OR r.expires_at > now()) AND d.type <> 'percentage') AS rewards,
+  (SELECT COALESCE(SUM(points_remaining), 0) FROM point_lot
+    WHERE profile_id = $1 AND voided_at IS NULL AND points_remaining > 0
+      AND (expires_at IS NULL OR expires_at > now())) AS points,
+  (SELECT points_to_dollars_rate FROM program_settings WHERE id = 1) AS rate
+"""
+PROFILES = """
+SELECT COALESCE(json_agg(row_to_json(p) ORDER BY p.created_at, p.id), '[]') FROM (
+  SELECT p.id, p.email, p.created_at, (
+    SELECT json_build_object('nodes', COALESCE(json_agg(json_build_object(
+      'id', r.id, 'valueRemaining', to_char(r.value_remaining / 100.0, 'FM999999990.00'),
+      'expiresAt', r.expires_at, 'definition', json_build_object('handle', d.handle))
+      ORDER BY r.expires_at NULLS LAST, r.issued_at, r.id), '[]'))
+    FROM (SELECT * FROM reward WHERE profile_id = p.id
+          ORDER BY expires_at NULLS LAST, issued_at, id LIMIT 10) r
+    JOIN reward_definition d ON d.id = r.definition_id) AS rewards
+  FROM profile p ORDER BY p.created_at, p.id LIMIT 50) p
+"""
+LOTS = """
+SELECT r.id, r.value_remaining FROM reward r JOIN reward_definition d ON d.id = r.definition_id
+ WHERE r.profile_id = $1 AND r.voided_at IS NULL AND r.value_remaining > 0
+   AND (r.expires_at IS NULL OR r.expires_at > now()) AND d.type <> 'percentage'
+ ORDER BY r.expires_at NULLS LAST, r.issued_at, r.id
+"""
+
+
+def money(cents: int) -> str:
+    return f"{Decimal(cents) / 100:.2f}"
+
+
+async def balance(pool: asyncpg.Pool, variables: dict) -> dict:
+    row = await pool.fetchrow(BALANCE, variables["id"])
+    rewards, points = int(row["rewards"]), int(row["points"])
+    point_cents = int((Decimal(points) * row["rate"] * 100).to_integral_value(ROUND_FLOOR))
+    balances = {
+        "rewardBalance": money(rewards),
+        "pointBalance": points,
+        "pointBalanceDollars": money(point_cents),
+        "combinedBalanceDollars": money(rewards + point_cents),
+    }
+    return {"profile": {"balances": balances}}
+
+
+async def profiles(pool: asyncpg.Pool, variables: dict) -> dict:
+    return {"profiles": {"nodes": orjson.loads(await pool.fetchval(PROFILES))}}
+
+
+async def redeem(pool: asyncpg.Pool, variables: dict) -> dict:
+    data = variables["input"]
+    cents = int(Decimal(data["amount"]) * 100)
+    async with pool.acquire() as connection, connection.transaction():
+        await connection.execute(
+            "SELECT id FROM profile WHERE id = $1 FOR UPDATE", data["profileId"]
+        )
+        left, takes = cents, []
+        for lot in await connection.fetch(LOTS, data["profileId"]):
+            take = min(left, lot["value_remaining"])
+            takes.append((lot["id"], take))
+            left -= take
+            if left == 0:
+                break
+        if left:
+            return {"redeem": {"redemption": None, "errors": [{"code": "INSUFFICIENT_BALANCE"}]}}
+        redemption = await connection.fetchval(
+            """INSERT INTO redemption (id, profile_id, type, total_cents, requested_cents,
+               created_at) VALUES (gen_random_uuid(), $1, 'REDEEM', $2, $2, now()) RETURNING id""",
+            data["profileId"],
+            cents,
+        )
+        await connection.executemany(
+            "UPDATE reward SET value_remaining = value_remaining - $2 WHERE id = $1", takes
+        )
+        await connection.executemany(
+            """INSERT INTO redemption_item (id, redemption_id, type, reward_id, value_cents, points,
+               restored_cents, restored_points, created_at)
+               VALUES (gen_random_uuid(), $1, 'REWARD', $2, $3, 0, 0, 0, now())""",
+            [(redemption, lot, take) for lot, take in takes],
+        )
+        await connection.execute(
+            """INSERT INTO event (name, profile_id, context, depth, status, attempts, created_at)
+               VALUES ('redemption.created', $1, $2, 0, 'PENDING', 0, now())""",
+            data["profileId"],
+            orjson.dumps({"id": str(redemption), "total": money(cents)}).decode(),
+        )
+    return {"redeem": {"redemption": {"id": str(redemption), "total": money(cents)}, "errors": []}}
+
+
+OPERATIONS = {"Balance": balance, "ProfilesWithRewards": profiles, "Redeem": redeem}
+
+
+@asynccontextmanager
+async def lifespan(app: Starlette):  # noqa: ANN201
+    dsn = os.environ["DATABASE_URL"]
+    app.state.pool = await asyncpg.create_pool(dsn, min_size=4, max_size=20)
+    yield
+    await app.state.pool.close()
+
+
+async def graphql(request: Request) -> Response:
+    body = orjson.loads(await request.body())
+    handler = OPERATIONS[body["operationName"]]
+    data = await handler(request.app.state.pool, body.get("variables") or {})
+    return Response(orjson.dumps({"data": data}), media_type="application/json")
+
+
+app = Starlette(routes=[Route("/graphql", graphql, methods=["POST"])], lifespan=lifespan)

@@ -1,0 +1,210 @@
+"""`make bench`: seed PostgreSQL, start the gateway (one uvicorn worker) and the hand-written
+baseline, drive both with the same requests, and report each figure beside its ratio to the
+baseline from the same run. Results: bench/results/<date>.json and BENCHMARKS.md."""
+
+import argparse
+import asyncio
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+
+import asyncpg
+import httpx
+
+from bench.load import drive
+from bench.seed import seed
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+TOKEN = "bench-" + uuid.uuid4().hex
+BALANCE = """query Balance($id: ID!) { profile(id: $id) { balances {
+  rewardBalance pointBalance pointBalanceDollars combinedBalanceDollars } } }"""
+PROFILES = """query ProfilesWithRewards { profiles(first: 50) { nodes { id email
+  rewards(first: 10) { nodes { id valueRemaining expiresAt definition { handle } } } } } }"""
+REDEEM = """mutation Redeem($input: RedeemInput!) { redeem(input: $input) {
+  redemption { id total } errors { code } } }"""
+
+
+def scenarios(ids: list[str]) -> dict:
+    hot = ids[:10]
+    return {
+        "balance": lambda rng: {
+            "operationName": "Balance",
+            "query": BALANCE,
+            "variables": {"id": rng.choice(ids)},
+        },
+        "list50": lambda rng: {"operationName": "ProfilesWithRewards", "query": PROFILES},
+        "redeem_spread": lambda rng: {
+            "operationName": "Redeem",
+            "query": REDEEM,
+            "variables": {"input": {"profileId": rng.choice(ids), "amount": "0.01"}},
+        },
+        "redeem_hot": lambda rng: {
+            "operationName": "Redeem",
+            "query": REDEEM,
+            "variables": {"input": {"profileId": rng.choice(hot), "amount": "0.01"}},
+        },
+    }
+
+
+def start(command: list[str], env: dict[str, str], port: int) -> subprocess.Popen:
+    process = subprocess.Popen(
+        command,
+        env={**os.environ, **env},
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            httpx.get(f"http://127.0.0.1:{port}/", timeout=1)
+            return process
+        except httpx.HTTPError:
+            time.sleep(0.2)
+    process.kill()
+    raise RuntimeError(f"{command} did not start")
+
+
+async def ledger_violations(dsn: str) -> int:
+    """Lots whose remaining value is not value at issue - taken + restored."""
+    connection = await asyncpg.connect(dsn)
+    try:
+        return await connection.fetchval("""
+            SELECT count(*) FROM reward r LEFT JOIN (
+              SELECT reward_id, SUM(CASE WHEN m.type = 'REDEEM' THEN i.value_cents
+                                         ELSE -i.value_cents END) AS net
+                FROM redemption_item i JOIN redemption m ON m.id = i.redemption_id
+               WHERE i.reward_id IS NOT NULL GROUP BY reward_id) t ON t.reward_id = r.id
+             WHERE r.value_at_issue - COALESCE(t.net, 0) <> r.value_remaining""")
+    finally:
+        await connection.close()
+
+
+def migrate(env: dict[str, str]) -> None:
+    subprocess.run(
+        [BIN / "loyalty-gateway", "migrate"],
+        env={**os.environ, **env},
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+
+
+async def main(args: argparse.Namespace) -> dict:
+    admin = args.database_url
+    name = "loyalty_bench"
+    connection = await asyncpg.connect(admin)
+    await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    await connection.execute(f'CREATE DATABASE "{name}"')
+    await connection.close()
+    dsn = admin.rsplit("/", 1)[0] + "/" + name
+    env = {
+        "DATABASE_URL": dsn,
+        "LOYALTY_ADMIN_TOKEN": TOKEN,
+        "DISPATCHER_IN_SERVE": "false",
+        "RATE_LIMIT_PER_SECOND": "1000000",
+        "RATE_LIMIT_BURST": "1000000",
+        "LOYALTY_ENV": "development",
+    }
+    await asyncio.to_thread(migrate, env)
+    ids = await seed(dsn, args.profiles)
+    servers = {
+        "gateway": start(
+            [
+                str(BIN / "uvicorn"),
+                "loyalty_gateway.app:create_app",
+                "--factory",
+                "--port",
+                "8101",
+                "--log-level",
+                "warning",
+                "--workers",
+                "1",
+            ],
+            env,
+            8101,
+        ),
+        "baseline": start(
+            [
+                str(BIN / "uvicorn"),
+                "bench.baseline:app",
+                "--port",
+                "8102",
+                "--log-level",
+                "warning",
+            ],
+            env,
+            8102,
+        ),
+    }
+    ports = {"gateway": 8101, "baseline": 8102}
+    results: dict = {
+        "date": datetime.now(UTC).isoformat(timespec="seconds"),
+        "profiles": args.profiles,
+        "connections": args.connections,
+        "duration_s": args.duration,
+        "scenarios": {},
+    }
+    headers = {"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/json"}
+    try:
+        for scenario, body in scenarios(ids).items():
+            if args.only and scenario not in args.only:
+                continue
+            row = {}
+            for target in ("baseline", "gateway"):
+                outcome = await drive(
+                    f"http://127.0.0.1:{ports[target]}/graphql",
+                    headers,
+                    body,
+                    args.connections,
+                    args.warmup,
+                    args.duration,
+                )
+                row[target] = outcome.summary()
+                print(f"{scenario:14} {target:9} {row[target]}", flush=True)
+            row["ratio"] = round(row["gateway"]["rps"] / row["baseline"]["rps"], 3)
+            results["scenarios"][scenario] = row
+        results["ledger_violations"] = await ledger_violations(dsn)
+    finally:
+        for process in servers.values():
+            process.send_signal(signal.SIGTERM)
+            process.wait(10)
+    return results
+
+
+def report(results: dict) -> str:
+    lines = [
+        "| scenario | baseline req/s | gateway req/s | ratio | gateway p50 ms | gateway p99 ms |",
+        "|---|---|---|---|---|---|",
+    ]
+    for name, row in results["scenarios"].items():
+        lines.append(
+            f"| {name} | {row['baseline']['rps']} | {row['gateway']['rps']} | "
+            f"{row['ratio']}x | {row['gateway']['p50_ms']} | {row['gateway']['p99_ms']} |"
+        )
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument(
+        "--database-url",
+        default=os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres"),
+    )
+    parser.add_argument("--profiles", type=int, default=20_000)
+    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--warmup", type=float, default=3)
+    parser.add_argument("--duration", type=float, default=10)
+    parser.add_argument("--only", nargs="*", help="run only these scenarios")
+    arguments = parser.parse_args()
+    outcome = asyncio.run(main(arguments))
+    stamp = datetime.now(UTC).strftime("%Y-%m-%d")
+    (ROOT / "bench" / "results" / f"{stamp}.json").write_text(json.dumps(outcome, indent=2) + "\n")
+    print(report(outcome))
+    print(f"ledger violations: {outcome['ledger_violations']}")
