@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PYTEST := $(BIN)/python -m pytest
 
-.PHONY: run test test-sqlite test-postgres lint schema migrate clean
+.PHONY: run test lint schema migrate bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -48,6 +48,10 @@ lint: $(VENV)/.installed-test
 
 schema: $(VENV)/.installed
 	$(BIN)/loyalty-gateway export-schema > schema.graphql
+
+# Needs PostgreSQL (BENCH_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/postgres).
+bench: $(VENV)/.installed-test
+	$(BIN)/python -m bench.run
 
 clean:
 	rm -rf $(VENV) data .pytest_cache .ruff_cache

@@ -71,8 +71,7 @@ class Settings(BaseSettings):
     def _secret_in_production(self) -> "Settings":
         if self.is_production and len(self.loyalty_secret_key or "") < 32:
             raise ValueError(
-                "LOYALTY_SECRET_KEY (32 characters or more) is required when "
-                "LOYALTY_ENV=production"
+                "LOYALTY_SECRET_KEY (32 characters or more) is required when LOYALTY_ENV=production"
             )
         return self
 

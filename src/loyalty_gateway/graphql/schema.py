@@ -2,6 +2,7 @@
 
 import strawberry
 from strawberry.extensions import (
+    AddValidationRules,
     DisableIntrospection,
     MaxAliasesLimiter,
     MaxTokensLimiter,
@@ -72,14 +73,19 @@ def build_schema(settings: Settings) -> strawberry.Schema:
     """The schema with this deployment's limits; production hides introspection and
     field suggestions."""
     limiter = make_limiter(settings)
+    # Build the depth and alias rules once: the validation cache keys on the rule classes,
+    # and a limiter made per request would make new classes and never hit the cache.
+    rules = [
+        *QueryDepthLimiter(max_depth=settings.max_query_depth).validation_rules,
+        *MaxAliasesLimiter(max_alias_count=settings.max_aliases).validation_rules,
+    ]
     extensions: list = [
         MaskInternalErrors,
-        lambda: RateLimit(limiter),
         AuditMutations,
+        lambda: RateLimit(limiter),
         lambda: ParserCache(maxsize=1000),
         lambda: ValidationCache(maxsize=1000),
-        lambda: QueryDepthLimiter(max_depth=settings.max_query_depth),
-        lambda: MaxAliasesLimiter(max_alias_count=settings.max_aliases),
+        lambda: AddValidationRules(rules),
         lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
         # After ValidationCache, which sets the validation result this adds to.
         lambda: CostLimiter(max_cost=settings.max_query_cost),
