@@ -18,7 +18,7 @@ from loyalty_gateway.graphql.access import (
     AccessQueries,
     AccessSubscriptions,
 )
-from loyalty_gateway.graphql.audit import AuditMutations, AuditQueries
+from loyalty_gateway.graphql.audit import AuditQueries, audit_mutations
 from loyalty_gateway.graphql.benefits import BenefitMutations, BenefitQueries
 from loyalty_gateway.graphql.errors import MaskInternalErrors
 from loyalty_gateway.graphql.limits import CostLimiter
@@ -66,6 +66,7 @@ Mutation = merge_types(
         AccessMutations,
     ),
 )
+audit_mutations(Mutation)
 Subscription = merge_types("Subscription", (ReactionSubscriptions, AccessSubscriptions))
 
 
@@ -81,7 +82,6 @@ def build_schema(settings: Settings) -> strawberry.Schema:
     ]
     extensions: list = [
         MaskInternalErrors,
-        AuditMutations,
         lambda: RateLimit(limiter),
         lambda: ParserCache(maxsize=1000),
         lambda: ValidationCache(maxsize=1000),
