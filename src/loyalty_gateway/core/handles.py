@@ -1,10 +1,13 @@
 """Handles: unique, URL-safe names that definitions are looked up by."""
 
 import re
+from collections.abc import Callable
+from typing import Any
 
 from tortoise.models import Model
+from tortoise.transactions import in_transaction
 
-from loyalty_gateway.core.errors import ErrorCode, UserError, camel
+from loyalty_gateway.core.errors import ErrorCode, UserError, camel, require_uuid
 
 HANDLE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,254}$")
 
@@ -33,3 +36,48 @@ def check_not_null(fields: dict, names: tuple[str, ...]) -> None:
     for name in names:
         if name in fields and fields[name] is None:
             raise UserError(ErrorCode.INVALID_INPUT, f"{camel(name)} cannot be null", camel(name))
+
+
+async def find_by_id_or_handle(
+    model: type[Model],
+    label: str,
+    definition_id: str | None,
+    handle: str | None,
+    id_field: str,
+    handle_field: str,
+) -> Any:
+    """A definition by id or by handle (exactly one), or NOT_FOUND naming the field used."""
+    if (definition_id is None) == (handle is None):
+        raise UserError(
+            ErrorCode.INVALID_INPUT, f"Give exactly one of {id_field} and {handle_field}", id_field
+        )
+    if definition_id is not None:
+        found = await model.get_or_none(id=require_uuid(definition_id, id_field))
+        field, key = id_field, definition_id
+    else:
+        found = await model.get_or_none(handle=handle)
+        field, key = handle_field, handle
+    if found is None:
+        raise UserError(ErrorCode.NOT_FOUND, f"No {label} '{key}'", field)
+    return found
+
+
+async def update_with_handle(
+    model: type[Model],
+    label: str,
+    definition_id: str,
+    cleaned: dict[str, Any],
+    check: Callable[[Any], None] = lambda _definition: None,
+) -> Any:
+    """Apply cleaned fields to a definition in one transaction, keeping its handle unique."""
+    definition_id = require_uuid(definition_id, "id")
+    async with in_transaction():
+        definition = await model.get_or_none(id=definition_id)
+        if definition is None:
+            raise UserError(ErrorCode.NOT_FOUND, f"No {label} {definition_id}", "id")
+        if "handle" in cleaned:
+            await ensure_handle_free(model, cleaned["handle"], exclude_id=definition_id)
+        definition.update_from_dict(cleaned)
+        check(definition)
+        await definition.save()
+    return definition

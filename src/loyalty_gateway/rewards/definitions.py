@@ -7,8 +7,14 @@ from tortoise.exceptions import IntegrityError
 from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
-from loyalty_gateway.core.errors import ErrorCode, UserError, require_uuid
-from loyalty_gateway.core.handles import check_handle, check_not_null, ensure_handle_free
+from loyalty_gateway.core.errors import ErrorCode, UserError
+from loyalty_gateway.core.handles import (
+    check_handle,
+    check_not_null,
+    ensure_handle_free,
+    find_by_id_or_handle,
+    update_with_handle,
+)
 from loyalty_gateway.core.money import to_cents
 from loyalty_gateway.core.time import PeriodType
 from loyalty_gateway.core.validation import check_text
@@ -98,37 +104,18 @@ async def create_definition(fields: dict[str, Any]) -> RewardDefinition:
 
 
 async def update_definition(definition_id: str, fields: dict[str, Any]) -> RewardDefinition:
-    definition_id = require_uuid(definition_id, "id")
-    cleaned = _clean(fields)
-    async with in_transaction():
-        definition = await RewardDefinition.get_or_none(id=definition_id)
-        if definition is None:
-            raise UserError(ErrorCode.NOT_FOUND, f"No reward definition {definition_id}", "id")
-        if "handle" in cleaned:
-            await ensure_handle_free(RewardDefinition, cleaned["handle"], exclude_id=definition_id)
-        definition.update_from_dict(cleaned)
-        _check_expiry_rule(definition)
-        await definition.save()
-    return definition
+    return await update_with_handle(
+        RewardDefinition, "reward definition", definition_id, _clean(fields), _check_expiry_rule
+    )
 
 
 async def find_definition(
     definition_id: str | None, handle: str | None, id_field: str, handle_field: str
 ) -> RewardDefinition:
     """A definition by id or by handle (exactly one), or NOT_FOUND naming the field used."""
-    if (definition_id is None) == (handle is None):
-        raise UserError(
-            ErrorCode.INVALID_INPUT, f"Give exactly one of {id_field} and {handle_field}", id_field
-        )
-    if definition_id is not None:
-        found = await RewardDefinition.get_or_none(id=require_uuid(definition_id, id_field))
-        field, key = id_field, definition_id
-    else:
-        found = await RewardDefinition.get_or_none(handle=handle)
-        field, key = handle_field, handle
-    if found is None:
-        raise UserError(ErrorCode.NOT_FOUND, f"No reward definition '{key}'", field)
-    return found
+    return await find_by_id_or_handle(
+        RewardDefinition, "reward definition", definition_id, handle, id_field, handle_field
+    )
 
 
 async def list_definitions(

@@ -8,7 +8,12 @@ from tortoise.functions import Sum
 from tortoise.transactions import in_transaction
 
 from loyalty_gateway.core.errors import ErrorCode, UserError, require_uuid
-from loyalty_gateway.core.handles import check_handle, check_not_null, ensure_handle_free
+from loyalty_gateway.core.handles import (
+    check_handle,
+    check_not_null,
+    ensure_handle_free,
+    update_with_handle,
+)
 from loyalty_gateway.core.time import as_aware, months_later, utcnow, zone
 from loyalty_gateway.core.validation import check_text
 from loyalty_gateway.events import outbox
@@ -44,17 +49,7 @@ async def create_tier(fields: dict[str, Any]) -> TierDefinition:
 
 
 async def update_tier(tier_id: str, fields: dict[str, Any]) -> TierDefinition:
-    tier_id = require_uuid(tier_id, "id")
-    cleaned = _clean(fields)
-    async with in_transaction():
-        tier = await TierDefinition.get_or_none(id=tier_id)
-        if tier is None:
-            raise UserError(ErrorCode.NOT_FOUND, f"No tier definition {tier_id}", "id")
-        if "handle" in cleaned:
-            await ensure_handle_free(TierDefinition, cleaned["handle"], exclude_id=tier_id)
-        tier.update_from_dict(cleaned)
-        await tier.save()
-    return tier
+    return await update_with_handle(TierDefinition, "tier definition", tier_id, _clean(fields))
 
 
 async def list_tiers() -> list[TierDefinition]:
