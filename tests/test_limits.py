@@ -181,7 +181,8 @@ async def test_unauthenticated_http_is_refused_before_limits_leak_data(http, ser
 
 async def test_batched_requests_are_refused(http, server):
     response = await http.post(
-        server.graphql_url, json=[{"query": "{ __typename }"}, {"query": "{ __typename }"}],
+        server.graphql_url,
+        json=[{"query": "{ __typename }"}, {"query": "{ __typename }"}],
         headers={"Authorization": f"Bearer {ADMIN_TOKEN}"},
     )
     assert response.status_code == 400

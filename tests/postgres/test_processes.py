@@ -39,6 +39,8 @@ class Cluster:
             "EVENT_LEASE_SECONDS": "2",
             "TARGET_ALLOW_PRIVATE_NETWORKS": "true",
             "TARGET_TIMEOUT_SECONDS": "30",
+            "RATE_LIMIT_PER_SECOND": "100000",
+            "RATE_LIMIT_BURST": "100000",
             **extra,
         }
 

@@ -37,7 +37,13 @@ EXPIRIES = ["2035-01-01T00:00:00Z", "2036-06-01T00:00:00Z", "2038-01-01T00:00:00
 def client() -> Iterator[httpx.Client]:
     url, name = asyncio.run(create_pg_database())
     port = free_port()
-    env = {"DATABASE_URL": url, "LOYALTY_ADMIN_TOKEN": TOKEN, "PORT": str(port)}
+    env = {
+        "DATABASE_URL": url,
+        "LOYALTY_ADMIN_TOKEN": TOKEN,
+        "PORT": str(port),
+        "RATE_LIMIT_PER_SECOND": "100000",
+        "RATE_LIMIT_BURST": "100000",
+    }
     assert run("migrate", env=env).returncode == 0
     server = subprocess.Popen(
         [CLI, "serve"],
