@@ -9,6 +9,7 @@ from strawberry.types import Info
 
 from loyalty_gateway.auth import scopes
 from loyalty_gateway.balances.service import Balances
+from loyalty_gateway.benefits.service import claimable_for
 from loyalty_gateway.core.money import from_cents
 from loyalty_gateway.graphql.errors import UserErrorType, attempt
 from loyalty_gateway.graphql.ids import parse_id
@@ -164,7 +165,6 @@ class Profile:
         description="Published, claimable benefit definitions this profile may claim now.",
     )
     async def claimable_benefits(self, info: Info) -> list[BenefitDefinitionRef]:
-        from loyalty_gateway.benefits.service import claimable_for
         from loyalty_gateway.graphql.benefits import BenefitDefinition
 
         profile = await info.context.loaders.profile.load(str(self.id))
