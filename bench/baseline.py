@@ -4,6 +4,7 @@ shape as the gateway. Run: uvicorn bench.baseline:app (DATABASE_URL in the envir
 
 import os
 from contextlib import asynccontextmanager
+from datetime import datetime
 from decimal import ROUND_FLOOR, Decimal
 
 import asyncpg
@@ -105,7 +106,80 @@ async def redeem(pool: asyncpg.Pool, variables: dict) -> dict:
     return {"redeem": {"redemption": {"id": str(redemption), "total": money(cents)}, "errors": []}}
 
 
-OPERATIONS = {"Balance": balance, "ProfilesWithRewards": profiles, "Redeem": redeem}
+async def issue_reward(pool: asyncpg.Pool, variables: dict) -> dict:
+    data = variables["input"]
+    async with pool.acquire() as connection, connection.transaction():
+        definition = await connection.fetchrow(
+            "SELECT id, value_cents, period FROM reward_definition WHERE handle = $1",
+            data["rewardDefinitionHandle"],
+        )
+        reward = await connection.fetchval(
+            """INSERT INTO reward (id, definition_id, profile_id, value_initial, value_remaining,
+               value_at_issue, timezone, issued_at, expires_at, created_at)
+               VALUES (gen_random_uuid(), $1, $2, $3, $3, $3, $4, now(),
+                       date_trunc('day', now()) + make_interval(days => $5 + 1)
+                         - interval '1 second', now())
+               RETURNING id""",
+            definition["id"],
+            data["profileId"],
+            definition["value_cents"],
+            data["timezone"],
+            definition["period"],
+        )
+        await connection.execute(
+            """INSERT INTO event (name, profile_id, context, depth, status, attempts, created_at)
+               VALUES ('reward.created', $1, $2, 0, 'PENDING', 0, now())""",
+            data["profileId"],
+            orjson.dumps({"id": str(reward)}).decode(),
+        )
+    return {"issueReward": {"reward": {"id": str(reward)}, "errors": []}}
+
+
+async def create_transaction(pool: asyncpg.Pool, variables: dict) -> dict:
+    data = variables["input"]
+    async with pool.acquire() as connection, connection.transaction():
+        transaction = await connection.fetchval(
+            """INSERT INTO transaction (id, profile_id, external_id, request_hash, total_cents,
+               is_void, transacted_at, timezone, tags, created_at)
+               VALUES (gen_random_uuid(), $1, $2, '', $3, false, $4, $5, '[]', now())
+               RETURNING id""",
+            data["profileId"],
+            data["externalId"],
+            int(Decimal(data["total"]) * 100),
+            datetime.fromisoformat(data["transactedAt"].replace("Z", "+00:00")),
+            data["timezone"],
+        )
+        await connection.executemany(
+            """INSERT INTO transaction_item (id, transaction_id, position, name, quantity,
+               price_current_cents, price_sell_cents, is_void, is_return, tags)
+               VALUES (gen_random_uuid(), $1, $2, $3, $4, $5, $5, false, false, '[]')""",
+            [
+                (
+                    transaction,
+                    index,
+                    item["name"],
+                    Decimal(str(item["quantity"])),
+                    int(Decimal(str(item["priceSell"])) * 100),
+                )
+                for index, item in enumerate(data["items"])
+            ],
+        )
+        await connection.execute(
+            """INSERT INTO event (name, profile_id, context, depth, status, attempts, created_at)
+               VALUES ('transaction.created', $1, $2, 0, 'PENDING', 0, now())""",
+            data["profileId"],
+            orjson.dumps({"id": str(transaction)}).decode(),
+        )
+    return {"createTransaction": {"transaction": {"id": str(transaction)}, "errors": []}}
+
+
+OPERATIONS = {
+    "Balance": balance,
+    "ProfilesWithRewards": profiles,
+    "Redeem": redeem,
+    "IssueReward": issue_reward,
+    "CreateTransaction": create_transaction,
+}
 
 
 @asynccontextmanager

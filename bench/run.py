@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import json
 import os
+import random
 import signal
 import subprocess
 import sys
@@ -31,6 +32,33 @@ REDEEM = """mutation Redeem($input: RedeemInput!) { redeem(input: $input) {
   redemption { id total } errors { code } } }"""
 
 
+ISSUE = """mutation IssueReward($input: IssueRewardInput!) { issueReward(input: $input) {
+  reward { id } errors { code } } }"""
+TRANSACTION = """mutation CreateTransaction($input: CreateTransactionInput!) {
+  createTransaction(input: $input) { transaction { id } errors { code } } }"""
+
+
+def transaction(rng: random.Random, ids: list[str]) -> dict:
+    items = [
+        {"name": f"Item {i}", "quantity": "1", "priceCurrent": "9.99", "priceSell": "9.99"}
+        for i in range(5)
+    ]
+    return {
+        "operationName": "CreateTransaction",
+        "query": TRANSACTION,
+        "variables": {
+            "input": {
+                "profileId": rng.choice(ids),
+                "externalId": uuid.uuid4().hex,
+                "total": "49.95",
+                "transactedAt": "2026-11-01T10:00:00Z",
+                "timezone": "UTC",
+                "items": items,
+            }
+        },
+    }
+
+
 def scenarios(ids: list[str]) -> dict:
     hot = ids[:10]
     return {
@@ -45,6 +73,18 @@ def scenarios(ids: list[str]) -> dict:
             "query": REDEEM,
             "variables": {"input": {"profileId": rng.choice(ids), "amount": "0.01"}},
         },
+        "issue_reward": lambda rng: {
+            "operationName": "IssueReward",
+            "query": ISSUE,
+            "variables": {
+                "input": {
+                    "profileId": rng.choice(ids),
+                    "timezone": "UTC",
+                    "rewardDefinitionHandle": "bench-reward",
+                }
+            },
+        },
+        "create_transaction": lambda rng: transaction(rng, ids),
         "redeem_hot": lambda rng: {
             "operationName": "Redeem",
             "query": REDEEM,
