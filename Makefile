@@ -42,7 +42,7 @@ test: $(VENV)/.installed-test
 	fi
 
 lint: $(VENV)/.installed-test
-	$(BIN)/ruff check src tests
+	$(BIN)/ruff check src tests bench
 	$(BIN)/loyalty-gateway export-schema | diff -u schema.graphql - \
 	  || (echo "schema.graphql is stale: run 'make schema'" >&2; exit 1)
 
