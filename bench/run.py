@@ -165,7 +165,7 @@ async def main(args: argparse.Namespace) -> dict:
                 "--log-level",
                 "warning",
                 "--workers",
-                "1",
+                str(args.workers),
             ],
             env,
             8101,
@@ -188,6 +188,7 @@ async def main(args: argparse.Namespace) -> dict:
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
         "profiles": args.profiles,
         "connections": args.connections,
+        "workers": args.workers,
         "duration_s": args.duration,
         "scenarios": {},
     }
@@ -242,9 +243,13 @@ if __name__ == "__main__":
     parser.add_argument("--warmup", type=float, default=3)
     parser.add_argument("--duration", type=float, default=10)
     parser.add_argument("--only", nargs="*", help="run only these scenarios")
+    parser.add_argument("--workers", type=int, default=1, help="gateway uvicorn workers")
     arguments = parser.parse_args()
     outcome = asyncio.run(main(arguments))
     stamp = datetime.now(UTC).strftime("%Y-%m-%d")
-    (ROOT / "bench" / "results" / f"{stamp}.json").write_text(json.dumps(outcome, indent=2) + "\n")
+    suffix = f"-workers{arguments.workers}" if arguments.workers > 1 else ""
+    (ROOT / "bench" / "results" / f"{stamp}{suffix}.json").write_text(
+        json.dumps(outcome, indent=2) + "\n"
+    )
     print(report(outcome))
     print(f"ledger violations: {outcome['ledger_violations']}")
