@@ -3,8 +3,15 @@
 from collections.abc import Iterable
 from datetime import datetime
 from enum import Enum
+from typing import Any
 
 from tortoise.expressions import Q
+from tortoise.models import Model
+from tortoise.transactions import in_transaction
+
+from loyalty_gateway.core.errors import ErrorCode, UserError, require_uuid
+from loyalty_gateway.core.time import utcnow
+from loyalty_gateway.profiles.locks import lock_profile
 
 
 class LotStatus(Enum):
@@ -47,6 +54,31 @@ def status_filter(statuses: Iterable[Enum], remaining: str, now: datetime) -> Q 
     for status in chosen[1:]:
         combined |= _status_q(status, remaining, now)
     return combined
+
+
+def has_uses_left() -> Q:
+    """A benefit with uses left: no limit (null), or more than zero remaining."""
+    return Q(redemptions_remaining=None) | Q(redemptions_remaining__gt=0)
+
+
+async def void_lot(
+    model: type[Model], lot_id: str, reason: str, field: str, inactive_code: ErrorCode
+) -> Any:
+    """Void a reward or benefit once, under its profile's lock; its value stays for the ledger."""
+    lot_id = require_uuid(lot_id, field)
+    label = model.__name__.lower()
+    async with in_transaction():
+        found = await model.get_or_none(id=lot_id)
+        if found is None:
+            raise UserError(ErrorCode.NOT_FOUND, f"No {label} {lot_id}", field)
+        await lock_profile(str(found.profile_id))
+        lot = await model.get(id=lot_id)
+        if lot.voided_at is not None:
+            raise UserError(inactive_code, f"The {label} is already void", field)
+        lot.voided_at = utcnow()
+        lot.void_reason = reason
+        await lot.save(update_fields=["voided_at", "void_reason"])
+    return lot
 
 
 def expiry_order_key(expires_at: datetime | None, issued_at: datetime, lot_id: object) -> tuple:

@@ -7,6 +7,7 @@ from datetime import datetime
 from tortoise.expressions import Q
 from tortoise.functions import Count, Sum
 
+from loyalty_gateway.balances.lots import has_uses_left
 from loyalty_gateway.benefits.models import Benefit
 from loyalty_gateway.core.money import from_cents, points_to_cents
 from loyalty_gateway.core.time import utcnow
@@ -66,7 +67,7 @@ async def balances_for(profile_ids: Iterable[str]) -> dict[str, Balances]:
     benefit_rows = (
         await Benefit.filter(
             live(now),
-            Q(redemptions_remaining=None) | Q(redemptions_remaining__gt=0),
+            has_uses_left(),
             profile_id__in=ids,
         )
         .annotate(total=Count("id"))

@@ -11,7 +11,7 @@ from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
 from loyalty_gateway.balances.extension import check_extension, extend_lot
-from loyalty_gateway.balances.lots import expiry_order_key
+from loyalty_gateway.balances.lots import expiry_order_key, has_uses_left, void_lot
 from loyalty_gateway.benefits.definitions import find_definition
 from loyalty_gateway.benefits.models import Benefit, BenefitDefinition, BenefitRedemption
 from loyalty_gateway.core.errors import ErrorCode, UserError, require_uuid
@@ -50,15 +50,10 @@ def _status_q(status: BenefitStatus, now: datetime) -> Q:
         return Q(voided_at__isnull=False)
     if status is BenefitStatus.USED:
         return not_void & Q(redemptions_remaining=0)
-    usable = not_void & (Q(redemptions_remaining=None) | Q(redemptions_remaining__gt=0))
+    usable = not_void & has_uses_left()
     if status is BenefitStatus.EXPIRED:
         return usable & Q(expires_at__lte=now)
     return usable & (Q(expires_at=None) | Q(expires_at__gt=now))
-
-
-def redeemable(now: datetime) -> Q:
-    """Benefits that can still be redeemed: the ones `benefitBalance` counts."""
-    return _status_q(BenefitStatus.ACTIVE, now)
 
 
 def statuses_filter(statuses: Iterable[BenefitStatus], now: datetime) -> Q | None:
@@ -335,19 +330,7 @@ async def extend_benefits(
 
 
 async def void_benefit(benefit_id: str, reason: str) -> Benefit:
-    benefit_id = require_uuid(benefit_id, "benefitId")
-    async with in_transaction():
-        found = await Benefit.get_or_none(id=benefit_id)
-        if found is None:
-            raise UserError(ErrorCode.NOT_FOUND, f"No benefit {benefit_id}", "benefitId")
-        await lock_profile(str(found.profile_id))
-        benefit = await Benefit.get(id=benefit_id)
-        if benefit.voided_at is not None:
-            raise UserError(ErrorCode.BENEFIT_NOT_ACTIVE, "Benefit is already void", "benefitId")
-        benefit.voided_at = utcnow()
-        benefit.void_reason = reason
-        await benefit.save(update_fields=["voided_at", "void_reason"])
-    return benefit
+    return await void_lot(Benefit, benefit_id, reason, "benefitId", ErrorCode.BENEFIT_NOT_ACTIVE)
 
 
 async def benefits_for_profiles(

@@ -12,8 +12,8 @@ from loyalty_gateway.benefits import definitions, service
 from loyalty_gateway.benefits.models import Benefit as BenefitModel
 from loyalty_gateway.benefits.models import BenefitDefinition as BenefitDefinitionModel
 from loyalty_gateway.core.time import PeriodType, utcnow, zone
-from loyalty_gateway.graphql.errors import UserErrorType, attempt, bad_input
-from loyalty_gateway.graphql.ids import parse_id
+from loyalty_gateway.graphql.errors import UserErrorType, attempt
+from loyalty_gateway.graphql.ids import by_id_or_handle, parse_id
 from loyalty_gateway.graphql.pagination import Connection, connection, page
 from loyalty_gateway.graphql.permissions import requires
 from loyalty_gateway.graphql.profiles import given
@@ -288,12 +288,7 @@ class BenefitQueries:
     async def benefit_definition(
         self, id: strawberry.ID | None = None, handle: str | None = None
     ) -> BenefitDefinition | None:
-        if (id is None) == (handle is None):
-            raise bad_input("Give exactly one of 'id' and 'handle'")
-        if id is not None:
-            found = await BenefitDefinitionModel.get_or_none(id=parse_id(id))
-        else:
-            found = await BenefitDefinitionModel.get_or_none(handle=handle)
+        found = await by_id_or_handle(BenefitDefinitionModel, id, handle)
         return BenefitDefinition.from_model(found) if found else None
 
     @strawberry.field(permission_classes=[requires(scopes.DEFINITIONS_READ)])

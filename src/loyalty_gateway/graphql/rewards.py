@@ -11,8 +11,8 @@ from strawberry.types import Info
 from loyalty_gateway.auth import scopes
 from loyalty_gateway.core.money import from_cents
 from loyalty_gateway.core.time import PeriodType, utcnow, zone
-from loyalty_gateway.graphql.errors import UserErrorType, attempt, bad_input
-from loyalty_gateway.graphql.ids import parse_id
+from loyalty_gateway.graphql.errors import UserErrorType, attempt
+from loyalty_gateway.graphql.ids import by_id_or_handle, parse_id
 from loyalty_gateway.graphql.pagination import Connection, connection, page
 from loyalty_gateway.graphql.permissions import requires
 from loyalty_gateway.graphql.profiles import RewardStatusEnum, given
@@ -270,12 +270,7 @@ class RewardQueries:
     async def reward_definition(
         self, id: strawberry.ID | None = None, handle: str | None = None
     ) -> RewardDefinition | None:
-        if (id is None) == (handle is None):
-            raise bad_input("Give exactly one of 'id' and 'handle'")
-        if id is not None:
-            found = await RewardDefinitionModel.get_or_none(id=parse_id(id))
-        else:
-            found = await RewardDefinitionModel.get_or_none(handle=handle)
+        found = await by_id_or_handle(RewardDefinitionModel, id, handle)
         return RewardDefinition.from_model(found) if found else None
 
     @strawberry.field(permission_classes=[requires(scopes.DEFINITIONS_READ)])

@@ -10,7 +10,12 @@ from typing import Any
 from tortoise.transactions import in_transaction
 
 from loyalty_gateway.balances.extension import check_extension, extend_lot
-from loyalty_gateway.balances.lots import expiry_order_key, lot_status, status_filter
+from loyalty_gateway.balances.lots import (
+    expiry_order_key,
+    lot_status,
+    status_filter,
+    void_lot,
+)
 from loyalty_gateway.core.errors import ErrorCode, UserError, require_uuid
 from loyalty_gateway.core.money import to_cents
 from loyalty_gateway.core.time import PeriodType, as_aware, expiry_from_period, utcnow, zone
@@ -218,16 +223,7 @@ async def reassign_reward(reward_id: str, profile_id: str) -> Reward:
 
 
 async def void_reward(reward_id: str, reason: str) -> Reward:
-    reward_id = require_uuid(reward_id, "rewardId")
-    async with in_transaction():
-        await lock_profile(str((await _find_reward(reward_id)).profile_id))
-        reward = await Reward.get(id=reward_id)
-        if reward.voided_at is not None:
-            raise UserError(ErrorCode.REWARD_NOT_ACTIVE, "Reward is already void", "rewardId")
-        reward.voided_at = utcnow()
-        reward.void_reason = reason
-        await reward.save(update_fields=["voided_at", "void_reason"])
-    return reward
+    return await void_lot(Reward, reward_id, reason, "rewardId", ErrorCode.REWARD_NOT_ACTIVE)
 
 
 async def rewards_for_profiles(
