@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from starlette.requests import HTTPConnection
 
 from loyalty_gateway.auth.service import Principal, authenticate
-from loyalty_gateway.graphql.loaders import Loaders, make_loaders
+from loyalty_gateway.graphql.loaders import Loaders
 from loyalty_gateway.settings import Settings
 
 
@@ -13,11 +13,8 @@ from loyalty_gateway.settings import Settings
 class Context:
     settings: Settings
     principal: Principal | None
-    loaders: Loaders = field(init=False)
+    loaders: Loaders = field(default_factory=Loaders)
     connection_params: dict[str, object] | None = None
-
-    def __post_init__(self) -> None:
-        self.loaders = make_loaders()
 
 
 def bearer_token(connection: HTTPConnection) -> str | None:

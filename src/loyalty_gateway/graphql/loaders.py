@@ -1,8 +1,8 @@
 """Per-request DataLoaders, so nested fields cost one query per level, not one per object."""
 
 from collections.abc import Awaitable, Callable, Hashable, Sequence
-from dataclasses import dataclass
 from enum import Enum
+from functools import cached_property
 from typing import Any, TypeVar
 
 from strawberry.dataloader import DataLoader
@@ -11,6 +11,7 @@ from loyalty_gateway.balances.service import Balances, balances_for
 from loyalty_gateway.benefits import definitions as benefit_definitions
 from loyalty_gateway.benefits.models import Benefit, BenefitDefinition
 from loyalty_gateway.benefits.service import benefits_for_profiles
+from loyalty_gateway.core.rows import by_ids
 from loyalty_gateway.core.time import utcnow
 from loyalty_gateway.events.models import Event
 from loyalty_gateway.points.models import PointLot
@@ -63,7 +64,7 @@ def by_status(
 
 
 async def _by_ids(model: Any, ids: list[str]) -> dict[str, Any]:
-    return {str(row.id): row for row in await model.filter(id__in=ids)}
+    return {str(row.id): row for row in await by_ids(model, ids)}
 
 
 async def _all_tiers(keys: list[str]) -> dict[str, list[TierDefinition]]:
@@ -80,58 +81,97 @@ async def _grouped(model: Any, column: str, ids: list[str], order: str) -> dict[
     return grouped
 
 
-@dataclass
 class Loaders:
-    profile: DataLoader[str, Profile | None]
-    reward_definition: DataLoader[str, RewardDefinition | None]
-    reward: DataLoader[str, Reward | None]
-    point_lot: DataLoader[str, PointLot | None]
-    redemption: DataLoader[str, Redemption | None]
-    balances: DataLoader[str, Balances]
-    rewards: DataLoader[StatusKey, list[Reward]]
-    points: DataLoader[StatusKey, list[PointLot]]
-    redemptions: DataLoader[str, list[Redemption]]
-    redemption_items: DataLoader[str, list[RedemptionItem]]
-    reversal: DataLoader[str, Redemption | None]
-    transactions: DataLoader[str, list[Transaction]]
-    transaction_items: DataLoader[str, list[TransactionItem]]
-    transaction_by_redemption: DataLoader[str, Transaction | None]
-    benefit_definition: DataLoader[str, BenefitDefinition | None]
-    benefits: DataLoader[StatusKey, list[Benefit]]
-    tier: DataLoader[str, ProfileTier | None]
-    tier_points: DataLoader[str, int]
-    tiers: DataLoader[str, list[TierDefinition]]
-    reaction_by_id: DataLoader[str, Reaction | None]
-    reaction_actions: DataLoader[str, list[ReactionAction]]
-    run_steps: DataLoader[str, list[ReactionStep]]
-    event: DataLoader[str, Event | None]
+    """One request's DataLoaders, each built on first use: a request needs few of them."""
 
+    @cached_property
+    def profile(self) -> DataLoader[str, Profile | None]:
+        return by_key(profiles_by_ids)
 
-def make_loaders() -> Loaders:
-    return Loaders(
-        profile=by_key(profiles_by_ids),
-        reward_definition=by_key(definitions_by_ids),
-        reward=by_key(lambda ids: _by_ids(Reward, ids)),
-        point_lot=by_key(lambda ids: _by_ids(PointLot, ids)),
-        redemption=by_key(lambda ids: _by_ids(Redemption, ids)),
-        balances=by_key(balances_for),
-        rewards=by_status(rewards_for_profiles),
-        points=by_status(points_for_profiles),
-        redemptions=by_key(redemptions.redemptions_for_profiles, []),
-        redemption_items=by_key(redemptions.items_for, []),
-        reversal=by_key(redemptions.reversals_for),
-        transactions=by_key(transactions.transactions_for_profiles, []),
-        transaction_items=by_key(transactions.items_for, []),
-        transaction_by_redemption=by_key(transactions.transactions_by_redemption),
-        benefit_definition=by_key(benefit_definitions.definitions_by_ids),
-        benefits=by_status(benefits_for_profiles),
-        tier=by_key(tiers.tiers_of),
-        tier_points=by_key(lambda ids: tiers.tier_points_of(ids, utcnow()), 0),
-        tiers=by_key(_all_tiers, []),
-        reaction_by_id=by_key(lambda ids: _by_ids(Reaction, ids)),
-        reaction_actions=by_key(
-            lambda ids: _grouped(ReactionAction, "reaction_id", ids, "sort_order"), []
-        ),
-        run_steps=by_key(lambda ids: _grouped(ReactionStep, "run_id", ids, "sort_order"), []),
-        event=by_key(lambda ids: _by_ids(Event, ids)),
-    )
+    @cached_property
+    def reward_definition(self) -> DataLoader[str, RewardDefinition | None]:
+        return by_key(definitions_by_ids)
+
+    @cached_property
+    def reward(self) -> DataLoader[str, Reward | None]:
+        return by_key(lambda ids: _by_ids(Reward, ids))
+
+    @cached_property
+    def point_lot(self) -> DataLoader[str, PointLot | None]:
+        return by_key(lambda ids: _by_ids(PointLot, ids))
+
+    @cached_property
+    def redemption(self) -> DataLoader[str, Redemption | None]:
+        return by_key(lambda ids: _by_ids(Redemption, ids))
+
+    @cached_property
+    def balances(self) -> DataLoader[str, Balances]:
+        return by_key(balances_for)
+
+    @cached_property
+    def rewards(self) -> DataLoader[StatusKey, list[Reward]]:
+        return by_status(rewards_for_profiles)
+
+    @cached_property
+    def points(self) -> DataLoader[StatusKey, list[PointLot]]:
+        return by_status(points_for_profiles)
+
+    @cached_property
+    def redemptions(self) -> DataLoader[str, list[Redemption]]:
+        return by_key(redemptions.redemptions_for_profiles, [])
+
+    @cached_property
+    def redemption_items(self) -> DataLoader[str, list[RedemptionItem]]:
+        return by_key(redemptions.items_for, [])
+
+    @cached_property
+    def reversal(self) -> DataLoader[str, Redemption | None]:
+        return by_key(redemptions.reversals_for)
+
+    @cached_property
+    def transactions(self) -> DataLoader[str, list[Transaction]]:
+        return by_key(transactions.transactions_for_profiles, [])
+
+    @cached_property
+    def transaction_items(self) -> DataLoader[str, list[TransactionItem]]:
+        return by_key(transactions.items_for, [])
+
+    @cached_property
+    def transaction_by_redemption(self) -> DataLoader[str, Transaction | None]:
+        return by_key(transactions.transactions_by_redemption)
+
+    @cached_property
+    def benefit_definition(self) -> DataLoader[str, BenefitDefinition | None]:
+        return by_key(benefit_definitions.definitions_by_ids)
+
+    @cached_property
+    def benefits(self) -> DataLoader[StatusKey, list[Benefit]]:
+        return by_status(benefits_for_profiles)
+
+    @cached_property
+    def tier(self) -> DataLoader[str, ProfileTier | None]:
+        return by_key(tiers.tiers_of)
+
+    @cached_property
+    def tier_points(self) -> DataLoader[str, int]:
+        return by_key(lambda ids: tiers.tier_points_of(ids, utcnow()), 0)
+
+    @cached_property
+    def tiers(self) -> DataLoader[str, list[TierDefinition]]:
+        return by_key(_all_tiers, [])
+
+    @cached_property
+    def reaction_by_id(self) -> DataLoader[str, Reaction | None]:
+        return by_key(lambda ids: _by_ids(Reaction, ids))
+
+    @cached_property
+    def reaction_actions(self) -> DataLoader[str, list[ReactionAction]]:
+        return by_key(lambda ids: _grouped(ReactionAction, "reaction_id", ids, "sort_order"), [])
+
+    @cached_property
+    def run_steps(self) -> DataLoader[str, list[ReactionStep]]:
+        return by_key(lambda ids: _grouped(ReactionStep, "run_id", ids, "sort_order"), [])
+
+    @cached_property
+    def event(self) -> DataLoader[str, Event | None]:
+        return by_key(lambda ids: _by_ids(Event, ids))

@@ -9,6 +9,7 @@ from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
 from loyalty_gateway.core.errors import ErrorCode, UserError, require_uuid
+from loyalty_gateway.core.rows import by_ids
 from loyalty_gateway.core.validation import check_text
 from loyalty_gateway.events import outbox
 from loyalty_gateway.profiles.context import profile_context
@@ -101,7 +102,8 @@ async def get_profile(profile_id: str, field: str = "profileId") -> Profile:
 
 
 async def find_profile(profile_id: str) -> Profile | None:
-    return await Profile.get_or_none(id=profile_id)
+    found = await by_ids(Profile, [profile_id])
+    return found[0] if found else None
 
 
 async def list_profiles(search: str | None, offset: int, limit: int) -> tuple[list[Profile], int]:
@@ -119,4 +121,4 @@ async def list_profiles(search: str | None, offset: int, limit: int) -> tuple[li
 
 
 async def profiles_by_ids(profile_ids: list[str]) -> dict[str, Profile]:
-    return {str(p.id): p for p in await Profile.filter(id__in=profile_ids)}
+    return {str(p.id): p for p in await by_ids(Profile, profile_ids)}
