@@ -5,6 +5,7 @@ from contextlib import asynccontextmanager
 from datetime import timedelta
 from typing import Any
 
+import orjson
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
@@ -40,6 +41,14 @@ class GraphQLApp(GraphQL):
             allowed_origins=settings.cors_origins,
         )
         self.settings = settings
+
+    def encode_json(self, data: object) -> str:
+        """orjson, as text: bytes would go out as binary WebSocket frames, which
+        graphql-ws clients refuse."""
+        return orjson.dumps(data).decode()
+
+    def decode_json(self, data: str | bytes) -> object:
+        return orjson.loads(data)
 
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket

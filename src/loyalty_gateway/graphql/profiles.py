@@ -115,12 +115,12 @@ class Profile:
         first: int | None = None,
         after: str | None = None,
     ) -> Connection[RewardRef]:
-        from loyalty_gateway.graphql.rewards import Reward
+        from loyalty_gateway.graphql.rewards import with_definitions
 
         at = page(first, after)
         rewards = await info.context.loaders.rewards.load((str(self.id), _statuses(status)))
         chosen = rewards[at.offset : at.offset + at.limit]
-        return connection([Reward.from_model(r) for r in chosen], len(rewards), at)
+        return connection(await with_definitions(info, chosen), len(rewards), at)
 
     @strawberry.field(
         permission_classes=[requires(scopes.REWARDS_READ)],

@@ -107,9 +107,12 @@ class Reward:
     created_at: datetime
     definition_id: strawberry.Private[str]
     profile_id: strawberry.Private[str]
+    known_definition: strawberry.Private["RewardDefinition | None"] = None
 
     @classmethod
-    def from_model(cls, model: RewardModel) -> "Reward":
+    def from_model(
+        cls, model: RewardModel, definition: "RewardDefinition | None" = None
+    ) -> "Reward":
         tz = zone(model.timezone)
         return cls(
             id=strawberry.ID(str(model.id)),
@@ -127,10 +130,18 @@ class Reward:
             created_at=model.created_at,
             definition_id=str(model.definition_id),
             profile_id=str(model.profile_id),
+            known_definition=definition,
         )
 
     @strawberry.field
-    async def definition(self, info: Info) -> RewardDefinition:
+    def definition(self, info: Info) -> RewardDefinition:
+        """Plain when the list that built this reward loaded its definition already, so a
+        page of rewards does not await once per reward; otherwise through the loader."""
+        if self.known_definition is not None:
+            return self.known_definition
+        return self._load_definition(info)  # type: ignore[return-value]
+
+    async def _load_definition(self, info: Info) -> RewardDefinition:
         found = await info.context.loaders.reward_definition.load(self.definition_id)
         return RewardDefinition.from_model(found)
 
@@ -139,6 +150,14 @@ class Reward:
         from loyalty_gateway.graphql.profiles import Profile
 
         return Profile.from_model(await info.context.loaders.profile.load(self.profile_id))
+
+
+async def with_definitions(info: Info, models: list[RewardModel]) -> list[Reward]:
+    """Rewards with their definitions resolved in one batch, one object per definition."""
+    ids = list({str(model.definition_id) for model in models})
+    found = await info.context.loaders.reward_definition.load_many(ids)
+    types = {key: RewardDefinition.from_model(model) for key, model in zip(ids, found, strict=True)}
+    return [Reward.from_model(model, types[str(model.definition_id)]) for model in models]
 
 
 @strawberry.input
