@@ -4,6 +4,7 @@ import asyncio
 import random
 import statistics
 import time
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -38,6 +39,8 @@ class Result:
 
 
 Body = Callable[[random.Random], dict]
+UNIQUE = "__UNIQUE__"
+"""Replaced in each request by a fresh value (a transaction's externalId)."""
 
 
 async def drive(
@@ -51,7 +54,7 @@ async def drive(
     async def worker(index: int, session: aiohttp.ClientSession) -> None:
         rng = random.Random(index)
         while not stop.is_set():
-            payload = orjson.dumps(body(rng))
+            payload = orjson.dumps(body(rng)).replace(UNIQUE.encode(), uuid.uuid4().hex.encode())
             started = time.perf_counter()
             async with session.post(url, data=payload, headers=headers) as response:
                 data = await response.read()

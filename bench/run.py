@@ -18,7 +18,8 @@ from pathlib import Path
 import asyncpg
 import httpx
 
-from bench.load import drive
+from bench import wrk
+from bench.load import UNIQUE, drive
 from bench.seed import seed
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -49,7 +50,7 @@ def transaction(rng: random.Random, ids: list[str]) -> dict:
         "variables": {
             "input": {
                 "profileId": rng.choice(ids),
-                "externalId": uuid.uuid4().hex,
+                "externalId": UNIQUE,
                 "total": "49.95",
                 "transactedAt": "2026-11-01T10:00:00Z",
                 "timezone": "UTC",
@@ -184,12 +185,14 @@ async def main(args: argparse.Namespace) -> dict:
         ),
     }
     ports = {"gateway": 8101, "baseline": 8102}
+    generator = args.load if args.load != "auto" else ("wrk" if wrk.available() else "python")
     results: dict = {
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
         "profiles": args.profiles,
         "connections": args.connections,
         "workers": args.workers,
         "duration_s": args.duration,
+        "load_generator": generator,
         "scenarios": {},
     }
     headers = {"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/json"}
@@ -199,15 +202,12 @@ async def main(args: argparse.Namespace) -> dict:
                 continue
             row = {}
             for target in ("baseline", "gateway"):
-                outcome = await drive(
-                    f"http://127.0.0.1:{ports[target]}/graphql",
-                    headers,
-                    body,
-                    args.connections,
-                    args.warmup,
-                    args.duration,
-                )
-                row[target] = outcome.summary()
+                url = f"http://127.0.0.1:{ports[target]}/graphql"
+                load = (url, headers, body, args.connections, args.warmup, args.duration)
+                if generator == "wrk":
+                    row[target] = await asyncio.to_thread(wrk.run, *load)
+                else:
+                    row[target] = (await drive(*load)).summary()
                 print(f"{scenario:14} {target:9} {row[target]}", flush=True)
             row["ratio"] = round(row["gateway"]["rps"] / row["baseline"]["rps"], 3)
             results["scenarios"][scenario] = row
@@ -244,6 +244,12 @@ if __name__ == "__main__":
     parser.add_argument("--duration", type=float, default=10)
     parser.add_argument("--only", nargs="*", help="run only these scenarios")
     parser.add_argument("--workers", type=int, default=1, help="gateway uvicorn workers")
+    parser.add_argument(
+        "--load",
+        choices=["auto", "wrk", "python"],
+        default="auto",
+        help="load generator: wrk when installed (auto), else the Python client",
+    )
     arguments = parser.parse_args()
     outcome = asyncio.run(main(arguments))
     stamp = datetime.now(UTC).strftime("%Y-%m-%d")

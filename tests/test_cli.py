@@ -1,5 +1,6 @@
 """The `loyalty-gateway` command as a new user runs it."""
 
+import json
 import os
 import subprocess
 import sys
@@ -120,3 +121,31 @@ def test_models_and_committed_migrations_agree():
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().endswith("pending: []"), result.stdout
+
+
+def test_production_logs_are_json_lines_with_the_request_id(tmp_path):
+    port = free_port()
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite://{tmp_path / 'loyalty.db'}",
+        "LOYALTY_ENV": "production",
+        "LOYALTY_SECRET_KEY": "k" * 40,
+        "LOYALTY_ADMIN_TOKEN": "admin-" + "x" * 30,
+        "PORT": str(port),
+    }
+    process = subprocess.Popen(
+        [CLI, "serve"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+    try:
+        startup = wait_for_line(process, "Uvicorn running")
+        response = httpx.get(f"http://127.0.0.1:{port}/healthz", headers={"X-Request-ID": "rq-77"})
+        assert response.headers["x-request-id"] == "rq-77"
+    finally:
+        process.terminate()
+        rest, _ = process.communicate(timeout=10)
+    output = startup + rest
+    entries = [json.loads(line) for line in output.splitlines() if line.startswith("{")]
+    assert any("Uvicorn running" in entry["message"] for entry in entries)
+    [access] = [entry for entry in entries if entry["request_id"] == "rq-77"]
+    assert access["logger"] == "uvicorn.access" and "/healthz" in access["message"]
+    assert {"time", "level", "logger", "message", "request_id"} <= set(access)

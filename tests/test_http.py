@@ -6,6 +6,7 @@ import pytest
 from loyalty_gateway.app import create_app
 from loyalty_gateway.settings import Settings
 from tests.conftest import CORS_ORIGIN
+from tests.support import ADMIN_TOKEN
 
 
 def production_settings(**overrides) -> Settings:
@@ -91,17 +92,36 @@ async def test_probes(http, server):
     assert (await http.get(f"{server.url}/readyz")).json() == {"status": "ready"}
 
 
-async def test_unexpected_errors_are_masked_with_an_id_that_is_logged(gql, monkeypatch, caplog):
+async def test_unexpected_errors_are_masked_with_ids_that_are_logged(
+    http, server, monkeypatch, caplog
+):
     from loyalty_gateway.profiles import service
 
     async def broken(profile_id: str) -> None:
         raise RuntimeError("database password is hunter2")
 
     monkeypatch.setattr(service, "find_profile", broken)
-    body = await gql.raw('{ profile(id: "6f1c1a53-0d2c-4c1e-9d7e-5f1b7a3c2e10") { id } }')
+    response = await http.post(
+        f"{server.url}/graphql",
+        json={"query": '{ profile(id: "6f1c1a53-0d2c-4c1e-9d7e-5f1b7a3c2e10") { id } }'},
+        headers={"Authorization": f"Bearer {ADMIN_TOKEN}", "X-Request-ID": "till-7-sale-42"},
+    )
+    body = response.json()
     [error] = body["errors"]
     assert "hunter2" not in str(body)
+    assert response.headers["x-request-id"] == "till-7-sale-42"
     assert error["extensions"]["code"] == "INTERNAL_SERVER_ERROR"
-    assert error["message"] == f"Internal error (id {error['extensions']['errorId']})"
-    assert error["extensions"]["errorId"] in caplog.text
+    assert error["extensions"]["requestId"] == "till-7-sale-42"
+    error_id = error["extensions"]["errorId"]
+    assert error["message"] == f"Internal error (id {error_id}, request till-7-sale-42)"
+    [record] = [r for r in caplog.records if error_id in r.getMessage()]
+    assert record.request_id == "till-7-sale-42"
     assert "hunter2" in caplog.text
+
+
+async def test_a_request_id_is_made_up_when_the_client_sends_none_or_a_bad_one(http, server):
+    plain = await http.get(f"{server.url}/healthz")
+    odd = await http.get(f"{server.url}/healthz", headers={"X-Request-ID": "no spaces\tplease"})
+    assert len(plain.headers["x-request-id"]) == 16
+    assert len(odd.headers["x-request-id"]) == 16
+    assert plain.headers["x-request-id"] != odd.headers["x-request-id"]

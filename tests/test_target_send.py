@@ -11,6 +11,7 @@ from loyalty_gateway.reactions.actions.base import ActionError
 from loyalty_gateway.reactions.actions.target_send import check_destination
 from loyalty_gateway.settings import get_settings
 from tests.support import create_profile, free_port, unique, wait_for_runs
+from tests.test_metrics import scrape, value
 
 CREATE_TARGET = """mutation($input: CreateTargetInput!) {
   createTarget(input: $input) { target { id handle hasSecret } errors { code field } }
@@ -111,7 +112,9 @@ async def test_signed_delivery_with_retries_on_500(gql, receiver, monkeypatch):
     assert deliveries == {f"{run['id']}:1"}
 
 
-async def test_delivery_gives_up_after_the_last_attempt(gql, receiver, monkeypatch):
+async def test_delivery_gives_up_after_the_last_attempt(
+    gql, http, server, receiver, monkeypatch
+):
     monkeypatch.setattr(get_settings(), "target_allow_private_networks", True)
     monkeypatch.setattr(get_settings(), "target_backoff_seconds", 0.01)
     monkeypatch.setattr(get_settings(), "target_max_attempts", 2)
@@ -119,11 +122,18 @@ async def test_delivery_gives_up_after_the_last_attempt(gql, receiver, monkeypat
     event = "custom." + unique("down").replace("-", "_")
     reaction = await send_on(gql, receiver, event)
     profile = await create_profile(gql)
+    before = await scrape(http, server)
     await emit(gql, profile["id"], event)
     [run] = await wait_for_runs(gql, 1, profile=profile["id"], reaction=reaction["id"])
     assert run["status"] == "FAILED"
     assert run["steps"][0]["error"].startswith("DELIVERY_FAILED")
     assert len(receiver.requests) == 2
+    after = await scrape(http, server)
+    for name, labels in [
+        ("loyalty_webhook_deliveries", {"outcome": "FAILED"}),
+        ("loyalty_reaction_runs", {"status": "FAILED"}),
+    ]:
+        assert value(after, name, **labels) - value(before, name, **labels) == 1
 
 
 async def test_private_addresses_are_refused_unless_allowed(gql, receiver):

@@ -26,6 +26,9 @@ from loyalty_gateway.db import prepare_database, tortoise_config
 from loyalty_gateway.graphql.context import Context, bearer_from_params, build_context
 from loyalty_gateway.graphql.schema import build_schema
 from loyalty_gateway.http_guards import guard_http
+from loyalty_gateway.observability.logs import configure_logging
+from loyalty_gateway.observability.metrics import metrics_endpoint
+from loyalty_gateway.observability.request_id import RequestIdMiddleware
 from loyalty_gateway.settings import Settings, get_settings
 
 
@@ -81,6 +84,7 @@ async def readyz(_: Request) -> Response:
 
 def create_app(settings: Settings | None = None) -> Starlette:
     settings = settings or get_settings()
+    configure_logging(json_lines=settings.json_logs)
     graphql = GraphQLApp(settings)
 
     @asynccontextmanager
@@ -93,7 +97,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             finally:
                 await stop_background(tasks)
 
-    middleware: list[Any] = []
+    middleware: list[Any] = [Middleware(RequestIdMiddleware)]
     if settings.cors_origins:
         middleware.append(
             Middleware(
@@ -105,7 +109,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
                     "content-type",
                     "apollo-require-preflight",
                     "x-apollo-operation-name",
+                    "x-request-id",
                 ],
+                expose_headers=["x-request-id"],
             )
         )
     return Starlette(
@@ -114,6 +120,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             WebSocketRoute("/graphql", graphql),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
+            Route("/metrics", metrics_endpoint),
         ],
         middleware=middleware,
         lifespan=lifespan,

@@ -51,6 +51,7 @@ class Settings(BaseSettings):
     redis_url: str | None = None
     rate_limit_prefix: str = "loyalty:ratelimit:"
     cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    log_format: str | None = Field(default=None, pattern="^(json|text)$")
 
     @field_validator("cors_origins", mode="before")
     @classmethod
@@ -62,6 +63,11 @@ class Settings(BaseSettings):
     @property
     def is_production(self) -> bool:
         return self.loyalty_env is Environment.PRODUCTION
+
+    @property
+    def json_logs(self) -> bool:
+        """JSON lines in production, plain text in development, unless LOG_FORMAT says."""
+        return self.log_format == "json" if self.log_format else self.is_production
 
     @property
     def graphiql_enabled(self) -> bool:

@@ -10,6 +10,7 @@ from graphql import GraphQLError
 from strawberry.extensions import MaskErrors
 
 from loyalty_gateway.core.errors import ErrorCode, UserError
+from loyalty_gateway.observability.request_id import current_request_id
 
 log = logging.getLogger("loyalty_gateway.graphql")
 T = TypeVar("T")
@@ -53,12 +54,17 @@ class MaskInternalErrors(MaskErrors):
 
     def anonymise_error(self, error: GraphQLError) -> GraphQLError:
         error_id = uuid.uuid4().hex[:12]
+        request_id = current_request_id.get() or "-"
         log.error("Unexpected error %s at %s", error_id, error.path, exc_info=error.original_error)
         return GraphQLError(
-            message=f"Internal error (id {error_id})",
+            message=f"Internal error (id {error_id}, request {request_id})",
             nodes=error.nodes,
             source=error.source,
             positions=error.positions,
             path=error.path,
-            extensions={"code": "INTERNAL_SERVER_ERROR", "errorId": error_id},
+            extensions={
+                "code": "INTERNAL_SERVER_ERROR",
+                "errorId": error_id,
+                "requestId": request_id,
+            },
         )

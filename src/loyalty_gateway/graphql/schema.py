@@ -35,6 +35,7 @@ from loyalty_gateway.graphql.rewards import RewardMutations, RewardQueries
 from loyalty_gateway.graphql.scalars import SCALAR_MAP
 from loyalty_gateway.graphql.tiers import TierMutations, TierQueries
 from loyalty_gateway.graphql.transactions import TransactionMutations, TransactionQueries
+from loyalty_gateway.observability.metrics import OperationMetrics
 from loyalty_gateway.settings import Settings
 
 Query = merge_types(
@@ -81,6 +82,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
         *MaxAliasesLimiter(max_alias_count=settings.max_aliases).validation_rules,
     ]
     extensions: list = [
+        OperationMetrics,
         MaskInternalErrors,
         lambda: RateLimit(limiter),
         lambda: ParserCache(maxsize=1000),
