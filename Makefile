@@ -18,7 +18,9 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e ".[test,dev]"
 	touch $@ $(VENV)/.installed
 
+# On an empty database, asks whether to load the demo program first.
 run: $(VENV)/.installed
+	$(BIN)/loyalty-gateway demo --offer
 	$(BIN)/loyalty-gateway serve
 
 migrate: $(VENV)/.installed

@@ -1,5 +1,6 @@
 """The load generator when wrk is installed: a Lua script replays a pool of request bodies
-drawn from the scenario, with `__UNIQUE__` replaced per request (fresh external ids), and
+drawn from the scenario, with `__UNIQUE__` replaced per request by a value unique across runs
+(fresh external ids: a repeated one would be an idempotent replay, not a new write), and
 counts GraphQL errors in 200 responses as errors."""
 
 import json
@@ -7,6 +8,7 @@ import random
 import shutil
 import subprocess
 import tempfile
+import uuid
 from pathlib import Path
 
 from bench.load import Body
@@ -15,6 +17,7 @@ POOL = 2000
 SCRIPT = """
 local bodies = {%(bodies)s}
 local headers = {%(headers)s}
+local nonce = "%(nonce)s"
 local counter = 0
 local errors = 0
 local threads = {}
@@ -29,7 +32,7 @@ end
 function request()
   counter = counter + 1
   local body = bodies[math.random(#bodies)]
-  body = string.gsub(body, "__UNIQUE__", tid .. "-" .. counter .. "-" .. math.random(1e9))
+  body = string.gsub(body, "__UNIQUE__", nonce .. "-" .. tid .. "-" .. counter)
   return wrk.format("POST", nil, headers, body)
 end
 
@@ -74,7 +77,11 @@ def script(headers: dict[str, str], body: Body) -> str:
         payload = body(rng)
         bodies.append(_lua_string(json.dumps(payload)))
     header_items = ", ".join(f"[{_lua_string(k)}] = {_lua_string(v)}" for k, v in headers.items())
-    return SCRIPT % {"bodies": ", ".join(bodies), "headers": header_items}
+    return SCRIPT % {
+        "bodies": ", ".join(bodies),
+        "headers": header_items,
+        "nonce": uuid.uuid4().hex,
+    }
 
 
 def run(

@@ -4,11 +4,12 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import httpx
 
-from tests.support import free_port, wait_for_line
+from tests.support import drain, free_port, wait_for_line
 
 CLI = str(Path(sys.executable).parent / "loyalty-gateway")
 ROOT = Path(__file__).resolve().parents[1]
@@ -30,7 +31,10 @@ def test_schema_file_matches_export_schema():
 
 def test_token_create_list_revoke(tmp_path):
     env = {"DATABASE_URL": f"sqlite://{tmp_path / 'cli.db'}", "LOYALTY_ADMIN_TOKEN": ""}
-    assert run("migrate", env=env).returncode == 0
+    migrated = run("migrate", env=env)
+    assert migrated.returncode == 0
+    assert "applied models.0001_initial" in migrated.stderr.splitlines()
+    assert "Database is up to date." in migrated.stdout
     created = run(
         "token", "create", "--name", "pos", "--scope", "rewards:read", "profiles:read", env=env
     )
@@ -149,3 +153,54 @@ def test_production_logs_are_json_lines_with_the_request_id(tmp_path):
     [access] = [entry for entry in entries if entry["request_id"] == "rq-77"]
     assert access["logger"] == "uvicorn.access" and "/healthz" in access["message"]
     assert {"time", "level", "logger", "message", "request_id"} <= set(access)
+
+
+def test_demo_loads_a_program_to_explore_with_progress_and_only_once(tmp_path):
+    port = free_port()
+    env = {
+        "DATABASE_URL": f"sqlite://{tmp_path / 'demo.db'}",
+        "LOYALTY_ADMIN_TOKEN": "demo-admin-token",
+        "PORT": str(port),
+    }
+    offered = run("demo", "--offer", env=env)
+    assert offered.returncode == 0 and "`loyalty-gateway demo` loads" in offered.stdout
+    loaded = run("demo", "--profiles", "12", env=env)
+    assert loaded.returncode == 0, loaded.stderr
+    assert "demo: profiles 12/12" in loaded.stderr.splitlines()
+    assert "Demo program loaded" in loaded.stdout
+    again = run("demo", env=env)
+    assert again.returncode == 2 and "already loaded" in again.stderr
+    assert run("demo", "--offer", env=env).stdout == ""
+    process = subprocess.Popen(
+        [CLI, "serve"],
+        env={**os.environ, **env},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    query = """{ profiles(first: 50) { totalCount nodes { tier { handle }
+      benefits { totalCount nodes { definition { handle } } }
+      transactions { totalCount } } } }"""
+    try:
+        wait_for_line(process, "Uvicorn running")
+        drain(process)
+        deadline = time.monotonic() + 20
+        while True:
+            data = httpx.post(
+                f"http://127.0.0.1:{port}/graphql",
+                json={"query": query},
+                headers={"Authorization": "Bearer demo-admin-token"},
+            ).json()["data"]["profiles"]
+            gold = [p for p in data["nodes"] if (p["tier"] or {}).get("handle") == "gold"]
+            rewarded = [p for p in gold if p["benefits"]["totalCount"] == 1]
+            if (gold and len(rewarded) == len(gold)) or time.monotonic() > deadline:
+                break
+            time.sleep(0.2)
+    finally:
+        process.terminate()
+        process.wait(10)
+    assert data["totalCount"] == 12
+    assert all(p["transactions"]["totalCount"] >= 1 for p in data["nodes"])
+    assert gold, "some demo profiles reach gold"
+    assert rewarded == gold, "the gold reaction issued free-alterations to each gold profile"
+    assert {p["benefits"]["nodes"][0]["definition"]["handle"] for p in gold} == {"free-alterations"}

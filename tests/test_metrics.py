@@ -29,30 +29,42 @@ async def test_operations_are_counted_by_name_and_outcome_with_latency(gql, http
         await gql(f"query {name} {{ profiles(first: 1) {{ totalCount }} }}")
     await gql.raw(f"query {name} {{ noSuchField }}")
     await gql(
-        f"mutation {name}M {{ redeem(input: {{profileId: \"6f1c1a53-0d2c-4c1e-9d7e-5f1b7a3c2e10\","
+        f'mutation {name}M {{ redeem(input: {{profileId: "6f1c1a53-0d2c-4c1e-9d7e-5f1b7a3c2e10",'
         ' amount: "1.00"}) { errors { code } } }'
     )
     after = await scrape(http, server)
     ok = value(after, "loyalty_graphql_requests_total", operation=name, type="query", outcome="ok")
-    assert ok - value(
-        before, "loyalty_graphql_requests_total", operation=name, type="query", outcome="ok"
-    ) == 3
-    assert value(
-        after, "loyalty_graphql_requests_total", operation=name, type="unknown", outcome="error"
-    ) + value(
-        after, "loyalty_graphql_requests_total", operation=name, type="query", outcome="error"
-    ) == 1
-    assert value(
-        after,
-        "loyalty_graphql_requests_total",
-        operation=name + "M",
-        type="mutation",
-        outcome="user_error",
-    ) == 1
+    assert (
+        ok
+        - value(
+            before, "loyalty_graphql_requests_total", operation=name, type="query", outcome="ok"
+        )
+        == 3
+    )
+    assert (
+        value(
+            after, "loyalty_graphql_requests_total", operation=name, type="unknown", outcome="error"
+        )
+        + value(
+            after, "loyalty_graphql_requests_total", operation=name, type="query", outcome="error"
+        )
+        == 1
+    )
+    assert (
+        value(
+            after,
+            "loyalty_graphql_requests_total",
+            operation=name + "M",
+            type="mutation",
+            outcome="user_error",
+        )
+        == 1
+    )
     assert value(after, "loyalty_graphql_request_duration_seconds_count", operation=name) >= 3
-    assert value(
-        after, "loyalty_graphql_request_duration_seconds_bucket", operation=name, le="+Inf"
-    ) >= 3
+    assert (
+        value(after, "loyalty_graphql_request_duration_seconds_bucket", operation=name, le="+Inf")
+        >= 3
+    )
 
 
 async def test_database_gauges_are_exported(http, server):

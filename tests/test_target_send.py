@@ -112,9 +112,7 @@ async def test_signed_delivery_with_retries_on_500(gql, receiver, monkeypatch):
     assert deliveries == {f"{run['id']}:1"}
 
 
-async def test_delivery_gives_up_after_the_last_attempt(
-    gql, http, server, receiver, monkeypatch
-):
+async def test_delivery_gives_up_after_the_last_attempt(gql, http, server, receiver, monkeypatch):
     monkeypatch.setattr(get_settings(), "target_allow_private_networks", True)
     monkeypatch.setattr(get_settings(), "target_backoff_seconds", 0.01)
     monkeypatch.setattr(get_settings(), "target_max_attempts", 2)

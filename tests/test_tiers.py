@@ -135,7 +135,13 @@ async def test_maintenance_keeps_steps_down_and_stops_at_a_floor(gql, tier_ladde
     await award(gql, faller["id"], 1200, issuedAt=eleven_months_ago)  # gold
     await award(gql, faller["id"], 600)  # still gold; 600 recent points
     await award(gql, floor_only["id"], 800, issuedAt=eleven_months_ago)  # silver
-    reviews = await evaluate_tiers(months_later(utcnow(), 12) + timedelta(days=1))
+    heard: list[tuple[int, int]] = []
+    reviews = await evaluate_tiers(
+        months_later(utcnow(), 12) + timedelta(days=1),
+        lambda done, total: heard.append((done, total)),
+    )
+    assert heard and heard[-1][0] == heard[-1][1] >= len(reviews) >= 3
+    assert [done for done, _ in heard] == list(range(1, heard[-1][1] + 1))
     outcomes = {r.profile_id: (r.outcome, r.tier) for r in reviews}
     assert outcomes[keeper["id"]] == ("maintained", "silver")
     assert outcomes[faller["id"]] == ("lost", "silver")

@@ -11,12 +11,14 @@ from typing import Any, TypeVar
 import uvicorn
 from tortoise import Tortoise
 
+from loyalty_gateway import demo
 from loyalty_gateway.auth import service as auth
 from loyalty_gateway.auth.scopes import ADMIN, ALL_SCOPES
 from loyalty_gateway.background import start_background, stop_background
 from loyalty_gateway.core.errors import UserError
 from loyalty_gateway.db import DatabaseNotMigrated, migrate, prepare_database, tortoise_config
 from loyalty_gateway.graphql.schema import sdl
+from loyalty_gateway.progress import Progress
 from loyalty_gateway.settings import Settings, get_settings
 from loyalty_gateway.tiers.service import evaluate_tiers
 
@@ -74,8 +76,46 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_migrate(_: argparse.Namespace, settings: Settings) -> int:
-    asyncio.run(migrate(settings))
+    def report(event: str, app: str, name: str) -> None:
+        if event == "apply_start":
+            print(f"applying {app}.{name} …", file=sys.stderr, flush=True)
+        elif event == "apply_done":
+            print(f"applied {app}.{name}", file=sys.stderr, flush=True)
+
+    asyncio.run(migrate(settings, progress=report))
     print("Database is up to date.")
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
+    """Load the demo program; with --offer, only into an empty database and only when the
+    person at the terminal says yes."""
+    try:
+        asyncio.run(prepare_database(settings))
+    except DatabaseNotMigrated as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    if args.offer:
+        if not asyncio.run(_with_db(settings, lambda: demo.is_empty(settings))):
+            return 0
+        if not sys.stdin.isatty():
+            print("The database is empty: `loyalty-gateway demo` loads a demo program.")
+            return 0
+        answer = input(
+            f"The database is empty. Load the demo program ({args.profiles} profiles)? [y/N] "
+        )
+        if answer.strip().lower() not in ("y", "yes"):
+            return 0
+    progress = Progress("demo: profiles")
+    try:
+        asyncio.run(_with_db(settings, lambda: demo.load_demo(settings, args.profiles, progress)))
+    except demo.DemoAlreadyLoaded as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    print(
+        f"Demo program loaded: 3 tiers, birthday-reward, free-alterations, the gold reaction and "
+        f"{args.profiles} profiles. Reactions run once `serve` or `worker` is up."
+    )
     return 0
 
 
@@ -123,7 +163,8 @@ def cmd_tiers_evaluate(args: argparse.Namespace, settings: Settings) -> int:
     now = datetime.fromisoformat(args.now) if args.now else None
     if now is not None and now.tzinfo is None:
         now = now.replace(tzinfo=UTC)
-    reviews = asyncio.run(_with_db(settings, lambda: evaluate_tiers(now)))
+    progress = Progress("tiers evaluate: profiles")
+    reviews = asyncio.run(_with_db(settings, lambda: evaluate_tiers(now, progress)))
     for review in reviews:
         print(f"{review.profile_id}  {review.outcome:10}  {review.tier or '-'}")
     kept = sum(1 for review in reviews if review.outcome == "maintained")
@@ -172,6 +213,12 @@ def build_parser() -> argparse.ArgumentParser:
         run=cmd_worker
     )
     commands.add_parser("migrate", help="apply database migrations").set_defaults(run=cmd_migrate)
+    demo_command = commands.add_parser("demo", help="load a demo program to explore")
+    demo_command.add_argument("--profiles", type=int, default=50)
+    demo_command.add_argument(
+        "--offer", action="store_true", help="only into an empty database, after asking"
+    )
+    demo_command.set_defaults(run=cmd_demo)
     commands.add_parser("export-schema", help="print the GraphQL SDL").set_defaults(
         run=cmd_export_schema
     )

@@ -1,5 +1,6 @@
 """Database wiring: the Tortoise config, migrations and the readiness check."""
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -64,11 +65,14 @@ def ensure_sqlite_directory(settings: Settings) -> None:
             Path(path).parent.mkdir(parents=True, exist_ok=True)
 
 
-async def migrate(settings: Settings) -> None:
-    """Apply every pending migration, then close the connections it opened."""
+async def migrate(
+    settings: Settings, progress: Callable[[str, str, str], object] | None = None
+) -> None:
+    """Apply every pending migration, then close the connections it opened. `progress` hears
+    (event, app, migration) as each one starts and is done."""
     ensure_sqlite_directory(settings)
     try:
-        await run_migrations(config=tortoise_config(settings))
+        await run_migrations(config=tortoise_config(settings), progress=progress)
     finally:
         await Tortoise.close_connections()
 

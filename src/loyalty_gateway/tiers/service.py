@@ -1,5 +1,6 @@
 """Tiers: reached with tier points of the last 12 months, reviewed on each anniversary."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -226,13 +227,22 @@ async def _review(held_id: str, tiers: list[TierDefinition], now: datetime) -> R
         return Review(str(profile.id), "lost", new.handle if new else None)
 
 
-async def evaluate_tiers(now: datetime | None = None) -> list[Review]:
-    """Review every profile whose anniversary has passed: keep, step down, or stop at a floor."""
+async def evaluate_tiers(
+    now: datetime | None = None, progress: Callable[[int, int], object] | None = None
+) -> list[Review]:
+    """Review every profile whose anniversary has passed: keep, step down, or stop at a floor.
+    `progress(done, total)` hears of each profile reviewed."""
     now = now or utcnow()
     tiers = await list_tiers()
     due = await ProfileTier.filter(anniversary_at__lte=now).order_by("anniversary_at")
-    reviews = [await _review(str(held.id), tiers, now) for held in due]
-    return [review for review in reviews if review is not None]
+    reviews = []
+    for done, held in enumerate(due, start=1):
+        review = await _review(str(held.id), tiers, now)
+        if review is not None:
+            reviews.append(review)
+        if progress is not None:
+            progress(done, len(due))
+    return reviews
 
 
 async def tiers_of(profile_ids: list[str]) -> dict[str, ProfileTier]:
