@@ -45,6 +45,8 @@ test: $(VENV)/.installed-test
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check src tests bench
+	$(BIN)/hadolint docker/Dockerfile
+	$(BIN)/check-jsonschema --builtin-schema vendor.compose-spec docker/docker-compose.yml
 	$(BIN)/loyalty-gateway export-schema | diff -u schema.graphql - \
 	  || (echo "schema.graphql is stale: run 'make schema'" >&2; exit 1)
 
