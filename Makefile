@@ -10,11 +10,22 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-$(VENV)/.installed: pyproject.toml | $(BIN)/python
+# GraphiQL's and the monitor's browser libraries, from ui/package-lock.json. Without npm the
+# pages load them from unpkg instead.
+ASSETS := src/loyalty_gateway/web/static/vendor/.built
+$(ASSETS): ui/package.json ui/package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+	  (cd ui && npm ci --no-audit --no-fund --loglevel=error) && \
+	  $(PYTHON) src/loyalty_gateway/web/assets.py ui/node_modules && touch $@; \
+	else \
+	  echo "npm not found: GraphiQL and /monitor will load their libraries from unpkg" >&2; \
+	fi
+
+$(VENV)/.installed: pyproject.toml $(ASSETS) | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e .
 	touch $@
 
-$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+$(VENV)/.installed-test: pyproject.toml $(ASSETS) | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e ".[test,dev]"
 	touch $@ $(VENV)/.installed
 
@@ -58,4 +69,4 @@ bench: $(VENV)/.installed-test
 	$(BIN)/python -m bench.run
 
 clean:
-	rm -rf $(VENV) data .pytest_cache .ruff_cache
+	rm -rf $(VENV) data .pytest_cache .ruff_cache ui/node_modules src/loyalty_gateway/web/static/vendor

@@ -35,8 +35,8 @@ def test_dockerfile_passes_hadolint_and_a_root_user_would_not(tmp_path):
 def test_dockerfile_is_multi_stage_non_root_with_a_readyz_healthcheck():
     text = DOCKERFILE.read_text()
     stages = [line for line in text.splitlines() if line.startswith("FROM ")]
-    assert len(stages) == 2 and all("slim" in line for line in stages)
-    assert "COPY --from=build" in text
+    assert len(stages) == 3 and all("slim" in line for line in stages)
+    assert "COPY --from=assets" in text and "COPY --from=build" in text
     assert "USER 10001:10001" in text
     healthcheck = text[text.index("HEALTHCHECK") :]
     assert "/readyz" in healthcheck.split("ENTRYPOINT")[0]

@@ -125,3 +125,18 @@ async def test_a_request_id_is_made_up_when_the_client_sends_none_or_a_bad_one(h
     assert len(plain.headers["x-request-id"]) == 16
     assert len(odd.headers["x-request-id"]) == 16
     assert plain.headers["x-request-id"] != odd.headers["x-request-id"]
+
+
+async def test_graphiql_uses_the_services_own_assets_and_unpkg_only_without_them(
+    http, server, tmp_path, monkeypatch
+):
+    from loyalty_gateway.web import assets
+
+    page = await http.get(f"{server.url}/graphql", headers={"Accept": "text/html"})
+    assert "/static/vendor/graphiql.min.js" in page.text and "unpkg.com" not in page.text
+    script = await http.get(f"{server.url}/static/vendor/graphiql.min.js")
+    assert script.status_code == 200 and len(script.content) > 100_000
+    monkeypatch.setattr(assets, "VENDOR", tmp_path / "absent")
+    page = await http.get(f"{server.url}/graphql", headers={"Accept": "text/html"})
+    assert "https://unpkg.com/graphiql@3.8.3/graphiql.min.js" in page.text
+    assert "/static/vendor/" not in page.text

@@ -10,8 +10,9 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
-from starlette.routing import Route, WebSocketRoute
+from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.routing import Mount, Route, WebSocketRoute
+from starlette.staticfiles import StaticFiles
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
@@ -30,6 +31,8 @@ from loyalty_gateway.observability.logs import configure_logging
 from loyalty_gateway.observability.metrics import metrics_endpoint
 from loyalty_gateway.observability.request_id import RequestIdMiddleware
 from loyalty_gateway.settings import Settings, get_settings
+from loyalty_gateway.web.assets import STATIC
+from loyalty_gateway.web.pages import graphiql_html, monitor_page
 
 
 class GraphQLApp(GraphQL):
@@ -44,6 +47,9 @@ class GraphQLApp(GraphQL):
             allowed_origins=settings.cors_origins,
         )
         self.settings = settings
+
+    async def render_graphql_ide(self, request: Request) -> Response:
+        return HTMLResponse(graphiql_html())
 
     def encode_json(self, data: object) -> str:
         """orjson, as text: bytes would go out as binary WebSocket frames, which
@@ -121,6 +127,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
             Route("/healthz", healthz),
             Route("/readyz", readyz),
             Route("/metrics", metrics_endpoint),
+            Route("/monitor", monitor_page),
+            Mount("/static", StaticFiles(directory=STATIC), name="static"),
         ],
         middleware=middleware,
         lifespan=lifespan,

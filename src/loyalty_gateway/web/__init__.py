@@ -1,0 +1,1 @@
+"""The pages the service serves to browsers: GraphiQL and the live reaction monitor."""
