@@ -37,6 +37,11 @@ run: $(VENV)/.installed
 migrate: $(VENV)/.installed
 	$(BIN)/loyalty-gateway migrate
 
+# The Apollo Client end-to-end project (run by tests/postgres/test_apollo.py).
+APOLLO := tests/e2e/apollo/node_modules/.package-lock.json
+$(APOLLO): tests/e2e/apollo/package.json tests/e2e/apollo/package-lock.json
+	cd tests/e2e/apollo && npm ci --no-audit --no-fund --loglevel=error
+
 # Always on SQLite; also on PostgreSQL when TEST_DATABASE_URL is set. With REQUIRE_POSTGRES=1
 # a missing or unreachable server fails the run instead of being left out.
 test: $(VENV)/.installed-test
@@ -44,6 +49,7 @@ test: $(VENV)/.installed-test
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
 	  if $(BIN)/python -c "import asyncio, asyncpg, os; asyncio.run(asyncpg.connect(os.environ['TEST_DATABASE_URL'], timeout=5))" 2>/dev/null; then \
 	    echo "== PostgreSQL run ($$TEST_DATABASE_URL) =="; \
+	    $(MAKE) --no-print-directory $(APOLLO) || exit 1; \
 	    TEST_BACKEND=postgres $(PYTEST) -q || exit 1; \
 	  elif [ "$$REQUIRE_POSTGRES" = "1" ]; then \
 	    echo "PostgreSQL at $$TEST_DATABASE_URL is unreachable and REQUIRE_POSTGRES=1" >&2; exit 1; \

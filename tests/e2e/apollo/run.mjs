@@ -1,0 +1,155 @@
+// Apollo Client 4 end to end against a live loyalty-gateway: an HttpLink + GraphQLWsLink split
+// client reads a profile's balances, redeems, reads the normalised cache after the mutation,
+// subscribes to reactionLog, triggers the reaction and receives its entries, and a customer
+// token reads `me`. Input comes from the environment; it prints one JSON line of what it saw
+// and exits non-zero on the first broken expectation.
+import assert from "node:assert/strict";
+import { ApolloClient, HttpLink, InMemoryCache, gql, split } from "@apollo/client";
+import { GraphQLWsLink } from "@apollo/client/link/subscriptions";
+import { getMainDefinition } from "@apollo/client/utilities";
+import { createClient } from "graphql-ws";
+import WebSocket from "ws";
+
+const { GATEWAY_URL, ADMIN_TOKEN, PROFILE_ID, REACTION_ID, TRIGGER } = process.env;
+for (const [name, value] of Object.entries({ GATEWAY_URL, ADMIN_TOKEN, PROFILE_ID, REACTION_ID, TRIGGER })) {
+  assert.ok(value, `${name} is required`);
+}
+
+function client(token) {
+  const http = new HttpLink({ uri: GATEWAY_URL, headers: { Authorization: `Bearer ${token}` } });
+  const wsClient = createClient({
+    url: GATEWAY_URL.replace(/^http/, "ws"),
+    webSocketImpl: WebSocket,
+    connectionParams: { Authorization: `Bearer ${token}` },
+  });
+  const link = split(
+    ({ query }) => {
+      const definition = getMainDefinition(query);
+      return definition.kind === "OperationDefinition" && definition.operation === "subscription";
+    },
+    new GraphQLWsLink(wsClient),
+    http,
+  );
+  return { apollo: new ApolloClient({ link, cache: new InMemoryCache() }), wsClient };
+}
+
+const PROFILE_BALANCES = gql`
+  query ProfileBalances($id: ID!) {
+    profile(id: $id) { id email balances { rewardBalance combinedBalanceDollars } }
+  }
+`;
+const REDEEM = gql`
+  mutation Redeem($input: RedeemInput!) {
+    redeem(input: $input) {
+      redemption { id total profile { id balances { rewardBalance combinedBalanceDollars } } }
+      errors { code message }
+    }
+  }
+`;
+const REACTION_LOG = gql`
+  subscription Log($reactionId: ID) {
+    reactionLog(reactionId: $reactionId) { id kind runId reactionId profileId action status }
+  }
+`;
+const EMIT = gql`
+  mutation Emit($input: EmitEventInput!) { emitEvent(input: $input) { errors { code } } }
+`;
+const CUSTOMER_TOKEN = gql`
+  mutation CustomerToken($input: CreateCustomerTokenInput!) {
+    createCustomerToken(input: $input) { token errors { code } }
+  }
+`;
+const ME = gql`
+  query Me { me { id balances { rewardBalance } } }
+`;
+
+function withTimeout(promise, ms, what) {
+  return Promise.race([
+    promise,
+    new Promise((_, reject) => setTimeout(() => reject(new Error(`${what}: no answer in ${ms} ms`)), ms)),
+  ]);
+}
+
+const started = Date.now();
+const seen = {};
+const admin = client(ADMIN_TOKEN);
+try {
+  const first = await admin.apollo.query({ query: PROFILE_BALANCES, variables: { id: PROFILE_ID } });
+  assert.equal(first.data.profile.id, PROFILE_ID);
+  seen.before = first.data.profile.balances.rewardBalance;
+  assert.equal(seen.before, "10.00");
+
+  const redeemed = await admin.apollo.mutate({
+    mutation: REDEEM,
+    variables: { input: { profileId: PROFILE_ID, amount: "2.50" } },
+  });
+  assert.deepEqual(redeemed.data.redeem.errors, []);
+  assert.equal(redeemed.data.redeem.redemption.total, "2.50");
+
+  // The mutation returned Profile:<id> with its balances; the cached query now shows them.
+  const cached = admin.apollo.readQuery({ query: PROFILE_BALANCES, variables: { id: PROFILE_ID } });
+  seen.cachedAfter = cached.profile.balances.rewardBalance;
+  assert.equal(seen.cachedAfter, "7.50");
+  const normalised = admin.apollo.cache.extract();
+  assert.ok(normalised[`Profile:${PROFILE_ID}`], "Profile is normalised by id");
+  assert.ok(normalised[`Redemption:${redeemed.data.redeem.redemption.id}`]);
+
+  const entries = [];
+  const finished = new Promise((resolve, reject) => {
+    const subscription = admin.apollo
+      .subscribe({ query: REACTION_LOG, variables: { reactionId: REACTION_ID } })
+      .subscribe({
+        next: ({ data, error }) => {
+          if (error) return reject(error);
+          entries.push(data.reactionLog);
+          if (data.reactionLog.kind === "RUN_FINISHED") {
+            subscription.unsubscribe();
+            resolve();
+          }
+        },
+        error: reject,
+      });
+  });
+  // graphql-ws acknowledges the subscription asynchronously; give it a moment to register.
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  const emitted = await admin.apollo.mutate({
+    mutation: EMIT,
+    variables: { input: { event: TRIGGER, profileId: PROFILE_ID, data: { score: 9 } } },
+  });
+  assert.deepEqual(emitted.data.emitEvent.errors, []);
+  await withTimeout(finished, 10_000, "reactionLog");
+  seen.logKinds = entries.map((entry) => entry.kind);
+  assert.equal(seen.logKinds[0], "RUN_STARTED");
+  assert.equal(seen.logKinds.at(-1), "RUN_FINISHED");
+  assert.ok(seen.logKinds.includes("STEP"));
+  assert.ok(entries.every((entry) => entry.reactionId === REACTION_ID && entry.profileId === PROFILE_ID));
+  assert.equal(entries.at(-1).status, "COMPLETED");
+
+  const issued = await admin.apollo.mutate({
+    mutation: CUSTOMER_TOKEN,
+    variables: { input: { profileId: PROFILE_ID, ttlSeconds: 600 } },
+  });
+  assert.deepEqual(issued.data.createCustomerToken.errors, []);
+  const customer = client(issued.data.createCustomerToken.token);
+  try {
+    const me = await customer.apollo.query({ query: ME });
+    assert.equal(me.data.me.id, PROFILE_ID);
+    seen.me = me.data.me.balances.rewardBalance;
+    assert.equal(seen.me, "7.50");
+    const refused = await customer.apollo.query({
+      query: PROFILE_BALANCES,
+      variables: { id: PROFILE_ID },
+      errorPolicy: "all",
+    });
+    seen.customerOnProfile = refused.error?.errors?.[0]?.extensions?.code ?? null;
+    assert.equal(seen.customerOnProfile, "FORBIDDEN");
+  } finally {
+    await customer.wsClient.dispose();
+  }
+  seen.ms = Date.now() - started;
+  console.log(JSON.stringify({ ok: true, ...seen }));
+} finally {
+  await admin.wsClient.dispose();
+}
+// Node's fetch keeps idle keep-alive sockets to the server open for a while; do not wait.
+process.exit(0);
