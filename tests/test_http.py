@@ -140,3 +140,20 @@ async def test_graphiql_uses_the_services_own_assets_and_unpkg_only_without_them
     page = await http.get(f"{server.url}/graphql", headers={"Accept": "text/html"})
     assert "https://unpkg.com/graphiql@3.8.3/graphiql.min.js" in page.text
     assert "/static/vendor/" not in page.text
+
+
+async def test_json_integers_beyond_64_bits_are_refused_as_bad_input(gql):
+    from tests.support import create_definition, create_profile
+
+    profile = await create_profile(gql)
+    definition = await create_definition(gql)
+    document = """mutation($input: IssueRewardInput!) { issueReward(input: $input) {
+      reward { meta } errors { code } } }"""
+    base = {"profileId": profile["id"], "rewardDefinitionId": definition["id"], "timezone": "UTC"}
+    largest = 2**63 - 1
+    body = await gql.raw(document, {"input": {**base, "meta": {"receipt": [largest]}}})
+    assert body["data"]["issueReward"]["reward"]["meta"] == {"receipt": [largest]}
+    body = await gql.raw(document, {"input": {**base, "meta": {"receipt": [2**63]}}})
+    [error] = body["errors"]
+    assert "64 bits" in error["message"]
+    assert error["extensions"]["code"] != "INTERNAL_SERVER_ERROR"

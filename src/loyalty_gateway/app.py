@@ -1,5 +1,6 @@
 """The ASGI app: GraphQL over HTTP and WebSocket, health and readiness probes."""
 
+import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
@@ -52,12 +53,14 @@ class GraphQLApp(GraphQL):
         return HTMLResponse(graphiql_html())
 
     def encode_json(self, data: object) -> str:
-        """orjson, as text: bytes would go out as binary WebSocket frames, which
-        graphql-ws clients refuse."""
-        return orjson.dumps(data).decode()
-
-    def decode_json(self, data: str | bytes) -> object:
-        return orjson.loads(data)
+        """orjson, as text (bytes would go out as binary WebSocket frames, which graphql-ws
+        clients refuse). Integers beyond 64 bits, which a JSON `meta` may hold, fall back to
+        the standard library. Requests are decoded by the standard library, which keeps such
+        integers exact where orjson would turn them into floats."""
+        try:
+            return orjson.dumps(data).decode()
+        except TypeError:
+            return json.dumps(data, separators=(",", ":"))
 
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket

@@ -80,6 +80,9 @@ class Dispatcher:
 
     async def run_forever(self) -> None:
         while True:
+            # Cleared before looking, not after: a wake-up that arrives while a batch runs
+            # must start the next look at once, not wait for the poll.
+            self.wake.clear()
             try:
                 handled = await self.run_once()
             except asyncio.CancelledError:
@@ -89,7 +92,6 @@ class Dispatcher:
                 handled = 0
             if handled:
                 continue
-            self.wake.clear()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self.wake.wait(), self.settings.dispatcher_poll_seconds)
 

@@ -6,6 +6,7 @@ from typing import NewType
 
 import strawberry
 from graphql import GraphQLError
+from strawberry.scalars import JSON
 from strawberry.types.scalar import ScalarDefinition
 
 from loyalty_gateway.core.money import CENT, to_decimal
@@ -70,7 +71,38 @@ DateScalar = strawberry.scalar(
     parse_value=_parse_date,
 )
 
+INT64 = range(-(2**63), 2**63)
+ECMA_404 = (
+    "https://ecma-international.org/wp-content/uploads/ECMA-404_2nd_edition_december_2017.pdf"
+)
+
+
+def _parse_json(value: object) -> object:
+    """Any JSON value, with integers inside the signed 64-bit range: the database's JSON
+    columns and the response encoder hold no more."""
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, dict):
+            pending.extend(item.values())
+        elif isinstance(item, list):
+            pending.extend(item)
+        elif isinstance(item, int) and not isinstance(item, bool) and item not in INT64:
+            raise _bad("JSON integers must fit in 64 bits (use a string for longer numbers)")
+    return value
+
+
+JSONScalar = strawberry.scalar(
+    name="JSON",
+    description="The `JSON` scalar type represents JSON values as specified by "
+    f"[ECMA-404]({ECMA_404}).",
+    specified_by_url=ECMA_404,
+    serialize=lambda value: value,
+    parse_value=_parse_json,
+)
+
 SCALAR_MAP: dict[object, ScalarDefinition] = {
+    JSON: JSONScalar,
     date: DateScalar,
     Quantity: QuantityScalar,
     Decimal: DecimalScalar,
