@@ -69,7 +69,9 @@ async def test_graphiql_loads_without_the_internet_and_runs_the_sample_query(bro
     assert outside == []
 
 
-async def test_the_monitor_shows_a_runs_steps_within_a_second_of_the_event(browser, server, gql):
+async def test_the_monitor_shows_the_chosen_runs_steps_within_a_second_of_the_event(
+    browser, server, gql
+):
     trigger = "custom.monitor_" + uuid.uuid4().hex[:8]
     reaction = await gql(
         CREATE_REACTION,
@@ -98,20 +100,23 @@ async def test_the_monitor_shows_a_runs_steps_within_a_second_of_the_event(brows
     )
     reaction_id = reaction["createReaction"]["reaction"]["id"]
     profile = await create_profile(gql)
+    other = await create_profile(gql)
     outside: list[str] = []
     page = await loopback_only_page(browser, outside)
     await page.goto(f"{server.url}/monitor")
     await page.fill("#token", ADMIN_TOKEN)
     await page.fill("#reaction", reaction_id)
+    await page.fill("#profile", profile["id"])
     await page.click("button[type=submit]")
     await page.wait_for_selector("#state[data-state=open]", timeout=10_000)
 
+    await gql(EMIT, {"input": {"event": trigger, "profileId": other["id"], "data": {"score": 9}}})
     emitted = time.monotonic()
     await gql(EMIT, {"input": {"event": trigger, "profileId": profile["id"], "data": {"score": 9}}})
     await page.wait_for_selector(".run[data-finished=true]", timeout=5_000)
     elapsed = time.monotonic() - emitted
     card = page.locator(".run")
-    assert await card.count() == 1
+    assert await card.count() == 1, "only the chosen reaction and profile are shown"
     steps = card.locator("li.step")
     assert [await steps.nth(i).get_attribute("data-status") for i in range(2)] == [
         "PASSED",

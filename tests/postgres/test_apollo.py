@@ -14,9 +14,7 @@ CREATE_REACTION = """mutation($input: CreateReactionInput!) {
   createReaction(input: $input) { reaction { id } errors { code message } } }"""
 
 
-async def test_apollo_client_queries_redeems_caches_subscribes_and_acts_as_a_customer(
-    gql, server
-):
+async def test_apollo_client_queries_redeems_caches_subscribes_and_acts_as_a_customer(gql, server):
     assert (PROJECT / "node_modules" / "@apollo" / "client").is_dir(), (
         "run `npm ci` in tests/e2e/apollo (make test does)"
     )
