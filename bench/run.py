@@ -254,8 +254,13 @@ if __name__ == "__main__":
     outcome = asyncio.run(main(arguments))
     stamp = datetime.now(UTC).strftime("%Y-%m-%d")
     suffix = f"-workers{arguments.workers}" if arguments.workers > 1 else ""
-    (ROOT / "bench" / "results" / f"{stamp}{suffix}.json").write_text(
-        json.dumps(outcome, indent=2) + "\n"
-    )
+    target = ROOT / "bench" / "results" / f"{stamp}{suffix}.json"
+    if arguments.only and target.exists():
+        # A partial run updates its scenarios in the day's file instead of replacing it.
+        earlier = json.loads(target.read_text())
+        earlier["scenarios"].update(outcome["scenarios"])
+        earlier["ledger_violations"] = outcome["ledger_violations"]
+        outcome = {**earlier, "scenarios": earlier["scenarios"]}
+    target.write_text(json.dumps(outcome, indent=2) + "\n")
     print(report(outcome))
     print(f"ledger violations: {outcome['ledger_violations']}")

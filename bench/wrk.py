@@ -88,12 +88,22 @@ def run(
     url: str, headers: dict[str, str], body: Body, connections: int, warmup: float, duration: float
 ) -> dict:
     with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "bench.lua"
-        path.write_text(script(headers, body))
-        base = ["wrk", "-t2", f"-c{connections}", "-s", str(path), url]
-        subprocess.run([*base, "-d", f"{max(1, round(warmup))}s"], check=True, capture_output=True)
+        # One script per wrk run: each has its own nonce, so the measured run's unique
+        # values never repeat the warm-up's.
+        warm, measured = Path(folder) / "warm.lua", Path(folder) / "measured.lua"
+        warm.write_text(script(headers, body))
+        measured.write_text(script(headers, body))
+        common = ["wrk", "-t2", f"-c{connections}"]
+        subprocess.run(
+            [*common, "-d", f"{max(1, round(warmup))}s", "-s", str(warm), url],
+            check=True,
+            capture_output=True,
+        )
         out = subprocess.run(
-            [*base, "-d", f"{max(1, round(duration))}s"], check=True, capture_output=True, text=True
+            [*common, "-d", f"{max(1, round(duration))}s", "-s", str(measured), url],
+            check=True,
+            capture_output=True,
+            text=True,
         ).stdout
     line = next(x for x in out.splitlines() if x.startswith("WRK-RESULT "))
     data = json.loads(line.removeprefix("WRK-RESULT "))
