@@ -25,6 +25,8 @@ from bench.seed import seed
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 TOKEN = "bench-" + uuid.uuid4().hex
+FLOOR = "query Floor { __typename }"
+"""No resolver and no database: what the HTTP + GraphQL stack costs on its own."""
 BALANCE = """query Balance($id: ID!) { profile(id: $id) { balances {
   rewardBalance pointBalance pointBalanceDollars combinedBalanceDollars } } }"""
 PROFILES = """query ProfilesWithRewards { profiles(first: 50) { nodes { id email
@@ -63,6 +65,7 @@ def transaction(rng: random.Random, ids: list[str]) -> dict:
 def scenarios(ids: list[str]) -> dict:
     hot = ids[:10]
     return {
+        "floor": lambda rng: {"operationName": "Floor", "query": FLOOR},
         "balance": lambda rng: {
             "operationName": "Balance",
             "query": BALANCE,

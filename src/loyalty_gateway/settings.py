@@ -51,6 +51,7 @@ class Settings(BaseSettings):
     redis_url: str | None = None
     rate_limit_prefix: str = "loyalty:ratelimit:"
     cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    persisted_queries_max: int = Field(default=1000, ge=0)
     log_format: str | None = Field(default=None, pattern="^(json|text)$")
 
     @field_validator("cors_origins", mode="before")

@@ -14,7 +14,9 @@ CREATE_REACTION = """mutation($input: CreateReactionInput!) {
   createReaction(input: $input) { reaction { id } errors { code message } } }"""
 
 
-async def test_apollo_client_queries_redeems_caches_subscribes_and_acts_as_a_customer(gql, server):
+async def test_apollo_client_queries_redeems_caches_subscribes_acts_as_a_customer_and_persists(
+    gql, server
+):
     assert (PROJECT / "node_modules" / "@apollo" / "client").is_dir(), (
         "run `npm ci` in tests/e2e/apollo (make test does)"
     )
@@ -63,3 +65,4 @@ async def test_apollo_client_queries_redeems_caches_subscribes_and_acts_as_a_cus
     assert (seen["before"], seen["cachedAfter"], seen["me"]) == ("10.00", "7.50", "7.50")
     assert seen["logKinds"][0] == "RUN_STARTED" and seen["logKinds"][-1] == "RUN_FINISHED"
     assert seen["customerOnProfile"] == "FORBIDDEN"
+    assert seen["persisted"] == ["hash", "text+hash", "hash"]

@@ -22,6 +22,7 @@ from loyalty_gateway.graphql.audit import AuditQueries, audit_mutations
 from loyalty_gateway.graphql.benefits import BenefitMutations, BenefitQueries
 from loyalty_gateway.graphql.errors import MaskInternalErrors
 from loyalty_gateway.graphql.limits import CostLimiter
+from loyalty_gateway.graphql.persisted import PersistedQueries, QueryStore
 from loyalty_gateway.graphql.points import PointMutations, PointQueries
 from loyalty_gateway.graphql.profiles import ProfileMutations, ProfileQueries
 from loyalty_gateway.graphql.ratelimit import RateLimit, make_limiter
@@ -81,7 +82,10 @@ def build_schema(settings: Settings) -> strawberry.Schema:
         *QueryDepthLimiter(max_depth=settings.max_query_depth).validation_rules,
         *MaxAliasesLimiter(max_alias_count=settings.max_aliases).validation_rules,
     ]
+    persisted = QueryStore(settings.persisted_queries_max)
     extensions: list = [
+        # First: the others see the query it fills in from a hash.
+        lambda: PersistedQueries(persisted),
         OperationMetrics,
         MaskInternalErrors,
         lambda: RateLimit(limiter),

@@ -1,10 +1,12 @@
 // Apollo Client 4 end to end against a live loyalty-gateway: an HttpLink + GraphQLWsLink split
 // client reads a profile's balances, redeems, reads the normalised cache after the mutation,
 // subscribes to reactionLog, triggers the reaction and receives its entries, and a customer
-// token reads `me`. Input comes from the environment; it prints one JSON line of what it saw
+// token reads `me`, and automatic persisted queries send hashes. Input comes from the environment; it prints one JSON line of what it saw
 // and exits non-zero on the first broken expectation.
 import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
 import { ApolloClient, HttpLink, InMemoryCache, gql, split } from "@apollo/client";
+import { PersistedQueryLink } from "@apollo/client/link/persisted-queries";
 import { GraphQLWsLink } from "@apollo/client/link/subscriptions";
 import { getMainDefinition } from "@apollo/client/utilities";
 import { createClient } from "graphql-ws";
@@ -147,6 +149,32 @@ try {
     await customer.wsClient.dispose();
   }
   seen.ms = Date.now() - started;
+
+  // Automatic persisted queries: the first request sends the hash alone, is told
+  // PERSISTED_QUERY_NOT_FOUND, and resends with the text; a fresh client then needs only the hash.
+  const sent = [];
+  const persistedClient = () =>
+    new ApolloClient({
+      cache: new InMemoryCache(),
+      link: new PersistedQueryLink({
+        sha256: (text) => createHash("sha256").update(text).digest("hex"),
+      }).concat(
+        new HttpLink({
+          uri: GATEWAY_URL,
+          headers: { Authorization: `Bearer ${ADMIN_TOKEN}` },
+          fetch: (uri, options) => {
+            sent.push(JSON.parse(options.body));
+            return fetch(uri, options);
+          },
+        }),
+      ),
+    });
+  for (const apq of [persistedClient(), persistedClient()]) {
+    const answer = await apq.query({ query: PROFILE_BALANCES, variables: { id: PROFILE_ID } });
+    assert.equal(answer.data.profile.balances.rewardBalance, "7.50");
+  }
+  seen.persisted = sent.map((body) => (body.query ? "text+hash" : "hash"));
+  assert.deepEqual(seen.persisted, ["hash", "text+hash", "hash"]);
   console.log(JSON.stringify({ ok: true, ...seen }));
 } finally {
   await admin.wsClient.dispose();
