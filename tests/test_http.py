@@ -157,3 +157,22 @@ async def test_json_integers_beyond_64_bits_are_refused_as_bad_input(gql):
     [error] = body["errors"]
     assert "64 bits" in error["message"]
     assert error["extensions"]["code"] != "INTERNAL_SERVER_ERROR"
+
+
+@pytest.mark.parametrize(
+    ("query", "variables"),
+    [
+        ('{ profiles(search: "a\\u0000b") { totalCount } }', None),
+        ("query($s: String) { profiles(search: $s) { totalCount } }", {"s": "a\x00b"}),
+        (
+            "query($t: String) { reactions(trigger: $t) { totalCount } }",
+            {"t": "custom.\x00"},
+        ),
+    ],
+)
+async def test_nul_characters_in_input_strings_are_bad_input(gql, query, variables):
+    body = await gql.raw(query, variables)
+    [error] = body["errors"]
+    assert error["extensions"]["code"] == "BAD_USER_INPUT"
+    assert "NUL" in error["message"]
+    assert body.get("data") is None

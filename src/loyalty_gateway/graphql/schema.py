@@ -34,6 +34,7 @@ from loyalty_gateway.graphql.reactions import (
 from loyalty_gateway.graphql.redemptions import RedemptionMutations, RedemptionQueries
 from loyalty_gateway.graphql.rewards import RewardMutations, RewardQueries
 from loyalty_gateway.graphql.scalars import SCALAR_MAP
+from loyalty_gateway.graphql.text_input import NoNulInLiterals, NoNulInVariables
 from loyalty_gateway.graphql.tiers import TierMutations, TierQueries
 from loyalty_gateway.graphql.transactions import TransactionMutations, TransactionQueries
 from loyalty_gateway.observability.metrics import OperationMetrics
@@ -81,6 +82,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
     rules = [
         *QueryDepthLimiter(max_depth=settings.max_query_depth).validation_rules,
         *MaxAliasesLimiter(max_alias_count=settings.max_aliases).validation_rules,
+        NoNulInLiterals,
     ]
     persisted = QueryStore(settings.persisted_queries_max)
     extensions: list = [
@@ -95,6 +97,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
         lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
         # After ValidationCache, which sets the validation result this adds to.
         lambda: CostLimiter(max_cost=settings.max_query_cost),
+        NoNulInVariables,
     ]
     if settings.is_production:
         extensions.append(DisableIntrospection)

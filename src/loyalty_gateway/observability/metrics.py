@@ -6,7 +6,6 @@ import re
 import time
 from collections.abc import Iterator
 
-from graphql import OperationType
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
     CollectorRegistry,
@@ -18,6 +17,7 @@ from prometheus_client import (
 from starlette.requests import Request
 from starlette.responses import Response
 from strawberry.extensions import SchemaExtension
+from strawberry.types.graphql import OperationType
 from tortoise.connection import get_connection
 from tortoise.functions import Count, Min
 
