@@ -11,6 +11,7 @@ import jwt
 from loyalty_gateway.auth.models import ApiToken
 from loyalty_gateway.auth.scopes import ADMIN, ALL_SCOPES
 from loyalty_gateway.core.errors import ErrorCode, UserError, require_uuid
+from loyalty_gateway.core.rows import by_ids
 from loyalty_gateway.core.time import utcnow
 
 TOKEN_PREFIX = "lgw_"
@@ -143,8 +144,9 @@ async def authenticate(
         return Principal(token_id=None, name="LOYALTY_ADMIN_TOKEN", scopes=frozenset({ADMIN}))
     if bearer.count(".") == 2:
         return _customer(bearer, secret)
-    token = await ApiToken.get_or_none(token_hash=digest(bearer), revoked_at=None)
-    if token is None:
+    found = await by_ids(ApiToken, [digest(bearer)], field="token_hash")
+    token = found[0] if found else None
+    if token is None or token.revoked_at is not None:
         return None
     now = utcnow()
     if token.last_used_at is None or now - token.last_used_at > LAST_USED_RESOLUTION:

@@ -1,6 +1,7 @@
-"""Models by primary key without the query builder: on the read paths every request takes
-(`profile(id)`, loaders by id), building the SQL through Tortoise's query builder costs more
-CPU than the round trip. The rows are hydrated by Tortoise itself, as `Model.raw` does."""
+"""Models by primary key (or another unique column) without the query builder: on the read
+paths every request takes (the bearer token, `profile(id)`, loaders by id), building the SQL
+through Tortoise's query builder costs more CPU than the round trip. The rows are hydrated by
+Tortoise itself, as `Model.raw` does."""
 
 from collections.abc import Sequence
 from functools import lru_cache
@@ -18,14 +19,18 @@ def _select_by_ids(table: str, key: str, dialect: str, count: int) -> str:
     return f'SELECT * FROM "{table}" WHERE "{key}" IN ({marks})'
 
 
-async def by_ids(model: type[M], ids: Sequence[str]) -> list[M]:
-    """The rows of `model` whose primary key is in `ids`, in no particular order."""
+async def by_ids(model: type[M], ids: Sequence[str], field: str | None = None) -> list[M]:
+    """The rows of `model` whose primary key (or `field`) is in `ids`, in no particular
+    order."""
     if not ids:
         return []
     meta = model._meta
+    column = meta.fields_map[field] if field else meta.pk
     connection = meta.db
     dialect = connection.capabilities.dialect
-    sql = _select_by_ids(meta.db_table, meta.db_pk_column, dialect, len(ids))
-    keys = [meta.pk.to_db_value(key, model) for key in ids]
+    sql = _select_by_ids(
+        meta.db_table, column.source_field or column.model_field_name, dialect, len(ids)
+    )
+    keys = [column.to_db_value(key, model) for key in ids]
     rows = await connection.execute_query_dict(sql, keys)
     return [model._init_from_db(**row) for row in rows]
