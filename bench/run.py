@@ -11,7 +11,6 @@ import signal
 import subprocess
 import sys
 import time
-import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -24,7 +23,16 @@ from bench.seed import seed
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
-TOKEN = "bench-" + uuid.uuid4().hex
+SCOPES = [
+    "profiles:read",
+    "rewards:read",
+    "rewards:write",
+    "redemptions:read",
+    "redemptions:write",
+    "transactions:read",
+    "transactions:write",
+]
+"""What a point-of-sale token holds: the bench calls as a stored API token, as clients do."""
 FLOOR = "query Floor { __typename }"
 """No resolver and no database: what the HTTP + GraphQL stack costs on its own."""
 BALANCE = """query Balance($id: ID!) { profile(id: $id) { balances {
@@ -131,6 +139,17 @@ async def ledger_violations(dsn: str) -> int:
         await connection.close()
 
 
+def create_token(env: dict[str, str]) -> str:
+    created = subprocess.run(
+        [BIN / "loyalty-gateway", "token", "create", "--name", "bench", "--scope", *SCOPES],
+        env={**os.environ, **env},
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    return next(line.split(":", 1)[1].strip() for line in created.splitlines() if "token:" in line)
+
+
 def migrate(env: dict[str, str]) -> None:
     subprocess.run(
         [BIN / "loyalty-gateway", "migrate"],
@@ -150,13 +169,13 @@ async def main(args: argparse.Namespace) -> dict:
     dsn = admin.rsplit("/", 1)[0] + "/" + name
     env = {
         "DATABASE_URL": dsn,
-        "LOYALTY_ADMIN_TOKEN": TOKEN,
         "DISPATCHER_IN_SERVE": "false",
         "RATE_LIMIT_PER_SECOND": "1000000",
         "RATE_LIMIT_BURST": "1000000",
         "LOYALTY_ENV": "development",
     }
     await asyncio.to_thread(migrate, env)
+    token = await asyncio.to_thread(create_token, env)
     ids = await seed(dsn, args.profiles)
     servers = {
         "gateway": start(
@@ -198,7 +217,7 @@ async def main(args: argparse.Namespace) -> dict:
         "load_generator": generator,
         "scenarios": {},
     }
-    headers = {"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/json"}
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
     try:
         for scenario, body in scenarios(ids).items():
             if args.only and scenario not in args.only:
