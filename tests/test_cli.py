@@ -15,6 +15,17 @@ CLI = str(Path(sys.executable).parent / "loyalty-gateway")
 ROOT = Path(__file__).resolve().parents[1]
 
 
+def serve(env: dict[str, str]) -> subprocess.Popen[str]:
+    """`loyalty-gateway serve` with `env` over this environment, output on one pipe."""
+    return subprocess.Popen(
+        [CLI, "serve"],
+        env={**os.environ, **env},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+
+
 def run(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [CLI, *args], env={**os.environ, **env}, capture_output=True, text=True, timeout=60
@@ -53,18 +64,11 @@ def test_token_create_list_revoke(tmp_path):
 def test_serve_migrates_sqlite_prints_a_token_once_and_answers(tmp_path):
     port = free_port()
     env = {
-        **os.environ,
         "DATABASE_URL": f"sqlite://{tmp_path / 'data' / 'loyalty.db'}",
         "LOYALTY_ADMIN_TOKEN": "",
         "PORT": str(port),
     }
-
-    def serve() -> subprocess.Popen[str]:
-        return subprocess.Popen(
-            [CLI, "serve"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
-        )
-
-    first = serve()
+    first = serve(env)
     try:
         output = wait_for_line(first, "Uvicorn running")
     finally:
@@ -73,7 +77,7 @@ def test_serve_migrates_sqlite_prints_a_token_once_and_answers(tmp_path):
     token = next(word for word in output.split() if word.startswith("lgw_"))
     assert "curl -s" in output and f"Bearer {token}" in output
 
-    second = serve()
+    second = serve(env)
     try:
         output = wait_for_line(second, "Uvicorn running")
         assert "lgw_" not in output
@@ -130,16 +134,13 @@ def test_models_and_committed_migrations_agree():
 def test_production_logs_are_json_lines_with_the_request_id(tmp_path):
     port = free_port()
     env = {
-        **os.environ,
         "DATABASE_URL": f"sqlite://{tmp_path / 'loyalty.db'}",
         "LOYALTY_ENV": "production",
         "LOYALTY_SECRET_KEY": "k" * 40,
         "LOYALTY_ADMIN_TOKEN": "admin-" + "x" * 30,
         "PORT": str(port),
     }
-    process = subprocess.Popen(
-        [CLI, "serve"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
-    )
+    process = serve(env)
     try:
         startup = wait_for_line(process, "Uvicorn running")
         response = httpx.get(f"http://127.0.0.1:{port}/healthz", headers={"X-Request-ID": "rq-77"})
@@ -171,13 +172,7 @@ def test_demo_loads_a_program_to_explore_with_progress_and_only_once(tmp_path):
     again = run("demo", env=env)
     assert again.returncode == 2 and "already loaded" in again.stderr
     assert run("demo", "--offer", env=env).stdout == ""
-    process = subprocess.Popen(
-        [CLI, "serve"],
-        env={**os.environ, **env},
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+    process = serve(env)
     query = """{ profiles(first: 50) { totalCount nodes { tier { handle }
       benefits { totalCount nodes { definition { handle } } }
       transactions { totalCount } } } }"""

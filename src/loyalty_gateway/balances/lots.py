@@ -61,6 +61,10 @@ def has_uses_left() -> Q:
     return Q(redemptions_remaining=None) | Q(redemptions_remaining__gt=0)
 
 
+USES_LEFT_SQL = "({t}.redemptions_remaining IS NULL OR {t}.redemptions_remaining > 0)"
+"""`has_uses_left()` in SQL, for the balances statement, on table alias `t`."""
+
+
 async def void_lot(
     model: type[Model], lot_id: str, reason: str, field: str, inactive_code: ErrorCode
 ) -> Any:

@@ -1,6 +1,6 @@
 """Balances are sums over live lots: active (not void), unexpired, with value left."""
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -9,7 +9,9 @@ from functools import lru_cache
 from tortoise.connection import get_connection
 from tortoise.expressions import Q
 
+from loyalty_gateway.balances.lots import USES_LEFT_SQL
 from loyalty_gateway.core.money import from_cents, points_to_cents
+from loyalty_gateway.core.rows import placeholder
 from loyalty_gateway.core.time import utcnow
 from loyalty_gateway.program.service import SETTINGS_ID, points_to_dollars_rate
 
@@ -46,11 +48,12 @@ LIVE_SQL = "{t}.voided_at IS NULL AND ({t}.expires_at IS NULL OR {t}.expires_at 
 """`live()` in SQL, for the one hand-written statement below; tests hold the two together."""
 
 
-def _balances_sql(placeholder: Callable[[int], str], count: int) -> str:
+@lru_cache(maxsize=256)
+def _balances_sql(dialect: str, count: int) -> str:
     """Per profile: the rate and the three sums in one statement, so a balance is one round
     trip. Parameter 1 is `now`, the rest are the profile ids."""
-    now = placeholder(1)
-    ids = ", ".join(placeholder(index + 2) for index in range(count))
+    now = placeholder(dialect, 1)
+    ids = ", ".join(placeholder(dialect, index + 2) for index in range(count))
     excluded = ", ".join(f"'{kind}'" for kind in NON_MONETARY_REWARD_TYPES)
     return f"""
 SELECT p.id AS profile_id,
@@ -63,17 +66,10 @@ SELECT p.id AS profile_id,
       AND {LIVE_SQL.format(t="l", now=now)}) AS points,
   (SELECT COUNT(*) FROM benefit b
     WHERE b.profile_id = p.id
-      AND (b.redemptions_remaining IS NULL OR b.redemptions_remaining > 0)
+      AND {USES_LEFT_SQL.format(t="b")}
       AND {LIVE_SQL.format(t="b", now=now)}) AS benefits,
   (SELECT s.points_to_dollars_rate FROM program_settings s WHERE s.id = {SETTINGS_ID}) AS rate
 FROM profile p WHERE p.id IN ({ids})"""
-
-
-@lru_cache(maxsize=256)
-def _cached_sql(dialect: str, count: int) -> str:
-    """PostgreSQL numbers its parameters `$n`, SQLite `?n`."""
-    sign = "$" if dialect == "postgres" else "?"
-    return _balances_sql(lambda index: f"{sign}{index}", count)
 
 
 async def balances_for(profile_ids: Iterable[str]) -> dict[str, Balances]:
@@ -83,7 +79,7 @@ async def balances_for(profile_ids: Iterable[str]) -> dict[str, Balances]:
     if not ids:
         return {}
     connection = get_connection("default")
-    sql = _cached_sql(connection.capabilities.dialect, len(ids))
+    sql = _balances_sql(connection.capabilities.dialect, len(ids))
     rows = await connection.execute_query_dict(sql, [utcnow(), *ids])
     rate = None if not rows or rows[0]["rate"] is None else Decimal(str(rows[0]["rate"]))
     if rate is None:

@@ -12,10 +12,14 @@ from tortoise.models import Model
 M = TypeVar("M", bound=Model)
 
 
+def placeholder(dialect: str, index: int) -> str:
+    """Parameter `index` (from 1) in hand-written SQL: PostgreSQL writes `$n`, SQLite `?n`."""
+    return f"{'$' if dialect == 'postgres' else '?'}{index}"
+
+
 @lru_cache(maxsize=512)
 def _select_by_ids(table: str, key: str, dialect: str, count: int) -> str:
-    sign = "$" if dialect == "postgres" else "?"
-    marks = ", ".join(f"{sign}{index}" for index in range(1, count + 1))
+    marks = ", ".join(placeholder(dialect, index) for index in range(1, count + 1))
     return f'SELECT * FROM "{table}" WHERE "{key}" IN ({marks})'
 
 

@@ -1,5 +1,6 @@
 """Custom scalars: Decimal money as a 2-decimal string, DateTime with an offset, JSON."""
 
+from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import NewType
@@ -77,17 +78,25 @@ ECMA_404 = (
 )
 
 
-def _parse_json(value: object) -> object:
-    """Any JSON value, with integers inside the signed 64-bit range: the database's JSON
-    columns and the response encoder hold no more."""
+def json_leaves(value: object) -> Iterator[object]:
+    """Every object key and every value that is not an object or a list, depth first."""
     pending = [value]
     while pending:
         item = pending.pop()
         if isinstance(item, dict):
+            pending.extend(item.keys())
             pending.extend(item.values())
         elif isinstance(item, list):
             pending.extend(item)
-        elif isinstance(item, int) and not isinstance(item, bool) and item not in INT64:
+        else:
+            yield item
+
+
+def _parse_json(value: object) -> object:
+    """Any JSON value, with integers inside the signed 64-bit range: the database's JSON
+    columns and the response encoder hold no more."""
+    for item in json_leaves(value):
+        if isinstance(item, int) and not isinstance(item, bool) and item not in INT64:
             raise _bad("JSON integers must fit in 64 bits (use a string for longer numbers)")
     return value
 

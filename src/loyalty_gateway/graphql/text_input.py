@@ -16,11 +16,13 @@ from graphql import (
 from strawberry.extensions import SchemaExtension
 from strawberry.types.graphql import OperationType as StrawberryOperationType
 
+from loyalty_gateway.graphql.scalars import json_leaves
+
 MESSAGE = "Strings must not contain NUL (\\u0000) characters"
 
 
-def _nul_error() -> GraphQLError:
-    return GraphQLError(MESSAGE, extensions={"code": "BAD_USER_INPUT"})
+def _nul_error(node: StringValueNode | None = None) -> GraphQLError:
+    return GraphQLError(MESSAGE, node, extensions={"code": "BAD_USER_INPUT"})
 
 
 class NoNulInLiterals(ValidationRule):
@@ -31,22 +33,7 @@ class NoNulInLiterals(ValidationRule):
 
     def enter_string_value(self, node: StringValueNode, *_: object) -> None:
         if not self.mutation and "\x00" in node.value:
-            self.report_error(GraphQLError(MESSAGE, node, extensions={"code": "BAD_USER_INPUT"}))
-
-
-def _has_nul(value: object) -> bool:
-    pending = [value]
-    while pending:
-        item = pending.pop()
-        if isinstance(item, str):
-            if "\x00" in item:
-                return True
-        elif isinstance(item, dict):
-            pending.extend(item.keys())
-            pending.extend(item.values())
-        elif isinstance(item, list):
-            pending.extend(item)
-    return False
+            self.report_error(_nul_error(node))
 
 
 class NoNulInVariables(SchemaExtension):
@@ -58,7 +45,9 @@ class NoNulInVariables(SchemaExtension):
         if (
             context.variables
             and context.operation_type is not StrawberryOperationType.MUTATION
-            and _has_nul(context.variables)
+            and any(
+                isinstance(item, str) and "\x00" in item for item in json_leaves(context.variables)
+            )
         ):
             context.pre_execution_errors = [
                 *(context.pre_execution_errors or []),

@@ -2,6 +2,7 @@
 when they are there, so the pages work where browsers have no internet; from unpkg only when
 they are absent."""
 
+import sys
 from pathlib import Path
 
 STATIC = Path(__file__).parent / "static"
@@ -64,6 +65,4 @@ def copy_from(node_modules: Path) -> None:
 
 
 if __name__ == "__main__":
-    import sys
-
     copy_from(Path(sys.argv[1]))
