@@ -84,6 +84,8 @@ async def server(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Serv
         cors_origins=[CORS_ORIGIN],
         ws_init_timeout_seconds=1,
         subscription_check_seconds=0.3,
+        # Longer than any wait a test allows: reactions must start on a wake-up, not a poll.
+        dispatcher_poll_seconds=5,
         rate_limit_per_second=100_000,
         rate_limit_burst=100_000,
     )

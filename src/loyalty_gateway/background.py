@@ -6,6 +6,7 @@ import contextlib
 
 from loyalty_gateway.events.dispatcher import Dispatcher
 from loyalty_gateway.events.hub import LOG_CHANNEL, hub, listen
+from loyalty_gateway.events.notify import on_local_notify
 from loyalty_gateway.events.outbox import EVENTS_CHANNEL
 from loyalty_gateway.settings import Settings
 
@@ -26,8 +27,19 @@ async def start_background(settings: Settings, dispatch: bool) -> list[asyncio.T
             await asyncio.wait_for(ready.wait(), 10)
         hub.listening = ready.is_set()
     if dispatcher is not None:
-        tasks.append(asyncio.create_task(dispatcher.run_forever(), name=f"{TASK_PREFIX}dispatch"))
+        run = dispatcher.run_forever() if settings.is_postgres else _woken_locally(dispatcher)
+        tasks.append(asyncio.create_task(run, name=f"{TASK_PREFIX}dispatch"))
     return tasks
+
+
+async def _woken_locally(dispatcher: Dispatcher) -> None:
+    """On SQLite there is no LISTEN: events emitted in this process wake the dispatcher
+    directly, instead of waiting for its next poll."""
+    stop = on_local_notify(EVENTS_CHANNEL, dispatcher.notify)
+    try:
+        await dispatcher.run_forever()
+    finally:
+        stop()
 
 
 async def stop_background(tasks: list[asyncio.Task]) -> None:

@@ -1,7 +1,8 @@
 """Consumes the outbox: claims pending events, runs their reactions, retries failures.
 
-On PostgreSQL any number of workers claim with `FOR UPDATE SKIP LOCKED`, wake on
-LISTEN/NOTIFY and poll as a fallback. A claim is a lease: an event whose worker died is
+On PostgreSQL any number of workers claim with `FOR UPDATE SKIP LOCKED` and wake on
+LISTEN/NOTIFY (on SQLite, on an in-process call); idle, a worker also wakes when the next
+retry or lease falls due, and polls as a fallback. A claim is a lease: an event whose worker died is
 claimed again when the lease runs out, and its runs resume where they stopped.
 """
 
@@ -15,6 +16,8 @@ from tortoise.transactions import in_transaction
 
 from loyalty_gateway.core.time import utcnow
 from loyalty_gateway.events.models import Event
+from loyalty_gateway.events.notify import notify
+from loyalty_gateway.events.outbox import EVENTS_CHANNEL
 from loyalty_gateway.reactions.engine import process_event
 from loyalty_gateway.reactions.models import ReactionRun, ReactionStep
 from loyalty_gateway.settings import Settings
@@ -93,7 +96,22 @@ class Dispatcher:
             if handled:
                 continue
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self.wake.wait(), self.settings.dispatcher_poll_seconds)
+                await asyncio.wait_for(self.wake.wait(), await self.idle_seconds())
+
+    async def idle_seconds(self) -> float:
+        """How long to wait for a wake-up: until the next retry or lease falls due, at most
+        the poll interval (the fallback for wake-ups that never come)."""
+        poll = self.settings.dispatcher_poll_seconds
+        now = utcnow()
+        upcoming = (
+            await Event.filter(status__in=[PENDING, PROCESSING], available_at__gt=now)
+            .order_by("available_at")
+            .first()
+            .values_list("available_at", flat=True)
+        )
+        if upcoming is None:
+            return poll
+        return min(poll, max(0.0, (upcoming - now).total_seconds()))
 
 
 async def retry_event(event_id: int) -> Event | None:
@@ -112,4 +130,5 @@ async def retry_event(event_id: int) -> Event | None:
         event.available_at = None
         event.attempts = 0
         await event.save(update_fields=["status", "available_at", "attempts"])
+        await notify(EVENTS_CHANNEL, str(event.id))
     return event
