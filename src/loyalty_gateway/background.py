@@ -4,6 +4,7 @@ that wakes it and feeds the subscription hub."""
 import asyncio
 import contextlib
 
+from loyalty_gateway.auth.cache import TOKENS_CHANNEL, token_cache
 from loyalty_gateway.events.dispatcher import Dispatcher
 from loyalty_gateway.events.hub import LOG_CHANNEL, hub, listen
 from loyalty_gateway.events.notify import on_local_notify
@@ -17,11 +18,15 @@ async def start_background(settings: Settings, dispatch: bool) -> list[asyncio.T
     tasks: list[asyncio.Task] = []
     dispatcher = Dispatcher(settings) if dispatch else None
     if settings.is_postgres:
-        channels = {LOG_CHANNEL: lambda payload: hub.publish(int(payload))}
+        channels = {
+            LOG_CHANNEL: lambda payload: hub.publish(int(payload)),
+            TOKENS_CHANNEL: token_cache.forget,
+        }
         if dispatcher is not None:
             channels[EVENTS_CHANNEL] = dispatcher.notify
         ready = asyncio.Event()
-        listener = listen(settings.database_url, channels, ready)
+        token_cache.ttl_seconds = settings.token_cache_seconds
+        listener = listen(settings.database_url, channels, ready, hearing=token_cache.hearing)
         tasks.append(asyncio.create_task(listener, name=f"{TASK_PREFIX}listen"))
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(ready.wait(), 10)

@@ -3,16 +3,19 @@
 import hashlib
 import hmac
 import secrets
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import jwt
 
+from loyalty_gateway.auth.cache import TOKENS_CHANNEL, CachedToken, token_cache
 from loyalty_gateway.auth.models import ApiToken
 from loyalty_gateway.auth.scopes import ADMIN, ALL_SCOPES
 from loyalty_gateway.core.errors import ErrorCode, UserError, require_uuid
 from loyalty_gateway.core.rows import by_ids
 from loyalty_gateway.core.time import utcnow
+from loyalty_gateway.events.notify import notify
 
 TOKEN_PREFIX = "lgw_"
 LAST_USED_RESOLUTION = timedelta(minutes=1)
@@ -73,6 +76,8 @@ async def revoke_token(token_id: str) -> ApiToken:
     if token.revoked_at is None:
         token.revoked_at = utcnow()
         await token.save(update_fields=["revoked_at"])
+        token_cache.forget(str(token.id))
+        await notify(TOKENS_CHANNEL, str(token.id))
     return token
 
 
@@ -144,11 +149,29 @@ async def authenticate(
         return Principal(token_id=None, name="LOYALTY_ADMIN_TOKEN", scopes=frozenset({ADMIN}))
     if bearer.count(".") == 2:
         return _customer(bearer, secret)
-    found = await by_ids(ApiToken, [digest(bearer)], field="token_hash")
+    key = digest(bearer)
+    stored = token_cache.get(key) or await _load_token(key)
+    if stored is None:
+        return None
+    now = utcnow()
+    if stored.last_used_at is None or now - stored.last_used_at > LAST_USED_RESOLUTION:
+        await ApiToken.filter(id=stored.token_id).update(last_used_at=now)
+        token_cache.touched(key, now)
+    return Principal(token_id=stored.token_id, name=stored.name, scopes=stored.scopes)
+
+
+async def _load_token(key: str) -> CachedToken | None:
+    generation = token_cache.generation
+    found = await by_ids(ApiToken, [key], field="token_hash")
     token = found[0] if found else None
     if token is None or token.revoked_at is not None:
         return None
-    now = utcnow()
-    if token.last_used_at is None or now - token.last_used_at > LAST_USED_RESOLUTION:
-        await ApiToken.filter(id=token.id).update(last_used_at=now)
-    return Principal(token_id=str(token.id), name=token.name, scopes=frozenset(token.scopes))
+    stored = CachedToken(
+        token_id=str(token.id),
+        name=token.name,
+        scopes=frozenset(token.scopes),
+        last_used_at=token.last_used_at,
+        loaded_at=time.monotonic(),
+    )
+    token_cache.put(key, stored, generation)
+    return stored

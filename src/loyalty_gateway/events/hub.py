@@ -49,8 +49,11 @@ async def listen(
     channels: dict[str, Callable[[str], None]],
     ready: asyncio.Event | None = None,
     retry_seconds: float = 1.0,
+    hearing: Callable[[bool], None] | None = None,
 ) -> None:
-    """LISTEN on each channel and call its handler with the payload; reconnect on failure."""
+    """LISTEN on each channel and call its handler with the payload; reconnect on failure.
+    `hearing(True)` is called once every channel is listened to, `hearing(False)` when the
+    connection is lost: what was sent in between was not heard."""
     while True:
         connection = None
         try:
@@ -59,6 +62,8 @@ async def listen(
                 await connection.add_listener(
                     channel, lambda _c, _pid, _ch, payload, handler=handler: handler(payload)
                 )
+            if hearing is not None:
+                hearing(True)
             if ready is not None:
                 ready.set()
             await _closed(connection)
@@ -70,4 +75,10 @@ async def listen(
         finally:
             if connection is not None and not connection.is_closed():
                 await connection.close()
+            _lost(hearing)
         await asyncio.sleep(retry_seconds)
+
+
+def _lost(hearing: Callable[[bool], None] | None) -> None:
+    if hearing is not None:
+        hearing(False)
