@@ -7,7 +7,6 @@ from typing import TypeVar
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import MaskErrors
 
 from loyalty_gateway.core.errors import ErrorCode, UserError
 from loyalty_gateway.observability.request_id import current_request_id
@@ -46,25 +45,27 @@ def _is_expected(error: GraphQLError) -> bool:
     return original is None or isinstance(original, GraphQLError)
 
 
-class MaskInternalErrors(MaskErrors):
-    """Mask unexpected errors as "Internal error" with an id that is also in the log."""
+def mask_unexpected(result: object) -> None:
+    """Replace each unexpected error of a result by "Internal error" with an id that is
+    also in the log, beside the error itself."""
+    errors = getattr(result, "errors", None)
+    if errors:
+        result.errors = [error if _is_expected(error) else _anonymise(error) for error in errors]  # type: ignore[attr-defined]
 
-    def __init__(self) -> None:
-        super().__init__(should_mask_error=lambda error: not _is_expected(error))
 
-    def anonymise_error(self, error: GraphQLError) -> GraphQLError:
-        error_id = uuid.uuid4().hex[:12]
-        request_id = current_request_id.get() or "-"
-        log.error("Unexpected error %s at %s", error_id, error.path, exc_info=error.original_error)
-        return GraphQLError(
-            message=f"Internal error (id {error_id}, request {request_id})",
-            nodes=error.nodes,
-            source=error.source,
-            positions=error.positions,
-            path=error.path,
-            extensions={
-                "code": "INTERNAL_SERVER_ERROR",
-                "errorId": error_id,
-                "requestId": request_id,
-            },
-        )
+def _anonymise(error: GraphQLError) -> GraphQLError:
+    error_id = uuid.uuid4().hex[:12]
+    request_id = current_request_id.get() or "-"
+    log.error("Unexpected error %s at %s", error_id, error.path, exc_info=error.original_error)
+    return GraphQLError(
+        message=f"Internal error (id {error_id}, request {request_id})",
+        nodes=error.nodes,
+        source=error.source,
+        positions=error.positions,
+        path=error.path,
+        extensions={
+            "code": "INTERNAL_SERVER_ERROR",
+            "errorId": error_id,
+            "requestId": request_id,
+        },
+    )

@@ -1,9 +1,9 @@
 """Limits checked before execution: depth, aliases, tokens, and the cost of connection sizes."""
 
-from collections.abc import Iterator
 from typing import Any
 
 from graphql import (
+    DocumentNode,
     FieldNode,
     FragmentDefinitionNode,
     FragmentSpreadNode,
@@ -13,7 +13,6 @@ from graphql import (
     SelectionSetNode,
     VariableNode,
 )
-from strawberry.extensions import SchemaExtension
 
 from loyalty_gateway.graphql.pagination import DEFAULT_PAGE, MAX_PAGE
 
@@ -71,39 +70,25 @@ def _cost(
     return total
 
 
-class CostLimiter(SchemaExtension):
-    """Refuse, before execution, an operation that could return more than `max_cost` nodes."""
-
-    def __init__(self, max_cost: int) -> None:
-        self.max_cost = max_cost
-
-    def on_validate(self) -> Iterator[None]:
-        document = self.execution_context.graphql_document
-        if document is not None:
-            variables = self.execution_context.variables or {}
-            fragments = {
-                d.name.value: d
-                for d in document.definitions
-                if isinstance(d, FragmentDefinitionNode)
-            }
-            try:
-                cost = sum(
-                    _cost(d.selection_set, fragments, variables, 1)
-                    for d in document.definitions
-                    if isinstance(d, OperationDefinitionNode)
-                )
-            except (TypeError, ValueError):
-                cost = 0  # a malformed `first`; validation reports it
-            if cost > self.max_cost:
-                self.execution_context.pre_execution_errors = [
-                    *(self.execution_context.pre_execution_errors or []),
-                    GraphQLError(
-                        f"This query could return {cost} nodes; the limit is {self.max_cost}",
-                        extensions={
-                            "code": "QUERY_TOO_COSTLY",
-                            "cost": cost,
-                            "maxCost": self.max_cost,
-                        },
-                    ),
-                ]
-        yield
+def cost_error(
+    document: DocumentNode, variables: dict[str, Any], max_cost: int
+) -> GraphQLError | None:
+    """QUERY_TOO_COSTLY, before execution, for an operation that could return more than
+    `max_cost` nodes."""
+    fragments = {
+        d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
+    }
+    try:
+        cost = sum(
+            _cost(d.selection_set, fragments, variables, 1)
+            for d in document.definitions
+            if isinstance(d, OperationDefinitionNode)
+        )
+    except (TypeError, ValueError):
+        return None  # a malformed `first`; validation reports it
+    if cost <= max_cost:
+        return None
+    return GraphQLError(
+        f"This query could return {cost} nodes; the limit is {max_cost}",
+        extensions={"code": "QUERY_TOO_COSTLY", "cost": cost, "maxCost": max_cost},
+    )

@@ -7,10 +7,9 @@ validation and the limits (`PERSISTED_QUERIES_MAX` of them per process)."""
 
 import hashlib
 from collections import OrderedDict
-from collections.abc import Iterator
 
 from graphql import GraphQLError
-from strawberry.extensions import SchemaExtension
+from strawberry.types import ExecutionContext
 
 NOT_FOUND = "PersistedQueryNotFound"
 
@@ -32,35 +31,32 @@ class QueryStore:
         while len(self._queries) > self.maxsize:
             self._queries.popitem(last=False)
 
+    def fill_in(self, context: ExecutionContext) -> str | None:
+        """Before parsing: put in the text of a hash-only request. Returns the digest to
+        keep the text under when the client sent both (kept by `keep`, once it passed)."""
+        persisted = (context.operation_extensions or {}).get("persistedQuery")
+        if persisted is None:
+            return None
+        digest = persisted.get("sha256Hash") if isinstance(persisted, dict) else None
+        if not isinstance(persisted, dict) or persisted.get("version") != 1:
+            raise _refuse("Only persisted query version 1 is supported", "BAD_USER_INPUT")
+        if not isinstance(digest, str):
+            raise _refuse("persistedQuery.sha256Hash must be a string", "BAD_USER_INPUT")
+        if context.query:
+            if hashlib.sha256(context.query.encode()).hexdigest() != digest.lower():
+                raise _refuse("provided sha does not match query", "INVALID_PERSISTED_QUERY")
+            return digest.lower()
+        query = self.get(digest.lower())
+        if query is None:
+            raise _refuse(NOT_FOUND, "PERSISTED_QUERY_NOT_FOUND")
+        context.query = query
+        return None
+
+    def keep(self, context: ExecutionContext, digest: str | None) -> None:
+        """Only a query that parsed and passed validation and the limits is kept."""
+        if digest is not None and not context.pre_execution_errors and context.query:
+            self.put(digest, context.query)
+
 
 def _refuse(message: str, code: str) -> GraphQLError:
     return GraphQLError(message, extensions={"code": code})
-
-
-class PersistedQueries(SchemaExtension):
-    def __init__(self, store: QueryStore) -> None:
-        self.store = store
-
-    def on_operation(self) -> Iterator[None]:
-        context = self.execution_context
-        persisted = (context.operation_extensions or {}).get("persistedQuery")
-        store_as = None
-        if persisted is not None:
-            digest = persisted.get("sha256Hash") if isinstance(persisted, dict) else None
-            if not isinstance(persisted, dict) or persisted.get("version") != 1:
-                raise _refuse("Only persisted query version 1 is supported", "BAD_USER_INPUT")
-            if not isinstance(digest, str):
-                raise _refuse("persistedQuery.sha256Hash must be a string", "BAD_USER_INPUT")
-            if context.query:
-                if hashlib.sha256(context.query.encode()).hexdigest() != digest.lower():
-                    raise _refuse("provided sha does not match query", "INVALID_PERSISTED_QUERY")
-                store_as = digest.lower()
-            else:
-                query = self.store.get(digest.lower())
-                if query is None:
-                    raise _refuse(NOT_FOUND, "PERSISTED_QUERY_NOT_FOUND")
-                context.query = query
-        yield
-        # Only a query that parsed and passed validation and the limits is kept.
-        if store_as is not None and not context.pre_execution_errors and context.query:
-            self.store.put(store_as, context.query)

@@ -1,11 +1,9 @@
 """RATE_LIMITED before execution when the caller's bucket is empty."""
 
 import math
-from collections.abc import AsyncIterator
 
 from graphql import GraphQLError
-from strawberry.extensions import SchemaExtension
-from strawberry.types import ExecutionResult
+from strawberry.types import ExecutionContext, ExecutionResult
 from strawberry.types.graphql import OperationType
 
 from loyalty_gateway.auth.ratelimit import LocalLimiter, RedisLimiter
@@ -32,23 +30,23 @@ def caller_key(principal: Principal | None) -> str:
     return f"token:{principal.token_id or principal.name}"
 
 
-class RateLimit(SchemaExtension):
-    def __init__(self, limiter: LocalLimiter | RedisLimiter) -> None:
-        self.limiter = limiter
-
-    async def on_execute(self) -> AsyncIterator[None]:
-        context = self.execution_context
-        if context.operation_type is not OperationType.SUBSCRIPTION:
-            decision = await self.limiter.take(caller_key(context.context.principal))
-            if not decision.allowed:
-                retry_after = max(1, math.ceil(decision.retry_after))
-                context.result = ExecutionResult(
-                    data=None,
-                    errors=[
-                        GraphQLError(
-                            f"Rate limit exceeded; retry in {retry_after} s",
-                            extensions={"code": "RATE_LIMITED", "retryAfter": retry_after},
-                        )
-                    ],
-                )
-        yield
+async def rate_limited(
+    limiter: LocalLimiter | RedisLimiter, context: ExecutionContext
+) -> ExecutionResult | None:
+    """RATE_LIMITED, in place of a result, when the caller's bucket is empty (subscriptions
+    are not counted)."""
+    if context.operation_type is OperationType.SUBSCRIPTION:
+        return None
+    decision = await limiter.take(caller_key(context.context.principal))
+    if decision.allowed:
+        return None
+    retry_after = max(1, math.ceil(decision.retry_after))
+    return ExecutionResult(
+        data=None,
+        errors=[
+            GraphQLError(
+                f"Rate limit exceeded; retry in {retry_after} s",
+                extensions={"code": "RATE_LIMITED", "retryAfter": retry_after},
+            )
+        ],
+    )

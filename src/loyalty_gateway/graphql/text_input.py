@@ -1,10 +1,8 @@
 """No NUL characters in the strings of queries and subscriptions: PostgreSQL text cannot hold
 them, so a search or a filter carrying one failed in the database as an internal error.
-Literals are checked by a validation rule (cached with the document), variables by an
-extension on every request. Mutations are left to their services, which answer a NUL in a
-field with a typed `INVALID_INPUT` user error naming the field."""
-
-from collections.abc import Iterator
+Literals are checked by a validation rule (cached with the document), variables on every
+request by `nul_in_variables` (from the pipeline). Mutations are left to their services, which
+answer a NUL in a field with a typed `INVALID_INPUT` user error naming the field."""
 
 from graphql import (
     GraphQLError,
@@ -13,7 +11,7 @@ from graphql import (
     StringValueNode,
     ValidationRule,
 )
-from strawberry.extensions import SchemaExtension
+from strawberry.types import ExecutionContext
 from strawberry.types.graphql import OperationType as StrawberryOperationType
 
 from loyalty_gateway.graphql.scalars import json_leaves
@@ -36,21 +34,11 @@ class NoNulInLiterals(ValidationRule):
             self.report_error(_nul_error(node))
 
 
-class NoNulInVariables(SchemaExtension):
-    """Listed after ValidationCache, whose errors it adds to before the validation phase
-    ends (strawberry reads them there)."""
-
-    def on_validate(self) -> Iterator[None]:
-        context = self.execution_context
-        if (
-            context.variables
-            and context.operation_type is not StrawberryOperationType.MUTATION
-            and any(
-                isinstance(item, str) and "\x00" in item for item in json_leaves(context.variables)
-            )
-        ):
-            context.pre_execution_errors = [
-                *(context.pre_execution_errors or []),
-                _nul_error(),
-            ]
-        yield
+def nul_in_variables(context: ExecutionContext) -> GraphQLError | None:
+    if (
+        context.variables
+        and context.operation_type is not StrawberryOperationType.MUTATION
+        and any(isinstance(item, str) and "\x00" in item for item in json_leaves(context.variables))
+    ):
+        return _nul_error()
+    return None

@@ -4,7 +4,6 @@ are the same whichever process answers it."""
 
 import re
 import time
-from collections.abc import Iterator
 
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
@@ -16,7 +15,7 @@ from prometheus_client import (
 )
 from starlette.requests import Request
 from starlette.responses import Response
-from strawberry.extensions import SchemaExtension
+from strawberry.types import ExecutionContext
 from strawberry.types.graphql import OperationType
 from tortoise.connection import get_connection
 from tortoise.functions import Count, Min
@@ -79,26 +78,23 @@ def _has_payload_errors(data: object) -> bool:
     return any(isinstance(value, dict) and value.get("errors") for value in data.values())
 
 
-class OperationMetrics(SchemaExtension):
-    def on_operation(self) -> Iterator[None]:
-        started = time.perf_counter()
-        yield
-        context = self.execution_context
-        result = context.result
-        if context.pre_execution_errors or (result is not None and result.errors):
-            outcome = "error"
-        elif result is not None and _has_payload_errors(result.data):
-            outcome = "user_error"
-        else:
-            outcome = "ok"
-        try:
-            kind = context.operation_type
-        except RuntimeError:
-            kind = None
-        name = operation_label(context.operation_name)
-        requests_total.labels(name, kind.value if kind else "unknown", outcome).inc()
-        if kind is not OperationType.SUBSCRIPTION:
-            request_seconds.labels(name).observe(time.perf_counter() - started)
+def record_operation(context: ExecutionContext, started: float) -> None:
+    """Count an operation by name, type and outcome, and time it (not subscriptions)."""
+    result = context.result
+    if context.pre_execution_errors or (result is not None and result.errors):
+        outcome = "error"
+    elif result is not None and _has_payload_errors(result.data):
+        outcome = "user_error"
+    else:
+        outcome = "ok"
+    try:
+        kind = context.operation_type
+    except RuntimeError:
+        kind = None
+    name = operation_label(context.operation_name)
+    requests_total.labels(name, kind.value if kind else "unknown", outcome).inc()
+    if kind is not OperationType.SUBSCRIPTION:
+        request_seconds.labels(name).observe(time.perf_counter() - started)
 
 
 async def _read_database_gauges() -> None:
