@@ -7,6 +7,7 @@ import httpx
 import pytest
 import websockets
 
+from loyalty_gateway.graphql.pipeline import _validate
 from tests.conftest import CORS_ORIGIN
 from tests.support import ADMIN_TOKEN
 
@@ -38,6 +39,17 @@ async def test_limits_over_http(gql, query, message):
     body = await gql.raw(query)
     assert body.get("data") is None
     assert message in body["errors"][0]["message"]
+
+
+@pytest.mark.parametrize(("query", "message"), [CASES[0], CASES[3]])
+async def test_a_repeated_query_is_validated_once_and_refused_every_time(gql, query, message):
+    query = f"{query} # repeated"
+    before = _validate.cache_info()
+    answers = [(await gql.raw(query))["errors"] for _ in range(3)]
+    assert message in answers[0][0]["message"]
+    assert answers[0] == answers[1] == answers[2]
+    after = _validate.cache_info()
+    assert (after.misses - before.misses, after.hits - before.hits) == (1, 2)
 
 
 async def test_a_query_within_the_cost_limit_runs(gql):

@@ -36,9 +36,14 @@ def _parse(query: str, max_tokens: int) -> DocumentNode:
 
 @lru_cache(maxsize=CACHED_DOCUMENTS)
 def _validate(
-    schema: GraphQLSchema, document: DocumentNode, rules: tuple[type[ASTValidationRule], ...]
+    schema: GraphQLSchema,
+    query: str,
+    max_tokens: int,
+    rules: tuple[type[ASTValidationRule], ...],
 ) -> list[GraphQLError]:
-    return validate_document(schema, document, rules)
+    """Keyed on the query's text, whose hash Python keeps, not on the parsed document, whose
+    hash walks the whole tree on every request."""
+    return validate_document(schema, _parse(query, max_tokens), rules)
 
 
 @dataclass(frozen=True)
@@ -80,14 +85,15 @@ class Pipeline(SchemaExtension):
         """Cached validation with the extra rules, then the per-request checks, whose errors
         must be in place before the phase ends (strawberry reads them there)."""
         context = self.execution_context
-        document = context.graphql_document
-        errors: list[GraphQLError] = list(
-            _validate(context.schema._schema, document, context.validation_rules)
-        )
-        if document is not None:
-            too_costly = cost_error(document, context.variables or {}, self.rules.max_cost)
-            if too_costly is not None:
-                errors.append(too_costly)
+        document, query = context.graphql_document, context.query
+        if document is None or query is None:  # strawberry validates only what parsed
+            yield
+            return
+        schema, rules = context.schema._schema, context.validation_rules
+        errors = list(_validate(schema, query, self.rules.max_tokens, rules))
+        too_costly = cost_error(document, context.variables or {}, self.rules.max_cost)
+        if too_costly is not None:
+            errors.append(too_costly)
         nul = nul_in_variables(context)
         if nul is not None:
             errors.append(nul)
