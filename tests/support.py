@@ -1,6 +1,8 @@
-"""Helpers the tests share: a GraphQL client over HTTP, a SQL statement counter, unique names."""
+"""Helpers the tests share: a GraphQL client over HTTP and WebSocket, a SQL statement counter,
+unique names."""
 
 import asyncio
+import json
 import logging
 import socket
 import subprocess
@@ -12,6 +14,7 @@ from contextlib import contextmanager
 from typing import Any
 
 import httpx
+import websockets
 
 from loyalty_gateway.background import TASK_PREFIX
 
@@ -71,6 +74,19 @@ def count_queries() -> Iterator[QueryCounter]:
     finally:
         logger.removeHandler(counter)
         logger.setLevel(previous)
+
+
+def ws_url(server) -> str:
+    return server.graphql_url.replace("http://", "ws://")
+
+
+async def connect(server, token: str = ADMIN_TOKEN, **options):
+    ws = await websockets.connect(ws_url(server), subprotocols=["graphql-transport-ws"], **options)
+    await ws.send(
+        json.dumps({"type": "connection_init", "payload": {"Authorization": f"Bearer {token}"}})
+    )
+    assert json.loads(await asyncio.wait_for(ws.recv(), 5))["type"] == "connection_ack"
+    return ws
 
 
 def unique(prefix: str) -> str:

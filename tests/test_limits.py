@@ -9,7 +9,7 @@ import websockets
 
 from loyalty_gateway.graphql.pipeline import _validate
 from tests.conftest import CORS_ORIGIN
-from tests.support import ADMIN_TOKEN
+from tests.support import ADMIN_TOKEN, connect, ws_url
 
 
 def deep_query(levels: int) -> str:
@@ -99,21 +99,6 @@ async def test_get_cannot_run_operations(http, server):
         headers={"Authorization": f"Bearer {ADMIN_TOKEN}"},
     )
     assert mutation.status_code in (400, 405)
-
-
-def ws_url(server) -> str:
-    return server.graphql_url.replace("http://", "ws://")
-
-
-async def connect(server, token: str = ADMIN_TOKEN, **options):
-    socket = await websockets.connect(
-        ws_url(server), subprotocols=["graphql-transport-ws"], **options
-    )
-    await socket.send(
-        json.dumps({"type": "connection_init", "payload": {"Authorization": f"Bearer {token}"}})
-    )
-    assert json.loads(await asyncio.wait_for(socket.recv(), 5))["type"] == "connection_ack"
-    return socket
 
 
 async def over_socket(socket, query: str, op_id: str = "1") -> dict:

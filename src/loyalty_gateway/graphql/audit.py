@@ -110,11 +110,6 @@ class Audited(FieldExtension):
         return result
 
 
-def audit_mutations(mutation_type: type) -> None:
-    for field in mutation_type.__strawberry_definition__.fields:
-        field.extensions.append(Audited())
-
-
 @strawberry.type
 class AuditEntry:
     id: strawberry.ID

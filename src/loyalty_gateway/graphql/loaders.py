@@ -1,11 +1,20 @@
-"""Per-request DataLoaders, so nested fields cost one query per level, not one per object."""
+"""Per-operation DataLoaders, so nested fields cost one query per level, not one per object.
 
+A loader keeps what it read, so a set of loaders must not outlive a change: each operation
+starts with new ones (a WebSocket's context lives as long as the socket), and so does each
+mutation of a document (mutations run one after another, and the next one's payload must
+not be answered from what an earlier one read). Subscriptions' results read no loaders.
+"""
+
+import inspect
 from collections.abc import Awaitable, Callable, Hashable, Sequence
 from enum import Enum
 from functools import cached_property
 from typing import Any, TypeVar
 
 from strawberry.dataloader import DataLoader
+from strawberry.extensions import FieldExtension
+from strawberry.types import Info
 
 from loyalty_gateway.balances.service import Balances, balances_for
 from loyalty_gateway.benefits import definitions as benefit_definitions
@@ -175,3 +184,18 @@ class Loaders:
     @cached_property
     def event(self) -> DataLoader[str, Event | None]:
         return by_key(lambda ids: _by_ids(Event, ids))
+
+
+class FreshLoaders(FieldExtension):
+    """On each root mutation field: new DataLoaders before it runs."""
+
+    def resolve(self, next_: Callable[..., Any], source: Any, info: Info, **kwargs: Any) -> Any:
+        info.context.loaders = Loaders()
+        return next_(source, info, **kwargs)
+
+    async def resolve_async(
+        self, next_: Callable[..., Any], source: Any, info: Info, **kwargs: Any
+    ) -> Any:
+        info.context.loaders = Loaders()
+        result = next_(source, info, **kwargs)
+        return await result if inspect.isawaitable(result) else result

@@ -21,6 +21,7 @@ from strawberry.types import ExecutionResult
 from loyalty_gateway.auth.ratelimit import LocalLimiter, RedisLimiter
 from loyalty_gateway.graphql.errors import mask_unexpected
 from loyalty_gateway.graphql.limits import cost_error
+from loyalty_gateway.graphql.loaders import Loaders
 from loyalty_gateway.graphql.persisted import QueryStore
 from loyalty_gateway.graphql.ratelimit import rate_limited
 from loyalty_gateway.graphql.text_input import nul_in_variables
@@ -68,6 +69,7 @@ class Pipeline(SchemaExtension):
     def on_operation(self) -> Iterator[None]:
         context = self.execution_context
         keep_as = self.rules.persisted.fill_in(context)
+        context.context.loaders = Loaders()
         started = time.perf_counter()
         context.validation_rules = context.validation_rules + self.rules.validation_rules
         yield

@@ -11,8 +11,9 @@ from loyalty_gateway.graphql.access import (
     AccessQueries,
     AccessSubscriptions,
 )
-from loyalty_gateway.graphql.audit import AuditQueries, audit_mutations
+from loyalty_gateway.graphql.audit import Audited, AuditQueries
 from loyalty_gateway.graphql.benefits import BenefitMutations, BenefitQueries
+from loyalty_gateway.graphql.loaders import FreshLoaders
 from loyalty_gateway.graphql.persisted import QueryStore
 from loyalty_gateway.graphql.pipeline import PipelineRules
 from loyalty_gateway.graphql.points import PointMutations, PointQueries
@@ -60,7 +61,8 @@ Mutation = merge_types(
         AccessMutations,
     ),
 )
-audit_mutations(Mutation)
+for mutation in Mutation.__strawberry_definition__.fields:
+    mutation.extensions += [FreshLoaders(), Audited()]
 Subscription = merge_types("Subscription", (ReactionSubscriptions, AccessSubscriptions))
 
 
