@@ -13,6 +13,7 @@ from tests.support import (
     REDEEM,
     REDEMPTION_FIELDS,
     award_points,
+    count_queries,
     create_definition,
     create_profile,
     issue_reward,
@@ -75,6 +76,19 @@ async def test_rewards_are_taken_earliest_expiry_first_no_expiry_last(gql, profi
     assert result["redemption"]["total"] == "12.00"
     assert result["redemption"]["type"] == "REDEEM"
     assert result["balances"]["rewardBalance"] == "3.00"
+
+
+async def test_balances_are_read_only_when_asked_for(gql, profile, definition):
+    await reward_with_expiry(gql, profile, definition, "10", None)
+    statements = {}
+    for selection in ("redemption { id }", "redemption { id } balances { rewardBalance }"):
+        query = f"""mutation($input: RedeemInput!) {{ redeem(input: $input) {{ {selection} }} }}"""
+        with count_queries() as counter:
+            data = await gql(query, {"input": {"profileId": profile["id"], "amount": "1"}})
+        statements[selection] = [s for s in counter.statements if "AS REWARD_CENTS" in s]
+        assert data["redeem"]["redemption"]["id"]
+    assert data["redeem"]["balances"] == {"rewardBalance": "8.00"}
+    assert [len(found) for found in statements.values()] == [1, 2]
 
 
 async def test_ties_on_expiry_go_by_issue_time(gql, profile, definition):

@@ -1,6 +1,5 @@
 """Redemptions: redeem, reverse, return; and the ledger of every value movement."""
 
-from collections.abc import Awaitable
 from datetime import datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Annotated
@@ -144,7 +143,14 @@ class RedeemInput:
 @strawberry.type
 class RedeemPayload:
     redemption: Redemption | None
-    balances: BalancesType | None
+
+    @strawberry.field
+    async def balances(self) -> BalancesType | None:
+        """Read after the change committed, and only when asked for."""
+        if self.redemption is None:
+            return None
+        return BalancesType.from_domain(await balances_of(self.redemption.profile_id))
+
     errors: list[UserErrorType]
 
 
@@ -243,21 +249,9 @@ class Ledger:
         )
 
 
-async def _with_balances(
-    work: Awaitable[RedemptionModel],
-) -> tuple[RedemptionModel, BalancesType]:
-    redemption = await work
-    return redemption, BalancesType.from_domain(await balances_of(str(redemption.profile_id)))
-
-
-def _payload(
-    result: tuple[RedemptionModel, BalancesType] | None, errors: list[UserErrorType]
-) -> RedeemPayload:
-    if result is None:
-        return RedeemPayload(redemption=None, balances=None, errors=errors)
-    redemption, balances = result
+def _payload(redemption: RedemptionModel | None, errors: list[UserErrorType]) -> RedeemPayload:
     return RedeemPayload(
-        redemption=Redemption.from_model(redemption), balances=balances, errors=errors
+        redemption=Redemption.from_model(redemption) if redemption else None, errors=errors
     )
 
 
@@ -292,16 +286,16 @@ class RedemptionMutations:
             transaction_external_id=input.transaction_external_id,
             meta=input.meta,
         )
-        return _payload(*await attempt(_with_balances(service.redeem(data, input.idempotency_key))))
+        return _payload(*await attempt(service.redeem(data, input.idempotency_key)))
 
     @strawberry.mutation(permission_classes=[requires(scopes.REDEMPTIONS_WRITE)])
     async def reverse_redemption(self, input: ReverseRedemptionInput) -> RedeemPayload:
         work = service.reverse_redemption(str(input.redemption_id), input.idempotency_key)
-        return _payload(*await attempt(_with_balances(work)))
+        return _payload(*await attempt(work))
 
     @strawberry.mutation(permission_classes=[requires(scopes.REDEMPTIONS_WRITE)])
     async def return_redemption(self, input: ReturnRedemptionInput) -> RedeemPayload:
         work = service.return_redemption(
             str(input.redemption_id), input.amount, input.idempotency_key
         )
-        return _payload(*await attempt(_with_balances(work)))
+        return _payload(*await attempt(work))
