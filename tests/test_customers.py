@@ -6,12 +6,12 @@ import json
 from datetime import timedelta
 
 import jwt
-import websockets
 
 from loyalty_gateway.auth.service import _PROCESS_SECRET, CUSTOMER_AUDIENCE
 from loyalty_gateway.core.time import utcnow
 from tests.support import (
     award_points,
+    connect,
     create_benefit_definition,
     create_profile,
 )
@@ -131,16 +131,8 @@ async def test_api_tokens_are_managed_over_graphql(gql):
     assert bad == {"token": None, "errors": [{"code": "INVALID_INPUT", "field": "scopes"}]}
 
 
-def ws_url(server) -> str:
-    return server.graphql_url.replace("http://", "ws://")
-
-
 async def subscribe(server, token: str, query: str):
-    socket = await websockets.connect(ws_url(server), subprotocols=["graphql-transport-ws"])
-    await socket.send(
-        json.dumps({"type": "connection_init", "payload": {"Authorization": f"Bearer {token}"}})
-    )
-    assert json.loads(await asyncio.wait_for(socket.recv(), 5))["type"] == "connection_ack"
+    socket = await connect(server, token)
     await socket.send(json.dumps({"id": "1", "type": "subscribe", "payload": {"query": query}}))
     return socket
 

@@ -7,6 +7,7 @@ from loyalty_gateway.points.models import PointLot
 from tests.support import (
     AWARD_POINTS,
     award_points,
+    count_queries,
     create_profile,
     ledger,
     redeem,
@@ -35,6 +36,19 @@ async def rate(gql):
 
     yield set_rate
     await set_rate("0.01")
+
+
+async def test_the_award_payload_reads_balances_only_when_asked_for(gql, profile):
+    balance_reads = []
+    for selection in ("pointLot { id }", "pointLot { id } balances { pointBalance }"):
+        query = f"mutation($in: AwardPointsInput!) {{ awardPoints(input: $in) {{ {selection} }} }}"
+        body = {"profileId": profile["id"], "points": 50, "timezone": "UTC"}
+        with count_queries() as counter:
+            data = await gql(query, {"in": body})
+        balance_reads.append(sum("AS REWARD_CENTS" in s for s in counter.statements))
+        assert data["awardPoints"]["pointLot"]["id"]
+    assert data["awardPoints"]["balances"] == {"pointBalance": 100}
+    assert balance_reads[1] == balance_reads[0] + 1
 
 
 async def test_points_count_in_balances_at_the_program_rate(gql, profile):

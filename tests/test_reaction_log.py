@@ -6,17 +6,19 @@ import json
 import pytest
 import websockets
 
-from tests.support import ADMIN_TOKEN, create_benefit_definition, create_profile, unique
+from tests.support import (
+    ADMIN_TOKEN,
+    create_benefit_definition,
+    create_profile,
+    unique,
+    ws_url,
+)
 
 SUBSCRIBE = """subscription($profile: ID, $after: ID) {
   reactionLog(profileId: $profile, afterId: $after) {
     id kind runId reactionName trigger eventId profileId sortOrder action status message at
   }
 }"""
-
-
-def ws_url(server) -> str:
-    return server.graphql_url.replace("http://", "ws://")
 
 
 async def open_socket(server, token: str = ADMIN_TOKEN):

@@ -6,7 +6,9 @@ from collections.abc import Awaitable
 from typing import TypeVar
 
 import strawberry
+from graphql import ExecutionResult as GraphQLExecutionResult
 from graphql import GraphQLError
+from strawberry.types import ExecutionResult
 
 from loyalty_gateway.core.errors import ErrorCode, UserError
 from loyalty_gateway.observability.request_id import current_request_id
@@ -45,12 +47,11 @@ def _is_expected(error: GraphQLError) -> bool:
     return original is None or isinstance(original, GraphQLError)
 
 
-def mask_unexpected(result: object) -> None:
+def mask_unexpected(result: ExecutionResult | GraphQLExecutionResult | None) -> None:
     """Replace each unexpected error of a result by "Internal error" with an id that is
     also in the log, beside the error itself."""
-    errors = getattr(result, "errors", None)
-    if errors:
-        result.errors = [error if _is_expected(error) else _anonymise(error) for error in errors]  # type: ignore[attr-defined]
+    if result is not None and result.errors:
+        result.errors = [e if _is_expected(e) else _anonymise(e) for e in result.errors]
 
 
 def _anonymise(error: GraphQLError) -> GraphQLError:

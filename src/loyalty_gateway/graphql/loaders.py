@@ -187,11 +187,7 @@ class Loaders:
 
 
 class FreshLoaders(FieldExtension):
-    """On each root mutation field: new DataLoaders before it runs."""
-
-    def resolve(self, next_: Callable[..., Any], source: Any, info: Info, **kwargs: Any) -> Any:
-        info.context.loaders = Loaders()
-        return next_(source, info, **kwargs)
+    """On each root mutation field (all of them async): new DataLoaders before it runs."""
 
     async def resolve_async(
         self, next_: Callable[..., Any], source: Any, info: Info, **kwargs: Any

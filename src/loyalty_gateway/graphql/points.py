@@ -7,7 +7,6 @@ import strawberry
 from strawberry.scalars import JSON
 
 from loyalty_gateway.auth import scopes
-from loyalty_gateway.balances.service import balances_of
 from loyalty_gateway.core.time import utcnow
 from loyalty_gateway.graphql.errors import UserErrorType, attempt
 from loyalty_gateway.graphql.permissions import requires
@@ -66,8 +65,12 @@ class AwardPointsInput:
 @strawberry.type
 class AwardPointsPayload:
     point_lot: PointLot | None
-    balances: BalancesType | None
     errors: list[UserErrorType]
+    profile_id: strawberry.Private[str | None] = None
+
+    @strawberry.field
+    async def balances(self) -> BalancesType | None:
+        return await BalancesType.of_profile(self.profile_id)
 
 
 @strawberry.type
@@ -92,11 +95,10 @@ class ProgramPayload:
     errors: list[UserErrorType]
 
 
-async def _award(data: AwardPointsInput) -> tuple[PointLotModel, BalancesType]:
+async def _award(data: AwardPointsInput) -> PointLotModel:
     fields = {k: v for k, v in vars(data).items() if k != "idempotency_key"}
     fields["profile_id"] = str(data.profile_id)
-    lot = await service.award_points(service.AwardPointsInput(**fields), data.idempotency_key)
-    return lot, BalancesType.from_domain(await balances_of(str(lot.profile_id)))
+    return await service.award_points(service.AwardPointsInput(**fields), data.idempotency_key)
 
 
 @strawberry.type
@@ -110,11 +112,12 @@ class PointQueries:
 class PointMutations:
     @strawberry.mutation(permission_classes=[requires(scopes.POINTS_WRITE)])
     async def award_points(self, input: AwardPointsInput) -> AwardPointsPayload:
-        result, errors = await attempt(_award(input))
-        if result is None:
-            return AwardPointsPayload(point_lot=None, balances=None, errors=errors)
-        lot, balances = result
-        return AwardPointsPayload(point_lot=PointLot.from_model(lot), balances=balances, errors=[])
+        lot, errors = await attempt(_award(input))
+        if lot is None:
+            return AwardPointsPayload(point_lot=None, errors=errors)
+        return AwardPointsPayload(
+            point_lot=PointLot.from_model(lot), errors=[], profile_id=str(lot.profile_id)
+        )
 
     @strawberry.mutation(permission_classes=[requires(scopes.ADMIN)])
     async def update_program_settings(self, input: UpdateProgramSettingsInput) -> ProgramPayload:

@@ -8,7 +8,7 @@ import strawberry
 from strawberry.types import Info
 
 from loyalty_gateway.auth import scopes
-from loyalty_gateway.balances.service import Balances
+from loyalty_gateway.balances.service import Balances, balances_of
 from loyalty_gateway.benefits.service import claimable_for
 from loyalty_gateway.core.money import from_cents
 from loyalty_gateway.graphql.errors import UserErrorType, attempt
@@ -65,6 +65,12 @@ class BalancesType:
             combined_balance_dollars=from_cents(balances.combined_cents),
             benefit_balance=balances.benefits,
         )
+
+    @classmethod
+    async def of_profile(cls, profile_id: str | None) -> "BalancesType | None":
+        """A mutation payload's balances, read after the change committed and only when the
+        client asks for them (a resolver of the payload calls this)."""
+        return cls.from_domain(await balances_of(profile_id)) if profile_id else None
 
 
 @strawberry.type

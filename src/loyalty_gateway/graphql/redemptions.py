@@ -9,7 +9,6 @@ from strawberry.scalars import JSON
 from strawberry.types import Info
 
 from loyalty_gateway.auth import scopes
-from loyalty_gateway.balances.service import balances_of
 from loyalty_gateway.core.money import from_cents
 from loyalty_gateway.graphql.errors import UserErrorType, attempt
 from loyalty_gateway.graphql.ids import parse_id
@@ -146,10 +145,9 @@ class RedeemPayload:
 
     @strawberry.field
     async def balances(self) -> BalancesType | None:
-        """Read after the change committed, and only when asked for."""
-        if self.redemption is None:
-            return None
-        return BalancesType.from_domain(await balances_of(self.redemption.profile_id))
+        return await BalancesType.of_profile(
+            self.redemption.profile_id if self.redemption else None
+        )
 
     errors: list[UserErrorType]
 
