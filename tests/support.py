@@ -4,13 +4,16 @@ unique names."""
 import asyncio
 import json
 import logging
+import os
 import socket
 import subprocess
+import sys
 import threading
 import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -140,6 +143,20 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+CLI = str(Path(sys.executable).parent / "loyalty-gateway")
+
+
+def serve(env: dict[str, str]) -> subprocess.Popen[str]:
+    """`loyalty-gateway serve` with `env` over this environment, output on one pipe."""
+    return subprocess.Popen(
+        [CLI, "serve"],
+        env={**os.environ, **env},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
 
 
 def wait_for_line(process: subprocess.Popen[str], marker: str, timeout: float = 30) -> str:

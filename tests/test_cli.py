@@ -9,21 +9,9 @@ from pathlib import Path
 
 import httpx
 
-from tests.support import drain, free_port, wait_for_line
+from tests.support import CLI, drain, free_port, serve, wait_for_line
 
-CLI = str(Path(sys.executable).parent / "loyalty-gateway")
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def serve(env: dict[str, str]) -> subprocess.Popen[str]:
-    """`loyalty-gateway serve` with `env` over this environment, output on one pipe."""
-    return subprocess.Popen(
-        [CLI, "serve"],
-        env={**os.environ, **env},
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
 
 
 def run(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:

@@ -42,12 +42,21 @@ async def test_limits_over_http(gql, query, message):
 
 
 @pytest.mark.parametrize(("query", "message"), [CASES[0], CASES[3]])
-async def test_a_repeated_query_is_validated_once_and_refused_every_time(gql, query, message):
+async def test_a_query_over_a_limit_is_refused_before_validation_every_time(gql, query, message):
     query = f"{query} # repeated"
     before = _validate.cache_info()
     answers = [(await gql.raw(query))["errors"] for _ in range(3)]
     assert message in answers[0][0]["message"]
     assert answers[0] == answers[1] == answers[2]
+    after = _validate.cache_info()
+    assert (after.misses - before.misses, after.hits - before.hits) == (0, 0)
+
+
+async def test_a_repeated_query_is_validated_once(gql):
+    query = f"{FINE} # repeated"
+    before = _validate.cache_info()
+    for _ in range(3):
+        await gql(query)
     after = _validate.cache_info()
     assert (after.misses - before.misses, after.hits - before.hits) == (1, 2)
 

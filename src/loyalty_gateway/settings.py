@@ -42,6 +42,7 @@ class Settings(BaseSettings):
     max_aliases: int = Field(default=15, ge=0)
     max_tokens: int = Field(default=2000, ge=10)
     max_query_cost: int = Field(default=5000, ge=1)
+    max_query_fields: int = Field(default=1000, ge=1)
     max_body_bytes: int = Field(default=1_000_000, ge=1024)
     ws_init_timeout_seconds: float = Field(default=5, gt=0)
     ws_max_subscriptions: int = Field(default=20, ge=1)

@@ -1,5 +1,13 @@
-"""Limits checked before execution: depth, aliases, tokens, and the cost of connection sizes."""
+"""Limits on the work a document can cause, checked before validation and execution.
 
+Every figure is taken over the document as it would be with its fragments expanded, because
+that is what validation rules and execution walk: a 1 KB document whose fragments each
+spread the next one twice expands to 2^30 fields. Each fragment is measured once and its
+figures reused wherever it is spread, so the check costs time linear in the document's size
+whatever the expansion would cost.
+"""
+
+from dataclasses import dataclass
 from typing import Any
 
 from graphql import (
@@ -17,6 +25,37 @@ from graphql import (
 from loyalty_gateway.graphql.pagination import DEFAULT_PAGE, MAX_PAGE
 
 
+@dataclass(frozen=True)
+class QueryLimits:
+    max_depth: int
+    max_aliases: int
+    max_fields: int
+    max_cost: int
+
+
+@dataclass(frozen=True)
+class Shape:
+    """What a selection set expands to. `cost` counts the nodes its connections could return
+    for one parent: connection sizes multiply down the tree, so a selection under n parents
+    costs n times `cost`."""
+
+    depth: int = 0
+    aliases: int = 0
+    fields: int = 0
+    cost: int = 0
+
+    def __add__(self, other: "Shape") -> "Shape":
+        return Shape(
+            max(self.depth, other.depth),
+            self.aliases + other.aliases,
+            self.fields + other.fields,
+            self.cost + other.cost,
+        )
+
+
+NOTHING = Shape()
+
+
 def _first(node: FieldNode, variables: dict[str, Any]) -> int | None:
     for argument in node.arguments or ():
         if argument.name.value != "first":
@@ -30,65 +69,120 @@ def _first(node: FieldNode, variables: dict[str, Any]) -> int | None:
 
 
 def _is_connection(node: FieldNode) -> bool:
-    return any(
+    return node.selection_set is not None and any(
         isinstance(s, FieldNode) and s.name.value in ("edges", "nodes", "pageInfo")
         for s in node.selection_set.selections
     )
 
 
-def _cost(
-    selection_set: SelectionSetNode | None,
-    fragments: dict[str, FragmentDefinitionNode],
-    variables: dict[str, Any],
-    multiplier: int,
-    seen: frozenset[str] = frozenset(),
-) -> int:
-    """Nodes a selection could return: connection sizes multiply down the tree."""
-    if selection_set is None:
-        return 0
-    total = 0
-    for selection in selection_set.selections:
-        if isinstance(selection, FieldNode):
-            if selection.selection_set is None:
-                continue
-            size = _first(selection, variables)
-            if size is None and _is_connection(selection):
-                size = DEFAULT_PAGE
-            if size is None:
-                total += _cost(selection.selection_set, fragments, variables, multiplier, seen)
-            else:
-                inner = multiplier * size
-                total += inner + _cost(selection.selection_set, fragments, variables, inner, seen)
-        elif isinstance(selection, InlineFragmentNode):
-            total += _cost(selection.selection_set, fragments, variables, multiplier, seen)
-        elif isinstance(selection, FragmentSpreadNode):
-            name = selection.name.value
-            if name in seen or name not in fragments:
-                continue
-            fragment = fragments[name]
-            total += _cost(fragment.selection_set, fragments, variables, multiplier, seen | {name})
-    return total
+class _Measure:
+    """Measures selection sets, each fragment once. A fragment spread inside itself (which
+    validation reports) and an unknown fragment count as nothing."""
+
+    def __init__(self, document: DocumentNode, variables: dict[str, Any]) -> None:
+        self.fragments = {
+            d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
+        }
+        self.variables = variables
+        self.measured: dict[str, Shape] = {}
+        self.in_progress: set[str] = set()
+
+    def fragment(self, name: str) -> Shape:
+        if name in self.measured:
+            return self.measured[name]
+        if name in self.in_progress or name not in self.fragments:
+            return NOTHING
+        self.in_progress.add(name)
+        shape = self.selections(self.fragments[name].selection_set)
+        self.in_progress.discard(name)
+        self.measured[name] = shape
+        return shape
+
+    def field(self, node: FieldNode) -> Shape:
+        own = Shape(aliases=1 if node.alias else 0, fields=1)
+        if node.selection_set is None:
+            return own
+        inner = self.selections(node.selection_set)
+        # As graphql-depth-limit (and strawberry) count it: introspection adds no depth.
+        depth = 0 if node.name.value.startswith("__") else 1 + inner.depth
+        size = _first(node, self.variables)
+        if size is None and _is_connection(node):
+            size = DEFAULT_PAGE
+        cost = inner.cost if size is None else size + size * inner.cost
+        return Shape(depth, own.aliases + inner.aliases, own.fields + inner.fields, cost)
+
+    def selections(self, selection_set: SelectionSetNode | None) -> Shape:
+        total = NOTHING
+        for selection in selection_set.selections if selection_set else ():
+            if isinstance(selection, FieldNode):
+                total += self.field(selection)
+            elif isinstance(selection, InlineFragmentNode):
+                total += self.selections(selection.selection_set)
+            elif isinstance(selection, FragmentSpreadNode):
+                total += self.fragment(selection.name.value)
+        return total
 
 
-def cost_error(
-    document: DocumentNode, variables: dict[str, Any], max_cost: int
-) -> GraphQLError | None:
-    """QUERY_TOO_COSTLY, before execution, for an operation that could return more than
-    `max_cost` nodes."""
-    fragments = {
-        d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
+def measure(document: DocumentNode, variables: dict[str, Any]) -> dict[str, Shape]:
+    """Each operation's shape, by name (`""` for an anonymous one)."""
+    measure = _Measure(document, variables)
+    return {
+        d.name.value if d.name else "": measure.selections(d.selection_set)
+        for d in document.definitions
+        if isinstance(d, OperationDefinitionNode)
     }
+
+
+def _error(message: str, code: str, **figures: int) -> GraphQLError:
+    return GraphQLError(message, extensions={"code": code, **figures})
+
+
+def limit_errors(
+    document: DocumentNode, variables: dict[str, Any], limits: QueryLimits
+) -> list[GraphQLError]:
+    """One error per limit that an operation of the document exceeds."""
     try:
-        cost = sum(
-            _cost(d.selection_set, fragments, variables, 1)
-            for d in document.definitions
-            if isinstance(d, OperationDefinitionNode)
-        )
+        shapes = measure(document, variables)
     except (TypeError, ValueError):
-        return None  # a malformed `first`; validation reports it
-    if cost <= max_cost:
-        return None
-    return GraphQLError(
-        f"This query could return {cost} nodes; the limit is {max_cost}",
-        extensions={"code": "QUERY_TOO_COSTLY", "cost": cost, "maxCost": max_cost},
-    )
+        return []  # a malformed `first`; validation reports it
+    errors = []
+    for name, shape in shapes.items():
+        label = f"'{name}'" if name else "The operation"
+        if shape.depth > limits.max_depth:
+            errors.append(
+                _error(
+                    f"{label} exceeds maximum operation depth of {limits.max_depth}",
+                    "QUERY_TOO_DEEP",
+                    depth=shape.depth,
+                    maxDepth=limits.max_depth,
+                )
+            )
+        if shape.aliases > limits.max_aliases:
+            errors.append(
+                _error(
+                    f"{shape.aliases} aliases found. Allowed: {limits.max_aliases}",
+                    "TOO_MANY_ALIASES",
+                    aliases=shape.aliases,
+                    maxAliases=limits.max_aliases,
+                )
+            )
+        if shape.fields > limits.max_fields:
+            errors.append(
+                _error(
+                    f"{label} selects {shape.fields} fields once its fragments are expanded;"
+                    f" the limit is {limits.max_fields}",
+                    "TOO_MANY_FIELDS",
+                    fields=shape.fields,
+                    maxFields=limits.max_fields,
+                )
+            )
+        if shape.cost > limits.max_cost:
+            errors.append(
+                _error(
+                    f"This query could return {shape.cost} nodes; the limit is {limits.max_cost}",
+                    "QUERY_TOO_COSTLY",
+                    cost=shape.cost,
+                    maxCost=limits.max_cost,
+                )
+            )
+    return errors

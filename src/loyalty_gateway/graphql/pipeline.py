@@ -20,7 +20,7 @@ from strawberry.types import ExecutionResult
 
 from loyalty_gateway.auth.ratelimit import LocalLimiter, RedisLimiter
 from loyalty_gateway.graphql.errors import mask_unexpected
-from loyalty_gateway.graphql.limits import cost_error
+from loyalty_gateway.graphql.limits import QueryLimits, limit_errors
 from loyalty_gateway.graphql.loaders import Loaders
 from loyalty_gateway.graphql.persisted import QueryStore
 from loyalty_gateway.graphql.ratelimit import rate_limited
@@ -55,7 +55,7 @@ class PipelineRules:
     limiter: LocalLimiter | RedisLimiter
     validation_rules: tuple[type[ASTValidationRule], ...]
     max_tokens: int
-    max_cost: int
+    limits: QueryLimits
 
     def extension(self) -> Callable[[], SchemaExtension]:
         return lambda: Pipeline(self)
@@ -84,18 +84,22 @@ class Pipeline(SchemaExtension):
         yield
 
     def on_validate(self) -> Iterator[None]:
-        """Cached validation with the extra rules, then the per-request checks, whose errors
-        must be in place before the phase ends (strawberry reads them there)."""
+        """The limits first, in time linear in the document (validation rules walk fragments
+        as often as they are spread), then cached validation with the extra rules and the
+        per-request checks, whose errors must be in place before the phase ends (strawberry
+        reads them there)."""
         context = self.execution_context
         document, query = context.graphql_document, context.query
         if document is None or query is None:  # strawberry validates only what parsed
             yield
             return
+        errors = limit_errors(document, context.variables or {}, self.rules.limits)
+        if errors:
+            context.pre_execution_errors = errors
+            yield
+            return
         schema, rules = context.schema._schema, context.validation_rules
         errors = list(_validate(schema, query, self.rules.max_tokens, rules))
-        too_costly = cost_error(document, context.variables or {}, self.rules.max_cost)
-        if too_costly is not None:
-            errors.append(too_costly)
         nul = nul_in_variables(context)
         if nul is not None:
             errors.append(nul)

@@ -1,8 +1,7 @@
 """The schema: every domain's queries and mutations merged into one root each."""
 
 import strawberry
-from graphql.validation import NoSchemaIntrospectionCustomRule
-from strawberry.extensions import MaxAliasesLimiter, QueryDepthLimiter
+from graphql.validation import ASTValidationRule, NoSchemaIntrospectionCustomRule
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
@@ -13,6 +12,7 @@ from loyalty_gateway.graphql.access import (
 )
 from loyalty_gateway.graphql.audit import Audited, AuditQueries
 from loyalty_gateway.graphql.benefits import BenefitMutations, BenefitQueries
+from loyalty_gateway.graphql.limits import QueryLimits
 from loyalty_gateway.graphql.loaders import FreshLoaders
 from loyalty_gateway.graphql.persisted import QueryStore
 from loyalty_gateway.graphql.pipeline import PipelineRules
@@ -69,13 +69,8 @@ Subscription = merge_types("Subscription", (ReactionSubscriptions, AccessSubscri
 def build_schema(settings: Settings) -> strawberry.Schema:
     """The schema with this deployment's limits; production hides introspection and
     field suggestions."""
-    # Built once: the validation cache keys on the rule classes, and limiters made per
-    # request would make new classes and never hit it.
-    rules = [
-        *QueryDepthLimiter(max_depth=settings.max_query_depth).validation_rules,
-        *MaxAliasesLimiter(max_alias_count=settings.max_aliases).validation_rules,
-        NoNulInLiterals,
-    ]
+    # Built once: the validation cache keys on the rule classes.
+    rules: list[type[ASTValidationRule]] = [NoNulInLiterals]
     if settings.is_production:
         rules.append(NoSchemaIntrospectionCustomRule)
     pipeline = PipelineRules(
@@ -83,7 +78,12 @@ def build_schema(settings: Settings) -> strawberry.Schema:
         limiter=make_limiter(settings),
         validation_rules=tuple(rules),
         max_tokens=settings.max_tokens,
-        max_cost=settings.max_query_cost,
+        limits=QueryLimits(
+            max_depth=settings.max_query_depth,
+            max_aliases=settings.max_aliases,
+            max_fields=settings.max_query_fields,
+            max_cost=settings.max_query_cost,
+        ),
     )
     return strawberry.Schema(
         query=Query,
