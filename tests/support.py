@@ -303,3 +303,14 @@ def drain(process: subprocess.Popen[str]) -> None:
     """Keep reading a child's output so its pipe never fills and blocks it."""
     assert process.stdout is not None
     threading.Thread(target=process.stdout.read, daemon=True).start()
+
+
+async def wait_for_event(gql, event_id: str, within: float = 15) -> dict:
+    """The event once it is DONE or FAILED, or as it is after `within` seconds."""
+    query = "query($id: ID!) { event(id: $id) { status attempts lastError } }"
+    deadline = time.monotonic() + within
+    while True:
+        event = (await gql(query, {"id": event_id}))["event"]
+        if event["status"] in ("DONE", "FAILED") or time.monotonic() > deadline:
+            return event
+        await asyncio.sleep(0.05)

@@ -137,6 +137,7 @@ def test_production_logs_are_json_lines_with_the_request_id(tmp_path):
         process.terminate()
         rest, _ = process.communicate(timeout=10)
     output = startup + rest
+    assert "lgw_" not in output  # no admin token printed to a production log
     entries = [json.loads(line) for line in output.splitlines() if line.startswith("{")]
     assert any("Uvicorn running" in entry["message"] for entry in entries)
     [access] = [entry for entry in entries if entry["request_id"] == "rq-77"]
@@ -187,3 +188,20 @@ def test_demo_loads_a_program_to_explore_with_progress_and_only_once(tmp_path):
     assert gold, "some demo profiles reach gold"
     assert rewarded == gold, "the gold reaction issued free-alterations to each gold profile"
     assert {p["benefits"]["nodes"][0]["definition"]["handle"] for p in gold} == {"free-alterations"}
+
+
+def test_production_refuses_weak_secrets(tmp_path):
+    env = {
+        "DATABASE_URL": f"sqlite://{tmp_path / 'loyalty.db'}",
+        "LOYALTY_ENV": "production",
+        "LOYALTY_SECRET_KEY": "k" * 40,
+        "LOYALTY_ADMIN_TOKEN": "a",
+    }
+    result = run("serve", env=env)
+    assert result.returncode == 2
+    assert result.stderr.strip() == (
+        "error: LOYALTY_ADMIN_TOKEN must have 32 characters or more when LOYALTY_ENV=production"
+        " (it grants every scope)"
+    )
+    result = run("serve", env={**env, "LOYALTY_SECRET_KEY": "short", "LOYALTY_ADMIN_TOKEN": ""})
+    assert result.returncode == 2 and "LOYALTY_SECRET_KEY" in result.stderr

@@ -1,5 +1,7 @@
 """HTTP surface: CORS for browser clients, GraphiQL, probes."""
 
+import gzip
+
 import httpx
 import pytest
 
@@ -176,3 +178,24 @@ async def test_nul_characters_in_input_strings_are_bad_input(gql, query, variabl
     assert error["extensions"]["code"] == "BAD_USER_INPUT"
     assert "NUL" in error["message"]
     assert body.get("data") is None
+
+
+@pytest.mark.parametrize(
+    ("body", "headers"),
+    [
+        (b"\xff\xfe{}", {}),
+        (b"null", {}),
+        (b"42", {}),
+        (b'"x"', {}),
+        (gzip.compress(b'{"query": "{ __typename }"}'), {"Content-Encoding": "gzip"}),
+    ],
+    ids=["not-utf8", "null", "number", "string", "gzip"],
+)
+async def test_bodies_that_are_not_a_json_object_are_bad_requests(http, server, body, headers):
+    response = await http.post(
+        server.graphql_url,
+        content=body,
+        headers={"Authorization": f"Bearer {ADMIN_TOKEN}", "Content-Type": "application/json"}
+        | headers,
+    )
+    assert response.status_code == 400

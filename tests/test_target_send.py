@@ -1,5 +1,6 @@
 """`target.send` against a real local HTTP server: body, signature, retries, SSRF refusal."""
 
+import asyncio
 import hashlib
 import hmac
 import json
@@ -8,9 +9,9 @@ import pytest
 from aiohttp import web
 
 from loyalty_gateway.reactions.actions.base import ActionError
-from loyalty_gateway.reactions.actions.target_send import check_destination
+from loyalty_gateway.reactions.actions.target_send import check_destination, is_public
 from loyalty_gateway.settings import get_settings
-from tests.support import create_profile, free_port, unique, wait_for_runs
+from tests.support import create_profile, free_port, unique, wait_for_event, wait_for_runs
 from tests.test_metrics import scrape, value
 
 CREATE_TARGET = """mutation($input: CreateTargetInput!) {
@@ -29,9 +30,12 @@ class Receiver:
         self.failures = failures
         self.redirect_to: str | None = None
         self.requests: list[tuple[dict[str, str], bytes]] = []
+        self.hold: asyncio.Event | None = None  # when set, answers wait for it
 
     async def handle(self, request: web.Request) -> web.Response:
         self.requests.append((dict(request.headers), await request.read()))
+        if self.hold is not None:
+            await self.hold.wait()
         if self.redirect_to:
             raise web.HTTPFound(self.redirect_to)
         if len(self.requests) <= self.failures:
@@ -175,12 +179,28 @@ async def test_bad_targets_are_refused(gql):
         "http://[::1]/hook",
         "http://[fe80::1]/hook",
         "http://0.0.0.0/hook",
+        "http://[::127.0.0.1]/hook",
+        "http://[::ffff:127.0.0.1]/hook",
+        "http://[64:ff9b::7f00:1]/hook",
+        "http://[64:ff9b::a00:1]/hook",
+        "http://[2002:7f00:1::]/hook",
+        "http://[2001:0:4136:e378:8000:63bf:80ff:fffe]/hook",
+        "http://224.0.0.1/hook",
+        "http://[ff02::1]/hook",
+        "http://240.0.0.1/hook",
     ],
 )
 async def test_non_public_destinations_are_refused(url):
     with pytest.raises(ActionError) as refused:
         await check_destination(url)
     assert refused.value.code == "PRIVATE_ADDRESS_REFUSED"
+
+
+@pytest.mark.parametrize(
+    "address", ["93.184.216.34", "2606:2800:220:1:248:1893:25c8:1946", "2002:5db8:d822::1"]
+)
+def test_public_addresses_pass(address):
+    assert is_public(address)
 
 
 async def test_redirects_are_never_followed(gql, receiver, monkeypatch):
@@ -195,3 +215,33 @@ async def test_redirects_are_never_followed(gql, receiver, monkeypatch):
     assert run["status"] == "FAILED"
     assert run["steps"][0]["error"].startswith("TARGET_REFUSED")
     assert len(receiver.requests) == 1
+
+
+async def test_a_hanging_webhook_holds_up_only_its_own_profiles_later_events(
+    gql, receiver, monkeypatch
+):
+    monkeypatch.setattr(get_settings(), "target_allow_private_networks", True)
+    receiver.hold = asyncio.Event()
+    slow = "custom." + unique("slow").replace("-", "_")
+    await send_on(gql, receiver, slow)
+    waiting, other = await create_profile(gql), await create_profile(gql)
+    emitted = """mutation($input: EmitEventInput!) { emitEvent(input: $input) { event { id } } }"""
+
+    async def emit_id(profile: dict, event: str) -> str:
+        body = {"input": {"event": event, "profileId": profile["id"], "data": {"score": 1}}}
+        return (await gql(emitted, body))["emitEvent"]["event"]["id"]
+
+    hanging = await emit_id(waiting, slow)
+    for _ in range(100):
+        if receiver.requests:
+            break
+        await asyncio.sleep(0.05)
+    assert receiver.requests, "the webhook was never called"
+    unrelated = await emit_id(other, "custom.unrelated")
+    assert (await wait_for_event(gql, unrelated, within=3))["status"] == "DONE"
+    behind = await emit_id(waiting, "custom.unrelated")
+    await asyncio.sleep(0.5)
+    assert (await wait_for_event(gql, behind, within=0))["status"] == "PENDING"
+    receiver.hold.set()
+    assert (await wait_for_event(gql, hanging, within=10))["status"] == "DONE"
+    assert (await wait_for_event(gql, behind, within=10))["status"] == "DONE"

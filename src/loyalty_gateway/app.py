@@ -2,7 +2,7 @@
 
 import gc
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from datetime import timedelta
 from typing import Any
@@ -24,9 +24,10 @@ from tortoise.connection import get_connection
 from tortoise.contrib.starlette import RegisterTortoise
 
 from loyalty_gateway.auth.service import authenticate
-from loyalty_gateway.background import start_background, stop_background
+from loyalty_gateway.background import Background, start_background, stop_background
 from loyalty_gateway.db import prepare_database, tortoise_config
 from loyalty_gateway.graphql.context import Context, bearer_from_params, build_context
+from loyalty_gateway.graphql.scalars import decode_request_json
 from loyalty_gateway.graphql.schema import build_schema
 from loyalty_gateway.http_guards import guard_http
 from loyalty_gateway.observability.logs import configure_logging
@@ -35,6 +36,8 @@ from loyalty_gateway.observability.request_id import RequestIdMiddleware
 from loyalty_gateway.settings import Settings, get_settings
 from loyalty_gateway.web.assets import STATIC
 from loyalty_gateway.web.pages import graphiql_html, monitor_page
+
+Endpoint = Callable[[Request], Awaitable[Response]]
 
 
 class GraphQLApp(GraphQL):
@@ -63,6 +66,9 @@ class GraphQLApp(GraphQL):
         except TypeError:
             return json.dumps(data, separators=(",", ":"))
 
+    def decode_json(self, data: str | bytes) -> object:
+        return decode_request_json(data)
+
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket
     ) -> Context:
@@ -84,12 +90,27 @@ async def healthz(_: Request) -> Response:
     return JSONResponse({"status": "ok"})
 
 
-async def readyz(_: Request) -> Response:
-    try:
-        await get_connection("default").execute_query("SELECT 1")
-    except Exception as error:
-        return JSONResponse({"status": "unavailable", "error": type(error).__name__}, 503)
-    return JSONResponse({"status": "ready"})
+def readiness(background: Callable[[], Background | None], settings: Settings) -> Endpoint:
+    """200 when the database answers and, where this process dispatches, the dispatcher has
+    made progress within `DISPATCHER_STALL_SECONDS` or nothing waits for it."""
+
+    async def readyz(_: Request) -> Response:
+        try:
+            await get_connection("default").execute_query("SELECT 1")
+            running = background()
+            stalled = (
+                await running.dispatcher_stalled(settings.dispatcher_stall_seconds)
+                if running is not None
+                else None
+            )
+        except Exception as error:
+            return JSONResponse({"status": "unavailable", "error": type(error).__name__}, 503)
+        if stalled is not None:
+            body = {"status": "unavailable", "error": "DispatcherStalled", "seconds": stalled}
+            return JSONResponse(body, 503)
+        return JSONResponse({"status": "ready"})
+
+    return readyz
 
 
 def settle_garbage_collector() -> None:
@@ -104,17 +125,20 @@ def create_app(settings: Settings | None = None) -> Starlette:
     settings = settings or get_settings()
     configure_logging(json_lines=settings.json_logs)
     graphql = GraphQLApp(settings)
+    background: list[Background] = []
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         await prepare_database(settings)
         async with RegisterTortoise(app, config=tortoise_config(settings)):
-            tasks = await start_background(settings, dispatch=settings.dispatcher_in_serve)
+            running = await start_background(settings, dispatch=settings.dispatcher_in_serve)
+            background.append(running)
             settle_garbage_collector()
             try:
                 yield
             finally:
-                await stop_background(tasks)
+                background.remove(running)
+                await stop_background(running)
 
     middleware: list[Any] = [Middleware(RequestIdMiddleware)]
     if settings.cors_origins:
@@ -138,7 +162,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             Route("/graphql", guard_http(graphql, settings), methods=["GET", "POST"]),
             WebSocketRoute("/graphql", graphql),
             Route("/healthz", healthz),
-            Route("/readyz", readyz),
+            Route("/readyz", readiness(lambda: background[0] if background else None, settings)),
             Route("/metrics", metrics_endpoint),
             Route("/monitor", monitor_page),
             Mount("/static", StaticFiles(directory=STATIC), name="static"),

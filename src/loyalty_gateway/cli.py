@@ -9,12 +9,13 @@ from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 import uvicorn
+from pydantic import ValidationError
 from tortoise import Tortoise
 
 from loyalty_gateway import demo
 from loyalty_gateway.auth import service as auth
 from loyalty_gateway.auth.scopes import ADMIN, ALL_SCOPES
-from loyalty_gateway.background import start_background, stop_background
+from loyalty_gateway.background import start_background, stop_background, supervise
 from loyalty_gateway.core.errors import UserError
 from loyalty_gateway.db import DatabaseNotMigrated, migrate, prepare_database, tortoise_config
 from loyalty_gateway.graphql.schema import sdl
@@ -59,10 +60,12 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     except DatabaseNotMigrated as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
-    plain = asyncio.run(_with_db(settings, lambda: _bootstrap_admin_token(settings)))
-    if plain:
-        print("Created an admin token (shown once, keep it safe):\n")
-        print(f"  {plain}\n\nTry it:\n\n{_curl_example(settings, plain)}\n", flush=True)
+    if not settings.is_production:
+        # In production the process output goes to log stores: no secret is printed there.
+        plain = asyncio.run(_with_db(settings, lambda: _bootstrap_admin_token(settings)))
+        if plain:
+            print("Created an admin token (shown once, keep it safe):\n")
+            print(f"  {plain}\n\nTry it:\n\n{_curl_example(settings, plain)}\n", flush=True)
     print(f"GraphQL and GraphiQL at http://{host}:{port}/graphql", flush=True)
     uvicorn.run(
         "loyalty_gateway.app:create_app",
@@ -173,17 +176,22 @@ def cmd_tiers_evaluate(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+async def _review_tiers_daily() -> None:
+    while True:
+        reviews = await evaluate_tiers()
+        print(f"tiers evaluate: reviewed {len(reviews)} profile(s)", flush=True)
+        await asyncio.sleep(TIER_REVIEW_SECONDS)
+
+
 async def _work(settings: Settings) -> None:
-    """Dispatch events, and review tier anniversaries once a day, until stopped."""
+    """Dispatch events, and review tier anniversaries once a day, until stopped. A database
+    error in the review waits and tries again rather than ending the worker."""
     await Tortoise.init(config=tortoise_config(settings))
-    tasks = await start_background(settings, dispatch=True)
+    background = await start_background(settings, dispatch=True)
     try:
-        while True:
-            reviews = await evaluate_tiers()
-            print(f"tiers evaluate: reviewed {len(reviews)} profile(s)", flush=True)
-            await asyncio.sleep(TIER_REVIEW_SECONDS)
+        await supervise("tier review", _review_tiers_daily)
     finally:
-        await stop_background(tasks)
+        await stop_background(background)
         await Tortoise.close_connections()
 
 
@@ -248,4 +256,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> Any:
     args = build_parser().parse_args(argv)
-    sys.exit(args.run(args, get_settings()))
+    try:
+        settings = get_settings()
+    except ValidationError as error:
+        for problem in error.errors():
+            print(f"error: {problem['msg'].removeprefix('Value error, ')}", file=sys.stderr)
+        sys.exit(2)
+    sys.exit(args.run(args, settings))

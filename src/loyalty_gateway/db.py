@@ -48,7 +48,7 @@ class PooledConnection(asyncpg.Connection):
 def _connection(url: str, pool_max: int) -> dict[str, Any] | str:
     if url.startswith(("postgres://", "postgresql://")):
         config = expand_db_url(url)
-        config["engine"] = "tortoise.backends.asyncpg"
+        config["engine"] = "loyalty_gateway.postgres"  # asyncpg, with a fix (see there)
         config["credentials"]["minsize"] = 1
         config["credentials"]["maxsize"] = pool_max
         config["credentials"]["connection_class"] = PooledConnection

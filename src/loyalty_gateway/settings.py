@@ -9,6 +9,7 @@ from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 DEFAULT_DATABASE_URL = "sqlite://./data/loyalty.db"
+MIN_SECRET_LENGTH = 32
 
 
 class Environment(StrEnum):
@@ -33,6 +34,8 @@ class Settings(BaseSettings):
     target_backoff_seconds: float = Field(default=1.0, ge=0)
     dispatcher_in_serve: bool = True
     dispatcher_poll_seconds: float = Field(default=1.0, gt=0)
+    dispatcher_concurrency: int = Field(default=8, ge=1)
+    dispatcher_stall_seconds: float = Field(default=60, gt=0)
     event_lease_seconds: float = Field(default=60, gt=0)
     event_max_attempts: int = Field(default=5, ge=1)
     loyalty_secret_key: str | None = None
@@ -77,10 +80,18 @@ class Settings(BaseSettings):
         return self.graphiql if self.graphiql is not None else not self.is_production
 
     @model_validator(mode="after")
-    def _secret_in_production(self) -> "Settings":
-        if self.is_production and len(self.loyalty_secret_key or "") < 32:
+    def _secrets_in_production(self) -> "Settings":
+        if not self.is_production:
+            return self
+        if len(self.loyalty_secret_key or "") < MIN_SECRET_LENGTH:
             raise ValueError(
-                "LOYALTY_SECRET_KEY (32 characters or more) is required when LOYALTY_ENV=production"
+                f"LOYALTY_SECRET_KEY ({MIN_SECRET_LENGTH} characters or more) is required when"
+                " LOYALTY_ENV=production"
+            )
+        if self.loyalty_admin_token and len(self.loyalty_admin_token) < MIN_SECRET_LENGTH:
+            raise ValueError(
+                f"LOYALTY_ADMIN_TOKEN must have {MIN_SECRET_LENGTH} characters or more when"
+                " LOYALTY_ENV=production (it grants every scope)"
             )
         return self
 

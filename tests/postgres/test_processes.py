@@ -27,6 +27,7 @@ class Cluster:
         self.port = free_port()
         self.processes: list[asyncio.subprocess.Process] = []
         self.drains: list[asyncio.Task] = []
+        self.output: list[str] = []  # what the processes printed, for a failing test to show
 
     def env(self, **extra: str) -> dict[str, str]:
         return {
@@ -44,11 +45,11 @@ class Cluster:
             **extra,
         }
 
-    async def start(self, command: str, marker: str) -> asyncio.subprocess.Process:
+    async def start(self, command: str, marker: str, **env: str) -> asyncio.subprocess.Process:
         process = await asyncio.create_subprocess_exec(
             CLI,
             command,
-            env=self.env(),
+            env=self.env(**env),
             stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.STDOUT,
         )
@@ -62,8 +63,12 @@ class Cluster:
                     break
                 if not line:
                     raise AssertionError("".join(seen))
-        self.drains.append(asyncio.create_task(process.stdout.read()))  # keep it flowing
+        self.drains.append(asyncio.create_task(self._keep(process.stdout)))  # keep it flowing
         return process
+
+    async def _keep(self, stream: asyncio.StreamReader) -> None:
+        while line := await stream.readline():
+            self.output.append(line.decode())
 
     async def gql(self, query: str, variables: dict | None = None) -> dict:
         async with httpx.AsyncClient(timeout=30) as client:

@@ -1,6 +1,7 @@
 """Money is integer cents inside and a 2-decimal string outside; never a float."""
 
-from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal, InvalidOperation
+import re
+from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 
 from loyalty_gateway.core.errors import ErrorCode, UserError
 
@@ -8,14 +9,41 @@ CENT = Decimal("0.01")
 MAX_AMOUNT = Decimal(10) ** 12
 
 
+# A plain decimal in ASCII digits: no `1_0`, no Arabic-Indic digits, no exponent, no `Infinity`.
+PLAIN_DECIMAL = re.compile(r"-?[0-9]+(\.[0-9]+)?", re.ASCII)
+
+
+class NumberText(float):
+    """A JSON number whose float lost digits of its text (`1.0000000000000000000001` is
+    1.0 as a float); it keeps the text, so money read from it is read exactly."""
+
+    text: str
+
+    def __new__(cls, text: str) -> "NumberText":
+        number = super().__new__(cls, text)
+        number.text = text
+        return number
+
+
+def parse_json_float(text: str) -> float:
+    """`parse_float` for request bodies: a float, or a NumberText when the float is not
+    exactly what the text said."""
+    number = float(text)
+    return number if Decimal(repr(number)) == Decimal(text) else NumberText(text)
+
+
 def to_decimal(value: object) -> Decimal:
-    """Read a string, int or float as a Decimal via its text; NaN when it is not a number."""
+    """Read a plain decimal string, an int or a JSON number as a Decimal, exactly; NaN for
+    anything else."""
     if isinstance(value, bool):
         return Decimal("NaN")
-    try:
-        return Decimal(str(value).strip())
-    except (InvalidOperation, ValueError):
-        return Decimal("NaN")
+    if isinstance(value, int):
+        return Decimal(value)
+    if isinstance(value, float):
+        return Decimal(value.text if isinstance(value, NumberText) else repr(value))
+    if isinstance(value, str) and PLAIN_DECIMAL.fullmatch(value.strip()):
+        return Decimal(value.strip())
+    return Decimal("NaN")
 
 
 def to_cents(amount: Decimal, field: str, *, allow_zero: bool = True) -> int:

@@ -1,16 +1,17 @@
 """Custom scalars: Decimal money as a 2-decimal string, DateTime with an offset, JSON."""
 
+import json
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from typing import NewType
+from typing import Any, NewType
 
 import strawberry
-from graphql import GraphQLError
+from graphql import FloatValueNode, GraphQLError, IntValueNode, StringValueNode, ValueNode
 from strawberry.scalars import JSON
 from strawberry.types.scalar import ScalarDefinition
 
-from loyalty_gateway.core.money import CENT, to_decimal
+from loyalty_gateway.core.money import CENT, NumberText, parse_json_float, to_decimal
 
 
 def _serialize_decimal(value: Decimal) -> str:
@@ -42,11 +43,22 @@ def _serialize_datetime(value: datetime) -> str:
     return value.isoformat()
 
 
+def _decimal_literal(node: ValueNode, _variables: dict[str, Any] | None = None) -> Decimal:
+    """A literal in the document, read from its text (a float would lose digits)."""
+    if isinstance(node, IntValueNode | FloatValueNode):
+        return Decimal(node.value)
+    if isinstance(node, StringValueNode):
+        return to_decimal(node.value)
+    return Decimal("NaN")
+
+
 DecimalScalar = strawberry.scalar(
     name="Decimal",
-    description='Money: a string with 2 decimals ("10.00"). Input accepts a string or a number.',
+    description='Money: a string with 2 decimals ("10.00"). Input accepts a plain decimal '
+    'string ("10", "10.5") or a number, exact at two decimals.',
     serialize=_serialize_decimal,
     parse_value=to_decimal,
+    parse_literal=_decimal_literal,
 )
 DateTimeScalar = strawberry.scalar(
     name="DateTime",
@@ -63,6 +75,7 @@ QuantityScalar = strawberry.scalar(
     "input accepts a string or a number.",
     serialize=lambda value: format(Decimal(value).normalize(), "f"),
     parse_value=to_decimal,
+    parse_literal=_decimal_literal,
 )
 
 DateScalar = strawberry.scalar(
@@ -92,12 +105,55 @@ def json_leaves(value: object) -> Iterator[object]:
             yield item
 
 
+MAX_JSON_DEPTH = 32
+
+
+def _depth(value: object) -> int:
+    """How deeply objects and lists nest in `value` (a scalar is 0)."""
+    deepest, pending = 0, [(value, 0)]
+    while pending:
+        item, depth = pending.pop()
+        deepest = max(deepest, depth)
+        if isinstance(item, dict):
+            pending.extend((child, depth + 1) for child in item.values())
+        elif isinstance(item, list):
+            pending.extend((child, depth + 1) for child in item)
+    return deepest
+
+
+def _plain(value: object) -> object:
+    """`value` with every NumberText made a plain float (nothing downstream needs the text)."""
+    if isinstance(value, dict):
+        return {key: _plain(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_plain(item) for item in value]
+    if isinstance(value, NumberText):
+        return float(value)
+    return value
+
+
 def _parse_json(value: object) -> object:
-    """Any JSON value, with integers inside the signed 64-bit range: the database's JSON
-    columns and the response encoder hold no more."""
+    """Any JSON value nested at most 32 deep, with integers inside the signed 64-bit range:
+    the database's JSON columns and the response encoder hold no more."""
+    if _depth(value) > MAX_JSON_DEPTH:
+        raise _bad(f"JSON values may nest at most {MAX_JSON_DEPTH} levels deep")
     for item in json_leaves(value):
         if isinstance(item, int) and not isinstance(item, bool) and item not in INT64:
             raise _bad("JSON integers must fit in 64 bits (use a string for longer numbers)")
+    return _plain(value)
+
+
+def decode_request_json(data: str | bytes) -> object:
+    """A request body or WebSocket message: UTF-8 JSON whose top level is an object, else
+    JSONDecodeError (HTTP 400, WebSocket close 4400). Floats keep their text where the float
+    would lose digits (money must be read exactly)."""
+    try:
+        text = data.decode("utf-8") if isinstance(data, bytes) else data
+    except UnicodeDecodeError:
+        raise json.JSONDecodeError("The body is not UTF-8", "", 0) from None
+    value = json.loads(text, parse_float=parse_json_float)
+    if not isinstance(value, dict):
+        raise json.JSONDecodeError("The body must be a JSON object", text, 0)
     return value
 
 

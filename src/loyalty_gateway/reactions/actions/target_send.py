@@ -3,8 +3,9 @@
 Jinja2's sandbox renders the template (Omneo uses Twig). aiohttp posts it: 10 s timeout, and
 retries with exponential backoff on connection errors and 5xx. The body is signed:
 `X-Loyalty-Signature: sha256=<hex HMAC-SHA256 of "timestamp.body">` with the target's secret.
-Private, loopback and link-local addresses are refused unless
-TARGET_ALLOW_PRIVATE_NETWORKS=true.
+Any address that is not public (private, loopback, link-local, multicast, reserved, or an
+IPv6 form of one of those) is refused unless TARGET_ALLOW_PRIVATE_NETWORKS=true, and the
+request connects to the very addresses that were checked.
 """
 
 import asyncio
@@ -18,6 +19,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import aiohttp
+from aiohttp.abc import AbstractResolver, ResolveResult
 from jinja2 import StrictUndefined
 from jinja2.exceptions import TemplateError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
@@ -42,29 +44,87 @@ def check_template(template: str) -> None:
     TEMPLATES.parse(template)
 
 
-def _is_private(address: str) -> bool:
-    ip = ipaddress.ip_address(address)
-    return not ip.is_global or ip.is_private or ip.is_loopback or ip.is_link_local
+# IPv6 ranges that carry an IPv4 address in their last 32 bits: IPv4-compatible (::a.b.c.d),
+# NAT64 (RFC 6052 and RFC 8215). 6to4 and IPv4-mapped are read by `ipaddress` itself.
+_EMBEDDING_IPV4 = tuple(
+    ipaddress.ip_network(n) for n in ("::/96", "64:ff9b::/96", "64:ff9b:1::/48")
+)
 
 
-async def check_destination(url: str) -> None:
-    """Refuse URLs whose host resolves to a non-public address (unless allowed)."""
+def _embedded_ipv4(ip: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
+    if ip.ipv4_mapped is not None:
+        return ip.ipv4_mapped
+    if ip.sixtofour is not None:
+        return ip.sixtofour
+    if ip.teredo is not None:
+        return ip.teredo[1]
+    if any(ip in network for network in _EMBEDDING_IPV4):
+        return ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+    return None
+
+
+def is_public(address: str) -> bool:
+    """Whether a connection to `address` reaches the public internet: global unicast, and
+    for an IPv6 address that embeds an IPv4 one (mapped, compatible, NAT64, 6to4, Teredo),
+    that IPv4 address too."""
+    ip = ipaddress.ip_address(address.split("%", 1)[0])
+    if not ip.is_global or ip.is_multicast or ip.is_reserved or ip.is_unspecified:
+        return False
+    if isinstance(ip, ipaddress.IPv6Address):
+        embedded = _embedded_ipv4(ip)
+        return embedded is None or is_public(str(embedded))
+    return True
+
+
+class _Pinned(AbstractResolver):
+    """Answers with the addresses `check_destination` checked, so the request connects to
+    those and no second lookup (DNS rebinding) can swap in a private one."""
+
+    def __init__(self, infos: list[ResolveResult]) -> None:
+        self.infos = infos
+
+    async def resolve(
+        self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET
+    ) -> list[ResolveResult]:
+        return [{**info, "hostname": host, "port": port} for info in self.infos]
+
+    async def close(self) -> None:
+        return None
+
+
+async def check_destination(url: str) -> AbstractResolver | None:
+    """Refuse URLs whose host resolves to a non-public address (unless allowed); return the
+    resolver that pins the request to the addresses checked (None when private networks
+    are allowed)."""
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ActionError(f"'{url}' is not an http(s) URL", "INVALID_URL")
     if get_settings().target_allow_private_networks:
-        return
+        return None
     loop = asyncio.get_running_loop()
     try:
         infos = await loop.getaddrinfo(parts.hostname, parts.port or 443, type=socket.SOCK_STREAM)
-    except socket.gaierror as error:
+    except (socket.gaierror, UnicodeError) as error:
         raise ActionError(f"cannot resolve {parts.hostname}: {error}", "UNREACHABLE") from None
     for info in infos:
-        if _is_private(info[4][0]):
+        if not is_public(str(info[4][0])):
             raise ActionError(
                 f"{parts.hostname} resolves to a private address ({info[4][0]})",
                 "PRIVATE_ADDRESS_REFUSED",
             )
+    return _Pinned(
+        [
+            {
+                "hostname": parts.hostname,
+                "host": str(info[4][0]),
+                "port": 0,
+                "family": info[0],
+                "proto": info[2],
+                "flags": socket.AI_NUMERICHOST,
+            }
+            for info in infos
+        ]
+    )
 
 
 def signature(secret: str, timestamp: str, body: bytes) -> str:
@@ -82,7 +142,7 @@ async def _target(arguments: Arguments) -> Target:
 
 async def deliver(target: Target, body: str, delivery_id: str) -> dict[str, Any]:
     settings = get_settings()
-    await check_destination(target.url)
+    resolver = await check_destination(target.url)
     payload = body.encode()
     attempts = settings.target_max_attempts
     last_error = ""
@@ -98,8 +158,9 @@ async def deliver(target: Target, body: str, delivery_id: str) -> dict[str, Any]
             headers["X-Loyalty-Signature"] = signature(target.secret, timestamp, payload)
         try:
             timeout = aiohttp.ClientTimeout(total=settings.target_timeout_seconds)
+            connector = aiohttp.TCPConnector(resolver=resolver) if resolver else None
             async with (
-                aiohttp.ClientSession(timeout=timeout) as session,
+                aiohttp.ClientSession(timeout=timeout, connector=connector) as session,
                 session.post(
                     target.url, data=payload, headers=headers, allow_redirects=False
                 ) as response,
