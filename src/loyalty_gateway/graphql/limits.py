@@ -7,6 +7,7 @@ figures reused wherever it is spread, so the check costs time linear in the docu
 whatever the expansion would cost.
 """
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -133,8 +134,23 @@ def measure(document: DocumentNode, variables: dict[str, Any]) -> dict[str, Shap
     }
 
 
-def _error(message: str, code: str, **figures: int) -> GraphQLError:
-    return GraphQLError(message, extensions={"code": code, **figures})
+def _exceeded(name: str, shape: Shape, limits: QueryLimits) -> Iterator[GraphQLError]:
+    label = f"'{name}'" if name else "The operation"
+    checks = (
+        (shape.depth, limits.max_depth, "QUERY_TOO_DEEP", "depth", "maxDepth",
+         f"{label} exceeds maximum operation depth of {limits.max_depth}"),
+        (shape.aliases, limits.max_aliases, "TOO_MANY_ALIASES", "aliases", "maxAliases",
+         f"{shape.aliases} aliases found. Allowed: {limits.max_aliases}"),
+        (shape.fields, limits.max_fields, "TOO_MANY_FIELDS", "fields", "maxFields",
+         f"{label} selects {shape.fields} fields once its fragments are expanded;"
+         f" the limit is {limits.max_fields}"),
+        (shape.cost, limits.max_cost, "QUERY_TOO_COSTLY", "cost", "maxCost",
+         f"This query could return {shape.cost} nodes; the limit is {limits.max_cost}"),
+    )  # fmt: skip
+    for figure, limit, code, figure_key, limit_key, message in checks:
+        if figure > limit:
+            extensions = {"code": code, figure_key: figure, limit_key: limit}
+            yield GraphQLError(message, extensions=extensions)
 
 
 def limit_errors(
@@ -145,44 +161,4 @@ def limit_errors(
         shapes = measure(document, variables)
     except (TypeError, ValueError):
         return []  # a malformed `first`; validation reports it
-    errors = []
-    for name, shape in shapes.items():
-        label = f"'{name}'" if name else "The operation"
-        if shape.depth > limits.max_depth:
-            errors.append(
-                _error(
-                    f"{label} exceeds maximum operation depth of {limits.max_depth}",
-                    "QUERY_TOO_DEEP",
-                    depth=shape.depth,
-                    maxDepth=limits.max_depth,
-                )
-            )
-        if shape.aliases > limits.max_aliases:
-            errors.append(
-                _error(
-                    f"{shape.aliases} aliases found. Allowed: {limits.max_aliases}",
-                    "TOO_MANY_ALIASES",
-                    aliases=shape.aliases,
-                    maxAliases=limits.max_aliases,
-                )
-            )
-        if shape.fields > limits.max_fields:
-            errors.append(
-                _error(
-                    f"{label} selects {shape.fields} fields once its fragments are expanded;"
-                    f" the limit is {limits.max_fields}",
-                    "TOO_MANY_FIELDS",
-                    fields=shape.fields,
-                    maxFields=limits.max_fields,
-                )
-            )
-        if shape.cost > limits.max_cost:
-            errors.append(
-                _error(
-                    f"This query could return {shape.cost} nodes; the limit is {limits.max_cost}",
-                    "QUERY_TOO_COSTLY",
-                    cost=shape.cost,
-                    maxCost=limits.max_cost,
-                )
-            )
-    return errors
+    return [error for name, shape in shapes.items() for error in _exceeded(name, shape, limits)]
