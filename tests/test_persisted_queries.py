@@ -3,6 +3,8 @@
 import hashlib
 import uuid
 
+from loyalty_gateway.graphql.persisted import QueryStore
+from loyalty_gateway.graphql.pipeline import _parse, _validate
 from tests.support import ADMIN_TOKEN
 
 HEADERS = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
@@ -54,3 +56,31 @@ async def test_other_versions_are_refused(http, server):
         {"query": "{ __typename }", "extensions": {"persistedQuery": {"version": 2}}},
     )
     assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+
+
+async def test_a_large_document_runs_but_is_kept_by_no_cache(http, server):
+    """Comments cost no tokens: a document far over what any client sends is answered, but
+    neither stored under its hash nor held by the parse and validation caches."""
+    query = "{ profiles(first: 1) { totalCount } } #" + "x" * 100_000 + uuid.uuid4().hex
+    digest = hashlib.sha256(query.encode()).hexdigest()
+    parsed, validated = _parse.cache_info().currsize, _validate.cache_info().currsize
+    answer = await post(http, server, {"query": query, "extensions": persisted(digest)})
+    assert "totalCount" in answer["data"]["profiles"]
+    again = await post(http, server, {"extensions": persisted(digest)})
+    assert again["errors"][0]["extensions"]["code"] == "PERSISTED_QUERY_NOT_FOUND"
+    assert _parse.cache_info().currsize == parsed
+    assert _validate.cache_info().currsize == validated
+
+
+def test_the_store_keeps_to_its_bytes_oldest_out():
+    store = QueryStore(maxsize=100, max_bytes=250)
+    for index in range(5):
+        store.put(str(index), str(index) * 100)
+    assert [store.get(str(index)) is not None for index in range(5)] == [
+        False,
+        False,
+        False,
+        True,
+        True,
+    ]
+    assert store.size == 200

@@ -56,6 +56,7 @@ class Settings(BaseSettings):
     rate_limit_prefix: str = "loyalty:ratelimit:"
     cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
     persisted_queries_max: int = Field(default=1000, ge=0)
+    persisted_queries_max_bytes: int = Field(default=4_000_000, ge=0)
     token_cache_seconds: float = Field(default=30, ge=0)
     log_format: str | None = Field(default=None, pattern="^(json|text)$")
 

@@ -3,7 +3,10 @@ of its text; an unknown hash answers `PERSISTED_QUERY_NOT_FOUND`, the client sen
 hash once, and from then on the hash alone. Queries are kept per process (an LRU); with
 several processes a client may be asked for the text once per process, which costs a round
 trip, never a wrong answer: the text is stored only when its hash matches and it passed
-validation and the limits (`PERSISTED_QUERIES_MAX` of them per process)."""
+validation and the limits. A process keeps at most `PERSISTED_QUERIES_MAX` of them and
+`PERSISTED_QUERIES_MAX_BYTES` of text, and never a document over `CACHEABLE_QUERY_BYTES`:
+the token limit does not bound a document's size (comments, white space and long strings
+are cheap in tokens), and any caller may store one."""
 
 import hashlib
 from collections import OrderedDict
@@ -14,9 +17,17 @@ from strawberry.types import ExecutionContext
 NOT_FOUND = "PersistedQueryNotFound"
 
 
+CACHEABLE_QUERY_BYTES = 32_768
+"""The largest document kept by any cache (persisted queries, parsed and validated
+documents). GraphiQL's introspection query is about 2 KB; larger ones are parsed again on
+every request instead of held in memory."""
+
+
 class QueryStore:
-    def __init__(self, maxsize: int) -> None:
+    def __init__(self, maxsize: int, max_bytes: int) -> None:
         self.maxsize = maxsize
+        self.max_bytes = max_bytes
+        self.size = 0
         self._queries: OrderedDict[str, str] = OrderedDict()
 
     def get(self, digest: str) -> str | None:
@@ -26,10 +37,14 @@ class QueryStore:
         return query
 
     def put(self, digest: str, query: str) -> None:
+        if len(query) > CACHEABLE_QUERY_BYTES or len(query) > self.max_bytes:
+            return
+        previous = self._queries.pop(digest, None)
+        self.size += len(query) - len(previous or "")
         self._queries[digest] = query
-        self._queries.move_to_end(digest)
-        while len(self._queries) > self.maxsize:
-            self._queries.popitem(last=False)
+        while len(self._queries) > self.maxsize or self.size > self.max_bytes:
+            _, dropped = self._queries.popitem(last=False)
+            self.size -= len(dropped)
 
     def fill_in(self, context: ExecutionContext) -> str | None:
         """Before parsing: put in the text of a hash-only request. Returns the digest to

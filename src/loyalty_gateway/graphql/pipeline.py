@@ -22,7 +22,7 @@ from loyalty_gateway.auth.ratelimit import LocalLimiter, RedisLimiter
 from loyalty_gateway.graphql.errors import mask_unexpected
 from loyalty_gateway.graphql.limits import QueryLimits, limit_errors
 from loyalty_gateway.graphql.loaders import Loaders
-from loyalty_gateway.graphql.persisted import QueryStore
+from loyalty_gateway.graphql.persisted import CACHEABLE_QUERY_BYTES, QueryStore
 from loyalty_gateway.graphql.ratelimit import rate_limited
 from loyalty_gateway.graphql.text_input import nul_in_variables
 from loyalty_gateway.observability.metrics import record_operation
@@ -32,6 +32,7 @@ CACHED_DOCUMENTS = 1000
 
 @lru_cache(maxsize=CACHED_DOCUMENTS)
 def _parse(query: str, max_tokens: int) -> DocumentNode:
+    """Documents up to CACHEABLE_QUERY_BYTES, parsed once."""
     return parse(query, max_tokens=max_tokens)
 
 
@@ -80,7 +81,11 @@ class Pipeline(SchemaExtension):
 
     def on_parse(self) -> Iterator[None]:
         context = self.execution_context
-        context.graphql_document = _parse(context.query, self.rules.max_tokens)
+        query, max_tokens = context.query, self.rules.max_tokens
+        if query is not None and len(query) <= CACHEABLE_QUERY_BYTES:
+            context.graphql_document = _parse(query, max_tokens)
+        else:
+            context.graphql_document = parse(query, max_tokens=max_tokens)
         yield
 
     def on_validate(self) -> Iterator[None]:
@@ -99,7 +104,10 @@ class Pipeline(SchemaExtension):
             yield
             return
         schema, rules = context.schema._schema, context.validation_rules
-        errors = list(_validate(schema, query, self.rules.max_tokens, rules))
+        if len(query) <= CACHEABLE_QUERY_BYTES:
+            errors = list(_validate(schema, query, self.rules.max_tokens, rules))
+        else:
+            errors = validate_document(schema, document, rules)
         nul = nul_in_variables(context)
         if nul is not None:
             errors.append(nul)

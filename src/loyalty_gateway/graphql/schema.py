@@ -74,7 +74,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
     if settings.is_production:
         rules.append(NoSchemaIntrospectionCustomRule)
     pipeline = PipelineRules(
-        persisted=QueryStore(settings.persisted_queries_max),
+        persisted=QueryStore(settings.persisted_queries_max, settings.persisted_queries_max_bytes),
         limiter=make_limiter(settings),
         validation_rules=tuple(rules),
         max_tokens=settings.max_tokens,
