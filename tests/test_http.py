@@ -180,6 +180,33 @@ async def test_nul_characters_in_input_strings_are_bad_input(gql, query, variabl
     assert body.get("data") is None
 
 
+LONG = "x" * 321
+
+
+@pytest.mark.parametrize(
+    ("query", "variables"),
+    [
+        (f'{{ profiles(search: "{LONG}") {{ totalCount }} }}', None),
+        ("query($s: String) { profiles(search: $s) { totalCount } }", {"s": "a" * 900_000}),
+        ("query($t: String) { reactions(trigger: $t) { totalCount } }", {"t": LONG}),
+        ("query($o: String) { auditLog(operation: $o) { totalCount } }", {"o": LONG}),
+        ("query($h: String) { rewardDefinition(handle: $h) { id } }", {"h": LONG}),
+        ("query($e: ID!) { reward(id: $e) { id } }", {"e": LONG}),
+    ],
+)
+async def test_query_strings_longer_than_any_column_are_bad_input(gql, query, variables):
+    body = await gql.raw(query, variables)
+    [error] = body["errors"]
+    assert error["extensions"]["code"] == "BAD_USER_INPUT"
+    assert "at most 320 characters" in error["message"]
+    assert body.get("data") is None
+
+
+async def test_a_search_of_320_characters_is_answered(gql):
+    data = await gql("query($s: String) { profiles(search: $s) { totalCount } }", {"s": "y" * 320})
+    assert data["profiles"]["totalCount"] == 0
+
+
 @pytest.mark.parametrize(
     ("body", "headers"),
     [

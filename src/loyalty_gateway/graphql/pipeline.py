@@ -24,7 +24,7 @@ from loyalty_gateway.graphql.limits import QueryLimits, limit_errors
 from loyalty_gateway.graphql.loaders import Loaders
 from loyalty_gateway.graphql.persisted import CACHEABLE_QUERY_BYTES, QueryStore
 from loyalty_gateway.graphql.ratelimit import rate_limited
-from loyalty_gateway.graphql.text_input import nul_in_variables
+from loyalty_gateway.graphql.text_input import text_in_variables
 from loyalty_gateway.observability.metrics import record_operation
 
 CACHED_DOCUMENTS = 1000
@@ -108,9 +108,9 @@ class Pipeline(SchemaExtension):
             errors = list(_validate(schema, query, self.rules.max_tokens, rules))
         else:
             errors = validate_document(schema, document, rules)
-        nul = nul_in_variables(context)
-        if nul is not None:
-            errors.append(nul)
+        bad_text = text_in_variables(context)
+        if bad_text is not None:
+            errors.append(bad_text)
         context.pre_execution_errors = errors
         yield
 

@@ -27,7 +27,7 @@ from loyalty_gateway.graphql.reactions import (
 from loyalty_gateway.graphql.redemptions import RedemptionMutations, RedemptionQueries
 from loyalty_gateway.graphql.rewards import RewardMutations, RewardQueries
 from loyalty_gateway.graphql.scalars import SCALAR_MAP
-from loyalty_gateway.graphql.text_input import NoNulInLiterals
+from loyalty_gateway.graphql.text_input import QueryTextLiterals
 from loyalty_gateway.graphql.tiers import TierMutations, TierQueries
 from loyalty_gateway.graphql.transactions import TransactionMutations, TransactionQueries
 from loyalty_gateway.settings import Settings
@@ -70,7 +70,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
     """The schema with this deployment's limits; production hides introspection and
     field suggestions."""
     # Built once: the validation cache keys on the rule classes.
-    rules: list[type[ASTValidationRule]] = [NoNulInLiterals]
+    rules: list[type[ASTValidationRule]] = [QueryTextLiterals]
     if settings.is_production:
         rules.append(NoSchemaIntrospectionCustomRule)
     pipeline = PipelineRules(

@@ -1,8 +1,9 @@
-"""No NUL characters in the strings of queries and subscriptions: PostgreSQL text cannot hold
-them, so a search or a filter carrying one failed in the database as an internal error.
-Literals are checked by a validation rule (cached with the document), variables on every
-request by `nul_in_variables` (from the pipeline). Mutations are left to their services, which
-answer a NUL in a field with a typed `INVALID_INPUT` user error naming the field."""
+"""The strings of queries and subscriptions (searches, filters, ids, cursors): no NUL
+characters, which PostgreSQL text cannot hold, and at most MAX_QUERY_TEXT characters, which
+no column they are compared with holds more of (a 900 KB search cost seconds of database
+CPU). Literals are checked by a validation rule (cached with the document), variables on
+every request by `text_in_variables` (from the pipeline). Mutations are left to their
+services, which answer such a field with a typed `INVALID_INPUT` user error naming it."""
 
 from graphql import (
     GraphQLError,
@@ -16,29 +17,36 @@ from strawberry.types.graphql import OperationType as StrawberryOperationType
 
 from loyalty_gateway.graphql.scalars import json_leaves
 
-MESSAGE = "Strings must not contain NUL (\\u0000) characters"
+MAX_QUERY_TEXT = 320  # the longest column a query argument meets: an email address
 
 
-def _nul_error(node: StringValueNode | None = None) -> GraphQLError:
-    return GraphQLError(MESSAGE, node, extensions={"code": "BAD_USER_INPUT"})
+def _text_error(text: str, node: StringValueNode | None = None) -> GraphQLError | None:
+    if "\x00" in text:
+        message = "Strings must not contain NUL (\\u0000) characters"
+    elif len(text) > MAX_QUERY_TEXT:
+        message = f"Strings in queries may have at most {MAX_QUERY_TEXT} characters"
+    else:
+        return None
+    return GraphQLError(message, node, extensions={"code": "BAD_USER_INPUT"})
 
 
-class NoNulInLiterals(ValidationRule):
+class QueryTextLiterals(ValidationRule):
     mutation = False
 
     def enter_operation_definition(self, node: OperationDefinitionNode, *_: object) -> None:
         self.mutation = node.operation is OperationType.MUTATION
 
     def enter_string_value(self, node: StringValueNode, *_: object) -> None:
-        if not self.mutation and "\x00" in node.value:
-            self.report_error(_nul_error(node))
+        error = None if self.mutation else _text_error(node.value, node)
+        if error is not None:
+            self.report_error(error)
 
 
-def nul_in_variables(context: ExecutionContext) -> GraphQLError | None:
-    if (
-        context.variables
-        and context.operation_type is not StrawberryOperationType.MUTATION
-        and any(isinstance(item, str) and "\x00" in item for item in json_leaves(context.variables))
-    ):
-        return _nul_error()
+def text_in_variables(context: ExecutionContext) -> GraphQLError | None:
+    if not context.variables or context.operation_type is StrawberryOperationType.MUTATION:
+        return None
+    for item in json_leaves(context.variables):
+        error = _text_error(item) if isinstance(item, str) else None
+        if error is not None:
+            return error
     return None
