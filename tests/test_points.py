@@ -165,3 +165,38 @@ async def test_idempotent_award(gql, profile):
     again = await award_points(gql, profile["id"], 10, idempotencyKey="award-1-" + profile["id"])
     assert again == first
     assert await PointLot.filter(profile_id=profile["id"]).count() == 1
+
+
+async def test_points_beyond_32_bits_stay_readable(gql):
+    profile = await create_profile(gql)
+    await award_points(gql, profile["id"], 2_147_483_647)
+    await award_points(gql, profile["id"], 5)
+    data = await gql(
+        """query($id: ID!) { profile(id: $id) { balances { pointBalance } tierPoints
+             points(first: 5) { nodes { pointsInitial } } } }""",
+        {"id": profile["id"]},
+    )
+    assert data["profile"]["balances"]["pointBalance"] == 2_147_483_652
+    assert (await ledger(gql, profile["id"]))["points"]["issued"] == 2_147_483_652
+    big = await gql.raw(
+        AWARD_POINTS, {"input": {"profileId": profile["id"], "points": 10**12, "timezone": "UTC"}}
+    )
+    assert big["data"]["awardPoints"]["errors"] == []
+    for points in (2**53, 1.5, "7"):
+        refused = await gql.raw(
+            AWARD_POINTS,
+            {"input": {"profileId": profile["id"], "points": points, "timezone": "UTC"}},
+        )
+        assert refused["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT", refused
+
+
+async def test_tier_points_beyond_32_bits_stay_readable(gql):
+    profile = await create_profile(gql)
+    award = """mutation($id: ID!, $points: Points!) { awardTierPoints(input: {profileId: $id,
+      points: $points, timezone: "UTC"}) { errors { code } } }"""
+    for points in (2_147_483_647, 5):
+        assert (await gql(award, {"id": profile["id"], "points": points}))["awardTierPoints"][
+            "errors"
+        ] == []
+    data = await gql("query($id: ID!) { profile(id: $id) { tierPoints } }", {"id": profile["id"]})
+    assert data["profile"]["tierPoints"] == 2_147_483_652

@@ -95,7 +95,7 @@ async def test_seed_000_issues_the_welcome_benefit_on_tier_2_only(gql, tier_ladd
     assert [a["name"] for a in reaction["actions"]] == ["filter", "benefit.create"]
     climber = await create_profile(gql)
     other = await create_profile(gql)
-    award = """mutation($id: ID!, $points: Int!) { awardTierPoints(input: {profileId: $id,
+    award = """mutation($id: ID!, $points: Points!) { awardTierPoints(input: {profileId: $id,
       points: $points, timezone: "UTC"}) { errors { code } } }"""
     await gql(award, {"id": climber["id"], "points": 2500})
     await gql(award, {"id": other["id"], "points": 1200})

@@ -11,6 +11,7 @@ from loyalty_gateway.core.time import utcnow
 from loyalty_gateway.graphql.errors import UserErrorType, attempt
 from loyalty_gateway.graphql.permissions import requires
 from loyalty_gateway.graphql.profiles import BalancesType
+from loyalty_gateway.graphql.scalars import Points
 from loyalty_gateway.points import service
 from loyalty_gateway.points.models import PointLot as PointLotModel
 from loyalty_gateway.program import service as program
@@ -21,8 +22,8 @@ PointStatusEnum = strawberry.enum(service.PointStatus, name="PointStatus")
 @strawberry.type
 class PointLot:
     id: strawberry.ID
-    points_initial: int
-    points_remaining: int
+    points_initial: Points
+    points_remaining: Points
     timezone: str
     issued_at: datetime
     expires_at: datetime | None
@@ -52,7 +53,7 @@ class PointLot:
 @strawberry.input
 class AwardPointsInput:
     profile_id: strawberry.ID
-    points: int
+    points: Points
     timezone: str
     issued_at: datetime | None = None
     expires_at: datetime | None = None

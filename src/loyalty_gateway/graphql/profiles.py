@@ -15,6 +15,7 @@ from loyalty_gateway.graphql.errors import UserErrorType, attempt
 from loyalty_gateway.graphql.ids import parse_id
 from loyalty_gateway.graphql.pagination import Connection, connection, page
 from loyalty_gateway.graphql.permissions import requires
+from loyalty_gateway.graphql.scalars import Points
 from loyalty_gateway.profiles import service
 from loyalty_gateway.profiles.models import Profile as ProfileModel
 from loyalty_gateway.rewards.service import RewardStatus
@@ -51,7 +52,7 @@ def _statuses(status: list | None) -> tuple:
 @strawberry.type(name="Balances")
 class BalancesType:
     reward_balance: Decimal
-    point_balance: int
+    point_balance: Points
     point_balance_dollars: Decimal
     combined_balance_dollars: Decimal
     benefit_balance: int = strawberry.field(description="The number of redeemable benefits.")
@@ -184,7 +185,7 @@ class Profile:
         return TierDefinition.from_model(held.tier) if held else None
 
     @strawberry.field(description="Tier points earned in the last 12 months.")
-    async def tier_points(self, info: Info) -> int:
+    async def tier_points(self, info: Info) -> Points:
         return await info.context.loaders.tier_points.load(str(self.id))
 
     @strawberry.field

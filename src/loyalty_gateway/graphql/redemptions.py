@@ -16,6 +16,7 @@ from loyalty_gateway.graphql.permissions import requires
 from loyalty_gateway.graphql.points import PointLot
 from loyalty_gateway.graphql.profiles import BalancesType
 from loyalty_gateway.graphql.rewards import Reward
+from loyalty_gateway.graphql.scalars import Points
 from loyalty_gateway.redemptions import ledger as ledger_service
 from loyalty_gateway.redemptions import service
 from loyalty_gateway.redemptions.models import Redemption as RedemptionModel
@@ -37,7 +38,7 @@ LotKindEnum = strawberry.enum(ledger_service.LotKind, name="LedgerLotKind")
 class RedemptionItem:
     type: RedemptionItemTypeEnum
     value: Decimal = strawberry.field(description="Dollars taken (or restored).")
-    points: int = strawberry.field(description="Points taken (or restored); 0 for rewards.")
+    points: Points = strawberry.field(description="Points taken (or restored); 0 for rewards.")
     reward_id: strawberry.Private[str | None]
     point_lot_id: strawberry.Private[str | None]
 
@@ -171,7 +172,7 @@ class LedgerEntry:
     movement: MovementEnum
     kind: LotKindEnum
     value: Decimal | None = strawberry.field(description="Dollars, for a reward movement.")
-    points: int | None = strawberry.field(description="Points, for a point movement.")
+    points: Points | None = strawberry.field(description="Points, for a point movement.")
     lot_id: strawberry.ID
     redemption_id: strawberry.ID | None
 
@@ -191,12 +192,12 @@ class RewardLedgerTotals:
 
 @strawberry.type
 class PointLedgerTotals:
-    issued: int
-    redeemed: int
-    restored: int
-    voided: int
-    expired: int
-    balance: int
+    issued: Points
+    redeemed: Points
+    restored: Points
+    voided: Points
+    expired: Points
+    balance: Points
     balanced: bool
 
 

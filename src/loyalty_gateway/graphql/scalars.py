@@ -78,6 +78,31 @@ QuantityScalar = strawberry.scalar(
     parse_literal=_decimal_literal,
 )
 
+Points = NewType("Points", int)
+MAX_SAFE_POINTS = 2**53 - 1  # the largest integer JavaScript clients hold exactly
+
+
+def _points(value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or abs(value) > MAX_SAFE_POINTS:
+        raise _bad(f"Points must be whole numbers between -{MAX_SAFE_POINTS} and {MAX_SAFE_POINTS}")
+    return value
+
+
+def _points_literal(node: ValueNode, _variables: dict[str, Any] | None = None) -> int:
+    if not isinstance(node, IntValueNode):
+        raise _bad("Points must be a whole number")
+    return _points(int(node.value))
+
+
+PointsScalar = strawberry.scalar(
+    name="Points",
+    description="A count of points: a whole number (JSON integer) from -(2^53-1) to 2^53-1, the "
+    "range JavaScript holds exactly, in input and output alike (GraphQL's Int stops at 2^31-1).",
+    serialize=_points,
+    parse_value=_points,
+    parse_literal=_points_literal,
+)
+
 DateScalar = strawberry.scalar(
     name="Date",
     description="An ISO 8601 date (YYYY-MM-DD).",
@@ -170,6 +195,7 @@ SCALAR_MAP: dict[object, ScalarDefinition] = {
     JSON: JSONScalar,
     date: DateScalar,
     Quantity: QuantityScalar,
+    Points: PointsScalar,
     Decimal: DecimalScalar,
     datetime: DateTimeScalar,
 }

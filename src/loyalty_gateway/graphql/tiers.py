@@ -9,6 +9,7 @@ from loyalty_gateway.core.time import utcnow
 from loyalty_gateway.graphql.errors import UserErrorType, attempt
 from loyalty_gateway.graphql.permissions import requires
 from loyalty_gateway.graphql.profiles import given
+from loyalty_gateway.graphql.scalars import Points
 from loyalty_gateway.tiers import service
 from loyalty_gateway.tiers.models import ProfileTier as ProfileTierModel
 from loyalty_gateway.tiers.models import TierDefinition as TierDefinitionModel
@@ -20,8 +21,8 @@ class TierDefinition:
     id: strawberry.ID
     name: str
     handle: str
-    value_min: int = strawberry.field(description="Tier points in 12 months to reach it.")
-    value_maintain: int | None = strawberry.field(
+    value_min: Points = strawberry.field(description="Tier points in 12 months to reach it.")
+    value_maintain: Points | None = strawberry.field(
         description="Tier points in the 12 months before the anniversary to keep it "
         "(valueMin when null)."
     )
@@ -57,7 +58,7 @@ class TierDefinition:
 class TierProgress:
     current: TierDefinition | None
     next: TierDefinition | None
-    points_to_next: int | None = strawberry.field(
+    points_to_next: Points | None = strawberry.field(
         description="Tier points still needed for `next`; null at the top tier."
     )
     achieved_at: datetime | None
@@ -67,7 +68,7 @@ class TierProgress:
 @strawberry.type
 class TierPoint:
     id: strawberry.ID
-    points: int
+    points: Points
     reason: str | None
     timezone: str
     issued_at: datetime
@@ -103,8 +104,8 @@ def progress(
 class CreateTierDefinitionInput:
     name: str
     handle: str
-    value_min: int
-    value_maintain: int | None = None
+    value_min: Points
+    value_maintain: Points | None = None
     is_floor: bool = False
     description: str | None = None
     short_description: str | None = None
@@ -120,8 +121,8 @@ class UpdateTierDefinitionInput:
     id: strawberry.ID
     name: str | None = strawberry.UNSET
     handle: str | None = strawberry.UNSET
-    value_min: int | None = strawberry.UNSET
-    value_maintain: int | None = strawberry.UNSET
+    value_min: Points | None = strawberry.UNSET
+    value_maintain: Points | None = strawberry.UNSET
     is_floor: bool | None = strawberry.UNSET
     description: str | None = strawberry.UNSET
     short_description: str | None = strawberry.UNSET
@@ -141,7 +142,7 @@ class TierDefinitionPayload:
 @strawberry.input
 class AwardTierPointsInput:
     profile_id: strawberry.ID
-    points: int
+    points: Points
     timezone: str
     reason: str | None = None
     issued_at: datetime | None = None
