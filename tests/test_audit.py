@@ -1,5 +1,7 @@
 """Each mutation leaves an audit entry: who, what, when, and the outcome."""
 
+import logging
+
 from tests.support import create_profile, unique
 
 AUDIT = """query($token: ID, $op: String) { auditLog(tokenId: $token, operation: $op, first: 10) {
@@ -60,3 +62,14 @@ async def test_customer_actions_are_audited_as_the_customer(gql):
 async def test_reading_the_audit_log_needs_its_scope(gql, token_with):
     body = await gql.raw(AUDIT, {}, token=await token_with("profiles:read"))
     assert body["errors"][0]["extensions"]["requiredScope"] == "audit:read"
+
+
+async def test_unauthenticated_attempts_write_nothing_and_log_no_error(gql, caplog):
+    before = (await gql(AUDIT, {"op": "createProfile"}))["auditLog"]["totalCount"]
+    with caplog.at_level(logging.DEBUG):
+        for _ in range(3):
+            body = await gql.raw(CREATE, {"email": f"{unique('anon')}@example.com"}, token=None)
+            assert body["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+    assert (await gql(AUDIT, {"op": "createProfile"}))["auditLog"]["totalCount"] == before
+    assert [r for r in caplog.records if r.levelno >= logging.WARNING] == []
+    assert all(r.exc_info is None for r in caplog.records)

@@ -6,6 +6,7 @@ import contextlib
 import sys
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any, TypeVar
 
 import uvicorn
@@ -19,6 +20,7 @@ from loyalty_gateway.background import start_background, stop_background, superv
 from loyalty_gateway.core.errors import UserError
 from loyalty_gateway.db import DatabaseNotMigrated, migrate, prepare_database, tortoise_config
 from loyalty_gateway.graphql.schema import sdl
+from loyalty_gateway.http_protocol import TimedHttpToolsProtocol
 from loyalty_gateway.progress import Progress
 from loyalty_gateway.settings import Settings, get_settings
 from loyalty_gateway.tiers.service import evaluate_tiers
@@ -74,6 +76,7 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         port=port,
         workers=args.workers,
         log_level="info",
+        http=partial(TimedHttpToolsProtocol, header_timeout=settings.http_header_timeout_seconds),
     )
     return 0
 

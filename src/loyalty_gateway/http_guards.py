@@ -1,5 +1,7 @@
-"""Checks in front of GraphQL over HTTP: request size, and content type (CSRF: a browser
-form cannot send JSON without a CORS preflight)."""
+"""Checks in front of GraphQL over HTTP: request size, the time its body may take, and
+content type (CSRF: a browser form cannot send JSON without a CORS preflight)."""
+
+import asyncio
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse
@@ -40,13 +42,19 @@ class guard_http:
                 )
                 return
             body = b""
-            async for chunk in request.stream():
-                body += chunk
-                if len(body) > settings.max_body_bytes:
-                    await _refuse(413, f"The body is over {settings.max_body_bytes} bytes")(
-                        scope, receive, send
-                    )
-                    return
+            try:
+                async with asyncio.timeout(settings.http_body_timeout_seconds):
+                    async for chunk in request.stream():
+                        body += chunk
+                        if len(body) > settings.max_body_bytes:
+                            await _refuse(413, f"The body is over {settings.max_body_bytes} bytes")(
+                                scope, receive, send
+                            )
+                            return
+            except TimeoutError:
+                message = f"The body did not arrive within {settings.http_body_timeout_seconds}s"
+                await _refuse(408, message)(scope, receive, send)
+                return
 
             async def replay() -> dict:
                 return {"type": "http.request", "body": body, "more_body": False}

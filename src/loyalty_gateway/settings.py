@@ -47,6 +47,8 @@ class Settings(BaseSettings):
     max_query_cost: int = Field(default=5000, ge=1)
     max_query_fields: int = Field(default=1000, ge=1)
     max_body_bytes: int = Field(default=1_000_000, ge=1024)
+    http_header_timeout_seconds: float = Field(default=10, gt=0)
+    http_body_timeout_seconds: float = Field(default=30, gt=0)
     ws_init_timeout_seconds: float = Field(default=5, gt=0)
     ws_max_subscriptions: int = Field(default=20, ge=1)
     subscription_check_seconds: float = Field(default=5, gt=0)

@@ -47,9 +47,7 @@ def _ids(value: Any, found: list[str], depth: int = 0) -> None:
             _ids(item, found, depth + 1)
 
 
-def _actor(principal: Principal | None) -> tuple[str, str | None, str | None]:
-    if principal is None:
-        return "anonymous", None, None
+def _actor(principal: Principal) -> tuple[str, str | None, str | None]:
     if principal.is_customer:
         return "customer", None, principal.profile_id
     if principal.token_id is None:
@@ -58,6 +56,8 @@ def _actor(principal: Principal | None) -> tuple[str, str | None, str | None]:
 
 
 async def _write(info: Info, kwargs: dict[str, Any], result: Any, error: Exception | None) -> None:
+    if info.context.principal is None:
+        return  # no caller to hold to account: a flood of them would only fill the table
     touched: list[str] = []
     _ids(kwargs.get("input"), touched)
     _ids(result, touched)
@@ -87,7 +87,8 @@ async def _write(info: Info, kwargs: dict[str, Any], result: Any, error: Excepti
 
 
 class Audited(FieldExtension):
-    """On each root mutation field: write an audit entry after it ran, whatever it returned.
+    """On each root mutation field: write an audit entry after it ran, whatever it returned,
+    when a token or customer ran it (unauthenticated attempts are refused and not written).
 
     A field extension on mutations only, not a schema-wide `resolve` hook, which would wrap
     every field of every query and cost list queries several times their time.

@@ -1,9 +1,13 @@
 """The schema: every domain's queries and mutations merged into one root each."""
 
+import logging
+
 import strawberry
+from graphql import GraphQLError
 from graphql.validation import ASTValidationRule, NoSchemaIntrospectionCustomRule
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
+from strawberry.types import ExecutionContext
 
 from loyalty_gateway.graphql.access import (
     AccessMutations,
@@ -32,6 +36,7 @@ from loyalty_gateway.graphql.tiers import TierMutations, TierQueries
 from loyalty_gateway.graphql.transactions import TransactionMutations, TransactionQueries
 from loyalty_gateway.settings import Settings
 
+log = logging.getLogger(__name__)
 Query = merge_types(
     "Query",
     (
@@ -66,6 +71,17 @@ for mutation in Mutation.__strawberry_definition__.fields:
 Subscription = merge_types("Subscription", (ReactionSubscriptions, AccessSubscriptions))
 
 
+class Schema(strawberry.Schema):
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        """Errors the request caused (validation, limits, authentication, permissions) are
+        no fault of the server: a debug line, no traceback. Unexpected ones are logged at
+        ERROR with their traceback where they are masked (`errors.mask_unexpected`)."""
+        for error in errors:
+            log.debug("GraphQL error: %s", error.message)
+
+
 def build_schema(settings: Settings) -> strawberry.Schema:
     """The schema with this deployment's limits; production hides introspection and
     field suggestions."""
@@ -85,7 +101,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
             max_cost=settings.max_query_cost,
         ),
     )
-    return strawberry.Schema(
+    return Schema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
