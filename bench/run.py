@@ -25,6 +25,7 @@ ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 SCOPES = [
     "profiles:read",
+    "definitions:read",
     "rewards:read",
     "rewards:write",
     "redemptions:read",

@@ -72,7 +72,9 @@ class GraphQLApp(GraphQL):
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket
     ) -> Context:
-        return await build_context(request, self.settings)
+        return await build_context(
+            request, self.settings, response if isinstance(response, Response) else None
+        )
 
     async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:
         """Authenticate a WebSocket from its `connection_init` payload; refuse with 4403."""

@@ -8,6 +8,7 @@ import asyncpg
 from tortoise import Tortoise
 from tortoise.backends.base.config_generator import expand_db_url
 from tortoise.connection import get_connection
+from tortoise.exceptions import DBConnectionError
 from tortoise.migrations.api import migrate as run_migrations
 from tortoise.migrations.executor import MigrationExecutor
 
@@ -32,6 +33,32 @@ MIGRATIONS_MODULE = "loyalty_gateway.migrations"
 
 class DatabaseNotMigrated(RuntimeError):
     pass
+
+
+# What the database being away looks like: no route or connection, a connection cut or shut
+# down by the server, the server not taking connections, or out of connection slots.
+_UNAVAILABLE = (
+    OSError,
+    asyncpg.PostgresConnectionError,
+    asyncpg.InterfaceError,
+    asyncpg.InternalClientError,
+    asyncpg.exceptions.OperatorInterventionError,
+    asyncpg.exceptions.InsufficientResourcesError,
+    DBConnectionError,
+)
+
+
+def database_unavailable(error: BaseException) -> bool:
+    """Whether `error`, or an error it was raised from, says the database is away (rather
+    than that a query or the code is wrong)."""
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        if isinstance(current, _UNAVAILABLE):
+            return True
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return False
 
 
 class PooledConnection(asyncpg.Connection):

@@ -2,12 +2,17 @@
 content type (CSRF: a browser form cannot send JSON without a CORS preflight)."""
 
 import asyncio
+import logging
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from loyalty_gateway.db import database_unavailable
+from loyalty_gateway.graphql.errors import RETRY_AFTER_SECONDS, unavailable
 from loyalty_gateway.settings import Settings
+
+log = logging.getLogger(__name__)
 
 JSON_TYPES = ("application/json", "application/graphql-response+json")
 
@@ -59,6 +64,27 @@ class guard_http:
             async def replay() -> dict:
                 return {"type": "http.request", "body": body, "more_body": False}
 
-            await app(scope, replay, send)
+            await _answering_unavailable(app, scope, replay, send)
             return
-        await app(scope, receive, send)
+        await _answering_unavailable(app, scope, receive, send)
+
+
+async def _answering_unavailable(app: ASGIApp, scope: Scope, receive: Receive, send: Send) -> None:
+    """The database away before the answer started (the token lookup, say): a JSON GraphQL
+    error with code SERVICE_UNAVAILABLE, HTTP 503 and Retry-After, instead of a bare 500."""
+    started = False
+
+    async def sending(message: Message) -> None:
+        nonlocal started
+        started = True
+        await send(message)
+
+    try:
+        await app(scope, receive, sending)
+    except Exception as error:
+        if started or not database_unavailable(error):
+            raise
+        log.warning("Database unavailable before answering: %r", error)
+        body = {"errors": [unavailable().formatted]}
+        headers = {"Retry-After": RETRY_AFTER_SECONDS}
+        await JSONResponse(body, status_code=503, headers=headers)(scope, receive, send)

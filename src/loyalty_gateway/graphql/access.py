@@ -13,11 +13,12 @@ from loyalty_gateway.auth import service as auth
 from loyalty_gateway.auth.models import ApiToken as ApiTokenModel
 from loyalty_gateway.balances.service import balances_of
 from loyalty_gateway.graphql.errors import UserErrorType, attempt
-from loyalty_gateway.graphql.permissions import CustomerOnly, requires
+from loyalty_gateway.graphql.permissions import CustomerOnly, guarded_by, requires
 from loyalty_gateway.graphql.profiles import BalancesType, Profile
 from loyalty_gateway.profiles.service import find_profile, get_profile
 
 
+@guarded_by(scopes.TOKENS_WRITE)
 @strawberry.type
 class ApiToken:
     id: strawberry.ID

@@ -16,7 +16,7 @@ from loyalty_gateway.auth.models import AuditEntry as AuditEntryModel
 from loyalty_gateway.auth.service import Principal
 from loyalty_gateway.graphql.ids import parse_id
 from loyalty_gateway.graphql.pagination import Connection, connection, page
-from loyalty_gateway.graphql.permissions import requires
+from loyalty_gateway.graphql.permissions import guarded_by, requires
 
 log = logging.getLogger(__name__)
 
@@ -111,6 +111,7 @@ class Audited(FieldExtension):
         return result
 
 
+@guarded_by(scopes.AUDIT_READ)
 @strawberry.type
 class AuditEntry:
     id: strawberry.ID

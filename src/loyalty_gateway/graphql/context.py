@@ -3,6 +3,7 @@
 from dataclasses import dataclass, field
 
 from starlette.requests import HTTPConnection
+from starlette.responses import Response
 
 from loyalty_gateway.auth.service import Principal, authenticate
 from loyalty_gateway.graphql.loaders import Loaders
@@ -15,6 +16,7 @@ class Context:
     principal: Principal | None
     loaders: Loaders = field(default_factory=Loaders)
     connection_params: dict[str, object] | None = None
+    response: Response | None = None  # HTTP only: headers set here go out with the answer
 
 
 def bearer_token(connection: HTTPConnection) -> str | None:
@@ -36,8 +38,10 @@ def bearer_from_params(params: dict[str, object] | None) -> str | None:
     return None
 
 
-async def build_context(connection: HTTPConnection, settings: Settings) -> Context:
+async def build_context(
+    connection: HTTPConnection, settings: Settings, response: Response | None = None
+) -> Context:
     principal = await authenticate(
         bearer_token(connection), settings.loyalty_admin_token, settings.loyalty_secret_key
     )
-    return Context(settings=settings, principal=principal)
+    return Context(settings=settings, principal=principal, response=response)

@@ -11,6 +11,7 @@ from graphql import GraphQLError
 from strawberry.types import ExecutionResult
 
 from loyalty_gateway.core.errors import ErrorCode, UserError
+from loyalty_gateway.db import database_unavailable
 from loyalty_gateway.observability.request_id import current_request_id
 
 log = logging.getLogger("loyalty_gateway.graphql")
@@ -47,11 +48,36 @@ def _is_expected(error: GraphQLError) -> bool:
     return original is None or isinstance(original, GraphQLError)
 
 
-def mask_unexpected(result: ExecutionResult | GraphQLExecutionResult | None) -> None:
-    """Replace each unexpected error of a result by "Internal error" with an id that is
-    also in the log, beside the error itself."""
-    if result is not None and result.errors:
-        result.errors = [e if _is_expected(e) else _anonymise(e) for e in result.errors]
+UNAVAILABLE_MESSAGE = "The database is unavailable; try again in a moment"
+RETRY_AFTER_SECONDS = "1"
+
+
+def unavailable(error: GraphQLError | None = None) -> GraphQLError:
+    return GraphQLError(
+        UNAVAILABLE_MESSAGE,
+        nodes=error.nodes if error else None,
+        path=error.path if error else None,
+        extensions={"code": "SERVICE_UNAVAILABLE", "retryAfter": int(RETRY_AFTER_SECONDS)},
+    )
+
+
+def _masked(error: GraphQLError) -> GraphQLError:
+    if _is_expected(error):
+        return error
+    if error.original_error is not None and database_unavailable(error.original_error):
+        log.warning("Database unavailable at %s: %r", error.path, error.original_error)
+        return unavailable(error)
+    return _anonymise(error)
+
+
+def mask_unexpected(result: ExecutionResult | GraphQLExecutionResult | None) -> bool:
+    """Replace each unexpected error of a result: "Internal error" with an id that is also in
+    the log, beside the error itself, or SERVICE_UNAVAILABLE when the database was away.
+    Returns whether the database was away (the response then says when to retry)."""
+    if result is None or not result.errors:
+        return False
+    result.errors = [_masked(e) for e in result.errors]
+    return any((e.extensions or {}).get("code") == "SERVICE_UNAVAILABLE" for e in result.errors)
 
 
 def _anonymise(error: GraphQLError) -> GraphQLError:

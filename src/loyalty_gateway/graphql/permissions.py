@@ -2,14 +2,23 @@
 
 A customer token carries no scopes: it may read fields of its own profile and of the objects
 that belong to it (they expose `profile_id`), and the few operations marked for customers.
+
+Root fields name their scope. Each entity type (a profile, a reward, a redemption...) also
+carries the scope that reads it (`guarded_by`), and `guard_links` makes every field that leads
+from one entity to another require the scope of the one it leads to: `reward { profile }`
+needs `profiles:read` just as `profile(id)` does, however the profile is reached. What a
+mutation's payload returns (the objects it wrote) is read with the mutation's own scope.
 """
 
+from collections.abc import Callable
 from functools import cache
-from typing import Any
+from typing import Any, TypeVar
 
 from graphql import GraphQLError
-from strawberry.permission import BasePermission
+from strawberry.permission import BasePermission, PermissionExtension
 from strawberry.types import Info
+from strawberry.types.base import StrawberryList, StrawberryOptional, has_object_definition
+from strawberry.types.lazy_type import LazyType
 
 from loyalty_gateway.auth.service import Principal
 
@@ -73,3 +82,75 @@ class CustomerOnly(BasePermission):
         if not _principal(info).is_customer:
             raise forbidden("Only a customer token can use this")
         return True
+
+
+T = TypeVar("T")
+_GUARDED: dict[type, str] = {}
+
+
+def guarded_by(scope: str) -> Callable[[T], T]:
+    """Declare the scope that reads an entity type."""
+
+    def declare(cls: T) -> T:
+        _GUARDED[cls] = scope  # type: ignore[index]
+        return cls
+
+    return declare
+
+
+@cache
+def reaches(scope: str) -> type[BasePermission]:
+    """On a field from an entity to another: the scope of the one it leads to. A customer
+    passes unless the entity the field is on belongs to another profile: it reached the entity
+    from a root that admitted only its own data (parts such as redemption items name no
+    profile of their own)."""
+
+    class LinkPermission(BasePermission):
+        required_scope = scope
+
+        def has_permission(self, source: Any, info: Info, **kwargs: Any) -> bool:
+            principal = _principal(info)
+            if principal.allows(scope):
+                return True
+            if principal.is_customer:
+                owner = getattr(source, "profile_id", None)
+                if owner is None or str(owner) == principal.profile_id:
+                    return True
+                raise forbidden("A customer token may only use its own profile")
+            raise forbidden(f"This token lacks the scope '{scope}'", scope)
+
+    LinkPermission.__name__ = f"Reaches[{scope}]"
+    return LinkPermission
+
+
+def node_type(annotation: Any) -> Any:
+    """What a field's type holds once lists, optionals, lazy references and connections are
+    unwrapped: `RewardConnection!` holds a Reward."""
+    while True:
+        if isinstance(annotation, StrawberryOptional | StrawberryList):
+            annotation = annotation.of_type
+        elif isinstance(annotation, LazyType):
+            annotation = annotation.resolve_type()
+        elif has_object_definition(annotation) and "Node" in (
+            annotation.__strawberry_definition__.type_var_map or {}
+        ):
+            annotation = annotation.__strawberry_definition__.type_var_map["Node"]
+        else:
+            return annotation
+
+
+def guarded_scope(annotation: Any) -> str | None:
+    """The scope that reads what a field of this type returns, if it returns an entity."""
+    return _GUARDED.get(node_type(annotation))
+
+
+def guard_links() -> None:
+    """Make every field from an entity to an entity require the scope of the entity it leads
+    to, besides any scope the field names itself. Called once, before the schema is built."""
+    for cls in _GUARDED:
+        for field in cls.__strawberry_definition__.fields:  # type: ignore[attr-defined]
+            scope = guarded_scope(field.type)
+            named = {getattr(p, "required_scope", None) for p in field.permission_classes}
+            if scope and scope not in named:
+                permission = reaches(scope)()
+                field.extensions.append(PermissionExtension([permission], use_directives=False))

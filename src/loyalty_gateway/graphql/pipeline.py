@@ -19,7 +19,7 @@ from strawberry.schema.schema import validate_document
 from strawberry.types import ExecutionResult
 
 from loyalty_gateway.auth.ratelimit import LocalLimiter, RedisLimiter
-from loyalty_gateway.graphql.errors import mask_unexpected
+from loyalty_gateway.graphql.errors import RETRY_AFTER_SECONDS, mask_unexpected
 from loyalty_gateway.graphql.limits import QueryLimits, limit_errors
 from loyalty_gateway.graphql.loaders import Loaders
 from loyalty_gateway.graphql.persisted import CACHEABLE_QUERY_BYTES, QueryStore
@@ -74,8 +74,10 @@ class Pipeline(SchemaExtension):
         started = time.perf_counter()
         context.validation_rules = context.validation_rules + self.rules.validation_rules
         yield
-        if not self.streamed:
-            mask_unexpected(context.result)
+        if not self.streamed and mask_unexpected(context.result):
+            response = context.context.response
+            if response is not None:
+                response.headers["Retry-After"] = RETRY_AFTER_SECONDS
         record_operation(context, started)
         self.rules.persisted.keep(context, keep_as)
 

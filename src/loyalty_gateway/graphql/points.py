@@ -9,7 +9,7 @@ from strawberry.scalars import JSON
 from loyalty_gateway.auth import scopes
 from loyalty_gateway.core.time import utcnow
 from loyalty_gateway.graphql.errors import UserErrorType, attempt
-from loyalty_gateway.graphql.permissions import requires
+from loyalty_gateway.graphql.permissions import guarded_by, requires
 from loyalty_gateway.graphql.profiles import BalancesType
 from loyalty_gateway.graphql.scalars import Points
 from loyalty_gateway.points import service
@@ -19,6 +19,7 @@ from loyalty_gateway.program import service as program
 PointStatusEnum = strawberry.enum(service.PointStatus, name="PointStatus")
 
 
+@guarded_by(scopes.REWARDS_READ)
 @strawberry.type
 class PointLot:
     id: strawberry.ID
@@ -74,6 +75,7 @@ class AwardPointsPayload:
         return await BalancesType.of_profile(self.profile_id)
 
 
+@guarded_by(scopes.DEFINITIONS_READ)
 @strawberry.type
 class Program:
     points_to_dollars_rate: str = strawberry.field(

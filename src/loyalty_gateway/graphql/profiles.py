@@ -14,7 +14,7 @@ from loyalty_gateway.core.money import from_cents
 from loyalty_gateway.graphql.errors import UserErrorType, attempt
 from loyalty_gateway.graphql.ids import parse_id
 from loyalty_gateway.graphql.pagination import Connection, connection, page
-from loyalty_gateway.graphql.permissions import requires
+from loyalty_gateway.graphql.permissions import guarded_by, requires
 from loyalty_gateway.graphql.scalars import Points
 from loyalty_gateway.profiles import service
 from loyalty_gateway.profiles.models import Profile as ProfileModel
@@ -49,6 +49,7 @@ def _statuses(status: list | None) -> tuple:
     return tuple(sorted(set(status or []), key=lambda s: s.value))
 
 
+@guarded_by(scopes.PROFILES_READ)
 @strawberry.type(name="Balances")
 class BalancesType:
     reward_balance: Decimal
@@ -74,6 +75,7 @@ class BalancesType:
         return cls.from_domain(await balances_of(profile_id)) if profile_id else None
 
 
+@guarded_by(scopes.PROFILES_READ)
 @strawberry.type
 class Profile:
     id: strawberry.ID

@@ -21,7 +21,7 @@ from loyalty_gateway.graphql.access import ensure_still_valid
 from loyalty_gateway.graphql.errors import UserErrorType, attempt, bad_input
 from loyalty_gateway.graphql.ids import parse_id
 from loyalty_gateway.graphql.pagination import Connection, connection, page
-from loyalty_gateway.graphql.permissions import requires
+from loyalty_gateway.graphql.permissions import guarded_by, requires
 from loyalty_gateway.reactions import service
 from loyalty_gateway.reactions.models import Reaction as ReactionModel
 from loyalty_gateway.reactions.models import ReactionAction as ReactionActionModel
@@ -61,6 +61,7 @@ class ActionArgument:
     is_dynamic: bool | None
 
 
+@guarded_by(scopes.REACTIONS_READ)
 @strawberry.type
 class ReactionAction:
     id: strawberry.ID
@@ -83,6 +84,7 @@ class ReactionAction:
         )
 
 
+@guarded_by(scopes.REACTIONS_READ)
 @strawberry.type
 class Reaction:
     id: strawberry.ID
@@ -111,6 +113,7 @@ class Reaction:
         return [ReactionAction.from_model(row) for row in rows]
 
 
+@guarded_by(scopes.REACTIONS_READ)
 @strawberry.type
 class Target:
     id: strawberry.ID
@@ -136,6 +139,7 @@ class Target:
         )
 
 
+@guarded_by(scopes.REACTIONS_READ)
 @strawberry.type
 class Event:
     id: strawberry.ID
@@ -163,6 +167,7 @@ class Event:
         )
 
 
+@guarded_by(scopes.REACTIONS_READ)
 @strawberry.type
 class ReactionStep:
     sort_order: int
@@ -186,6 +191,7 @@ class ReactionStep:
         )
 
 
+@guarded_by(scopes.REACTIONS_READ)
 @strawberry.type
 class ReactionRun:
     id: strawberry.ID
@@ -229,6 +235,7 @@ class ReactionRun:
         return [ReactionStep.from_model(row) for row in rows]
 
 
+@guarded_by(scopes.REACTIONS_READ)
 @strawberry.type
 class ReactionLogEntry:
     id: strawberry.ID

@@ -12,7 +12,7 @@ from loyalty_gateway.auth import scopes
 from loyalty_gateway.core.money import from_cents
 from loyalty_gateway.graphql.errors import UserErrorType, attempt
 from loyalty_gateway.graphql.ids import parse_id
-from loyalty_gateway.graphql.permissions import requires
+from loyalty_gateway.graphql.permissions import guarded_by, requires
 from loyalty_gateway.graphql.points import PointLot
 from loyalty_gateway.graphql.profiles import BalancesType
 from loyalty_gateway.graphql.rewards import Reward
@@ -34,6 +34,7 @@ MovementEnum = strawberry.enum(ledger_service.Movement, name="LedgerMovement")
 LotKindEnum = strawberry.enum(ledger_service.LotKind, name="LedgerLotKind")
 
 
+@guarded_by(scopes.REDEMPTIONS_READ)
 @strawberry.type
 class RedemptionItem:
     type: RedemptionItemTypeEnum
@@ -65,6 +66,7 @@ class RedemptionItem:
         return PointLot.from_model(await info.context.loaders.point_lot.load(self.point_lot_id))
 
 
+@guarded_by(scopes.REDEMPTIONS_READ)
 @strawberry.type
 class Redemption:
     id: strawberry.ID
@@ -166,6 +168,7 @@ class ReturnRedemptionInput:
     idempotency_key: str | None = None
 
 
+@guarded_by(scopes.REDEMPTIONS_READ)
 @strawberry.type
 class LedgerEntry:
     at: datetime
@@ -201,6 +204,7 @@ class PointLedgerTotals:
     balanced: bool
 
 
+@guarded_by(scopes.REDEMPTIONS_READ)
 @strawberry.type
 class Ledger:
     entries: list[LedgerEntry]

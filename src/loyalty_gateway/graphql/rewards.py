@@ -14,7 +14,7 @@ from loyalty_gateway.core.time import PeriodType, utcnow, zone
 from loyalty_gateway.graphql.errors import UserErrorType, attempt
 from loyalty_gateway.graphql.ids import by_id_or_handle, parse_id
 from loyalty_gateway.graphql.pagination import Connection, connection, page
-from loyalty_gateway.graphql.permissions import requires
+from loyalty_gateway.graphql.permissions import guarded_by, requires
 from loyalty_gateway.graphql.profiles import RewardStatusEnum, given
 from loyalty_gateway.rewards import definitions, service
 from loyalty_gateway.rewards.models import Reward as RewardModel
@@ -27,6 +27,7 @@ ProfileRef = Annotated["Profile", strawberry.lazy("loyalty_gateway.graphql.profi
 PeriodTypeEnum = strawberry.enum(PeriodType, name="PeriodType")
 
 
+@guarded_by(scopes.DEFINITIONS_READ)
 @strawberry.type
 class RewardDefinition:
     id: strawberry.ID
@@ -90,6 +91,7 @@ class RewardDefinition:
         )
 
 
+@guarded_by(scopes.REWARDS_READ)
 @strawberry.type
 class Reward:
     id: strawberry.ID

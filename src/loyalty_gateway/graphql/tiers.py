@@ -7,7 +7,7 @@ import strawberry
 from loyalty_gateway.auth import scopes
 from loyalty_gateway.core.time import utcnow
 from loyalty_gateway.graphql.errors import UserErrorType, attempt
-from loyalty_gateway.graphql.permissions import requires
+from loyalty_gateway.graphql.permissions import guarded_by, requires
 from loyalty_gateway.graphql.profiles import given
 from loyalty_gateway.graphql.scalars import Points
 from loyalty_gateway.tiers import service
@@ -16,6 +16,7 @@ from loyalty_gateway.tiers.models import TierDefinition as TierDefinitionModel
 from loyalty_gateway.tiers.models import TierPoint as TierPointModel
 
 
+@guarded_by(scopes.DEFINITIONS_READ)
 @strawberry.type
 class TierDefinition:
     id: strawberry.ID
@@ -54,6 +55,7 @@ class TierDefinition:
         )
 
 
+@guarded_by(scopes.PROFILES_READ)
 @strawberry.type
 class TierProgress:
     current: TierDefinition | None
@@ -65,6 +67,7 @@ class TierProgress:
     anniversary_at: datetime | None
 
 
+@guarded_by(scopes.PROFILES_READ)
 @strawberry.type
 class TierPoint:
     id: strawberry.ID

@@ -13,7 +13,7 @@ from loyalty_gateway.core.money import from_cents
 from loyalty_gateway.core.time import zone
 from loyalty_gateway.graphql.errors import UserErrorType, attempt, bad_input
 from loyalty_gateway.graphql.ids import parse_id
-from loyalty_gateway.graphql.permissions import requires
+from loyalty_gateway.graphql.permissions import guarded_by, requires
 from loyalty_gateway.graphql.scalars import Quantity
 from loyalty_gateway.transactions import service
 from loyalty_gateway.transactions.models import Transaction as TransactionModel
@@ -31,6 +31,7 @@ def _dollars(cents: int | None) -> Decimal | None:
     return None if cents is None else from_cents(cents)
 
 
+@guarded_by(scopes.TRANSACTIONS_READ)
 @strawberry.type
 class TransactionItem:
     name: str
@@ -62,6 +63,7 @@ class TransactionItem:
         )
 
 
+@guarded_by(scopes.TRANSACTIONS_READ)
 @strawberry.type
 class Transaction:
     id: strawberry.ID

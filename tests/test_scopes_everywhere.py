@@ -1,0 +1,210 @@
+"""A type's scope holds wherever the type is reached. The paths are generated from the schema:
+from every root query, through every link from one entity to another, with a token that has
+every scope but the one under test."""
+
+from typing import Any
+
+import pytest
+from graphql import GraphQLField, GraphQLObjectType, get_named_type, is_non_null_type
+
+from loyalty_gateway.auth import scopes
+from loyalty_gateway.auth import service as auth
+from loyalty_gateway.graphql.permissions import _GUARDED
+from loyalty_gateway.graphql.schema import schema
+from tests.support import (
+    award_points,
+    create_benefit_definition,
+    create_definition,
+    create_profile,
+    issue_benefit,
+    issue_reward,
+    redeem,
+    wait_for_runs,
+)
+from tests.test_transactions import create, seed_004_transaction
+
+GRAPH = schema._schema
+SCOPE_OF = {cls.__strawberry_definition__.name: scope for cls, scope in _GUARDED.items()}
+MAX_DEPTH = 4
+
+
+def node(field: GraphQLField) -> GraphQLObjectType | None:
+    """The entity a field leads to: through lists, non-nulls and connections."""
+    named = get_named_type(field.type)
+    if isinstance(named, GraphQLObjectType) and named.name.endswith("Connection"):
+        named = get_named_type(named.fields["nodes"].type)
+    return named if isinstance(named, GraphQLObjectType) else None
+
+
+def paths(type_: GraphQLObjectType, lacking: str, seen: frozenset[str], depth: int) -> list[str]:
+    """Selections of `type_`, one per path through links that need other scopes to a link
+    that needs `lacking` (asked for as `__typename`). One path per query: a refusal of a
+    non-null link nulls its parents, which would hide what its siblings returned."""
+    found = []
+    for name, field in type_.fields.items():
+        target = node(field)
+        if target is None or target.name not in SCOPE_OF:
+            continue
+        if any(is_non_null_type(arg.type) for arg in field.args.values()):
+            continue  # a required argument: not a link
+        page = "(first: 1)" if "first" in field.args else ""
+        connection = get_named_type(field.type).name.endswith("Connection")
+        if SCOPE_OF[target.name] == lacking:
+            inners = ["__typename"]
+        elif target.name in seen or depth >= MAX_DEPTH:
+            continue
+        else:
+            inners = paths(target, lacking, seen | {target.name}, depth + 1)
+        for inner in inners:
+            inner = f"nodes {{ {inner} }}" if connection else inner
+            found.append(f"__typename {name}{page} {{ {inner} }}")
+    return found
+
+
+def forbidden_leaks(data: Any, lacking: str, type_: GraphQLObjectType | None) -> list[str]:
+    """Fields needing `lacking` that came back with a value."""
+    leaks: list[str] = []
+    if isinstance(data, list):
+        for item in data:
+            leaks += forbidden_leaks(item, lacking, type_)
+        return leaks
+    if not isinstance(data, dict) or type_ is None:
+        return leaks
+    for name, value in data.items():
+        field = type_.fields.get(name)
+        target = node(field) if field else None
+        if target is None or value is None:
+            continue
+        if target.name in SCOPE_OF and SCOPE_OF[target.name] == lacking:
+            leaks.append(f"{type_.name}.{name}")
+        inner = value["nodes"] if isinstance(value, dict) and "nodes" in value else value
+        leaks += forbidden_leaks(inner, lacking, target)
+    return leaks
+
+
+@pytest.fixture(scope="module")
+async def world(gql, tier_ladder) -> dict[str, str]:
+    """One of everything, linked: the ids each root query is called with."""
+    profile = await create_profile(gql)
+    definition = await create_definition(gql)
+    reward = await issue_reward(gql, profile["id"], definition["id"])
+    await award_points(gql, profile["id"], 500)
+    benefit_definition = await create_benefit_definition(gql, isAssignable=True)
+    benefit = await issue_benefit(gql, profile["id"], benefit_definition["id"])
+    await create_benefit_definition(gql, isClaimable=True, isPublished=True)  # claimable
+    redemption = (await redeem(gql, profile["id"], "3"))["redemption"]
+    transaction = (
+        await create(gql, seed_004_transaction(profile["id"], redemption["id"], "scopes-1"))
+    )["transaction"]
+    condition = {"name": "condition", "value": {"==": [1, 1]}}
+    actions = [{"name": "filter", "sortOrder": 1, "arguments": [condition]}]
+    created = await gql(
+        """mutation($input: CreateReactionInput!) { createReaction(input: $input)
+        { reaction { id } errors { code message } } }""",
+        {"input": {"name": "scopes", "trigger": "custom.scopes", "actions": actions}},
+    )
+    assert created["createReaction"]["errors"] == []
+    reaction = created["createReaction"]["reaction"]
+    event = (
+        await gql(
+            """mutation($p: ID!) { emitEvent(input: {event: "custom.scopes", profileId: $p})
+            { event { id } } }""",
+            {"p": profile["id"]},
+        )
+    )["emitEvent"]["event"]
+    [run] = await wait_for_runs(gql, 1, profile=profile["id"], reaction=reaction["id"])
+    return {
+        "Profile": profile["id"],
+        "Reward": reward["id"],
+        "RewardDefinition": definition["id"],
+        "Benefit": benefit["id"],
+        "BenefitDefinition": benefit_definition["id"],
+        "Redemption": redemption["id"],
+        "Transaction": transaction["id"],
+        "Reaction": reaction["id"],
+        "ReactionRun": run["id"],
+        "Event": event["id"],
+        "profileId": profile["id"],
+    }
+
+
+def root_call(name: str, field: GraphQLField, world: dict[str, str]) -> str | None:
+    """`name(args)` with ids from the world, or None when the root cannot be called."""
+    target = node(field)
+    arguments = []
+    for arg_name in field.args:
+        if arg_name == "id" and target is not None and target.name in world:
+            arguments.append(f'id: "{world[target.name]}"')
+        elif arg_name == "profileId":
+            arguments.append(f'profileId: "{world["profileId"]}"')
+        elif arg_name == "first":
+            arguments.append("first: 1")
+    required = [a for a, arg in field.args.items() if is_non_null_type(arg.type)]
+    if any(not any(a.startswith(r) for a in arguments) for r in required):
+        return None
+    return f"{name}({', '.join(arguments)})" if arguments else name
+
+
+LINKED_SCOPES = sorted(
+    {
+        SCOPE_OF[target.name]
+        for source, scope in SCOPE_OF.items()
+        for field in GRAPH.type_map[source].fields.values()  # type: ignore[union-attr]
+        if (target := node(field)) is not None
+        and target.name in SCOPE_OF
+        and SCOPE_OF[target.name] != scope
+    }
+)
+
+
+@pytest.mark.parametrize("lacking", LINKED_SCOPES)
+async def test_no_path_reaches_a_type_without_its_scope(gql, world, lacking):
+    others = [s for s in scopes.ALL_SCOPES if s not in (lacking, scopes.ADMIN)]
+    _, token = await auth.create_token(f"all but {lacking}", others)
+    refused = 0
+    for name, field in GRAPH.query_type.fields.items():
+        target = node(field)
+        call = root_call(name, field, world)
+        if target is None or target.name not in SCOPE_OF or call is None or name == "me":
+            continue  # `me` is for customer tokens (the last test)
+        if SCOPE_OF[target.name] == lacking:
+            continue  # the root itself names the scope: tested by each domain's tests
+        connection = get_named_type(field.type).name.endswith("Connection")
+        for inner in paths(target, lacking, frozenset({target.name}), 1):
+            query = f"{{ {call} {{ {'nodes { ' + inner + ' }' if connection else inner} }} }}"
+            body = await gql.raw(query, token=token)
+            value = body.get("data", {}) and body["data"][name]
+            inner_value = value["nodes"] if connection and value else value
+            assert forbidden_leaks(inner_value, lacking, target) == [], query
+            errors = body.get("errors", [])
+            assert {e["extensions"]["code"] for e in errors} <= {"FORBIDDEN"}, errors
+            assert {e["extensions"].get("requiredScope") for e in errors} <= {lacking}, errors
+            refused += len(errors)
+    assert refused > 0, f"no path reached a type needing {lacking}: the test proves nothing"
+
+
+async def test_the_leaks_reported_are_closed(gql, token_with, world):
+    token = await token_with(scopes.REWARDS_READ)
+    query = """query($id: ID!) { reward(id: $id) { id profile { email mobilePhone birthDate
+      balances { rewardBalance } } } }"""
+    body = await gql.raw(query, {"id": world["Reward"]}, token=token)
+    assert body["data"] == {"reward": None}  # `profile` is non-null: the refusal bubbles up
+    [error] = body["errors"]
+    assert error["path"] == ["reward", "profile"]
+    assert error["extensions"] == {"code": "FORBIDDEN", "requiredScope": "profiles:read"}
+
+
+async def test_a_customer_still_reads_its_own_linked_data(gql, world):
+    token = (
+        await gql(
+            "mutation($id: ID!) { createCustomerToken(input: {profileId: $id}) { token } }",
+            {"id": world["profileId"]},
+        )
+    )["createCustomerToken"]["token"]
+    data = await gql(
+        """{ me { id rewards(first: 1) { nodes { profile { id } definition { handle } } }
+             redemptions(first: 1) { nodes { profile { id } items { reward { id } } } } } }""",
+        token=token,
+    )
+    assert data["me"]["rewards"]["nodes"][0]["profile"]["id"] == world["profileId"]
+    assert data["me"]["redemptions"]["nodes"][0]["profile"]["id"] == world["profileId"]
