@@ -108,6 +108,20 @@ async def _record(
     )
 
 
+STEP_FAILURES = (UserError, ActionError, ValueError, TypeError, KeyError)
+"""What fails a step (the action or its input); anything else is the service's fault and
+retries the event."""
+
+
+def step_failure(error: Exception) -> str:
+    """A failed step's error, as `CODE: message`."""
+    if isinstance(error, UserError):
+        return f"{error.code.value}: {error.message}"
+    if isinstance(error, ActionError):
+        return f"{error.code}: {error}"
+    return f"INVALID_ARGUMENTS: {error}"
+
+
 @dataclass
 class StepOutcome:
     status: str
@@ -141,12 +155,8 @@ async def _step(
         return StepOutcome(PASSED)
     except StopRun as stop:
         outcome = StepOutcome(STOPPED, str(stop))
-    except UserError as error:
-        outcome = StepOutcome(FAILED, f"{error.code.value}: {error.message}")
-    except ActionError as error:
-        outcome = StepOutcome(FAILED, f"{error.code}: {error}")
-    except (ValueError, TypeError, KeyError) as error:
-        outcome = StepOutcome(FAILED, f"INVALID_ARGUMENTS: {error}")
+    except STEP_FAILURES as error:
+        outcome = StepOutcome(FAILED, step_failure(error))
     async with in_transaction():
         entry = await _record(run, action, outcome.status, started, arguments, error=outcome.error)
     _published(entry)

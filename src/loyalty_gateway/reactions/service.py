@@ -14,11 +14,11 @@ from loyalty_gateway.events import outbox
 from loyalty_gateway.events.models import Event
 from loyalty_gateway.profiles.context import profile_context
 from loyalty_gateway.profiles.service import get_profile
-from loyalty_gateway.reactions.actions.base import ActionError, StopRun
-from loyalty_gateway.reactions.actions.target_send import check_template
+from loyalty_gateway.reactions.actions.base import StopRun
 from loyalty_gateway.reactions.catalogue import ACTIONS, TRIGGER
-from loyalty_gateway.reactions.engine import resolve_arguments
+from loyalty_gateway.reactions.engine import STEP_FAILURES, resolve_arguments, step_failure
 from loyalty_gateway.reactions.models import Reaction, ReactionAction, Target
+from loyalty_gateway.reactions.templates import check_template
 
 # Events only domain code may emit (Omneo refuses these as custom events too).
 RESERVED_EVENTS = ("profile.created", "profile.updated", "profile.deleted", "profile.merged")
@@ -214,10 +214,10 @@ async def test_reaction(actions: list[ReactionAction], context: dict[str, Any]) 
                 DryStep(action.sort_order, action.name, "STOPPED", arguments, error=str(stop))
             )
             break
-        except (ActionError, UserError, KeyError, ValueError, TypeError) as error:
-            message = error.message if isinstance(error, UserError) else str(error)
+        except STEP_FAILURES as error:
+            failure = step_failure(error)
             steps.append(
-                DryStep(action.sort_order, action.name, "FAILED", arguments, error=message)
+                DryStep(action.sort_order, action.name, "FAILED", arguments, error=failure)
             )
             break
         steps.append(DryStep(action.sort_order, action.name, "PASSED", arguments, result))

@@ -1,7 +1,8 @@
 """`target.send {target}`: render a Target's template with the context and POST it.
 
-Jinja2's sandbox renders the template (Omneo uses Twig). aiohttp posts it: 10 s timeout, and
-retries with exponential backoff on connection errors and 5xx. The body is signed:
+`reactions/templates.py` renders the template (Jinja2's sandbox, bounded; Omneo uses Twig).
+aiohttp posts it: 10 s timeout, and retries with exponential backoff on connection errors and
+5xx. The body is signed:
 `X-Loyalty-Signature: sha256=<hex HMAC-SHA256 of "timestamp.body">` with the target's secret.
 Any address that is not public (private, loopback, link-local, multicast, reserved, or an
 IPv6 form of one of those) is refused unless TARGET_ALLOW_PRIVATE_NETWORKS=true, and the
@@ -12,7 +13,6 @@ import asyncio
 import hashlib
 import hmac
 import ipaddress
-import json
 import socket
 import time
 from typing import Any
@@ -20,29 +20,11 @@ from urllib.parse import urlsplit
 
 import aiohttp
 from aiohttp.abc import AbstractResolver, ResolveResult
-from jinja2 import StrictUndefined
-from jinja2.exceptions import TemplateError
-from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from loyalty_gateway.reactions.actions.base import Action, ActionError, Arguments, Context, text
 from loyalty_gateway.reactions.models import Target
+from loyalty_gateway.reactions.templates import render
 from loyalty_gateway.settings import get_settings
-
-TEMPLATES = ImmutableSandboxedEnvironment(undefined=StrictUndefined, autoescape=False)
-TEMPLATES.filters["json"] = lambda value: json.dumps(value, default=str)
-
-
-def render(template: str, context: Context) -> str:
-    try:
-        return TEMPLATES.from_string(template).render(**context)
-    except TemplateError as error:
-        raise ActionError(f"template failed: {error}", "TEMPLATE_ERROR") from None
-
-
-def check_template(template: str) -> None:
-    """Raises TemplateError when the template does not parse."""
-    TEMPLATES.parse(template)
-
 
 # IPv6 ranges that carry an IPv4 address in their last 32 bits: IPv4-compatible (::a.b.c.d),
 # NAT64 (RFC 6052 and RFC 8215). 6to4 and IPv4-mapped are read by `ipaddress` itself.
@@ -183,13 +165,13 @@ async def deliver(target: Target, body: str, delivery_id: str) -> dict[str, Any]
 
 async def run(arguments: Arguments, context: Context) -> Any:
     target = await _target(arguments)
-    body = render(target.template, context)
+    body = await render(target.template, context)
     return await deliver(target, body, str(arguments["_delivery_id"]))
 
 
 async def dry_run(arguments: Arguments, context: Context) -> Any:
     target = await _target(arguments)
-    return {"would": f"POST to {target.url}", "body": render(target.template, context)}
+    return {"would": f"POST to {target.url}", "body": await render(target.template, context)}
 
 
 ACTION = Action(name="target.send", required=("target",), run=run, dry_run=dry_run, writes=False)
