@@ -388,3 +388,19 @@ async def test_void_twice_is_refused(gql, profile, definition):
     assert (await gql(query, {"id": reward["id"]}))["voidReward"]["errors"] == []
     second = (await gql(query, {"id": reward["id"]}))["voidReward"]
     assert second == {"reward": None, "errors": [{"code": "REWARD_NOT_ACTIVE"}]}
+
+
+async def test_meta_is_a_json_value_but_not_a_bare_string(gql):
+    """Tortoise's JSONField reads a str as encoded JSON: "hello" was an internal error and
+    "[1, 2]" came back a list. A bare string is refused; anything else round-trips."""
+    profile = await create_profile(gql)
+    definition = await create_definition(gql)
+    query = """mutation($input: IssueRewardInput!) { issueReward(input: $input)
+      { reward { meta } errors { code field } } }"""
+    base = {"profileId": profile["id"], "rewardDefinitionId": definition["id"], "timezone": "UTC"}
+    for meta in ({"a": "[1]"}, [1, "x"], 5, True, None):
+        data = (await gql(query, {"input": {**base, "meta": meta}}))["issueReward"]
+        assert data == {"reward": {"meta": meta}, "errors": []}
+    for meta in ("hello", "[1, 2]", ""):
+        data = (await gql(query, {"input": {**base, "meta": meta}}))["issueReward"]
+        assert data == {"reward": None, "errors": [{"code": "INVALID_INPUT", "field": "meta"}]}

@@ -4,6 +4,7 @@ import hashlib
 import hmac
 import secrets
 import time
+import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -118,14 +119,18 @@ def _customer(bearer: str, secret: str | None) -> Principal | None:
             audience=CUSTOMER_AUDIENCE,
             options={"require": ["exp", "pid"]},
         )
-    except jwt.PyJWTError:
+        # Signed with our key, yet the claims may not be ours to trust blindly: a profile id
+        # that is no UUID or an expiry past year 9999 is no token this service made.
+        profile_id = str(uuid.UUID(str(claims["pid"])))
+        expires_at = datetime.fromtimestamp(claims["exp"], UTC)
+    except (jwt.PyJWTError, ValueError, TypeError, OverflowError, OSError):
         return None
     return Principal(
         token_id=None,
         name="customer",
         scopes=frozenset(),
-        profile_id=str(claims["pid"]),
-        expires_at=datetime.fromtimestamp(claims["exp"], UTC),
+        profile_id=profile_id,
+        expires_at=expires_at,
     )
 
 

@@ -17,7 +17,7 @@ from loyalty_gateway.benefits.models import Benefit, BenefitDefinition, BenefitR
 from loyalty_gateway.core.errors import ErrorCode, UserError, require_uuid
 from loyalty_gateway.core.rules import evaluate
 from loyalty_gateway.core.time import PeriodType, as_aware, expiry_from_period, utcnow, zone
-from loyalty_gateway.core.validation import check_text
+from loyalty_gateway.core.validation import check_text, json_for_storage
 from loyalty_gateway.events import outbox
 from loyalty_gateway.idempotency.service import run_once
 from loyalty_gateway.profiles.context import profile_context
@@ -140,7 +140,7 @@ async def _create(
         claimed_at=issued_at if claimed else None,
         redemptions_remaining=definition.max_redemptions,
         external_id=external_id,
-        meta=meta,
+        meta=json_for_storage(meta),
     )
     await _emit("benefit.created", benefit, definition)
     return benefit

@@ -22,15 +22,19 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+MAX_ZONE_NAME = 64  # the longest IANA name is 32 characters
+
+
 def zone(name: str, field: str = "timezone") -> ZoneInfo:
     """The IANA zone with that name, or INVALID_TIMEZONE."""
     try:
-        if not name or name != name.strip():
+        if not name or name != name.strip() or len(name) > MAX_ZONE_NAME:
             raise ValueError(name)
         return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a name no file can have
+        shown = name if len(name) <= MAX_ZONE_NAME else name[:MAX_ZONE_NAME] + "…"
         raise UserError(
-            ErrorCode.INVALID_TIMEZONE, f"'{name}' is not an IANA timezone", field
+            ErrorCode.INVALID_TIMEZONE, f"'{shown}' is not an IANA timezone", field
         ) from None
 
 

@@ -20,3 +20,17 @@ def check_text(model: type[Model], values: dict[str, Any]) -> None:
             raise UserError(
                 ErrorCode.INVALID_INPUT, f"{field} is longer than {max_length} characters", field
             )
+
+
+def json_for_storage(value: Any, field: str = "meta") -> Any:
+    """A JSON value for a Tortoise JSONField. The field reads any `str` as JSON text already
+    encoded (`"hello"` failed as invalid JSON, `"[1]"` came back a list), so a JSON string
+    cannot be stored as such: INVALID_INPUT, where an object, a list, a number, a boolean or
+    null goes as it is."""
+    if isinstance(value, str):
+        raise UserError(
+            ErrorCode.INVALID_INPUT,
+            f"{field} must be a JSON object, list, number, boolean or null, not a string",
+            field,
+        )
+    return value

@@ -22,19 +22,31 @@ def _bad(message: str) -> GraphQLError:
     return GraphQLError(message, extensions={"code": "BAD_USER_INPUT"})
 
 
+# A year's margin inside Python's calendar (years 1 to 9999): moving to UTC must not leave it
+# (`9999-12-31T23:59:59-12:00` is in year 10000 in UTC). Periods past it are the services'
+# INVALID_DATE.
+YEARS = range(2, 9999)
+
+
 def _parse_datetime(value: object) -> datetime:
     """ISO 8601; a value without an offset is local time in the input's `timezone`."""
     try:
-        return datetime.fromisoformat(str(value).strip().replace("Z", "+00:00"))
+        parsed = datetime.fromisoformat(str(value).strip().replace("Z", "+00:00"))
     except ValueError:
-        raise _bad(f"DateTime must be ISO 8601, got {value!r}") from None
+        raise _bad(f"DateTime must be ISO 8601, got {str(value)[:64]!r}") from None
+    if parsed.year not in YEARS:
+        raise _bad(f"DateTime must be in the years {YEARS.start} to {YEARS.stop - 1}")
+    return parsed
 
 
 def _parse_date(value: object) -> date:
     try:
-        return date.fromisoformat(str(value).strip())
+        parsed = date.fromisoformat(str(value).strip())
     except ValueError:
-        raise _bad(f"Date must be YYYY-MM-DD, got {value!r}") from None
+        raise _bad(f"Date must be YYYY-MM-DD, got {str(value)[:64]!r}") from None
+    if parsed.year not in YEARS:
+        raise _bad(f"Date must be in the years {YEARS.start} to {YEARS.stop - 1}")
+    return parsed
 
 
 def _serialize_datetime(value: datetime) -> str:
@@ -158,13 +170,15 @@ def _plain(value: object) -> object:
 
 
 def _parse_json(value: object) -> object:
-    """Any JSON value nested at most 32 deep, with integers inside the signed 64-bit range:
-    the database's JSON columns and the response encoder hold no more."""
+    """Any JSON value nested at most 32 deep, with integers inside the signed 64-bit range and
+    strings without NUL: the database's JSON columns and the response encoder hold no more."""
     if _depth(value) > MAX_JSON_DEPTH:
         raise _bad(f"JSON values may nest at most {MAX_JSON_DEPTH} levels deep")
     for item in json_leaves(value):
         if isinstance(item, int) and not isinstance(item, bool) and item not in INT64:
             raise _bad("JSON integers must fit in 64 bits (use a string for longer numbers)")
+        if isinstance(item, str) and "\x00" in item:
+            raise _bad("JSON strings must not contain NUL (\\u0000) characters")
     return _plain(value)
 
 

@@ -42,11 +42,30 @@ class QueryTextLiterals(ValidationRule):
             self.report_error(error)
 
 
+def _unicode(text: str) -> bool:
+    """Whether `text` is Unicode text: a lone surrogate (`"\\ud800"` in JSON) is not, and
+    no database column or encoder takes it."""
+    try:
+        text.encode()
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def text_in_variables(context: ExecutionContext) -> GraphQLError | None:
-    if not context.variables or context.operation_type is StrawberryOperationType.MUTATION:
+    """Variables of every operation must be Unicode text (a document's literals cannot hold a
+    lone surrogate: the parser refuses it); those of queries and subscriptions also pass
+    the checks above."""
+    if not context.variables:
         return None
+    mutation = context.operation_type is StrawberryOperationType.MUTATION
     for item in json_leaves(context.variables):
-        error = _text_error(item) if isinstance(item, str) else None
+        if not isinstance(item, str):
+            continue
+        if not _unicode(item):
+            message = "Strings must be Unicode text (a lone surrogate is not)"
+            return GraphQLError(message, extensions={"code": "BAD_USER_INPUT"})
+        error = None if mutation else _text_error(item)
         if error is not None:
             return error
     return None

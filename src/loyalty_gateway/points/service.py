@@ -9,7 +9,7 @@ from typing import Any
 from loyalty_gateway.balances.lots import expiry_order_key, lot_status, status_filter
 from loyalty_gateway.core.errors import ErrorCode, UserError
 from loyalty_gateway.core.time import as_aware, utcnow, zone
-from loyalty_gateway.core.validation import check_text
+from loyalty_gateway.core.validation import check_text, json_for_storage
 from loyalty_gateway.events import outbox
 from loyalty_gateway.idempotency.service import run_once
 from loyalty_gateway.points.models import PointLot
@@ -79,7 +79,7 @@ async def _award(data: AwardPointsInput) -> dict[str, Any]:
         expires_at=expires_at,
         reason=data.reason,
         external_id=data.external_id,
-        meta=data.meta,
+        meta=json_for_storage(data.meta),
     )
     await outbox.emit(
         "point.created", point_context(lot, await profile_context(profile)), str(profile.id)

@@ -13,7 +13,7 @@ from loyalty_gateway.balances.service import NON_MONETARY_REWARD_TYPES, live
 from loyalty_gateway.core.errors import ErrorCode, UserError, require_uuid
 from loyalty_gateway.core.money import from_cents, to_cents
 from loyalty_gateway.core.time import utcnow
-from loyalty_gateway.core.validation import check_text
+from loyalty_gateway.core.validation import check_text, json_for_storage
 from loyalty_gateway.events import outbox
 from loyalty_gateway.idempotency.service import run_once
 from loyalty_gateway.points.models import PointLot
@@ -176,7 +176,7 @@ async def _redeem(data: RedeemInput, strategies: list[Strategy], cents: int) -> 
         total_cents=total,
         requested_cents=cents,
         transaction_external_id=data.transaction_external_id,
-        meta=data.meta,
+        meta=json_for_storage(data.meta),
     )
     items = [await _apply(redemption, kind, take, -1) for kind, take in taken]
     await _emit("redemption.created", redemption, items)

@@ -19,7 +19,7 @@ from loyalty_gateway.balances.lots import (
 from loyalty_gateway.core.errors import ErrorCode, UserError, require_uuid
 from loyalty_gateway.core.money import to_cents
 from loyalty_gateway.core.time import PeriodType, as_aware, expiry_from_period, utcnow, zone
-from loyalty_gateway.core.validation import check_text
+from loyalty_gateway.core.validation import check_text, json_for_storage
 from loyalty_gateway.events import outbox
 from loyalty_gateway.idempotency.service import run_once
 from loyalty_gateway.profiles.context import profile_context
@@ -134,7 +134,7 @@ async def _issue(data: IssueRewardInput, reaction: bool) -> dict[str, Any]:
         issued_at=issued_at,
         expires_at=expires_at,
         external_id=data.external_id,
-        meta=data.meta,
+        meta=json_for_storage(data.meta),
     )
     await outbox.emit(
         "reward.created",

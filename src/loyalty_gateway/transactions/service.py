@@ -11,7 +11,7 @@ from tortoise.transactions import in_transaction
 from loyalty_gateway.core.errors import ErrorCode, UserError, require_uuid
 from loyalty_gateway.core.money import from_cents, to_cents
 from loyalty_gateway.core.time import as_aware, zone
-from loyalty_gateway.core.validation import check_text
+from loyalty_gateway.core.validation import check_text, json_for_storage
 from loyalty_gateway.events import outbox
 from loyalty_gateway.idempotency.service import request_digest, run_once
 from loyalty_gateway.profiles.context import profile_context
@@ -199,7 +199,7 @@ async def _create(data: CreateTransactionInput, digest: str) -> dict[str, Any]:
         timezone=data.timezone,
         location_id=data.location_id,
         tags=list(data.tags),
-        meta=data.meta,
+        meta=json_for_storage(data.meta),
         redemption=redemption,
     )
     await TransactionItem.bulk_create(
