@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 from loyalty_gateway.auth.service import CUSTOMER_AUDIENCE
 from tests.conftest import BACKEND, create_pg_database, drop_pg_database
-from tests.support import CLI, drain, free_port, wait_for_line
+from tests.support import CLI, drain, free_port, serve, wait_for_line
 
 TOKEN = "hostile-" + uuid.uuid4().hex
 SECRET = "s" * 40
@@ -115,13 +115,7 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     }
     if BACKEND == "postgres":
         subprocess.run([CLI, "migrate"], env={**os.environ, **env}, check=True, timeout=60)
-    server = subprocess.Popen(
-        [CLI, "serve"],
-        env={**os.environ, **env},
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+    server = serve(env)
     try:
         wait_for_line(server, "Uvicorn running")
         drain(server)

@@ -2,21 +2,19 @@
 no 5xx, no unmasked internal error, and a bystander profile's data never changes."""
 
 import asyncio
-import os
-import subprocess
 import uuid
 from pathlib import Path
 
 import httpx
 import pytest
 import schemathesis
-from graphql import StringValueNode, parse_value
+from graphql import IntValueNode, StringValueNode, parse_value
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 
 from tests.conftest import create_pg_database, drop_pg_database
-from tests.support import drain, free_port, wait_for_line
-from tests.test_cli import CLI, run
+from tests.support import drain, free_port, serve, wait_for_line
+from tests.test_cli import run
 
 TOKEN = "fuzz-" + uuid.uuid4().hex
 SDL = Path(__file__).resolve().parents[2] / "schema.graphql"
@@ -41,6 +39,12 @@ schemathesis.graphql.scalar(
     ),
 )
 schemathesis.graphql.scalar("Date", _strings("1990-05-17", "2999-01-01", "31/12/1999"))
+schemathesis.graphql.scalar(
+    "Points",
+    st.sampled_from(["0", "1", "-5", "2147483648", "9007199254740992", "1000000000001"]).map(
+        lambda value: IntValueNode(value=value)
+    ),
+)
 
 schema = schemathesis.graphql.from_file(SDL.read_text())
 
@@ -61,13 +65,7 @@ def live() -> dict:
         "RATE_LIMIT_BURST": "100000",
     }
     assert run("migrate", env=env).returncode == 0
-    server = subprocess.Popen(
-        [CLI, "serve"],
-        env={**os.environ, **env},
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+    server = serve(env)
     base = f"http://127.0.0.1:{port}/graphql"
     headers = {"Authorization": f"Bearer {TOKEN}"}
     try:

@@ -5,8 +5,6 @@ driven over HTTP, so the test's synchronous rules never block the server.
 """
 
 import asyncio
-import os
-import subprocess
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -26,8 +24,8 @@ from hypothesis.stateful import (
 )
 
 from tests.conftest import create_pg_database, drop_pg_database
-from tests.support import drain, free_port, wait_for_line
-from tests.test_cli import CLI, run
+from tests.support import drain, free_port, serve, wait_for_line
+from tests.test_cli import run
 
 TOKEN = "stateful-" + uuid.uuid4().hex
 EXPIRIES = ["2035-01-01T00:00:00Z", "2036-06-01T00:00:00Z", "2038-01-01T00:00:00Z", None]
@@ -45,13 +43,7 @@ def client() -> Iterator[httpx.Client]:
         "RATE_LIMIT_BURST": "100000",
     }
     assert run("migrate", env=env).returncode == 0
-    server = subprocess.Popen(
-        [CLI, "serve"],
-        env={**os.environ, **env},
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+    server = serve(env)
     try:
         wait_for_line(server, "Uvicorn running")
         drain(server)

@@ -1,14 +1,12 @@
 """`serve` refuses an unmigrated PostgreSQL database until `loyalty-gateway migrate` runs."""
 
 import asyncio
-import os
-import subprocess
 
 import httpx
 
 from tests.conftest import create_pg_database, drop_pg_database
-from tests.support import free_port, wait_for_line
-from tests.test_cli import CLI, run
+from tests.support import free_port, serve, wait_for_line
+from tests.test_cli import run
 
 
 def test_serve_refuses_an_unmigrated_database_then_runs_after_migrate():
@@ -25,13 +23,7 @@ def test_serve_refuses_an_unmigrated_database_then_runs_after_migrate():
         assert migrated.returncode == 0, migrated.stderr
         assert run("migrate", env=env).returncode == 0
 
-        server = subprocess.Popen(
-            [CLI, "serve"],
-            env={**os.environ, **env},
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-        )
+        server = serve(env)
         try:
             output = wait_for_line(server, "Uvicorn running")
             assert "lgw_" in output
