@@ -7,7 +7,7 @@ import pytest
 
 from loyalty_gateway.core.rules import evaluate
 
-SUITE = Path(__file__).resolve().parents[2] / "shared" / "conformance" / "jsonlogic-tests.json"
+SUITE = Path(__file__).resolve().parent / "data" / "jsonlogic-tests.json"  # origin: data/README
 CASES = [case for case in json.loads(SUITE.read_text()) if not isinstance(case, str)]
 
 
