@@ -265,8 +265,14 @@ async def test_extend_benefits_once(gql, profile):
         ({"handle": "bad handle"}, "INVALID_HANDLE", "handle"),
         ({"type": "money"}, "INVALID_INPUT", "type"),
         ({"maxRedemptions": 0}, "INVALID_INPUT", "maxRedemptions"),
-        ({"claimCondition": {"nonsense_op": [1]}}, "INVALID_INPUT", "claimCondition"),
-        ({"claimCondition": "tier is gold"}, "INVALID_INPUT", "claimCondition"),
+        ({"claimCondition": {"nonsense_op": [1]}}, "INVALID_CONDITION", "claimCondition"),
+        ({"claimCondition": "tier is gold"}, "INVALID_CONDITION", "claimCondition"),
+        (
+            {"claimCondition": {"rule": "spend", "value": "1000"}},
+            "INVALID_CONDITION",
+            "claimCondition",
+        ),
+        ({"claimCondition": {"==": [1]}}, "INVALID_CONDITION", "claimCondition"),
         (
             {
                 "claimPeriodStartAt": "2030-01-02T00:00:00Z",

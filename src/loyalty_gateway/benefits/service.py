@@ -15,7 +15,7 @@ from loyalty_gateway.balances.lots import expiry_order_key, has_uses_left, void_
 from loyalty_gateway.benefits.definitions import find_definition
 from loyalty_gateway.benefits.models import Benefit, BenefitDefinition, BenefitRedemption
 from loyalty_gateway.core.errors import ErrorCode, UserError, require_uuid
-from loyalty_gateway.core.rules import evaluate
+from loyalty_gateway.core.rules import condition_holds
 from loyalty_gateway.core.time import PeriodType, as_aware, expiry_from_period, utcnow, zone
 from loyalty_gateway.core.validation import check_text, json_for_storage
 from loyalty_gateway.events import outbox
@@ -206,7 +206,7 @@ def _claim_refusal(
         return "the profile already has it and it is not reclaimable"
     if definition.claim_condition is not None:
         try:
-            allowed = bool(evaluate(definition.claim_condition, context))
+            allowed = condition_holds(definition.claim_condition, context)
         except Exception:
             log.warning("claimCondition of %s failed to evaluate", definition.handle, exc_info=True)
             allowed = False

@@ -8,6 +8,7 @@ class ErrorCode(Enum):
     """Stable codes of user errors; frontends switch on these."""
 
     INVALID_INPUT = "INVALID_INPUT"
+    INVALID_CONDITION = "INVALID_CONDITION"
     RULE_TOO_LARGE = "RULE_TOO_LARGE"
     RULE_TOO_COSTLY = "RULE_TOO_COSTLY"
     TEMPLATE_TOO_COSTLY = "TEMPLATE_TOO_COSTLY"

@@ -12,6 +12,7 @@ from contextvars import ContextVar
 from typing import Any
 
 from json_logic import jsonLogic
+from json_logic.builtins import BUILTINS, to_bool
 
 from loyalty_gateway.core.errors import ErrorCode, UserError
 
@@ -51,9 +52,62 @@ def rule_nodes(rule: Any) -> int:
     return count
 
 
+UNBOUNDED = 1_000_000
+# Arguments each operator takes (fewest, most): JSONLogic's operators, as panzi-json-logic
+# implements them, and the ones its evaluator handles itself.
+ARITY: dict[str, tuple[int, int]] = {
+    **{name: (0, UNBOUNDED) for name in BUILTINS},
+    "var": (0, 2),
+    "missing_some": (2, 2),
+    **{name: (2, 2) for name in ("==", "===", "!=", "!==", ">", ">=", "%", "/", "in")},
+    **{name: (2, 3) for name in ("<", "<=", "substr")},
+    **{name: (1, 1) for name in ("!", "!!", "log")},
+    "-": (1, 2),
+    **{name: (1, UNBOUNDED) for name in ("+", "*", "if", "?:", "and", "or")},
+    **{name: (2, 2) for name in ("map", "filter", "all", "some", "none")},
+    "reduce": (2, 3),
+}
+
+
+def _tier_shorthand(rule: Any) -> bool:
+    return isinstance(rule, dict) and set(rule) == {"rule", "value"} and rule["rule"] == "tier"
+
+
+def rule_problem(rule: Any, path: str) -> str | None:
+    """What is wrong with a rule, naming the path of the bad node; None when it is sound.
+    Every object must be one known operator with the right number of arguments (or seed
+    001's `{"rule": "tier", "value": ...}`): an object with other keys would evaluate to
+    itself, which is truthy."""
+    pending = [(rule, path)]
+    while pending:
+        node, where = pending.pop()
+        if isinstance(node, list):
+            pending.extend((item, f"{where}.{index}") for index, item in enumerate(node))
+            continue
+        if not isinstance(node, dict) or _tier_shorthand(node):
+            continue
+        if len(node) != 1:
+            keys = ", ".join(sorted(map(str, node)))
+            return f"{where} must be one operator, not an object with keys {keys}"
+        [(operator, arguments)] = node.items()
+        if operator not in ARITY:
+            return f"{where} uses the unknown operator '{operator}'"
+        arguments = arguments if isinstance(arguments, list) else [arguments]
+        fewest, most = ARITY[operator]
+        if not fewest <= len(arguments) <= most:
+            wanted = f"{fewest}" if fewest == most else f"{fewest} to {most}"
+            if most == UNBOUNDED:
+                wanted = f"at least {fewest}"
+            return f"{where}: '{operator}' takes {wanted} argument(s), not {len(arguments)}"
+        pending.extend(
+            (argument, f"{where}.{operator}.{index}") for index, argument in enumerate(arguments)
+        )
+    return None
+
+
 def normalise_condition(rule: Any) -> Any:
     """Seed 001's shorthand `{"rule": "tier", "value": "gold"}` means tier_handle is gold."""
-    if isinstance(rule, dict) and set(rule) == {"rule", "value"} and rule["rule"] == "tier":
+    if _tier_shorthand(rule):
         return {"===": [{"var": "tier_handle"}, rule["value"]]}
     return rule
 
@@ -72,11 +126,25 @@ def evaluate(rule: Any, context: dict[str, Any]) -> Any:
         _budget.reset(token)
 
 
+def condition_holds(condition: Any, context: dict[str, Any]) -> bool:
+    """Whether a condition (a filter, a `claimCondition`) holds: an operator whose value is
+    truthy in JSONLogic's sense. Anything else (an object of several keys or an unknown
+    operator, saved before conditions were checked) is false, never truthy by accident."""
+    rule = normalise_condition(condition)
+    if not isinstance(rule, dict) or rule_problem(rule, "condition") is not None:
+        return False
+    return bool(to_bool(evaluate(rule, context)))
+
+
 def check_rule(rule: Any, field: str) -> None:
-    """A rule must be a JSON object, within the limits, that evaluates (against an empty
-    context) without error."""
+    """A rule must be a JSON object of known operators with the right arity (else
+    INVALID_CONDITION naming the bad node), within the limits, that evaluates (against an
+    empty context) without error."""
     if not isinstance(rule, dict):
-        raise UserError(ErrorCode.INVALID_INPUT, f"{field} must be a JSONLogic object", field)
+        raise UserError(ErrorCode.INVALID_CONDITION, f"{field} must be a JSONLogic object", field)
+    problem = rule_problem(rule, field)
+    if problem is not None:
+        raise UserError(ErrorCode.INVALID_CONDITION, problem, field)
     try:
         evaluate(rule, {})
     except UserError as error:

@@ -17,6 +17,7 @@ class Context:
     loaders: Loaders = field(default_factory=Loaders)
     connection_params: dict[str, object] | None = None
     response: Response | None = None  # HTTP only: headers set here go out with the answer
+    token_refused: bool = False  # a bearer token came and was not valid (unknown, revoked...)
 
 
 def bearer_token(connection: HTTPConnection) -> str | None:
@@ -41,7 +42,11 @@ def bearer_from_params(params: dict[str, object] | None) -> str | None:
 async def build_context(
     connection: HTTPConnection, settings: Settings, response: Response | None = None
 ) -> Context:
-    principal = await authenticate(
-        bearer_token(connection), settings.loyalty_admin_token, settings.loyalty_secret_key
+    token = bearer_token(connection)
+    principal = await authenticate(token, settings.loyalty_admin_token, settings.loyalty_secret_key)
+    return Context(
+        settings=settings,
+        principal=principal,
+        response=response,
+        token_refused=token is not None and principal is None,
     )
-    return Context(settings=settings, principal=principal, response=response)

@@ -26,10 +26,12 @@ from loyalty_gateway.auth.service import Principal
 def _principal(info: Info) -> Principal:
     principal = info.context.principal
     if principal is None:
-        raise GraphQLError(
-            "Authentication required: send 'Authorization: Bearer <token>'",
-            extensions={"code": "UNAUTHENTICATED"},
+        message = (
+            "The bearer token is not valid: unknown, revoked or expired"
+            if getattr(info.context, "token_refused", False)
+            else "Authentication required: send 'Authorization: Bearer <token>'"
         )
+        raise GraphQLError(message, extensions={"code": "UNAUTHENTICATED"})
     return principal
 
 
@@ -66,6 +68,8 @@ def requires(scope: str, customer_field: str | None = None) -> type[BasePermissi
                 given = getattr(kwargs.get("input"), customer_field or "", None)
                 if customer_field and given is not None and str(given) == principal.profile_id:
                     return True
+                if source is None and not customer_field:
+                    raise forbidden(f"Customer tokens cannot use {info.field_name}")
                 raise forbidden("A customer token may only use its own profile")
             raise forbidden(f"This token lacks the scope '{scope}'", scope)
 

@@ -407,11 +407,11 @@ def _reaction_payload(model: ReactionModel | None, errors: list[UserErrorType]) 
     return ReactionPayload(reaction=Reaction.from_model(model) if model else None, errors=errors)
 
 
-def _event_id(value: str) -> int:
+def _numeric_id(value: str, what: str = "event") -> int:
     try:
         return int(value)
     except ValueError:
-        raise bad_input(f"'{value}' is not a valid event id") from None
+        raise bad_input(f"'{value}' is not a valid {what} id") from None
 
 
 async def _test(data: TestReactionInput) -> list[service.DryStep]:
@@ -488,7 +488,7 @@ class ReactionQueries:
 
     @strawberry.field(permission_classes=[requires(scopes.REACTIONS_READ)])
     async def event(self, id: strawberry.ID) -> Event | None:
-        found = await EventModel.get_or_none(id=_event_id(id))
+        found = await EventModel.get_or_none(id=_numeric_id(id))
         return Event.from_model(found) if found else None
 
 
@@ -540,7 +540,7 @@ class ReactionMutations:
 
     @strawberry.mutation(permission_classes=[requires(scopes.REACTIONS_WRITE)])
     async def retry_event(self, input: RetryEventInput) -> EventPayload:
-        event = await retry_event(_event_id(str(input.id)))
+        event = await retry_event(_numeric_id(str(input.id)))
         if event is None:
             error = UserErrorType(code=ErrorCode.NOT_FOUND, message="No such event", field="id")
             return EventPayload(event=None, errors=[error])
@@ -592,7 +592,7 @@ class ReactionSubscriptions:
             filters["trigger"] = trigger
         async with hub.subscribe() as queue:
             if after_id is not None:
-                start = _event_id(str(after_id))
+                start = _numeric_id(str(after_id), "reaction log entry")
             else:
                 newest = await LogEntryModel.all().order_by("-id").first()
                 start = newest.id if newest else 0

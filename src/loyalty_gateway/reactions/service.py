@@ -49,7 +49,8 @@ def _check_trigger(trigger: str, field_name: str = "trigger") -> None:
 
 
 def check_actions(actions: list[ActionInput]) -> None:
-    """Known action names, their required arguments, valid filter rules, distinct sortOrders."""
+    """Known action names, their required arguments and no unknown ones, valid rules, distinct
+    sortOrders."""
     orders = [action.sort_order for action in actions]
     if len(set(orders)) != len(orders):
         raise UserError(ErrorCode.INVALID_INPUT, "sortOrder values must be distinct", "actions")
@@ -68,6 +69,15 @@ def check_actions(actions: list[ActionInput]) -> None:
             raise UserError(
                 ErrorCode.INVALID_INPUT,
                 f"{action.name} needs argument(s) {', '.join(missing)}",
+                f"{where}.arguments",
+            )
+        known = (*spec.required, *spec.optional)
+        unknown = [name for name in names if name not in known]
+        if unknown:
+            raise UserError(
+                ErrorCode.INVALID_INPUT,
+                f"{action.name} has no argument(s) {', '.join(unknown)}; "
+                f"known: {', '.join(sorted(known))}",
                 f"{where}.arguments",
             )
         for position, argument in enumerate(action.arguments):

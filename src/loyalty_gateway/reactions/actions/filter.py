@@ -2,12 +2,12 @@
 
 from typing import Any
 
-from loyalty_gateway.core.rules import evaluate
+from loyalty_gateway.core.rules import condition_holds
 from loyalty_gateway.reactions.actions.base import Action, Arguments, Context, StopRun
 
 
 def _truth(arguments: Arguments, context: Context) -> bool:
-    return bool(evaluate(arguments.get("condition"), context))
+    return condition_holds(arguments.get("condition"), context)
 
 
 async def run(arguments: Arguments, context: Context) -> Any:

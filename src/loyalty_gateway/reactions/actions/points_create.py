@@ -36,7 +36,7 @@ ACTION = Action(
     name="points.create",
     aliases=("point.create", "points.award"),
     required=("profile_id", "points"),
-    optional=("timezone", "reason"),
+    optional=("timezone", "reason", "value"),  # `value`: Omneo's name for `points`
     run=run,
     dry_run=dry_run,
 )
