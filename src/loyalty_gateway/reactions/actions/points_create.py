@@ -1,19 +1,34 @@
-"""`points.create {profile_id, points}` (also `point.create`, `points.award`): award points."""
+"""`points.create {profile_id, points, rounding?}` (also `point.create`, `points.award`):
+award points. `points` may be computed by a rule (`{"*": [{"var": "total"}, 10]}` for ten
+points a dollar): a fractional amount is rounded by `rounding`, `floor` (the default),
+`round` (half up) or `ceil`."""
 
+from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
 from typing import Any
 
+from loyalty_gateway.core.money import to_decimal
 from loyalty_gateway.points.service import AwardPointsInput, award_points
 from loyalty_gateway.profiles.service import get_profile
 from loyalty_gateway.reactions.actions.base import Action, ActionError, Arguments, Context, text
 
+ROUNDING = {"floor": ROUND_FLOOR, "round": ROUND_HALF_UP, "ceil": ROUND_CEILING}
+
+
+def whole_points(value: object, rounding: str = "floor") -> int:
+    """Points from a number, a numeric string or a rule's result, rounded to a whole number."""
+    if rounding not in ROUNDING:
+        raise ActionError(
+            f"rounding must be one of {', '.join(ROUNDING)}, got {rounding!r}", "INVALID_ARGUMENTS"
+        )
+    amount = value if isinstance(value, Decimal) else to_decimal(value)
+    if not amount.is_finite():
+        raise ActionError(f"points must be a number, got {value!r}", "INVALID_ARGUMENTS")
+    return int(amount.to_integral_value(rounding=ROUNDING[rounding]))
+
 
 def _points(arguments: Arguments) -> int:
     value = arguments.get("points", arguments.get("value"))
-    try:
-        points = int(str(value))
-    except ValueError:
-        raise ActionError(f"points must be a whole number, got {value!r}") from None
-    return points
+    return whole_points(value, str(arguments.get("rounding") or "floor"))
 
 
 async def run(arguments: Arguments, context: Context) -> Any:
@@ -36,7 +51,7 @@ ACTION = Action(
     name="points.create",
     aliases=("point.create", "points.award"),
     required=("profile_id", "points"),
-    optional=("timezone", "reason", "value"),  # `value`: Omneo's name for `points`
+    optional=("timezone", "reason", "value", "rounding"),  # `value`: Omneo's name for `points`
     run=run,
     dry_run=dry_run,
 )
