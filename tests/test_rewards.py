@@ -404,3 +404,37 @@ async def test_meta_is_a_json_value_but_not_a_bare_string(gql):
     for meta in ("hello", "[1, 2]", ""):
         data = (await gql(query, {"input": {**base, "meta": meta}}))["issueReward"]
         assert data == {"reward": None, "errors": [{"code": "INVALID_INPUT", "field": "meta"}]}
+
+
+async def test_extending_across_the_end_of_daylight_saving_lands_at_the_end_of_the_day(
+    gql, profile, definition
+):
+    """Melbourne leaves daylight saving on 2027-04-04: 31 March + 7 days is 7 April, 23:59:59
+    local (it was 22:59:59, seven days of 24 hours after 23:59:59 +11:00)."""
+    reward = await issue(
+        gql, profileId=profile["id"], rewardDefinitionId=definition["id"],
+        issuedAt="2027-03-01 10:00:00",
+    )  # fmt: skip
+    assert reward["expiresLocalAt"] == "2027-03-31T23:59:59+11:00"
+    data = await gql(
+        EXTEND, {"input": {"profileId": profile["id"], "ids": [reward["id"]], "extendDays": 7}}
+    )
+    assert data["extendRewards"]["rewards"][0]["expiresLocalAt"] == "2027-04-07T23:59:59+10:00"
+
+
+async def test_an_extension_to_a_day_ends_with_that_day_and_never_shortens(
+    gql, profile, definition
+):
+    reward = await issue(
+        gql, profileId=profile["id"], rewardDefinitionId=definition["id"],
+        issuedAt="2031-02-10 10:00:00",
+    )  # fmt: skip
+    body = {"profileId": profile["id"], "ids": [reward["id"]]}
+    earlier = await gql(EXTEND, {"input": {**body, "extendDate": "2031-03-01"}})
+    assert earlier["extendRewards"] == {
+        "rewards": [],
+        "errors": [{"code": "INVALID_EXTENSION", "field": "extendDate"}],
+    }
+    data = await gql(EXTEND, {"input": {**body, "extendDate": "2031-04-20"}})
+    [extended] = data["extendRewards"]["rewards"]
+    assert extended["expiresLocalAt"] == "2031-04-20T23:59:59+10:00"  # not used up before

@@ -1,10 +1,10 @@
 """Extending a lot's expiry once: by days from its expiry, or to a date."""
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from loyalty_gateway.core.errors import ErrorCode, UserError
-from loyalty_gateway.core.time import as_aware, zone
+from loyalty_gateway.core.time import DateOnly, as_aware, end_of_local_day, zone
 
 
 def check_extension(ids: list[str], extend_days: int | None, extend_date: datetime | None) -> None:
@@ -18,9 +18,9 @@ def check_extension(ids: list[str], extend_days: int | None, extend_date: dateti
         raise UserError(ErrorCode.INVALID_INPUT, "ids must not be empty", "ids")
 
 
-def _add_days(moment: datetime, days: int) -> datetime:
+def _add_days(day: date, days: int) -> date:
     try:
-        return moment + timedelta(days=days)
+        return day + timedelta(days=days)
     except OverflowError:
         raise UserError(
             ErrorCode.INVALID_DATE, "The extension ends beyond year 9999", "extendDays"
@@ -44,13 +44,25 @@ def extend_lot(
         raise UserError(ErrorCode.ALREADY_EXTENDED, f"{label} was already extended", "ids")
     if lot.voided_at is not None:
         raise UserError(inactive_code, f"{label} is void", "ids")
-    if extend_date is not None:
-        new_expiry = as_aware(extend_date, zone(lot.timezone))
+    tz = zone(lot.timezone)
+    if isinstance(extend_date, DateOnly):  # a day: its end, local time
+        new_expiry = end_of_local_day(extend_date.date(), tz)
+    elif extend_date is not None:
+        new_expiry = as_aware(extend_date, tz)
     elif lot.expires_at is None:
         raise UserError(ErrorCode.NOT_EXTENDABLE, f"{label} never expires", "ids")
-    else:
-        new_expiry = _add_days(lot.expires_at, extend_days or 0)
+    else:  # on local dates: 23:59:59 local however many clock changes lie between
+        new_expiry = end_of_local_day(
+            _add_days(lot.expires_at.astimezone(tz).date(), extend_days or 0), tz
+        )
     if new_expiry <= lot.issued_at:
         raise UserError(ErrorCode.INVALID_DATE, "extendDate is not after issuedAt", "extendDate")
+    if lot.expires_at is not None and new_expiry < lot.expires_at:
+        raise UserError(
+            ErrorCode.INVALID_EXTENSION,
+            f"{label} already expires at {lot.expires_at.isoformat()}: an extension cannot "
+            "bring that earlier",
+            "extendDate",
+        )
     lot.expires_at = new_expiry
     lot.extended_at = now

@@ -38,6 +38,16 @@ def zone(name: str, field: str = "timezone") -> ZoneInfo:
         ) from None
 
 
+class DateOnly(datetime):
+    """A `DateTime` input given as a date alone (`2027-04-07`): midnight, as a datetime, but
+    a rule that means "that day" (an extension to a date) can tell it was a day."""
+
+
+def end_of_local_day(day: date, tz: ZoneInfo) -> datetime:
+    """23:59:59 local on `day`, in UTC."""
+    return datetime.combine(day, END_OF_DAY, tzinfo=tz).astimezone(UTC)
+
+
 def as_aware(value: datetime, tz: ZoneInfo) -> datetime:
     """A naive datetime is local time in `tz`; an aware one keeps its offset. Result in UTC."""
     if value.tzinfo is None:
@@ -78,4 +88,4 @@ def expiry_from_period(
         raise UserError(
             ErrorCode.INVALID_DATE, "The period ends beyond year 9999", "period"
         ) from None
-    return datetime.combine(end_day, END_OF_DAY, tzinfo=tz).astimezone(UTC)
+    return end_of_local_day(end_day, tz)

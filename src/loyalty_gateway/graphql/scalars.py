@@ -12,6 +12,7 @@ from strawberry.scalars import JSON
 from strawberry.types.scalar import ScalarDefinition
 
 from loyalty_gateway.core.money import CENT, NumberText, parse_json_float, to_decimal
+from loyalty_gateway.core.time import DateOnly
 
 
 def _serialize_decimal(value: Decimal) -> str:
@@ -29,9 +30,14 @@ YEARS = range(2, 9999)
 
 
 def _parse_datetime(value: object) -> datetime:
-    """ISO 8601; a value without an offset is local time in the input's `timezone`."""
+    """ISO 8601; a value without an offset is local time in the input's `timezone`, and a
+    date alone is a DateOnly (midnight, known to have been a day)."""
+    text = str(value).strip()
     try:
-        parsed = datetime.fromisoformat(str(value).strip().replace("Z", "+00:00"))
+        if len(text) == len("2027-04-07"):
+            parsed = DateOnly.fromisoformat(text)
+        else:
+            parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
         raise _bad(f"DateTime must be ISO 8601, got {str(value)[:64]!r}") from None
     if parsed.year not in YEARS:
