@@ -17,6 +17,7 @@ from tests.support import (
 SUBSCRIBE = """subscription($profile: ID, $after: ID) {
   reactionLog(profileId: $profile, afterId: $after) {
     id kind runId reactionName trigger eventId profileId sortOrder action status message at
+    resumed
   }
 }"""
 
@@ -149,3 +150,55 @@ async def test_a_token_without_the_scope_gets_forbidden(server, token_with):
     assert message["type"] in ("next", "error")
     errors = message["payload"]["errors"] if message["type"] == "next" else message["payload"]
     assert errors[0]["extensions"]["code"] == "FORBIDDEN"
+
+
+async def test_a_run_taken_up_again_by_retry_event_starts_again_resumed(gql, server):
+    handle = unique("later")
+    event = "custom." + unique("retry").replace("-", "_")
+    body = {
+        "name": "resumes",
+        "trigger": event,
+        "actions": [
+            {"name": "benefit.create", "sortOrder": 1,
+             "arguments": [{"name": "profile_id", "value": {"var": "profile_id"},
+                            "isDynamic": True}, {"name": "definition", "value": handle}]}
+        ],
+    }  # fmt: skip
+    await gql(
+        "mutation($input: CreateReactionInput!) { createReaction(input: $input) "
+        "{ errors { code } } }",
+        {"input": body},
+    )
+    profile = await create_profile(gql)
+    socket = await open_socket(server)
+    try:
+        first = asyncio.create_task(entries(socket, {"profile": profile["id"]}, 1))
+        await asyncio.sleep(0.3)
+        emitted = await gql(
+            """mutation($input: EmitEventInput!) { emitEvent(input: $input) { event { id } } }""",
+            {"input": {"event": event, "profileId": profile["id"]}},
+        )
+        failed = await first
+        assert [(e["kind"], e["status"]) for e in failed] == [
+            ("RUN_STARTED", "RUNNING"),
+            ("STEP", "FAILED"),
+            ("RUN_FINISHED", "FAILED"),
+        ]
+        await create_benefit_definition(gql, handle=handle, isAssignable=True)
+        event_id = emitted["emitEvent"]["event"]["id"]
+        await gql("mutation($id: ID!) { retryEvent(input: {id: $id}) { errors { code } } }",
+                  {"id": event_id})  # fmt: skip
+        resumed = []
+        while not any(e["kind"] == "RUN_FINISHED" for e in resumed):
+            message = json.loads(await asyncio.wait_for(socket.recv(), 15))
+            resumed.append(message["payload"]["data"]["reactionLog"])
+    finally:
+        await socket.close()
+    assert [(e["kind"], e["status"]) for e in resumed] == [
+        ("RUN_STARTED", "RUNNING"),
+        ("STEP", "PASSED"),
+        ("RUN_FINISHED", "COMPLETED"),
+    ]
+    assert resumed[0]["runId"] == failed[0]["runId"]
+    assert [e["resumed"] for e in resumed if e["kind"] == "RUN_STARTED"] == [True]
+    assert failed[0]["resumed"] is False

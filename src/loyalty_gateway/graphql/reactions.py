@@ -254,6 +254,10 @@ class ReactionLogEntry:
     message: str | None
     result: JSON | None
     at: datetime
+    resumed: bool = strawberry.field(
+        description="On RUN_STARTED: the run was taken up again (after retryEvent, or a worker "
+        "that stopped mid-run), after the steps it had already recorded."
+    )
 
     @classmethod
     def from_model(cls, model: LogEntryModel) -> "ReactionLogEntry":
@@ -272,6 +276,7 @@ class ReactionLogEntry:
             message=model.message,
             result=model.result,
             at=model.at,
+            resumed=model.resumed,
         )
 
 

@@ -168,8 +168,9 @@ async def run_reaction(event: Event, reaction: Reaction, context: dict[str, Any]
     run = await ReactionRun.get_or_none(event_id=event.id, reaction_id=reaction.id)
     if run is not None and run.status != RUNNING:
         return run
-    if run is None:
-        async with in_transaction():
+    async with in_transaction():
+        resumed = run is not None
+        if run is None:
             run = await ReactionRun.create(
                 reaction=reaction,
                 reaction_name=reaction.name,
@@ -179,8 +180,9 @@ async def run_reaction(event: Event, reaction: Reaction, context: dict[str, Any]
                 status=RUNNING,
                 started_at=utcnow(),
             )
-            entry = await _log(run, "RUN_STARTED", RUNNING)
-        _published(entry)
+        # Taken up again, a run says so: a monitor sees it start over.
+        entry = await _log(run, "RUN_STARTED", RUNNING, resumed=resumed)
+    _published(entry)
     if event.depth > MAX_DEPTH:
         await _finish(run, FAILED, f"CHAIN_DEPTH_EXCEEDED: event depth {event.depth} > {MAX_DEPTH}")
         return run

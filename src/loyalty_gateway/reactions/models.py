@@ -116,6 +116,7 @@ class ReactionLogEntry(Model):
     message = fields.TextField(null=True)
     result = fields.JSONField(null=True)
     at = fields.DatetimeField()
+    resumed = fields.BooleanField(default=False)  # a RUN_STARTED of a run taken up again
 
     class Meta:
         table = "reaction_log_entry"
