@@ -4,7 +4,7 @@
 
 const SUBSCRIPTION = `subscription Monitor($reactionId: ID, $profileId: ID) {
   reactionLog(reactionId: $reactionId, profileId: $profileId) {
-    id kind runId reactionId reactionName trigger eventId profileId
+    id kind runId reactionId reactionName trigger eventId profileId resumed
     sortOrder action status message at
   }
 }`;
@@ -61,6 +61,12 @@ function show(entry) {
     status.dataset.status = entry.status;
     status.textContent = entry.status;
     card.dataset.finished = "true";
+  } else if (entry.kind === "RUN_STARTED" && entry.resumed) {
+    // Taken up again: running once more; the failed step it retries comes as a new STEP.
+    const status = card.querySelector(".run-status");
+    status.dataset.status = "RUNNING";
+    status.textContent = "RUNNING (resumed)";
+    delete card.dataset.finished;
   }
 }
 
