@@ -267,3 +267,47 @@ async def test_a_reversed_redemption_cannot_be_linked(gql, profile):
 async def test_transaction_lookup_needs_one_key(gql):
     body = await gql.raw("{ transaction { id } }")
     assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+
+
+BY_EXTERNAL_ID = """query($e: String) { transaction(externalId: $e) { redemption { id } } }"""
+
+
+async def funded_profile(gql) -> dict:
+    profile = await create_profile(gql)
+    definition = await create_definition(gql, value="20")
+    await issue_reward(gql, profile["id"], definition["id"])
+    return profile
+
+
+async def test_a_redemption_naming_an_existing_transaction_links_at_once(gql):
+    profile = await funded_profile(gql)
+    external_id = unique("POS")
+    assert (await create(gql, seed_004_transaction(profile["id"], None, external_id)))[
+        "errors"
+    ] == []
+    taken = await redeem(gql, profile["id"], "5", transactionExternalId=external_id)
+    assert taken["errors"] == []
+    linked = await gql(BY_EXTERNAL_ID, {"e": external_id})
+    assert linked["transaction"]["redemption"] == {"id": taken["redemption"]["id"]}
+
+
+async def test_a_transaction_created_later_links_to_the_redemption_that_named_it(gql):
+    profile = await funded_profile(gql)
+    external_id = unique("POS")
+    taken = await redeem(gql, profile["id"], "5", transactionExternalId=external_id)
+    assert taken["errors"] == []
+    created = await create(gql, seed_004_transaction(profile["id"], None, external_id))
+    assert created["errors"] == []
+    assert created["transaction"]["redemption"]["id"] == taken["redemption"]["id"]
+
+
+async def test_naming_another_profiles_transaction_is_refused_and_changes_nothing(gql):
+    owner, other = await create_profile(gql), await funded_profile(gql)
+    external_id = unique("POS")
+    await create(gql, seed_004_transaction(owner["id"], None, external_id))
+    refused = await redeem(gql, other["id"], "5", transactionExternalId=external_id)
+    assert [(e["code"], e["field"]) for e in refused["errors"]] == [
+        ("PROFILE_MISMATCH", "transactionExternalId")
+    ]
+    assert (await redeem(gql, other["id"], "20"))["errors"] == []  # all 20.00 still there
+    assert (await gql(BY_EXTERNAL_ID, {"e": external_id}))["transaction"]["redemption"] is None

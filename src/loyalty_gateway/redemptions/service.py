@@ -25,6 +25,7 @@ from loyalty_gateway.redemptions.allocation import Take, give_back, take_cents, 
 from loyalty_gateway.redemptions.models import Redemption, RedemptionItem
 from loyalty_gateway.rewards.models import Reward
 from loyalty_gateway.settings import get_settings
+from loyalty_gateway.transactions.service import link_named_transaction
 
 
 class RedemptionType(Enum):
@@ -179,6 +180,7 @@ async def _redeem(data: RedeemInput, strategies: list[Strategy], cents: int) -> 
         meta=json_for_storage(data.meta),
     )
     items = [await _apply(redemption, kind, take, -1) for kind, take in taken]
+    await link_named_transaction(redemption)
     await _emit("redemption.created", redemption, items)
     return {"redemption_id": str(redemption.id)}
 

@@ -152,6 +152,54 @@ async def _check_link(transaction_profile_id: str | None, redemption_id: str) ->
     return redemption
 
 
+async def _redemption_naming(profile_id: str | None, external_id: str | None) -> Redemption | None:
+    """The earliest redemption of this profile that named this externalId and waits for its
+    transaction (not linked, not reversed), checked as `linkTransaction` checks it."""
+    if profile_id is None or external_id is None:
+        return None
+    waiting = await Redemption.filter(
+        profile_id=profile_id,
+        transaction_external_id=external_id,
+        type="REDEEM",
+        reversed_at=None,
+    ).order_by("created_at", "id")
+    linked = set(
+        await Transaction.filter(redemption_id__in=[r.id for r in waiting]).values_list(
+            "redemption_id", flat=True
+        )
+    )
+    for redemption in waiting:
+        if redemption.id not in linked:
+            return await _check_link(profile_id, str(redemption.id))
+    return None
+
+
+async def link_named_transaction(redemption: Redemption) -> None:
+    """A redemption that names a transaction's externalId is linked to it at once when the
+    transaction exists, with `linkTransaction`'s rules; one that is created later links
+    itself (`_create`). Call inside the redemption's transaction."""
+    external_id = redemption.transaction_external_id
+    if external_id is None:
+        return
+    transaction = await Transaction.select_for_update().get_or_none(external_id=external_id)
+    if transaction is None:
+        return
+    if str(transaction.profile_id) != str(redemption.profile_id):
+        raise UserError(
+            ErrorCode.PROFILE_MISMATCH,
+            f"Transaction {external_id} belongs to another profile",
+            "transactionExternalId",
+        )
+    if transaction.redemption_id is not None:
+        raise UserError(
+            ErrorCode.TRANSACTION_ALREADY_LINKED,
+            f"Transaction {external_id} already has a redemption",
+            "transactionExternalId",
+        )
+    transaction.redemption = redemption
+    await transaction.save(update_fields=["redemption_id"])
+
+
 async def _emit_created(transaction: Transaction) -> None:
     items = await TransactionItem.filter(transaction_id=transaction.id).order_by("position")
     profile_ctx = None
@@ -183,9 +231,10 @@ async def _create(data: CreateTransactionInput, digest: str) -> dict[str, Any]:
         profile_id = require_uuid(data.profile_id, "profileId")
         if not await Profile.exists(id=profile_id):
             raise UserError(ErrorCode.NOT_FOUND, f"No profile with id {profile_id}", "profileId")
-    redemption = None
     if data.redemption_id is not None:
         redemption = await _check_link(profile_id, data.redemption_id)
+    else:
+        redemption = await _redemption_naming(profile_id, data.external_id)
     transaction = await Transaction.create(
         profile_id=profile_id,
         external_id=data.external_id,
