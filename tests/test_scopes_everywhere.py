@@ -2,6 +2,7 @@
 from every root query, through every link from one entity to another, with a token that has
 every scope but the one under test."""
 
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -9,7 +10,7 @@ from graphql import GraphQLField, GraphQLObjectType, get_named_type, is_non_null
 
 from loyalty_gateway.auth import scopes
 from loyalty_gateway.auth import service as auth
-from loyalty_gateway.graphql.permissions import _GUARDED
+from loyalty_gateway.graphql.permissions import _GUARDED, staff_only_fields
 from loyalty_gateway.graphql.schema import schema
 from tests.support import (
     award_points,
@@ -208,3 +209,81 @@ async def test_a_customer_still_reads_its_own_linked_data(gql, world):
     )
     assert data["me"]["rewards"]["nodes"][0]["profile"]["id"] == world["profileId"]
     assert data["me"]["redemptions"]["nodes"][0]["profile"]["id"] == world["profileId"]
+
+
+STAFF_ONLY = staff_only_fields()
+
+
+def reachable(
+    type_: GraphQLObjectType, seen: frozenset[str], depth: int
+) -> Iterator[tuple[GraphQLObjectType, Callable[[str], str]]]:
+    """Every entity type reachable from `type_` through links, with a function that nests a
+    selection of it under the path that reaches it."""
+    yield type_, lambda inner: inner
+    if depth >= MAX_DEPTH:
+        return
+    for name, field in type_.fields.items():
+        target = node(field)
+        if target is None or target.name not in SCOPE_OF or target.name in seen:
+            continue
+        if any(is_non_null_type(arg.type) for arg in field.args.values()):
+            continue
+        page = "(first: 1)" if "first" in field.args else ""
+        connection = get_named_type(field.type).name.endswith("Connection")
+        for found, wrap in reachable(target, seen | {target.name}, depth + 1):
+
+            def nest(inner: str, name=name, page=page, connection=connection, wrap=wrap) -> str:
+                inner = wrap(inner)
+                inner = f"nodes {{ {inner} }}" if connection else inner
+                return f"{name}{page} {{ {inner} }}"
+
+            yield found, nest
+
+
+def leaves(type_: GraphQLObjectType) -> list[str]:
+    return [
+        name
+        for name, field in type_.fields.items()
+        if not isinstance(get_named_type(field.type), GraphQLObjectType)
+        and not any(is_non_null_type(arg.type) for arg in field.args.values())
+    ]
+
+
+async def test_a_customer_reads_its_own_data_but_no_staff_only_field(gql, world):
+    token = (
+        await gql(
+            "mutation($id: ID!) { createCustomerToken(input: {profileId: $id}) { token } }",
+            {"id": world["profileId"]},
+        )
+    )["createCustomerToken"]["token"]
+    profile = GRAPH.type_map["Profile"]
+    refused, read = 0, 0
+    for type_, nest in reachable(profile, frozenset({"Profile"}), 1):  # type: ignore[arg-type]
+        hidden = STAFF_ONLY.get(type_.name, frozenset())
+        visible = [f for f in leaves(type_) if f not in hidden]
+        body = await gql.raw(f"{{ me {{ {nest(' '.join(visible))} }} }}", token=token)
+        assert "errors" not in body, (type_.name, body["errors"])
+        read += 1
+        for field in sorted(hidden):
+            body = await gql.raw(f"{{ me {{ {nest(field)} }} }}", token=token)
+            assert values_of(body.get("data"), field) == [], f"{type_.name}.{field} leaked"
+            errors = body.get("errors", [])
+            assert {e["extensions"]["code"] for e in errors} <= {"FORBIDDEN"}, errors
+            assert all(e["path"][-1] == field for e in errors)
+            refused += bool(errors)
+    # Every staff-only field but those on a type the world leaves empty (no tier) refused.
+    assert refused >= sum(len(f) for f in STAFF_ONLY.values()) - len(STAFF_ONLY["TierDefinition"])
+    assert read > 5
+
+
+def values_of(data: Any, field: str) -> list[Any]:
+    """Every non-null value under the key `field`, anywhere in `data`."""
+    found, pending = [], [data]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, dict):
+            found += [v for k, v in item.items() if k == field and v is not None]
+            pending.extend(item.values())
+        elif isinstance(item, list):
+            pending.extend(item)
+    return found

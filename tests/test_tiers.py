@@ -67,7 +67,7 @@ async def test_each_new_tier_is_announced_once(gql, profile):
     await award(gql, profile["id"], 100)
     await award(gql, profile["id"], 400)
     await award(gql, profile["id"], 10)
-    assert await achieved(profile["id"]) == ["bronze", "silver"]
+    assert await achieved(profile["id"]) == ["silver"]  # bronze, the base tier, from creation
     data = await gql(PROFILE_TIER, {"id": profile["id"]})
     progress = data["profile"]["tierProgress"]
     assert data["profile"]["tier"] == {"handle": "silver"}
@@ -154,3 +154,38 @@ async def test_maintenance_keeps_steps_down_and_stops_at_a_floor(gql, tier_ladde
     assert lost.context["new_tier_handle"] == "silver"
     again = await evaluate_tiers(months_later(utcnow(), 12) + timedelta(days=1))
     assert {r.profile_id for r in again}.isdisjoint({keeper["id"], faller["id"]})
+
+
+TIER = """query($id: ID!) { profile(id: $id) { tier { handle } tierProgress { current { handle }
+  next { handle } } } }"""
+
+
+async def test_a_new_profile_is_in_the_base_tier_from_its_creation(gql, tier_ladder):
+    profile = await create_profile(gql)
+    data = (await gql(TIER, {"id": profile["id"]}))["profile"]
+    assert data["tier"] == {"handle": "bronze"}
+    assert data["tierProgress"] == {"current": {"handle": "bronze"}, "next": {"handle": "silver"}}
+    [created] = await Event.filter(name="profile.created", profile_id=profile["id"])
+    assert created.context["tier_handle"] == "bronze"
+
+
+async def test_jumping_over_a_tier_achieves_only_the_one_reached_and_says_what_it_passed(
+    gql, tier_ladder
+):
+    profile = await create_profile(gql)
+    body = {"profileId": profile["id"], "points": 1200, "timezone": "UTC"}
+    assert (await gql(AWARD, {"input": body}))["awardTierPoints"]["errors"] == []
+    events = await Event.filter(
+        profile_id=profile["id"], name__in=["tier.achieved", "tier.progressed"]
+    ).order_by("id")
+    assert [(e.name, e.context["definition"]["handle"]) for e in events] == [
+        ("tier.achieved", "gold"),
+        ("tier.progressed", "gold"),
+    ]
+    progressed = events[1].context
+    assert (progressed["from"], progressed["to"], progressed["passed"]) == (
+        "bronze",
+        "gold",
+        ["silver"],
+    )
+    assert (await gql(TIER, {"id": profile["id"]}))["profile"]["tier"] == {"handle": "gold"}

@@ -15,7 +15,7 @@ from loyalty_gateway.core.time import PeriodType, utcnow, zone
 from loyalty_gateway.graphql.errors import UserErrorType, attempt
 from loyalty_gateway.graphql.ids import by_id_or_handle, parse_id
 from loyalty_gateway.graphql.pagination import Connection, connection, page
-from loyalty_gateway.graphql.permissions import guarded_by, requires
+from loyalty_gateway.graphql.permissions import guarded_by, requires, staff_only
 from loyalty_gateway.graphql.profiles import given
 from loyalty_gateway.graphql.rewards import PeriodTypeEnum
 
@@ -27,6 +27,7 @@ BenefitStatusEnum = strawberry.enum(service.BenefitStatus, name="BenefitStatus")
 
 
 @guarded_by(scopes.DEFINITIONS_READ)
+@staff_only("is_assignable", "is_reassignable", "is_published", "tags")
 @strawberry.type
 class BenefitDefinition:
     id: strawberry.ID
@@ -97,6 +98,7 @@ class BenefitDefinition:
 
 
 @guarded_by(scopes.REWARDS_READ)
+@staff_only("meta")
 @strawberry.type
 class Benefit:
     id: strawberry.ID

@@ -4,10 +4,11 @@ A customer token carries no scopes: it may read fields of its own profile and of
 that belong to it (they expose `profile_id`), and the few operations marked for customers.
 
 Root fields name their scope. Each entity type (a profile, a reward, a redemption...) also
-carries the scope that reads it (`guarded_by`), and `guard_links` makes every field that leads
+carries the scope that reads it (`guarded_by`), and `guard_types` makes every field that leads
 from one entity to another require the scope of the one it leads to: `reward { profile }`
 needs `profiles:read` just as `profile(id)` does, however the profile is reached. What a
 mutation's payload returns (the objects it wrote) is read with the mutation's own scope.
+Fields staff write for colleagues are declared `staff_only` and refuse customer tokens.
 """
 
 from collections.abc import Callable
@@ -19,6 +20,7 @@ from strawberry.permission import BasePermission, PermissionExtension
 from strawberry.types import Info
 from strawberry.types.base import StrawberryList, StrawberryOptional, has_object_definition
 from strawberry.types.lazy_type import LazyType
+from strawberry.utils.str_converters import to_camel_case
 
 from loyalty_gateway.auth.service import Principal
 
@@ -90,6 +92,7 @@ class CustomerOnly(BasePermission):
 
 T = TypeVar("T")
 _GUARDED: dict[type, str] = {}
+_STAFF_ONLY: dict[type, frozenset[str]] = {}
 
 
 def guarded_by(scope: str) -> Callable[[T], T]:
@@ -100,6 +103,24 @@ def guarded_by(scope: str) -> Callable[[T], T]:
         return cls
 
     return declare
+
+
+def staff_only(*fields: str) -> Callable[[T], T]:
+    """Declare the fields of a type that a customer token may not read: what staff write for
+    colleagues (internal notes, `meta`, publishing flags, margins, tags)."""
+
+    def declare(cls: T) -> T:
+        _STAFF_ONLY[cls] = frozenset(fields)  # type: ignore[index]
+        return cls
+
+    return declare
+
+
+class NotForCustomers(BasePermission):
+    def has_permission(self, source: Any, info: Info, **kwargs: Any) -> bool:
+        if _principal(info).is_customer:
+            raise forbidden(f"Customer tokens cannot read {info.field_name}")
+        return True
 
 
 @cache
@@ -148,9 +169,10 @@ def guarded_scope(annotation: Any) -> str | None:
     return _GUARDED.get(node_type(annotation))
 
 
-def guard_links() -> None:
+def guard_types() -> None:
     """Make every field from an entity to an entity require the scope of the entity it leads
-    to, besides any scope the field names itself. Called once, before the schema is built."""
+    to, besides any scope the field names itself, and staff-only fields refuse customer
+    tokens. Called once, before the schema is built."""
     for cls in _GUARDED:
         for field in cls.__strawberry_definition__.fields:  # type: ignore[attr-defined]
             scope = guarded_scope(field.type)
@@ -158,3 +180,20 @@ def guard_links() -> None:
             if scope and scope not in named:
                 permission = reaches(scope)()
                 field.extensions.append(PermissionExtension([permission], use_directives=False))
+    for cls, names in _STAFF_ONLY.items():
+        for field in cls.__strawberry_definition__.fields:  # type: ignore[attr-defined]
+            if field.python_name in names:
+                permission = NotForCustomers()
+                field.extensions.append(PermissionExtension([permission], use_directives=False))
+
+
+def staff_only_fields() -> dict[str, frozenset[str]]:
+    """GraphQL type name → the GraphQL names of its staff-only fields (for the tests)."""
+    return {
+        cls.__strawberry_definition__.name: frozenset(  # type: ignore[attr-defined]
+            f.graphql_name or to_camel_case(f.python_name)
+            for f in cls.__strawberry_definition__.fields  # type: ignore[attr-defined]
+            if f.python_name in names
+        )
+        for cls, names in _STAFF_ONLY.items()
+    }

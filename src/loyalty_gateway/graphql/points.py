@@ -9,7 +9,7 @@ from strawberry.scalars import JSON
 from loyalty_gateway.auth import scopes
 from loyalty_gateway.core.time import utcnow
 from loyalty_gateway.graphql.errors import UserErrorType, attempt
-from loyalty_gateway.graphql.permissions import guarded_by, requires
+from loyalty_gateway.graphql.permissions import guarded_by, requires, staff_only
 from loyalty_gateway.graphql.profiles import BalancesType
 from loyalty_gateway.graphql.scalars import Points
 from loyalty_gateway.points import service
@@ -20,6 +20,7 @@ PointStatusEnum = strawberry.enum(service.PointStatus, name="PointStatus")
 
 
 @guarded_by(scopes.REWARDS_READ)
+@staff_only("meta")
 @strawberry.type
 class PointLot:
     id: strawberry.ID

@@ -14,11 +14,12 @@ from loyalty_gateway.core.money import from_cents
 from loyalty_gateway.graphql.errors import UserErrorType, attempt
 from loyalty_gateway.graphql.ids import parse_id
 from loyalty_gateway.graphql.pagination import Connection, connection, page
-from loyalty_gateway.graphql.permissions import guarded_by, requires
+from loyalty_gateway.graphql.permissions import guarded_by, requires, staff_only
 from loyalty_gateway.graphql.scalars import Points
 from loyalty_gateway.profiles import service
 from loyalty_gateway.profiles.models import Profile as ProfileModel
 from loyalty_gateway.rewards.service import RewardStatus
+from loyalty_gateway.tiers.held import tier_of
 
 if TYPE_CHECKING:
     from loyalty_gateway.graphql.benefits import Benefit, BenefitDefinition, BenefitStatusEnum
@@ -76,6 +77,7 @@ class BalancesType:
 
 
 @guarded_by(scopes.PROFILES_READ)
+@staff_only("tags")
 @strawberry.type
 class Profile:
     id: strawberry.ID
@@ -183,8 +185,10 @@ class Profile:
     async def tier(self, info: Info) -> TierDefinitionRef | None:
         from loyalty_gateway.graphql.tiers import TierDefinition
 
-        held = await info.context.loaders.tier.load(str(self.id))
-        return TierDefinition.from_model(held.tier) if held else None
+        loaders = info.context.loaders
+        held = await loaders.tier.load(str(self.id))
+        current = tier_of(held, [] if held else await loaders.tiers.load("all"))
+        return TierDefinition.from_model(current) if current else None
 
     @strawberry.field(description="Tier points earned in the last 12 months.")
     async def tier_points(self, info: Info) -> Points:

@@ -12,7 +12,7 @@ from loyalty_gateway.auth import scopes
 from loyalty_gateway.core.money import from_cents
 from loyalty_gateway.graphql.errors import UserErrorType, attempt
 from loyalty_gateway.graphql.ids import parse_id
-from loyalty_gateway.graphql.permissions import guarded_by, requires
+from loyalty_gateway.graphql.permissions import guarded_by, requires, staff_only
 from loyalty_gateway.graphql.points import PointLot
 from loyalty_gateway.graphql.profiles import BalancesType
 from loyalty_gateway.graphql.rewards import Reward
@@ -67,6 +67,7 @@ class RedemptionItem:
 
 
 @guarded_by(scopes.REDEMPTIONS_READ)
+@staff_only("meta")
 @strawberry.type
 class Redemption:
     id: strawberry.ID

@@ -14,7 +14,7 @@ from loyalty_gateway.core.time import PeriodType, utcnow, zone
 from loyalty_gateway.graphql.errors import UserErrorType, attempt
 from loyalty_gateway.graphql.ids import by_id_or_handle, parse_id
 from loyalty_gateway.graphql.pagination import Connection, connection, page
-from loyalty_gateway.graphql.permissions import guarded_by, requires
+from loyalty_gateway.graphql.permissions import guarded_by, requires, staff_only
 from loyalty_gateway.graphql.profiles import RewardStatusEnum, given
 from loyalty_gateway.rewards import definitions, service
 from loyalty_gateway.rewards.models import Reward as RewardModel
@@ -28,6 +28,7 @@ PeriodTypeEnum = strawberry.enum(PeriodType, name="PeriodType")
 
 
 @guarded_by(scopes.DEFINITIONS_READ)
+@staff_only("internal_notes", "is_assignable", "is_reassignable", "is_published", "tags")
 @strawberry.type
 class RewardDefinition:
     id: strawberry.ID
@@ -92,6 +93,7 @@ class RewardDefinition:
 
 
 @guarded_by(scopes.REWARDS_READ)
+@staff_only("meta")
 @strawberry.type
 class Reward:
     id: strawberry.ID

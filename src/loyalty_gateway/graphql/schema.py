@@ -18,7 +18,7 @@ from loyalty_gateway.graphql.audit import Audited, AuditQueries
 from loyalty_gateway.graphql.benefits import BenefitMutations, BenefitQueries
 from loyalty_gateway.graphql.limits import QueryLimits
 from loyalty_gateway.graphql.loaders import FreshLoaders
-from loyalty_gateway.graphql.permissions import guard_links
+from loyalty_gateway.graphql.permissions import guard_types
 from loyalty_gateway.graphql.persisted import QueryStore
 from loyalty_gateway.graphql.pipeline import PipelineRules
 from loyalty_gateway.graphql.points import PointMutations, PointQueries
@@ -69,7 +69,7 @@ Mutation = merge_types(
 )
 for mutation in Mutation.__strawberry_definition__.fields:
     mutation.extensions += [FreshLoaders(), Audited()]
-guard_links()
+guard_types()
 Subscription = merge_types("Subscription", (ReactionSubscriptions, AccessSubscriptions))
 
 

@@ -7,16 +7,18 @@ import strawberry
 from loyalty_gateway.auth import scopes
 from loyalty_gateway.core.time import utcnow
 from loyalty_gateway.graphql.errors import UserErrorType, attempt
-from loyalty_gateway.graphql.permissions import guarded_by, requires
+from loyalty_gateway.graphql.permissions import guarded_by, requires, staff_only
 from loyalty_gateway.graphql.profiles import given
 from loyalty_gateway.graphql.scalars import Points
 from loyalty_gateway.tiers import service
+from loyalty_gateway.tiers.held import tier_of
 from loyalty_gateway.tiers.models import ProfileTier as ProfileTierModel
 from loyalty_gateway.tiers.models import TierDefinition as TierDefinitionModel
 from loyalty_gateway.tiers.models import TierPoint as TierPointModel
 
 
 @guarded_by(scopes.DEFINITIONS_READ)
+@staff_only("tags")
 @strawberry.type
 class TierDefinition:
     id: strawberry.ID
@@ -90,7 +92,7 @@ class TierPoint:
 def progress(
     held: ProfileTierModel | None, points: int, tiers: list[TierDefinitionModel]
 ) -> TierProgress:
-    current = held.tier if held else None
+    current = tier_of(held, tiers)
     floor = current.value_min if current else None
     higher = [t for t in tiers if floor is None or t.value_min > floor]
     upcoming = higher[0] if higher else None

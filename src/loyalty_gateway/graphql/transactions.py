@@ -13,7 +13,7 @@ from loyalty_gateway.core.money import from_cents
 from loyalty_gateway.core.time import zone
 from loyalty_gateway.graphql.errors import UserErrorType, attempt, bad_input
 from loyalty_gateway.graphql.ids import parse_id
-from loyalty_gateway.graphql.permissions import guarded_by, requires
+from loyalty_gateway.graphql.permissions import guarded_by, requires, staff_only
 from loyalty_gateway.graphql.scalars import Quantity
 from loyalty_gateway.transactions import service
 from loyalty_gateway.transactions.models import Transaction as TransactionModel
@@ -32,6 +32,7 @@ def _dollars(cents: int | None) -> Decimal | None:
 
 
 @guarded_by(scopes.TRANSACTIONS_READ)
+@staff_only("price_margin", "tags")
 @strawberry.type
 class TransactionItem:
     name: str
@@ -64,6 +65,7 @@ class TransactionItem:
 
 
 @guarded_by(scopes.TRANSACTIONS_READ)
+@staff_only("margin", "tags", "meta")
 @strawberry.type
 class Transaction:
     id: strawberry.ID

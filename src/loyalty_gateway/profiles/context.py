@@ -4,14 +4,14 @@ from typing import Any
 
 from loyalty_gateway.balances.service import balances_of
 from loyalty_gateway.profiles.models import Profile
-from loyalty_gateway.tiers.models import ProfileTier
+from loyalty_gateway.tiers.held import current_tier
 
 
 async def profile_context(profile: Profile) -> dict[str, Any]:
     """Fields, balances and tier of a profile, read in the caller's transaction."""
     balances = await balances_of(str(profile.id))
-    held = await ProfileTier.get_or_none(profile_id=profile.id).prefetch_related("tier")
-    tier = {"handle": held.tier.handle, "name": held.tier.name} if held else None
+    current = await current_tier(str(profile.id))
+    tier = {"handle": current.handle, "name": current.name} if current else None
     return {
         "id": str(profile.id),
         "profile_id": str(profile.id),

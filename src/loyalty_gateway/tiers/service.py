@@ -22,6 +22,7 @@ from loyalty_gateway.idempotency.service import run_once
 from loyalty_gateway.profiles.context import profile_context
 from loyalty_gateway.profiles.locks import lock_profile
 from loyalty_gateway.profiles.models import Profile
+from loyalty_gateway.tiers.held import current_tier
 from loyalty_gateway.tiers.models import ProfileTier, TierDefinition, TierPoint
 
 WINDOW_MONTHS = 12
@@ -108,9 +109,17 @@ async def _set_tier(
     return held
 
 
-async def _current(profile_id: str) -> TierDefinition | None:
-    held = await ProfileTier.get_or_none(profile_id=profile_id).prefetch_related("tier")
-    return held.tier if held else None
+async def _emit_upgrade(
+    profile: Profile, before: TierDefinition | None, after: TierDefinition
+) -> None:
+    """`tier.achieved` for the tier reached, then `tier.progressed` with where the profile came
+    `from`, went `to`, and the tiers it `passed` on the way: a reaction filtered on a tier that
+    was jumped over sees it there, not in a `tier.achieved` of its own."""
+    floor = before.value_min if before is not None else -1
+    passed = [t.handle for t in await list_tiers() if floor < t.value_min < after.value_min]
+    await _emit("tier.achieved", profile, after)
+    progressed = {"from": before.handle if before else None, "to": after.handle, "passed": passed}
+    await _emit("tier.progressed", profile, after, **progressed)
 
 
 @dataclass
@@ -141,10 +150,10 @@ async def _award(data: AwardTierPointsInput) -> dict[str, Any]:
     )
     total = (await tier_points_of([str(profile.id)], now))[str(profile.id)]
     reached = _highest_reached(await list_tiers(), total)
-    current = await _current(str(profile.id))
+    current = await current_tier(str(profile.id))
     if reached is not None and (current is None or reached.value_min > current.value_min):
         await _set_tier(profile, reached, now, manual=False)
-        await _emit("tier.achieved", profile, reached)
+        await _emit_upgrade(profile, current, reached)
     return {"tier_point_id": str(entry.id)}
 
 
@@ -170,10 +179,10 @@ async def assign_tier(profile_id: str, tier_handle: str) -> ProfileTier:
         tier = await TierDefinition.get_or_none(handle=tier_handle)
         if tier is None:
             raise UserError(ErrorCode.NOT_FOUND, f"No tier '{tier_handle}'", "tierHandle")
-        current = await _current(str(profile.id))
+        current = await current_tier(str(profile.id))
         held = await _set_tier(profile, tier, utcnow(), manual=True)
         if current is None or tier.value_min > current.value_min:
-            await _emit("tier.achieved", profile, tier)
+            await _emit_upgrade(profile, current, tier)
     return held
 
 
