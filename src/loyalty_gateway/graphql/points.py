@@ -15,6 +15,7 @@ from loyalty_gateway.graphql.scalars import Points
 from loyalty_gateway.points import service
 from loyalty_gateway.points.models import PointLot as PointLotModel
 from loyalty_gateway.program import service as program
+from loyalty_gateway.program.models import ProgramSettings as ProgramSettingsModel
 
 PointStatusEnum = strawberry.enum(service.PointStatus, name="PointStatus")
 
@@ -82,15 +83,23 @@ class Program:
     points_to_dollars_rate: str = strawberry.field(
         description='Dollars per point as a decimal string: "0.01" means 100 points = $1.'
     )
+    default_timezone: str = strawberry.field(
+        description="Where reactions issue rewards, benefits and points when neither the action "
+        "nor the record that triggered it names a time zone."
+    )
 
     @classmethod
-    def from_rate(cls, rate: Decimal) -> "Program":
-        return cls(points_to_dollars_rate=format(Decimal(rate).normalize(), "f"))
+    def from_model(cls, row: ProgramSettingsModel) -> "Program":
+        return cls(
+            points_to_dollars_rate=format(Decimal(row.points_to_dollars_rate).normalize(), "f"),
+            default_timezone=row.default_timezone,
+        )
 
 
 @strawberry.input
 class UpdateProgramSettingsInput:
-    points_to_dollars_rate: Decimal
+    points_to_dollars_rate: Decimal | None = None
+    default_timezone: str | None = None
 
 
 @strawberry.type
@@ -109,7 +118,7 @@ async def _award(data: AwardPointsInput) -> PointLotModel:
 class PointQueries:
     @strawberry.field(permission_classes=[requires(scopes.DEFINITIONS_READ)])
     async def program(self) -> Program:
-        return Program.from_rate(await program.points_to_dollars_rate())
+        return Program.from_model(await program.get_settings_row())
 
 
 @strawberry.type
@@ -125,6 +134,8 @@ class PointMutations:
 
     @strawberry.mutation(permission_classes=[requires(scopes.ADMIN)])
     async def update_program_settings(self, input: UpdateProgramSettingsInput) -> ProgramPayload:
-        row, errors = await attempt(program.update_rate(input.points_to_dollars_rate))
-        found = Program.from_rate(row.points_to_dollars_rate) if row else None
+        row, errors = await attempt(
+            program.update_program_settings(input.points_to_dollars_rate, input.default_timezone)
+        )
+        found = Program.from_model(row) if row else None
         return ProgramPayload(program=found, errors=errors)

@@ -6,6 +6,7 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from loyalty_gateway.core.errors import ErrorCode, UserError
+from loyalty_gateway.core.time import zone
 from loyalty_gateway.program.models import ProgramSettings
 from loyalty_gateway.settings import get_settings
 
@@ -30,7 +31,13 @@ async def points_to_dollars_rate() -> Decimal:
     return Decimal((await get_settings_row()).points_to_dollars_rate)
 
 
-async def update_rate(rate: Decimal) -> ProgramSettings:
+async def default_timezone() -> str:
+    """The time zone reactions issue in when neither the action nor the triggering record
+    names one (`updateProgramSettings(defaultTimezone)`, UTC until then)."""
+    return (await get_settings_row()).default_timezone
+
+
+def _check_rate(rate: Decimal) -> None:
     if not rate.is_finite() or rate <= 0 or rate > MAX_RATE:
         raise UserError(
             ErrorCode.INVALID_INPUT,
@@ -43,8 +50,21 @@ async def update_rate(rate: Decimal) -> ProgramSettings:
             "pointsToDollarsRate has more than 6 decimals",
             "pointsToDollarsRate",
         )
+
+
+async def update_program_settings(
+    rate: Decimal | None = None, timezone: str | None = None
+) -> ProgramSettings:
+    """Change what is given; the rest stays."""
+    if rate is not None:
+        _check_rate(rate)
+    if timezone is not None:
+        zone(timezone, "defaultTimezone")
     async with in_transaction():
         row = await get_settings_row()
-        row.points_to_dollars_rate = rate
+        if rate is not None:
+            row.points_to_dollars_rate = rate
+        if timezone is not None:
+            row.default_timezone = timezone
         await row.save()
     return row

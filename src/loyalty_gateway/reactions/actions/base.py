@@ -4,6 +4,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from loyalty_gateway.program.service import default_timezone
+
 Arguments = dict[str, Any]
 Context = dict[str, Any]
 
@@ -40,3 +42,12 @@ def argument(arguments: Arguments, name: str) -> Any:
 
 def text(arguments: Arguments, name: str) -> str:
     return str(argument(arguments, name))
+
+
+async def issue_timezone(arguments: Arguments, context: Context) -> str:
+    """Where a reaction issues: the action's `timezone`, else the triggering record's (a
+    transaction's, a reward's), else the program's `defaultTimezone`. Profiles have none."""
+    for given in (arguments.get("timezone"), context.get("timezone")):
+        if isinstance(given, str) and given:
+            return given
+    return await default_timezone()

@@ -5,13 +5,20 @@ from typing import Any
 from loyalty_gateway.benefits.definitions import find_definition
 from loyalty_gateway.benefits.service import IssueBenefitInput, issue_benefit
 from loyalty_gateway.profiles.service import get_profile
-from loyalty_gateway.reactions.actions.base import Action, ActionError, Arguments, Context, text
+from loyalty_gateway.reactions.actions.base import (
+    Action,
+    ActionError,
+    Arguments,
+    Context,
+    issue_timezone,
+    text,
+)
 
 
 async def run(arguments: Arguments, context: Context) -> Any:
     data = IssueBenefitInput(
         profile_id=text(arguments, "profile_id"),
-        timezone=str(arguments.get("timezone") or "UTC"),
+        timezone=await issue_timezone(arguments, context),
         benefit_definition_handle=text(arguments, "definition"),
     )
     benefit = await issue_benefit(data, reaction=True)

@@ -9,7 +9,14 @@ from typing import Any
 from loyalty_gateway.core.money import to_decimal
 from loyalty_gateway.points.service import AwardPointsInput, award_points
 from loyalty_gateway.profiles.service import get_profile
-from loyalty_gateway.reactions.actions.base import Action, ActionError, Arguments, Context, text
+from loyalty_gateway.reactions.actions.base import (
+    Action,
+    ActionError,
+    Arguments,
+    Context,
+    issue_timezone,
+    text,
+)
 
 ROUNDING = {"floor": ROUND_FLOOR, "round": ROUND_HALF_UP, "ceil": ROUND_CEILING}
 
@@ -35,7 +42,7 @@ async def run(arguments: Arguments, context: Context) -> Any:
     data = AwardPointsInput(
         profile_id=text(arguments, "profile_id"),
         points=_points(arguments),
-        timezone=str(arguments.get("timezone") or "UTC"),
+        timezone=await issue_timezone(arguments, context),
         reason=str(arguments.get("reason") or "reaction"),
     )
     lot = await award_points(data)

@@ -5,7 +5,14 @@ from typing import Any
 
 from loyalty_gateway.core.money import to_decimal
 from loyalty_gateway.profiles.service import get_profile
-from loyalty_gateway.reactions.actions.base import Action, ActionError, Arguments, Context, text
+from loyalty_gateway.reactions.actions.base import (
+    Action,
+    ActionError,
+    Arguments,
+    Context,
+    issue_timezone,
+    text,
+)
 from loyalty_gateway.rewards.definitions import find_definition
 from loyalty_gateway.rewards.service import IssueRewardInput, issue_reward
 
@@ -18,7 +25,7 @@ def _value(arguments: Arguments) -> Decimal | None:
 async def run(arguments: Arguments, context: Context) -> Any:
     data = IssueRewardInput(
         profile_id=text(arguments, "profile_id"),
-        timezone=str(arguments.get("timezone") or "UTC"),
+        timezone=await issue_timezone(arguments, context),
         reward_definition_handle=text(arguments, "definition"),
         value_initial=_value(arguments),
     )
