@@ -6,7 +6,7 @@ import pytest
 
 from loyalty_gateway.events.models import Event
 from loyalty_gateway.rewards.models import Reward
-from tests.support import create_definition, create_profile, unique
+from tests.support import create_definition, create_profile, ledger, redeem, unique
 
 REWARD_FIELDS = """
 id valueInitial valueRemaining timezone issuedAt issuedLocalAt expiresAt expiresLocalAt
@@ -438,3 +438,28 @@ async def test_an_extension_to_a_day_ends_with_that_day_and_never_shortens(
     data = await gql(EXTEND, {"input": {**body, "extendDate": "2031-04-20"}})
     [extended] = data["extendRewards"]["rewards"]
     assert extended["expiresLocalAt"] == "2031-04-20T23:59:59+10:00"  # not used up before
+
+
+UPDATE_TYPE = """mutation($id: ID!, $type: String!) { updateRewardDefinition(
+  input: {id: $id, type: $type}) { rewardDefinition { type } errors { code field } } }"""
+
+
+async def test_an_issued_reward_keeps_the_terms_it_was_issued_with(gql, profile):
+    fixed = await create_definition(gql, value="15", type="fixed")
+    reward = await issue(gql, profileId=profile["id"], rewardDefinitionId=fixed["id"])
+    percent = await create_definition(gql, value="10", type="percentage")
+    await issue(gql, profileId=profile["id"], rewardDefinitionId=percent["id"])
+    for definition, new_type in ((fixed, "percentage"), (percent, "fixed")):
+        changed = await gql(UPDATE_TYPE, {"id": definition["id"], "type": new_type})
+        assert changed["updateRewardDefinition"]["errors"] == []
+    balances = await gql(BALANCES, {"id": profile["id"]})
+    assert balances["balances"]["rewardBalance"] == "15.00"  # not 0.00, and not 25.00
+    totals = (await ledger(gql, profile["id"]))["rewards"]
+    assert (totals["issued"], totals["balance"], totals["balanced"]) == ("15.00", "15.00", True)
+    rewards = await gql(
+        "query($id: ID!) { reward(id: $id) { type valueRemaining } }", {"id": reward["id"]}
+    )
+    assert rewards["reward"] == {"type": "fixed", "valueRemaining": "15.00"}
+    too_much = await redeem(gql, profile["id"], "20", strict=True)
+    assert [e["code"] for e in too_much["errors"]] == ["INSUFFICIENT_BALANCE"]
+    assert (await redeem(gql, profile["id"], "15"))["errors"] == []

@@ -58,8 +58,7 @@ def _balances_sql(dialect: str, count: int) -> str:
     return f"""
 SELECT p.id AS profile_id,
   (SELECT COALESCE(SUM(r.value_remaining), 0) FROM reward r
-     JOIN reward_definition d ON d.id = r.definition_id
-    WHERE r.profile_id = p.id AND r.value_remaining > 0 AND d.type NOT IN ({excluded})
+    WHERE r.profile_id = p.id AND r.value_remaining > 0 AND r.type NOT IN ({excluded})
       AND {LIVE_SQL.format(t="r", now=now)}) AS reward_cents,
   (SELECT COALESCE(SUM(l.points_remaining), 0) FROM point_lot l
     WHERE l.profile_id = p.id AND l.points_remaining > 0

@@ -99,6 +99,10 @@ class Reward:
     id: strawberry.ID
     value_initial: Decimal
     value_remaining: Decimal
+    type: str = strawberry.field(
+        description="The definition's type when this reward was issued: it keeps those terms "
+        "whatever later happens to the definition (a percentage reward is not money)."
+    )
     timezone: str
     issued_at: datetime
     issued_local_at: datetime
@@ -122,6 +126,7 @@ class Reward:
             id=strawberry.ID(str(model.id)),
             value_initial=from_cents(model.value_initial),
             value_remaining=from_cents(model.value_remaining),
+            type=model.type,
             timezone=model.timezone,
             issued_at=model.issued_at,
             issued_local_at=model.issued_at.astimezone(tz),

@@ -94,9 +94,7 @@ def _lot_entries(
 
 async def ledger(profile_id: str) -> Ledger:
     now = utcnow()
-    rewards = await Reward.filter(profile_id=profile_id).exclude(
-        definition__type__in=NON_MONETARY_REWARD_TYPES
-    )
+    rewards = await Reward.filter(profile_id=profile_id).exclude(type__in=NON_MONETARY_REWARD_TYPES)
     lots = await PointLot.filter(profile_id=profile_id)
     redemptions = {str(r.id): r for r in await Redemption.filter(profile_id=profile_id)}
     items = await RedemptionItem.filter(redemption_id__in=list(redemptions))

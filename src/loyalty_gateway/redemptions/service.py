@@ -106,7 +106,7 @@ async def _emit(name: str, redemption: Redemption, items: list[RedemptionItem]) 
 async def _reward_lots(profile_id: str) -> list[Reward]:
     rewards = await Reward.filter(
         live(utcnow()), profile_id=profile_id, value_remaining__gt=0
-    ).exclude(definition__type__in=NON_MONETARY_REWARD_TYPES)
+    ).exclude(type__in=NON_MONETARY_REWARD_TYPES)
     return sorted(rewards, key=lambda r: expiry_order_key(r.expires_at, r.issued_at, r.id))
 
 

@@ -52,6 +52,9 @@ class Reward(Model):
     value_initial = fields.BigIntField()
     value_remaining = fields.BigIntField()
     value_at_issue = fields.BigIntField(description="value_remaining when issued")
+    # The definition's type when issued: a reward keeps the terms it was issued with, whatever
+    # later happens to its definition (balances, the ledger and redemptions read this).
+    type = fields.CharField(max_length=32, default="fixed")
     timezone = fields.CharField(max_length=64)
     issued_at = fields.DatetimeField()
     expires_at = fields.DatetimeField(null=True)

@@ -130,6 +130,7 @@ async def _issue(data: IssueRewardInput, reaction: bool) -> dict[str, Any]:
         value_initial=initial,
         value_remaining=remaining,
         value_at_issue=remaining,
+        type=definition.type,
         timezone=data.timezone,
         issued_at=issued_at,
         expires_at=expires_at,
