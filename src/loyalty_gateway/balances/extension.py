@@ -4,7 +4,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from loyalty_gateway.core.errors import ErrorCode, UserError
-from loyalty_gateway.core.time import DateOnly, as_aware, end_of_local_day, zone
+from loyalty_gateway.core.time import DateOnly, as_aware, check_calendar, end_of_local_day, zone
 
 
 def check_extension(ids: list[str], extend_days: int | None, extend_date: datetime | None) -> None:
@@ -46,9 +46,10 @@ def extend_lot(
         raise UserError(inactive_code, f"{label} is void", "ids")
     tz = zone(lot.timezone)
     if isinstance(extend_date, DateOnly):  # a day: its end, local time
+        check_calendar(extend_date, "extendDate")
         new_expiry = end_of_local_day(extend_date.date(), tz)
     elif extend_date is not None:
-        new_expiry = as_aware(extend_date, tz)
+        new_expiry = as_aware(extend_date, tz, "extendDate")
     elif lot.expires_at is None:
         raise UserError(ErrorCode.NOT_EXTENDABLE, f"{label} never expires", "ids")
     else:  # on local dates: 23:59:59 local however many clock changes lie between

@@ -160,8 +160,8 @@ async def _issue(data: IssueBenefitInput, reaction: bool) -> dict[str, Any]:
         raise UserError(
             ErrorCode.NOT_ASSIGNABLE, f"'{definition.handle}' is not assignable", "definition"
         )
-    issued_at = as_aware(data.issued_at, tz) if data.issued_at else utcnow()
-    expires_at = as_aware(data.expires_at, tz) if data.expires_at else None
+    issued_at = as_aware(data.issued_at, tz, "issuedAt") if data.issued_at else utcnow()
+    expires_at = as_aware(data.expires_at, tz, "expiresAt") if data.expires_at else None
     benefit = await _create(
         profile,
         definition,

@@ -48,8 +48,25 @@ def end_of_local_day(day: date, tz: ZoneInfo) -> datetime:
     return datetime.combine(day, END_OF_DAY, tzinfo=tz).astimezone(UTC)
 
 
-def as_aware(value: datetime, tz: ZoneInfo) -> datetime:
-    """A naive datetime is local time in `tz`; an aware one keeps its offset. Result in UTC."""
+CALENDAR = range(1900, 2200)
+"""The years a date given to the program may fall in: nothing a loyalty program keeps lies
+outside, and near the calendar's ends moving to UTC or adding a period would leave it."""
+
+
+def check_calendar(value: date, field: str) -> None:
+    """INVALID_DATE for a date or date-time outside CALENDAR (`0001-01-01`, `9999-12-31`)."""
+    if value.year not in CALENDAR:
+        raise UserError(
+            ErrorCode.INVALID_DATE,
+            f"{field} must fall in the years {CALENDAR.start} to {CALENDAR.stop - 1}",
+            field,
+        )
+
+
+def as_aware(value: datetime, tz: ZoneInfo, field: str) -> datetime:
+    """A naive datetime is local time in `tz`; an aware one keeps its offset. Result in UTC.
+    `field` names it in the INVALID_DATE of a date outside CALENDAR."""
+    check_calendar(value, field)
     if value.tzinfo is None:
         value = value.replace(tzinfo=tz)
     return value.astimezone(UTC)

@@ -1,15 +1,20 @@
 """Input checks shared by the domains, so the database never sees a value it would refuse."""
 
+from datetime import date
 from typing import Any
 
 from tortoise.models import Model
 
 from loyalty_gateway.core.errors import ErrorCode, UserError, camel
+from loyalty_gateway.core.time import check_calendar
 
 
 def check_text(model: type[Model], values: dict[str, Any]) -> None:
-    """Strings must fit their column and hold no NUL character (PostgreSQL refuses both)."""
+    """Strings must fit their column and hold no NUL character (PostgreSQL refuses both);
+    dates and date-times must fall in the program's calendar."""
     for name, value in values.items():
+        if isinstance(value, date):  # datetimes too
+            check_calendar(value, camel(name))
         if not isinstance(value, str):
             continue
         field = camel(name)

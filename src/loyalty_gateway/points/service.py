@@ -66,8 +66,8 @@ async def _award(data: AwardPointsInput) -> dict[str, Any]:
         )
     check_text(PointLot, {"reason": data.reason, "external_id": data.external_id})
     profile = await get_profile(data.profile_id)
-    issued_at = as_aware(data.issued_at, tz) if data.issued_at else utcnow()
-    expires_at = as_aware(data.expires_at, tz) if data.expires_at else None
+    issued_at = as_aware(data.issued_at, tz, "issuedAt") if data.issued_at else utcnow()
+    expires_at = as_aware(data.expires_at, tz, "expiresAt") if data.expires_at else None
     if expires_at is not None and expires_at <= issued_at:
         raise UserError(ErrorCode.INVALID_DATE, "expiresAt is not after issuedAt", "expiresAt")
     lot = await PointLot.create(

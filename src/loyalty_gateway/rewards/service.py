@@ -117,9 +117,9 @@ async def _issue(data: IssueRewardInput, reaction: bool) -> dict[str, Any]:
         raise UserError(
             ErrorCode.INVALID_AMOUNT, "valueRemaining is above valueInitial", "valueRemaining"
         )
-    issued_at = as_aware(data.issued_at, tz) if data.issued_at else utcnow()
+    issued_at = as_aware(data.issued_at, tz, "issuedAt") if data.issued_at else utcnow()
     if data.expires_at is not None:
-        expires_at = as_aware(data.expires_at, tz)
+        expires_at = as_aware(data.expires_at, tz, "expiresAt")
     else:
         expires_at = _expiry(definition, issued_at, data.timezone)
     if expires_at is not None and expires_at <= issued_at:

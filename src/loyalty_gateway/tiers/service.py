@@ -138,7 +138,7 @@ async def _award(data: AwardTierPointsInput) -> dict[str, Any]:
     check_text(TierPoint, {"reason": data.reason})
     profile = await Profile.get(id=data.profile_id)
     now = utcnow()
-    issued_at = as_aware(data.issued_at, tz) if data.issued_at else now
+    issued_at = as_aware(data.issued_at, tz, "issuedAt") if data.issued_at else now
     if issued_at > now:
         raise UserError(ErrorCode.INVALID_DATE, "issuedAt is in the future", "issuedAt")
     entry = await TierPoint.create(

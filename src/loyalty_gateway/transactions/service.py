@@ -244,7 +244,7 @@ async def _create(data: CreateTransactionInput, digest: str) -> dict[str, Any]:
         total_original_cents=_optional_cents(data.total_original, "totalOriginal"),
         margin_cents=_optional_cents(data.margin, "margin"),
         is_void=data.is_void,
-        transacted_at=as_aware(data.transacted_at, tz),
+        transacted_at=as_aware(data.transacted_at, tz, "transactedAt"),
         timezone=data.timezone,
         location_id=data.location_id,
         tags=list(data.tags),
