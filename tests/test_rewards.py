@@ -7,6 +7,7 @@ import pytest
 from loyalty_gateway.events.models import Event
 from loyalty_gateway.rewards.models import Reward
 from tests.support import create_definition, create_profile, ledger, redeem, unique
+from tests.test_transactions import create, seed_004_transaction
 
 REWARD_FIELDS = """
 id valueInitial valueRemaining timezone issuedAt issuedLocalAt expiresAt expiresLocalAt
@@ -463,3 +464,42 @@ async def test_an_issued_reward_keeps_the_terms_it_was_issued_with(gql, profile)
     too_much = await redeem(gql, profile["id"], "20", strict=True)
     assert [e["code"] for e in too_much["errors"]] == ["INSUFFICIENT_BALANCE"]
     assert (await redeem(gql, profile["id"], "15"))["errors"] == []
+
+
+REDEEM_REWARD = """mutation($input: RedeemRewardInput!) { redeemReward(input: $input) {
+  reward { id type valueRemaining status appliedTransactionId } errors { code field } } }"""
+
+
+async def test_a_percentage_reward_is_used_whole_on_a_transaction(gql, profile):
+    percent = await create_definition(gql, value="10", type="percentage")
+    reward = await issue(gql, profileId=profile["id"], rewardDefinitionId=percent["id"])
+    sale = (await create(gql, seed_004_transaction(profile["id"], None, unique("pct"))))[
+        "transaction"
+    ]
+    body = {"rewardId": reward["id"], "transactionId": sale["id"]}
+    used = (await gql(REDEEM_REWARD, {"input": body}))["redeemReward"]
+    assert used["errors"] == []
+    assert used["reward"]["type"] == "percentage"
+    assert (used["reward"]["valueRemaining"], used["reward"]["status"]) == ("0.00", "USED")
+    assert used["reward"]["appliedTransactionId"] == sale["id"]
+    [event] = await Event.filter(name="reward.redeemed", profile_id=profile["id"])
+    assert event.context["transaction_id"] == sale["id"]
+    again = (await gql(REDEEM_REWARD, {"input": body}))["redeemReward"]
+    assert again["errors"] == [{"code": "REWARD_NOT_ACTIVE", "field": "rewardId"}]
+    assert (await gql(BALANCES, {"id": profile["id"]}))["balances"]["rewardBalance"] == "0.00"
+
+
+async def test_redeem_reward_refuses_dollar_rewards_and_other_profiles_transactions(gql, profile):
+    fixed = await create_definition(gql, value="10", type="fixed")
+    dollars = await issue(gql, profileId=profile["id"], rewardDefinitionId=fixed["id"])
+    refused = await gql(REDEEM_REWARD, {"input": {"rewardId": dollars["id"]}})
+    assert refused["redeemReward"]["errors"] == [{"code": "INVALID_INPUT", "field": "rewardId"}]
+    percent = await create_definition(gql, value="10", type="percentage")
+    reward = await issue(gql, profileId=profile["id"], rewardDefinitionId=percent["id"])
+    stranger = await create_profile(gql)
+    sale = (await create(gql, seed_004_transaction(stranger["id"], None, unique("pct"))))[
+        "transaction"
+    ]
+    body = {"rewardId": reward["id"], "transactionId": sale["id"]}
+    mismatch = (await gql(REDEEM_REWARD, {"input": body}))["redeemReward"]
+    assert mismatch["errors"] == [{"code": "PROFILE_MISMATCH", "field": "transactionId"}]

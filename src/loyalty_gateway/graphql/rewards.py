@@ -103,6 +103,9 @@ class Reward:
         description="The definition's type when this reward was issued: it keeps those terms "
         "whatever later happens to the definition (a percentage reward is not money)."
     )
+    applied_transaction_id: strawberry.ID | None = strawberry.field(
+        description="For a percentage reward used with `redeemReward`: the transaction."
+    )
     timezone: str
     issued_at: datetime
     issued_local_at: datetime
@@ -127,6 +130,11 @@ class Reward:
             value_initial=from_cents(model.value_initial),
             value_remaining=from_cents(model.value_remaining),
             type=model.type,
+            applied_transaction_id=(
+                strawberry.ID(str(model.applied_transaction_id))
+                if model.applied_transaction_id
+                else None
+            ),
             timezone=model.timezone,
             issued_at=model.issued_at,
             issued_local_at=model.issued_at.astimezone(tz),
@@ -277,6 +285,12 @@ class VoidRewardInput:
     reason: str
 
 
+@strawberry.input
+class RedeemRewardInput:
+    reward_id: strawberry.ID
+    transaction_id: strawberry.ID | None = None
+
+
 def _definition_payload(
     model: RewardDefinitionModel | None, errors: list[UserErrorType]
 ) -> RewardDefinitionPayload:
@@ -362,6 +376,17 @@ class RewardMutations:
     async def reassign_reward(self, input: ReassignRewardInput) -> RewardPayload:
         return _reward_payload(
             *await attempt(service.reassign_reward(str(input.reward_id), str(input.profile_id)))
+        )
+
+    @strawberry.mutation(
+        permission_classes=[requires(scopes.REWARDS_WRITE)],
+        description="Use a percentage reward, whole, on a transaction of its profile (dollar "
+        "rewards are spent by amount with `redeem`).",
+    )
+    async def redeem_reward(self, input: RedeemRewardInput) -> RewardPayload:
+        transaction_id = str(input.transaction_id) if input.transaction_id else None
+        return _reward_payload(
+            *await attempt(service.redeem_reward(str(input.reward_id), transaction_id))
         )
 
     @strawberry.mutation(permission_classes=[requires(scopes.REWARDS_WRITE)])

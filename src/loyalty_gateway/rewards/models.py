@@ -55,6 +55,8 @@ class Reward(Model):
     # The definition's type when issued: a reward keeps the terms it was issued with, whatever
     # later happens to its definition (balances, the ledger and redemptions read this).
     type = fields.CharField(max_length=32, default="fixed")
+    # A percentage reward is used whole on one transaction (`redeemReward`): which one.
+    applied_transaction_id = fields.UUIDField(null=True)
     timezone = fields.CharField(max_length=64)
     issued_at = fields.DatetimeField()
     expires_at = fields.DatetimeField(null=True)

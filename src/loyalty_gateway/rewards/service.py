@@ -16,6 +16,7 @@ from loyalty_gateway.balances.lots import (
     status_filter,
     void_lot,
 )
+from loyalty_gateway.balances.service import NON_MONETARY_REWARD_TYPES
 from loyalty_gateway.core.errors import ErrorCode, UserError, require_uuid
 from loyalty_gateway.core.money import to_cents
 from loyalty_gateway.core.time import PeriodType, as_aware, expiry_from_period, utcnow, zone
@@ -24,9 +25,11 @@ from loyalty_gateway.events import outbox
 from loyalty_gateway.idempotency.service import run_once
 from loyalty_gateway.profiles.context import profile_context
 from loyalty_gateway.profiles.locks import lock_profile, lock_profiles
+from loyalty_gateway.profiles.models import Profile
 from loyalty_gateway.profiles.service import get_profile
 from loyalty_gateway.rewards.definitions import find_definition
 from loyalty_gateway.rewards.models import Reward, RewardDefinition
+from loyalty_gateway.transactions.models import Transaction
 
 
 class RewardStatus(Enum):
@@ -220,6 +223,50 @@ async def reassign_reward(reward_id: str, profile_id: str) -> Reward:
             )
         reward.profile = target
         await reward.save(update_fields=["profile_id"])
+    return reward
+
+
+async def redeem_reward(reward_id: str, transaction_id: str | None) -> Reward:
+    """Use a non-monetary (percentage) reward, whole, on one transaction of its profile: it is
+    used up (`valueRemaining` 0) and names the transaction. Dollar rewards are spent by amount
+    with `redeem`. Emits `reward.redeemed`."""
+    reward_id = require_uuid(reward_id, "rewardId")
+    async with in_transaction():
+        found = await _find_reward(reward_id)
+        await lock_profiles([str(found.profile_id)])
+        reward = await Reward.get(id=reward_id)
+        if reward.type not in NON_MONETARY_REWARD_TYPES:
+            raise UserError(
+                ErrorCode.INVALID_INPUT,
+                "A dollar reward is spent by amount with redeem; redeemReward uses a "
+                "percentage reward",
+                "rewardId",
+            )
+        if status_of(reward, utcnow()) is not RewardStatus.ACTIVE:
+            raise UserError(ErrorCode.REWARD_NOT_ACTIVE, "The reward is not active", "rewardId")
+        if transaction_id is not None:
+            transaction_id = require_uuid(transaction_id, "transactionId")
+            owner = await Transaction.filter(id=transaction_id).values_list("profile_id", flat=True)
+            if not owner:
+                raise UserError(
+                    ErrorCode.NOT_FOUND, f"No transaction {transaction_id}", "transactionId"
+                )
+            if str(owner[0]) != str(reward.profile_id):
+                raise UserError(
+                    ErrorCode.PROFILE_MISMATCH,
+                    "The transaction belongs to another profile than the reward",
+                    "transactionId",
+                )
+        reward.value_remaining = 0
+        reward.applied_transaction_id = transaction_id
+        await reward.save(update_fields=["value_remaining", "applied_transaction_id"])
+        definition = await RewardDefinition.get(id=reward.definition_id)
+        profile = await profile_context(await Profile.get(id=reward.profile_id))
+        await outbox.emit(
+            "reward.redeemed",
+            {**reward_context(reward, definition, profile), "transaction_id": transaction_id},
+            str(reward.profile_id),
+        )
     return reward
 
 
