@@ -3,6 +3,8 @@
 import pytest
 
 from loyalty_gateway.benefits.models import BenefitDefinition
+from loyalty_gateway.profiles.context import CONTEXT_KEYS, profile_context
+from loyalty_gateway.profiles.models import Profile
 from tests.support import create_benefit_definition, create_profile, unique
 
 MALFORMED = [
@@ -57,3 +59,36 @@ async def test_a_malformed_condition_saved_before_the_checks_is_false(gql):
     )
     claimable = (await gql(CLAIMABLE, {"id": profile["id"]}))["profile"]["claimableBenefits"]
     assert handle not in [d["handle"] for d in claimable]
+
+
+CREATE_DEFINITION = """mutation($input: CreateBenefitDefinitionInput!) {
+  createBenefitDefinition(input: $input) { benefitDefinition { id } errors { code message field } }
+}"""
+
+
+@pytest.mark.parametrize(
+    ("condition", "refused"),
+    [
+        ({">=": [{"var": "spend_total"}, 100]}, "reads 'spend_total'"),
+        ({"and": [{"var": "tier_handle"}, {"var": "profile.email"}]}, "reads 'profile.email'"),
+        ({">=": [{"var": "point_balance"}, 100]}, None),
+        ({"some": [{"var": "tags"}, {"==": [{"var": ""}, "vip"]}]}, None),
+        ({"rule": "tier", "value": "gold"}, None),
+    ],
+)
+async def test_a_claim_condition_reads_only_what_the_profile_context_has(gql, condition, refused):
+    body = {"name": "C", "handle": unique("claim"), "isClaimable": True,
+            "claimCondition": condition}  # fmt: skip
+    errors = (await gql(CREATE_DEFINITION, {"input": body}))["createBenefitDefinition"]["errors"]
+    if refused is None:
+        assert errors == []
+    else:
+        [error] = errors
+        assert (error["code"], error["field"]) == ("INVALID_CONDITION", "claimCondition")
+        assert refused in error["message"]
+
+
+async def test_the_declared_context_keys_are_the_context_keys(gql):
+    profile = await create_profile(gql)
+    context = await profile_context(await Profile.get(id=profile["id"]))
+    assert set(context) == CONTEXT_KEYS

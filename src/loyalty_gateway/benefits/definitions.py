@@ -17,6 +17,7 @@ from loyalty_gateway.core.handles import (
 from loyalty_gateway.core.rules import check_rule
 from loyalty_gateway.core.time import PeriodType
 from loyalty_gateway.core.validation import check_text
+from loyalty_gateway.profiles.context import CONTEXT_KEYS
 
 # Omneo's benefit categories (reference §5.1).
 BENEFIT_TYPES = ("discount", "value", "competition", "event", "gift", "voucher", "bonus", "other")
@@ -57,7 +58,7 @@ def _clean(fields: dict[str, Any]) -> dict[str, Any]:
             "maxRedemptions",
         )
     if cleaned.get("claim_condition") is not None:
-        check_rule(cleaned["claim_condition"], "claimCondition")
+        check_rule(cleaned["claim_condition"], "claimCondition", CONTEXT_KEYS)
     if isinstance(cleaned.get("period_type"), PeriodType):
         cleaned["period_type"] = cleaned["period_type"].value
     return cleaned

@@ -73,16 +73,28 @@ def _tier_shorthand(rule: Any) -> bool:
     return isinstance(rule, dict) and set(rule) == {"rule", "value"} and rule["rule"] == "tier"
 
 
-def rule_problem(rule: Any, path: str) -> str | None:
+ITERATING = frozenset({"map", "filter", "all", "some", "none", "reduce"})
+
+
+def _unknown_var(arguments: list[Any], context_keys: frozenset[str]) -> str | None:
+    """The path of a `var` whose first key the context does not have."""
+    path = arguments[0] if arguments else ""
+    if isinstance(path, str) and path and path.split(".")[0] not in context_keys:
+        return path
+    return None
+
+
+def rule_problem(rule: Any, path: str, context_keys: frozenset[str] | None = None) -> str | None:
     """What is wrong with a rule, naming the path of the bad node; None when it is sound.
     Every object must be one known operator with the right number of arguments (or seed
     001's `{"rule": "tier", "value": ...}`): an object with other keys would evaluate to
-    itself, which is truthy."""
-    pending = [(rule, path)]
+    itself, which is truthy. Given the context's keys, every `var` must start with one of
+    them (inside `map`, `filter` and the like a `var` reads the item, and is not checked)."""
+    pending = [(rule, path, context_keys)]
     while pending:
-        node, where = pending.pop()
+        node, where, keys = pending.pop()
         if isinstance(node, list):
-            pending.extend((item, f"{where}.{index}") for index, item in enumerate(node))
+            pending.extend((item, f"{where}.{index}", keys) for index, item in enumerate(node))
             continue
         if not isinstance(node, dict) or _tier_shorthand(node):
             continue
@@ -99,9 +111,12 @@ def rule_problem(rule: Any, path: str) -> str | None:
             if most == UNBOUNDED:
                 wanted = f"at least {fewest}"
             return f"{where}: '{operator}' takes {wanted} argument(s), not {len(arguments)}"
-        pending.extend(
-            (argument, f"{where}.{operator}.{index}") for index, argument in enumerate(arguments)
-        )
+        unknown = _unknown_var(arguments, keys) if operator == "var" and keys else None
+        if unknown is not None:
+            return f"{where} reads '{unknown}', which this context does not have"
+        for index, argument in enumerate(arguments):
+            scoped = keys if operator not in ITERATING or index == 0 else None
+            pending.append((argument, f"{where}.{operator}.{index}", scoped))
     return None
 
 
@@ -136,13 +151,13 @@ def condition_holds(condition: Any, context: dict[str, Any]) -> bool:
     return bool(to_bool(evaluate(rule, context)))
 
 
-def check_rule(rule: Any, field: str) -> None:
-    """A rule must be a JSON object of known operators with the right arity (else
-    INVALID_CONDITION naming the bad node), within the limits, that evaluates (against an
-    empty context) without error."""
+def check_rule(rule: Any, field: str, context_keys: frozenset[str] | None = None) -> None:
+    """A rule must be a JSON object of known operators with the right arity, reading only
+    keys of its context where that is known (else INVALID_CONDITION naming the bad node),
+    within the limits, that evaluates (against an empty context) without error."""
     if not isinstance(rule, dict):
         raise UserError(ErrorCode.INVALID_CONDITION, f"{field} must be a JSONLogic object", field)
-    problem = rule_problem(rule, field)
+    problem = rule_problem(normalise_condition(rule), field, context_keys)
     if problem is not None:
         raise UserError(ErrorCode.INVALID_CONDITION, problem, field)
     try:

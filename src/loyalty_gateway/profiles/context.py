@@ -6,6 +6,17 @@ from loyalty_gateway.balances.service import balances_of
 from loyalty_gateway.profiles.models import Profile
 from loyalty_gateway.tiers.held import current_tier
 
+CONTEXT_KEYS = frozenset(
+    {
+        "id", "profile_id", "first_name", "last_name", "email", "mobile_phone", "birth_date",
+        "gender", "tags", "flattened_tags", "external_id", "tier_handle", "tier", "created_at",
+        "updated_at", "reward_balance", "point_balance", "point_balance_dollars",
+        "combined_balance_dollars", "benefit_balance",
+    }
+)  # fmt: skip
+"""The keys `profile_context` gives, for checking `var` paths when a rule is saved (a test
+holds the two together)."""
+
 
 async def profile_context(profile: Profile) -> dict[str, Any]:
     """Fields, balances and tier of a profile, read in the caller's transaction."""
