@@ -3,7 +3,8 @@
 import asyncio
 
 from loyalty_gateway.background import supervise
-from loyalty_gateway.events.dispatcher import Dispatcher, backoff
+from loyalty_gateway.core.retry import backoff
+from loyalty_gateway.events.dispatcher import Dispatcher
 from tests.support import create_profile, wait_for_event
 
 EMIT = """mutation($p: ID!) { emitEvent(input: {event: "custom.survives", profileId: $p})

@@ -15,6 +15,7 @@ from json_logic import jsonLogic
 from json_logic.builtins import BUILTINS, to_bool
 
 from loyalty_gateway.core.errors import ErrorCode, UserError
+from loyalty_gateway.core.json_values import nodes
 
 MAX_RULE_NODES = 1000
 MAX_RULE_OPERATIONS = 10_000
@@ -37,19 +38,6 @@ def _counted(logic: Any, data: Any = None, operations: Any = _evaluator.BUILTINS
 
 
 _evaluator.apply = _counted  # the evaluator's recursive calls now go through the counter
-
-
-def rule_nodes(rule: Any) -> int:
-    """How many JSON values (objects, lists, scalars) the rule is made of."""
-    count, pending = 0, [rule]
-    while pending:
-        item = pending.pop()
-        count += 1
-        if isinstance(item, dict):
-            pending.extend(item.values())
-        elif isinstance(item, list):
-            pending.extend(item)
-    return count
 
 
 UNBOUNDED = 1_000_000
@@ -130,7 +118,7 @@ def normalise_condition(rule: Any) -> Any:
 def evaluate(rule: Any, context: dict[str, Any]) -> Any:
     """The rule's value for `context`; UserError RULE_TOO_LARGE or RULE_TOO_COSTLY past the
     limits."""
-    if rule_nodes(rule) > MAX_RULE_NODES:
+    if sum(1 for _ in nodes(rule)) > MAX_RULE_NODES:
         raise UserError(
             ErrorCode.RULE_TOO_LARGE, f"A rule may have at most {MAX_RULE_NODES:,} values"
         )

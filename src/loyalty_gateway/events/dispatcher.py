@@ -22,6 +22,7 @@ from datetime import timedelta
 from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
+from loyalty_gateway.core.retry import backoff
 from loyalty_gateway.core.rows import placeholder
 from loyalty_gateway.core.time import utcnow
 from loyalty_gateway.events.models import Event
@@ -33,7 +34,7 @@ from loyalty_gateway.settings import Settings
 
 log = logging.getLogger(__name__)
 PENDING, PROCESSING, DONE, FAILED = "PENDING", "PROCESSING", "DONE", "FAILED"
-MAX_BACKOFF_SECONDS = 10.0
+TASK_PREFIX = "loyalty-background-"  # the names of background tasks (tests leave them out)
 RECORD_ATTEMPTS = 6  # about 15 s of backoff
 
 
@@ -57,11 +58,6 @@ WHERE id IN (
                     AND b.status IN ('{PENDING}', '{PROCESSING}'))
   ORDER BY e.id LIMIT {limit} {lock})
 RETURNING *"""
-
-
-def backoff(failures: int) -> float:
-    """Seconds to wait after `failures` failures in a row: 0.5, 1, 2, … up to 10."""
-    return float(min(MAX_BACKOFF_SECONDS, 0.25 * 2**failures))
 
 
 async def _record(event_id: int, **outcome: object) -> None:
@@ -142,7 +138,7 @@ class Dispatcher:
         events = await self.claim(room)
         for event in events:
             self.running[event.id] = asyncio.create_task(
-                self._handle_logged(event), name=f"loyalty-background-event-{event.id}"
+                self._handle_logged(event), name=f"{TASK_PREFIX}event-{event.id}"
             )
         return len(events)
 

@@ -12,6 +12,8 @@ from collections.abc import AsyncIterator, Callable
 
 import asyncpg
 
+from loyalty_gateway.core.retry import backoff
+
 log = logging.getLogger(__name__)
 LOG_CHANNEL = "loyalty_reaction_log"
 
@@ -48,12 +50,13 @@ async def listen(
     dsn: str,
     channels: dict[str, Callable[[str], None]],
     ready: asyncio.Event | None = None,
-    retry_seconds: float = 1.0,
     hearing: Callable[[bool], None] | None = None,
 ) -> None:
-    """LISTEN on each channel and call its handler with the payload; reconnect on failure.
-    `hearing(True)` is called once every channel is listened to, `hearing(False)` when the
-    connection is lost: what was sent in between was not heard."""
+    """LISTEN on each channel and call its handler with the payload; reconnect on failure,
+    backing off while connecting keeps failing. `hearing(True)` is called once every channel
+    is listened to, `hearing(False)` when the connection is lost: what was sent in between
+    was not heard (the dispatcher's poll covers it)."""
+    failures = 0
     while True:
         connection = None
         try:
@@ -62,6 +65,7 @@ async def listen(
                 await connection.add_listener(
                     channel, lambda _c, _pid, _ch, payload, handler=handler: handler(payload)
                 )
+            failures = 0
             if hearing is not None:
                 hearing(True)
             if ready is not None:
@@ -71,12 +75,13 @@ async def listen(
         except asyncio.CancelledError:
             raise
         except Exception:
-            log.warning("LISTEN connection failed; retrying in %.1fs", retry_seconds, exc_info=True)
+            failures += 1
+            log.warning("LISTEN connection failed (%s in a row)", failures, exc_info=True)
         finally:
             if connection is not None and not connection.is_closed():
                 await connection.close()
             _lost(hearing)
-        await asyncio.sleep(retry_seconds)
+        await asyncio.sleep(backoff(failures))
 
 
 def _lost(hearing: Callable[[bool], None] | None) -> None:

@@ -1,7 +1,6 @@
 """Custom scalars: Decimal money as a 2-decimal string, DateTime with an offset, JSON."""
 
 import json
-from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any, NewType
@@ -11,6 +10,7 @@ from graphql import FloatValueNode, GraphQLError, IntValueNode, StringValueNode,
 from strawberry.scalars import JSON
 from strawberry.types.scalar import ScalarDefinition
 
+from loyalty_gateway.core.json_values import leaves, nodes
 from loyalty_gateway.core.money import CENT, NumberText, parse_json_float, to_decimal
 from loyalty_gateway.core.time import DateOnly
 
@@ -124,34 +124,7 @@ ECMA_404 = (
 )
 
 
-def json_leaves(value: object) -> Iterator[object]:
-    """Every object key and every value that is not an object or a list, depth first."""
-    pending = [value]
-    while pending:
-        item = pending.pop()
-        if isinstance(item, dict):
-            pending.extend(item.keys())
-            pending.extend(item.values())
-        elif isinstance(item, list):
-            pending.extend(item)
-        else:
-            yield item
-
-
 MAX_JSON_DEPTH = 32
-
-
-def _depth(value: object) -> int:
-    """How deeply objects and lists nest in `value` (a scalar is 0)."""
-    deepest, pending = 0, [(value, 0)]
-    while pending:
-        item, depth = pending.pop()
-        deepest = max(deepest, depth)
-        if isinstance(item, dict):
-            pending.extend((child, depth + 1) for child in item.values())
-        elif isinstance(item, list):
-            pending.extend((child, depth + 1) for child in item)
-    return deepest
 
 
 def _plain(value: object) -> object:
@@ -168,9 +141,9 @@ def _plain(value: object) -> object:
 def _parse_json(value: object) -> object:
     """Any JSON value nested at most 32 deep, with integers inside the signed 64-bit range and
     strings without NUL: the database's JSON columns and the response encoder hold no more."""
-    if _depth(value) > MAX_JSON_DEPTH:
+    if max(depth for _, depth in nodes(value)) > MAX_JSON_DEPTH:
         raise _bad(f"JSON values may nest at most {MAX_JSON_DEPTH} levels deep")
-    for item in json_leaves(value):
+    for item in leaves(value):
         if isinstance(item, int) and not isinstance(item, bool) and item not in INT64:
             raise _bad("JSON integers must fit in 64 bits (use a string for longer numbers)")
         if isinstance(item, str) and "\x00" in item:

@@ -15,7 +15,7 @@ from graphql import (
 from strawberry.types import ExecutionContext
 from strawberry.types.graphql import OperationType as StrawberryOperationType
 
-from loyalty_gateway.graphql.scalars import json_leaves
+from loyalty_gateway.core.json_values import leaves
 
 MAX_QUERY_TEXT = 320  # the longest column a query argument meets: an email address
 
@@ -59,7 +59,7 @@ def text_in_variables(context: ExecutionContext) -> GraphQLError | None:
     if not context.variables:
         return None
     mutation = context.operation_type is StrawberryOperationType.MUTATION
-    for item in json_leaves(context.variables):
+    for item in leaves(context.variables):
         if not isinstance(item, str):
             continue
         if not _unicode(item):

@@ -233,7 +233,7 @@ async def redeem_reward(reward_id: str, transaction_id: str | None) -> Reward:
     reward_id = require_uuid(reward_id, "rewardId")
     async with in_transaction():
         found = await _find_reward(reward_id)
-        await lock_profiles([str(found.profile_id)])
+        await lock_profile(str(found.profile_id))
         reward = await Reward.get(id=reward_id)
         if reward.type not in NON_MONETARY_REWARD_TYPES:
             raise UserError(

@@ -79,7 +79,7 @@ def _highest_reached(tiers: list[TierDefinition], points: int) -> TierDefinition
     return reached[-1] if reached else None
 
 
-async def _emit(name: str, profile: Profile, tier: TierDefinition, **extra: Any) -> None:
+async def _tier_context(profile: Profile, tier: TierDefinition) -> dict[str, Any]:
     """Tier events carry the profile at the root and the tier as `definition`."""
     context = await profile_context(profile)
     context["definition"] = {
@@ -90,6 +90,11 @@ async def _emit(name: str, profile: Profile, tier: TierDefinition, **extra: Any)
         "value_maintain": tier.value_maintain,
         "is_floor": tier.is_floor,
     }
+    return context
+
+
+async def _emit(name: str, profile: Profile, tier: TierDefinition, **extra: Any) -> None:
+    context = await _tier_context(profile, tier)
     await outbox.emit(name, {**context, **extra}, str(profile.id))
 
 
@@ -110,16 +115,20 @@ async def _set_tier(
 
 
 async def _emit_upgrade(
-    profile: Profile, before: TierDefinition | None, after: TierDefinition
+    profile: Profile,
+    before: TierDefinition | None,
+    after: TierDefinition,
+    tiers: list[TierDefinition],
 ) -> None:
     """`tier.achieved` for the tier reached, then `tier.progressed` with where the profile came
     `from`, went `to`, and the tiers it `passed` on the way: a reaction filtered on a tier that
-    was jumped over sees it there, not in a `tier.achieved` of its own."""
+    was jumped over sees it there, not in a `tier.achieved` of its own. One context for both."""
     floor = before.value_min if before is not None else -1
-    passed = [t.handle for t in await list_tiers() if floor < t.value_min < after.value_min]
-    await _emit("tier.achieved", profile, after)
+    passed = [t.handle for t in tiers if floor < t.value_min < after.value_min]
+    context = await _tier_context(profile, after)
+    await outbox.emit("tier.achieved", context, str(profile.id))
     progressed = {"from": before.handle if before else None, "to": after.handle, "passed": passed}
-    await _emit("tier.progressed", profile, after, **progressed)
+    await outbox.emit("tier.progressed", {**context, **progressed}, str(profile.id))
 
 
 @dataclass
@@ -149,11 +158,12 @@ async def _award(data: AwardTierPointsInput) -> dict[str, Any]:
         issued_at=issued_at,
     )
     total = (await tier_points_of([str(profile.id)], now))[str(profile.id)]
-    reached = _highest_reached(await list_tiers(), total)
+    tiers = await list_tiers()
+    reached = _highest_reached(tiers, total)
     current = await current_tier(str(profile.id))
     if reached is not None and (current is None or reached.value_min > current.value_min):
         await _set_tier(profile, reached, now, manual=False)
-        await _emit_upgrade(profile, current, reached)
+        await _emit_upgrade(profile, current, reached, tiers)
     return {"tier_point_id": str(entry.id)}
 
 
@@ -182,7 +192,7 @@ async def assign_tier(profile_id: str, tier_handle: str) -> ProfileTier:
         current = await current_tier(str(profile.id))
         held = await _set_tier(profile, tier, utcnow(), manual=True)
         if current is None or tier.value_min > current.value_min:
-            await _emit_upgrade(profile, current, tier)
+            await _emit_upgrade(profile, current, tier, await list_tiers())
     return held
 
 
