@@ -241,7 +241,7 @@ async def test_extend_benefits_once(gql, profile):
     definition = await create_benefit_definition(gql, period=10, isExtendable=True)
     fixed = await create_benefit_definition(gql, period=10)
     benefit = await issue_benefit(
-        gql, profile["id"], definition["id"], issuedAt="2031-01-01 09:00:00"
+        gql, profile["id"], definition["id"], expiresAt="2031-01-11 23:59:59"
     )
     locked = await issue_benefit(gql, profile["id"], fixed["id"])
     query = """mutation($input: ExtendBenefitsInput!) { extendBenefits(input: $input) {

@@ -1,11 +1,20 @@
 """Every date argument of every mutation, at both ends of the calendar, is INVALID_DATE on
 that field: never an internal error, never stored. The mutations and fields come from the
-schema."""
+schema. When something happened (`issuedAt`, `transactedAt`) is never later than now."""
+
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from graphql import GraphQLInputObjectType, get_named_type
+from tortoise.models import Model
 
+from loyalty_gateway.benefits.models import Benefit
+from loyalty_gateway.core.time import CLOCK_SKEW
 from loyalty_gateway.graphql.schema import schema
+from loyalty_gateway.points.models import PointLot
+from loyalty_gateway.rewards.models import Reward
+from loyalty_gateway.tiers.models import TierPoint
+from loyalty_gateway.transactions.models import Transaction
 from tests.support import (
     create_benefit_definition,
     create_definition,
@@ -84,3 +93,44 @@ async def test_a_date_at_either_end_of_the_calendar_is_invalid_date(
 
 def test_every_mutation_that_takes_a_date_is_covered():
     assert len(date_arguments()) >= 20
+
+
+HAPPENED = [
+    ("issueReward", "IssueRewardInput", "issuedAt", Reward, "issued_at"),
+    ("issueBenefit", "IssueBenefitInput", "issuedAt", Benefit, "issued_at"),
+    ("awardPoints", "AwardPointsInput", "issuedAt", PointLot, "issued_at"),
+    ("awardTierPoints", "AwardTierPointsInput", "issuedAt", TierPoint, "issued_at"),
+    ("createTransaction", "CreateTransactionInput", "transactedAt", Transaction, "transacted_at"),
+]
+
+
+def test_every_time_something_happened_is_covered():
+    """Every `issuedAt` and `transactedAt` a mutation takes is in HAPPENED."""
+    named = {(m, f) for m, _, f in date_arguments() if f in ("issuedAt", "transactedAt")}
+    assert named == {(m, f) for m, _, f, _, _ in HAPPENED}
+
+
+@pytest.mark.parametrize(("mutation", "input_type", "field", "model", "column"), HAPPENED)
+async def test_a_time_in_the_future_is_refused_or_taken_as_now(
+    gql, inputs, mutation, input_type, field, model: type[Model], column
+):
+    """Beyond CLOCK_SKEW ahead: INVALID_DATE and nothing stored. Within it (a till's clock a
+    little fast): stored as now, so the lot counts at once and never from a later time."""
+    document = f"""mutation($input: {input_type}!) {{ {mutation}(input: $input)
+      {{ errors {{ code field }} }} }}"""
+    body = dict(inputs[mutation])
+    if mutation == "createTransaction":
+        body.pop("externalId")
+        body["timezone"] = "UTC"
+    before = await model.all().count()
+    for ahead in (CLOCK_SKEW + timedelta(seconds=30), timedelta(days=400)):
+        late = (datetime.now(UTC) + ahead).isoformat()
+        data = await gql(document, {"input": {**body, field: late}})
+        assert data[mutation]["errors"] == [{"code": "INVALID_DATE", "field": field}], ahead
+    assert await model.all().count() == before
+
+    fast = datetime.now(UTC) + CLOCK_SKEW - timedelta(seconds=30)
+    data = await gql(document, {"input": {**body, field: fast.isoformat()}})
+    assert data[mutation]["errors"] == []
+    [stored] = await model.all().order_by("-" + column).limit(1).values_list(column, flat=True)
+    assert stored <= datetime.now(UTC) < fast

@@ -137,7 +137,7 @@ async def test_point_created_event(gql, profile):
         ({"timezone": "Nowhere/City"}, "INVALID_TIMEZONE", "timezone"),
         ({"profileId": "6f1c1a53-0d2c-4c1e-9d7e-5f1b7a3c2e10"}, "NOT_FOUND", "profileId"),
         (
-            {"issuedAt": "2030-01-02T00:00:00Z", "expiresAt": "2030-01-01T00:00:00Z"},
+            {"issuedAt": "2020-01-02T00:00:00Z", "expiresAt": "2020-01-01T00:00:00Z"},
             "INVALID_DATE",
             "expiresAt",
         ),

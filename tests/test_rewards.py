@@ -273,7 +273,7 @@ async def test_extend_by_days_once(gql, profile, definition):
         gql,
         profileId=profile["id"],
         rewardDefinitionId=definition["id"],
-        issuedAt="2031-02-10 10:00:00",
+        expiresAt="2031-03-12 23:59:59",
     )
     data = await gql(
         EXTEND, {"input": {"profileId": profile["id"], "ids": [reward["id"]], "extendDays": 7}}
@@ -414,7 +414,7 @@ async def test_extending_across_the_end_of_daylight_saving_lands_at_the_end_of_t
     local (it was 22:59:59, seven days of 24 hours after 23:59:59 +11:00)."""
     reward = await issue(
         gql, profileId=profile["id"], rewardDefinitionId=definition["id"],
-        issuedAt="2027-03-01 10:00:00",
+        expiresAt="2027-03-31 23:59:59",
     )  # fmt: skip
     assert reward["expiresLocalAt"] == "2027-03-31T23:59:59+11:00"
     data = await gql(
@@ -428,7 +428,7 @@ async def test_an_extension_to_a_day_ends_with_that_day_and_never_shortens(
 ):
     reward = await issue(
         gql, profileId=profile["id"], rewardDefinitionId=definition["id"],
-        issuedAt="2031-02-10 10:00:00",
+        expiresAt="2031-03-12 23:59:59",
     )  # fmt: skip
     body = {"profileId": profile["id"], "ids": [reward["id"]]}
     earlier = await gql(EXTEND, {"input": {**body, "extendDate": "2031-03-01"}})

@@ -16,7 +16,14 @@ from loyalty_gateway.benefits.definitions import find_definition
 from loyalty_gateway.benefits.models import Benefit, BenefitDefinition, BenefitRedemption
 from loyalty_gateway.core.errors import ErrorCode, UserError, require_uuid
 from loyalty_gateway.core.rules import condition_holds
-from loyalty_gateway.core.time import PeriodType, as_aware, expiry_from_period, utcnow, zone
+from loyalty_gateway.core.time import (
+    PeriodType,
+    as_aware,
+    expiry_from_period,
+    happened_at,
+    utcnow,
+    zone,
+)
 from loyalty_gateway.core.validation import check_text, json_for_storage
 from loyalty_gateway.events import outbox
 from loyalty_gateway.idempotency.service import run_once
@@ -160,7 +167,7 @@ async def _issue(data: IssueBenefitInput, reaction: bool) -> dict[str, Any]:
         raise UserError(
             ErrorCode.NOT_ASSIGNABLE, f"'{definition.handle}' is not assignable", "definition"
         )
-    issued_at = as_aware(data.issued_at, tz, "issuedAt") if data.issued_at else utcnow()
+    issued_at = happened_at(data.issued_at, tz, "issuedAt")
     expires_at = as_aware(data.expires_at, tz, "expiresAt") if data.expires_at else None
     benefit = await _create(
         profile,

@@ -72,6 +72,26 @@ def as_aware(value: datetime, tz: ZoneInfo, field: str) -> datetime:
     return value.astimezone(UTC)
 
 
+CLOCK_SKEW = timedelta(minutes=5)
+"""How far ahead of the server's clock a till's clock may run: a time that far ahead is taken
+as now; one further ahead is refused."""
+
+
+def happened_at(
+    value: datetime | None, tz: ZoneInfo, field: str, now: datetime | None = None
+) -> datetime:
+    """When something happened (`issuedAt`, `transactedAt`), in UTC: `now` when not given.
+    Nothing is recorded as happening later than now, so a lot never waits to count:
+    INVALID_DATE for a time more than CLOCK_SKEW ahead, now for one less far ahead."""
+    now = now or utcnow()
+    if value is None:
+        return now
+    instant = as_aware(value, tz, field)
+    if instant > now + CLOCK_SKEW:
+        raise UserError(ErrorCode.INVALID_DATE, f"{field} is in the future", field)
+    return min(instant, now)
+
+
 def add_months(day: date, months: int) -> date:
     """The same day `months` later, clamped to that month's last day."""
     month_index = day.month - 1 + months

@@ -19,7 +19,14 @@ from loyalty_gateway.balances.lots import (
 from loyalty_gateway.balances.service import NON_MONETARY_REWARD_TYPES
 from loyalty_gateway.core.errors import ErrorCode, UserError, require_uuid
 from loyalty_gateway.core.money import to_cents
-from loyalty_gateway.core.time import PeriodType, as_aware, expiry_from_period, utcnow, zone
+from loyalty_gateway.core.time import (
+    PeriodType,
+    as_aware,
+    expiry_from_period,
+    happened_at,
+    utcnow,
+    zone,
+)
 from loyalty_gateway.core.validation import check_text, json_for_storage
 from loyalty_gateway.events import outbox
 from loyalty_gateway.idempotency.service import run_once
@@ -120,7 +127,7 @@ async def _issue(data: IssueRewardInput, reaction: bool) -> dict[str, Any]:
         raise UserError(
             ErrorCode.INVALID_AMOUNT, "valueRemaining is above valueInitial", "valueRemaining"
         )
-    issued_at = as_aware(data.issued_at, tz, "issuedAt") if data.issued_at else utcnow()
+    issued_at = happened_at(data.issued_at, tz, "issuedAt")
     if data.expires_at is not None:
         expires_at = as_aware(data.expires_at, tz, "expiresAt")
     else:

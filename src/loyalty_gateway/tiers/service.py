@@ -15,7 +15,7 @@ from loyalty_gateway.core.handles import (
     ensure_handle_free,
     update_with_handle,
 )
-from loyalty_gateway.core.time import as_aware, months_later, utcnow, zone
+from loyalty_gateway.core.time import happened_at, months_later, utcnow, zone
 from loyalty_gateway.core.validation import check_text
 from loyalty_gateway.events import outbox
 from loyalty_gateway.idempotency.service import run_once
@@ -147,9 +147,7 @@ async def _award(data: AwardTierPointsInput) -> dict[str, Any]:
     check_text(TierPoint, {"reason": data.reason})
     profile = await Profile.get(id=data.profile_id)
     now = utcnow()
-    issued_at = as_aware(data.issued_at, tz, "issuedAt") if data.issued_at else now
-    if issued_at > now:
-        raise UserError(ErrorCode.INVALID_DATE, "issuedAt is in the future", "issuedAt")
+    issued_at = happened_at(data.issued_at, tz, "issuedAt", now)
     entry = await TierPoint.create(
         profile=profile,
         points=data.points,

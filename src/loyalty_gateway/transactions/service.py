@@ -10,7 +10,7 @@ from tortoise.transactions import in_transaction
 
 from loyalty_gateway.core.errors import ErrorCode, UserError, require_uuid
 from loyalty_gateway.core.money import from_cents, to_cents
-from loyalty_gateway.core.time import as_aware, zone
+from loyalty_gateway.core.time import happened_at, zone
 from loyalty_gateway.core.validation import check_text, json_for_storage
 from loyalty_gateway.events import outbox
 from loyalty_gateway.idempotency.service import request_digest, run_once
@@ -244,7 +244,7 @@ async def _create(data: CreateTransactionInput, digest: str) -> dict[str, Any]:
         total_original_cents=_optional_cents(data.total_original, "totalOriginal"),
         margin_cents=_optional_cents(data.margin, "margin"),
         is_void=data.is_void,
-        transacted_at=as_aware(data.transacted_at, tz, "transactedAt"),
+        transacted_at=happened_at(data.transacted_at, tz, "transactedAt"),
         timezone=data.timezone,
         location_id=data.location_id,
         tags=list(data.tags),
