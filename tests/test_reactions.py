@@ -259,14 +259,17 @@ async def test_reaction_validation(gql, change, field):
 
 
 async def test_update_delete_and_list(gql):
+    issue_only = seed_000()["actions"][1:]
     reaction = await create_reaction(
-        gql, {**seed_000(), "isActive": False, "trigger": "custom.listing_test"}
+        gql,
+        {**seed_000(), "isActive": False, "trigger": "custom.listing_test", "actions": issue_only},
     )
     update = """mutation($input: UpdateReactionInput!) { updateReaction(input: $input) {
       reaction { name actions { name } } errors { code } } }"""
+    spent = {"name": "condition", "value": {">": [{"var": "data.spend"}, 100]}}
+    only_filter = [{"name": "filter", "sortOrder": 1, "arguments": [spent]}]
     data = await gql(
-        update,
-        {"input": {"id": reaction["id"], "name": "renamed", "actions": seed_000()["actions"][:1]}},
+        update, {"input": {"id": reaction["id"], "name": "renamed", "actions": only_filter}}
     )
     assert data["updateReaction"]["reaction"] == {
         "name": "renamed",

@@ -73,6 +73,20 @@ def statuses_filter(statuses: Iterable[BenefitStatus], now: datetime) -> Q | Non
     return combined
 
 
+BENEFIT_CONTEXT_KEYS = frozenset(
+    {
+        "id", "profile_id", "definition", "timezone", "issued_at", "issued_local_at",
+        "expires_at", "expires_local_at", "claimed_at", "redemptions_remaining", "external_id",
+        "meta", "profile",
+    }
+)  # fmt: skip
+EVENT_CONTEXTS = {
+    "benefit.created": BENEFIT_CONTEXT_KEYS,
+    "benefit.claimed": BENEFIT_CONTEXT_KEYS,
+    "benefit.redeemed": BENEFIT_CONTEXT_KEYS | {"count"},
+}
+
+
 def benefit_context(benefit: Benefit, definition: BenefitDefinition, profile: dict) -> dict:
     tz = zone(benefit.timezone)
     return {

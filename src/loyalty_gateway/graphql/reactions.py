@@ -430,7 +430,7 @@ async def _test(data: TestReactionInput) -> list[service.DryStep]:
         reaction = await service.find_reaction(str(data.reaction_id), "reactionId")
         actions = await ReactionActionModel.filter(reaction_id=reaction.id)
     else:
-        actions = service.unsaved_actions(_actions(data.reaction.actions))
+        actions = service.unsaved_actions(_actions(data.reaction.actions), data.reaction.trigger)
     return await service.test_reaction(actions, data.context)
 
 

@@ -42,6 +42,16 @@ class AwardPointsInput:
     meta: Any = None
 
 
+EVENT_CONTEXTS = {
+    "point.created": frozenset(
+        {
+            "id", "profile_id", "value", "points", "reason", "timezone", "issued_at",
+            "expires_at", "external_id", "meta", "profile",
+        }
+    ),
+}  # fmt: skip
+
+
 def point_context(lot: PointLot, profile: dict[str, Any]) -> dict[str, Any]:
     return {
         "id": str(lot.id),

@@ -16,6 +16,7 @@ CONTEXT_KEYS = frozenset(
 )  # fmt: skip
 """The keys `profile_context` gives, for checking `var` paths when a rule is saved (a test
 holds the two together)."""
+EVENT_CONTEXTS = {"profile.created": CONTEXT_KEYS, "profile.updated": CONTEXT_KEYS}
 
 
 async def profile_context(profile: Profile) -> dict[str, Any]:

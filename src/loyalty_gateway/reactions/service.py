@@ -15,15 +15,13 @@ from loyalty_gateway.events.models import Event
 from loyalty_gateway.profiles.context import profile_context
 from loyalty_gateway.profiles.service import get_profile
 from loyalty_gateway.reactions.actions.base import StopRun
-from loyalty_gateway.reactions.catalogue import ACTIONS, TRIGGER
+from loyalty_gateway.reactions.catalogue import ACTIONS, RESERVED_EVENTS, TRIGGER, context_keys
 from loyalty_gateway.reactions.engine import STEP_FAILURES, resolve_arguments, step_failure
 from loyalty_gateway.reactions.models import Reaction, ReactionAction, Target
 from loyalty_gateway.reactions.templates import check_template
 
+
 # Events only domain code may emit (Omneo refuses these as custom events too).
-RESERVED_EVENTS = ("profile.created", "profile.updated", "profile.deleted", "profile.merged")
-
-
 @dataclass
 class ArgumentInput:
     name: str
@@ -48,9 +46,10 @@ def _check_trigger(trigger: str, field_name: str = "trigger") -> None:
         )
 
 
-def check_actions(actions: list[ActionInput]) -> None:
-    """Known action names, their required arguments and no unknown ones, valid rules, distinct
-    sortOrders."""
+def check_actions(actions: list[ActionInput], trigger: str) -> None:
+    """Known action names, their required arguments and no unknown ones, distinct sortOrders,
+    and valid rules that read only what the trigger's context holds."""
+    keys = context_keys(trigger)
     orders = [action.sort_order for action in actions]
     if len(set(orders)) != len(orders):
         raise UserError(ErrorCode.INVALID_INPUT, "sortOrder values must be distinct", "actions")
@@ -82,7 +81,19 @@ def check_actions(actions: list[ActionInput]) -> None:
             )
         for position, argument in enumerate(action.arguments):
             if argument.is_dynamic or (action.name == "filter" and argument.name == "condition"):
-                check_rule(argument.value, f"{where}.arguments.{position}.value")
+                check_rule(argument.value, f"{where}.arguments.{position}.value", keys)
+
+
+def _action_inputs(rows: list[ReactionAction]) -> list[ActionInput]:
+    return [
+        ActionInput(
+            name=row.name,
+            sort_order=row.sort_order,
+            description=row.description,
+            arguments=[ArgumentInput(**argument) for argument in row.arguments],
+        )
+        for row in rows
+    ]
 
 
 def _action_rows(reaction: Reaction | None, actions: list[ActionInput]) -> list[ReactionAction]:
@@ -112,7 +123,7 @@ async def create_reaction(
     if not name.strip():
         raise UserError(ErrorCode.INVALID_INPUT, "name must not be empty", "name")
     _check_trigger(trigger)
-    check_actions(actions)
+    check_actions(actions, trigger)
     async with in_transaction():
         reaction = await Reaction.create(
             name=name, trigger=trigger, is_active=is_active, description=description
@@ -134,10 +145,13 @@ async def update_reaction(
     check_text(Reaction, fields)
     if "trigger" in fields:
         _check_trigger(fields["trigger"])
-    if actions is not None:
-        check_actions(actions)
     async with in_transaction():
         reaction = await find_reaction(reaction_id)
+        trigger = fields.get("trigger", reaction.trigger)
+        if actions is not None:
+            check_actions(actions, trigger)
+        elif trigger != reaction.trigger:  # the saved actions must suit the new trigger
+            check_actions(_action_inputs(await reaction.actions.all()), trigger)
         reaction.update_from_dict(fields)
         await reaction.save()
         if actions is not None:
@@ -205,9 +219,10 @@ class DryStep:
     error: str | None = None
 
 
-def unsaved_actions(actions: list[ActionInput]) -> list[ReactionAction]:
+def unsaved_actions(actions: list[ActionInput], trigger: str) -> list[ReactionAction]:
     """Actions given inline (to `testReaction`), shaped like stored ones."""
-    check_actions(actions)
+    _check_trigger(trigger)
+    check_actions(actions, trigger)
     return _action_rows(None, actions)
 
 

@@ -73,6 +73,16 @@ class RedeemInput:
     meta: Any = None
 
 
+REDEMPTION_CONTEXT_KEYS = frozenset(
+    {"id", "profile_id", "type", "total", "transaction_external_id", "meta", "items", "profile"}
+)
+EVENT_CONTEXTS = {
+    "redemption.created": REDEMPTION_CONTEXT_KEYS,
+    "redemption.reversed": REDEMPTION_CONTEXT_KEYS,
+    "redemption.returned": REDEMPTION_CONTEXT_KEYS,
+}
+
+
 def redemption_context(
     redemption: Redemption, items: list[RedemptionItem], profile: dict[str, Any]
 ) -> dict[str, Any]:

@@ -74,6 +74,19 @@ def _expiry(definition: RewardDefinition, issued_at: datetime, tz_name: str) -> 
     return expiry_from_period(issued_at, zone(tz_name), definition.period, period_type)
 
 
+REWARD_CONTEXT_KEYS = frozenset(
+    {
+        "id", "profile_id", "definition", "value_initial", "value_remaining", "timezone",
+        "issued_at", "issued_local_at", "expires_at", "expires_local_at", "external_id", "meta",
+        "profile",
+    }
+)  # fmt: skip
+EVENT_CONTEXTS = {
+    "reward.created": REWARD_CONTEXT_KEYS,
+    "reward.redeemed": REWARD_CONTEXT_KEYS | {"transaction_id"},
+}
+
+
 def reward_context(reward: Reward, definition: RewardDefinition, profile: dict[str, Any]) -> dict:
     """Reward fields at the root and the profile nested, as Omneo's reward contexts are."""
     tz = zone(reward.timezone)

@@ -19,7 +19,7 @@ from loyalty_gateway.core.time import happened_at, months_later, utcnow, zone
 from loyalty_gateway.core.validation import check_text
 from loyalty_gateway.events import outbox
 from loyalty_gateway.idempotency.service import run_once
-from loyalty_gateway.profiles.context import profile_context
+from loyalty_gateway.profiles.context import CONTEXT_KEYS, profile_context
 from loyalty_gateway.profiles.locks import lock_profile
 from loyalty_gateway.profiles.models import Profile
 from loyalty_gateway.tiers.held import current_tier
@@ -77,6 +77,15 @@ async def tier_points_of(profile_ids: list[str], end: datetime) -> dict[str, int
 def _highest_reached(tiers: list[TierDefinition], points: int) -> TierDefinition | None:
     reached = [tier for tier in tiers if tier.value_min <= points]
     return reached[-1] if reached else None
+
+
+TIER_CONTEXT_KEYS = CONTEXT_KEYS | {"definition"}
+EVENT_CONTEXTS = {
+    "tier.achieved": TIER_CONTEXT_KEYS,
+    "tier.progressed": TIER_CONTEXT_KEYS | {"from", "to", "passed"},
+    "tier.maintained": TIER_CONTEXT_KEYS | {"tier_points", "by_floor"},
+    "tier.lost": TIER_CONTEXT_KEYS | {"tier_points", "new_tier_handle"},
+}
 
 
 async def _tier_context(profile: Profile, tier: TierDefinition) -> dict[str, Any]:

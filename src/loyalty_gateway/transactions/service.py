@@ -87,6 +87,17 @@ def _item_row(position: int, item: TransactionItemInput) -> dict[str, Any]:
     return row
 
 
+EVENT_CONTEXTS = {
+    "transaction.created": frozenset(
+        {
+            "id", "profile_id", "external_id", "receipt_ref", "total", "is_void",
+            "transacted_at", "transacted_local_at", "timezone", "location_id", "tags", "meta",
+            "redemption_id", "items", "profile",
+        }
+    ),
+}  # fmt: skip
+
+
 def transaction_context(
     transaction: Transaction, items: list[TransactionItem], profile: dict[str, Any] | None
 ) -> dict[str, Any]:
