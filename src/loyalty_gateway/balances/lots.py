@@ -1,9 +1,13 @@
-"""Status of a lot (a reward or a point award) and the matching database filter."""
+"""Lots (rewards, point awards, benefits): their status in Python, ORM and SQL form, voiding,
+and the order they are spent in."""
 
-from collections.abc import Iterable
+import operator
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
-from typing import Any
+from functools import reduce
+from typing import Any, TypeVar
 
 from tortoise.expressions import Q
 from tortoise.models import Model
@@ -13,6 +17,8 @@ from loyalty_gateway.core.errors import ErrorCode, UserError, require_uuid
 from loyalty_gateway.core.time import utcnow
 from loyalty_gateway.profiles.locks import lock_profile
 
+M = TypeVar("M", bound=Model)
+
 
 class LotStatus(Enum):
     ACTIVE = "ACTIVE"
@@ -21,48 +27,108 @@ class LotStatus(Enum):
     VOID = "VOID"
 
 
-def lot_status(
-    voided_at: datetime | None, remaining: int, expires_at: datetime | None, now: datetime
-) -> LotStatus:
-    if voided_at is not None:
-        return LotStatus.VOID
-    if remaining == 0:
-        return LotStatus.USED
-    if expires_at is not None and expires_at <= now:
-        return LotStatus.EXPIRED
-    return LotStatus.ACTIVE
+@dataclass(frozen=True)
+class _Test:
+    """One test of one column of a lot, in the three forms a rule needs."""
+
+    column: str
+    test: str  # one of _PYTHON's keys
+
+    def holds(self, lot: object, now: datetime) -> bool:
+        return _PYTHON[self.test](getattr(lot, self.column), now)
+
+    def q(self, now: datetime) -> Q:
+        lookup, value = _ORM[self.test]
+        return Q(**{f"{self.column}{lookup}": now if value is _NOW else value})
+
+    def sql(self, alias: str, now: str) -> str:
+        return f"{alias}.{self.column} {_SQL[self.test].format(now=now)}"
 
 
-def _status_q(status: LotStatus, remaining: str, now: datetime) -> Q:
-    not_void = Q(voided_at=None)
-    if status is LotStatus.VOID:
-        return Q(voided_at__isnull=False)
-    if status is LotStatus.USED:
-        return not_void & Q(**{remaining: 0})
-    has_value = not_void & Q(**{f"{remaining}__gt": 0})
-    if status is LotStatus.EXPIRED:
-        return has_value & Q(expires_at__lte=now)
-    return has_value & (Q(expires_at=None) | Q(expires_at__gt=now))
+_NOW = object()
+_PYTHON: dict[str, Callable[[Any, datetime], bool]] = {
+    "null": lambda value, now: value is None,
+    "set": lambda value, now: value is not None,
+    "zero": lambda value, now: value == 0,
+    "positive": lambda value, now: value is not None and value > 0,
+    "past": lambda value, now: value is not None and value <= now,
+    "future": lambda value, now: value is not None and value > now,
+}
+_ORM: dict[str, tuple[str, object]] = {
+    "null": ("", None),
+    "set": ("__isnull", False),
+    "zero": ("", 0),
+    "positive": ("__gt", 0),
+    "past": ("__lte", _NOW),
+    "future": ("__gt", _NOW),
+}
+_SQL = {
+    "null": "IS NULL",
+    "set": "IS NOT NULL",
+    "zero": "= 0",
+    "positive": "> 0",
+    "past": "<= {now}",
+    "future": "> {now}",
+}
+
+_Clause = tuple[_Test, ...]
+"""Tests of which at least one holds."""
 
 
-def status_filter(statuses: Iterable[Enum], remaining: str, now: datetime) -> Q | None:
-    """Lots in any of `statuses` (matched by name); None when no status is asked for."""
-    chosen = [LotStatus(status.value) for status in dict.fromkeys(statuses)]
-    if not chosen:
-        return None
-    combined = _status_q(chosen[0], remaining, now)
-    for status in chosen[1:]:
-        combined |= _status_q(status, remaining, now)
-    return combined
+@dataclass(frozen=True)
+class LotKind:
+    """The status rule of one kind of lot, written once as clauses of column tests, from
+    which come the Python check, the ORM filter and the SQL fragment. A lot is VOID once
+    voided; else USED with nothing remaining; else EXPIRED at or after `expires_at`; else
+    ACTIVE. `unlimited`: a remaining count of NULL means no limit (a benefit's uses)."""
+
+    remaining: str
+    unlimited: bool = False
+
+    def clauses(self, status: LotStatus) -> list[_Clause]:
+        not_void = (_Test("voided_at", "null"),)
+        left = (_Test(self.remaining, "positive"),)
+        if self.unlimited:
+            left = (_Test(self.remaining, "null"), *left)
+        return {
+            LotStatus.VOID: [(_Test("voided_at", "set"),)],
+            LotStatus.USED: [not_void, (_Test(self.remaining, "zero"),)],
+            LotStatus.EXPIRED: [not_void, left, (_Test("expires_at", "past"),)],
+            LotStatus.ACTIVE: [
+                not_void,
+                left,
+                (_Test("expires_at", "null"), _Test("expires_at", "future")),
+            ],
+        }[status]
+
+    def status(self, lot: object, now: datetime) -> LotStatus:
+        """The status of a loaded lot."""
+        for status in LotStatus:
+            if all(any(t.holds(lot, now) for t in c) for c in self.clauses(status)):
+                return status
+        raise AssertionError(f"no status holds for {lot!r}")  # the four cover every lot
+
+    def q(self, statuses: Iterable[Enum], now: datetime) -> Q | None:
+        """Lots in any of `statuses` (any enum with LotStatus's values); None when no status
+        is asked for."""
+        chosen = [LotStatus(status.value) for status in dict.fromkeys(statuses)]
+        if not chosen:
+            return None
+        return reduce(operator.or_, (self._q(status, now) for status in chosen))
+
+    def _q(self, status: LotStatus, now: datetime) -> Q:
+        clauses = [reduce(operator.or_, (t.q(now) for t in c)) for c in self.clauses(status)]
+        return reduce(operator.and_, clauses)
+
+    def sql(self, status: LotStatus, alias: str, now: str) -> str:
+        """The status as an SQL condition on table alias `alias`, `now` a parameter."""
+        clauses = [" OR ".join(t.sql(alias, now) for t in c) for c in self.clauses(status)]
+        return " AND ".join(f"({clause})" for clause in clauses)
 
 
-def has_uses_left() -> Q:
-    """A benefit with uses left: no limit (null), or more than zero remaining."""
-    return Q(redemptions_remaining=None) | Q(redemptions_remaining__gt=0)
-
-
-USES_LEFT_SQL = "({t}.redemptions_remaining IS NULL OR {t}.redemptions_remaining > 0)"
-"""`has_uses_left()` in SQL, for the balances statement, on table alias `t`."""
+REWARD_LOTS = LotKind("value_remaining")
+POINT_LOTS = LotKind("points_remaining")
+BENEFIT_LOTS = LotKind("redemptions_remaining", unlimited=True)
 
 
 async def void_lot(
@@ -85,6 +151,21 @@ async def void_lot(
     return lot
 
 
-def expiry_order_key(expires_at: datetime | None, issued_at: datetime, lot_id: object) -> tuple:
+async def lots_by_profile(
+    model: type[M], kind: LotKind, profile_ids: list[str], statuses: Iterable[Enum]
+) -> dict[str, list[M]]:
+    """Every lot of these profiles in any of `statuses` (all when none), in one query, each
+    profile's in spending order."""
+    query = model.filter(profile_id__in=profile_ids)
+    status_q = kind.q(statuses, utcnow())
+    if status_q is not None:
+        query = query.filter(status_q)
+    grouped: dict[str, list[M]] = {profile_id: [] for profile_id in profile_ids}
+    for lot in sorted(await query, key=spending_order):
+        grouped[str(lot.profile_id)].append(lot)  # type: ignore[attr-defined]  # every lot model has profile_id
+    return grouped
+
+
+def spending_order(lot: Any) -> tuple:
     """Earliest expiry first, no expiry last; ties by issue time, then id."""
-    return (expires_at is None, expires_at or issued_at, issued_at, str(lot_id))
+    return (lot.expires_at is None, lot.expires_at or lot.issued_at, lot.issued_at, str(lot.id))

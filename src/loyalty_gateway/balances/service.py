@@ -2,14 +2,12 @@
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
 from decimal import Decimal
 from functools import lru_cache
 
 from tortoise.connection import get_connection
-from tortoise.expressions import Q
 
-from loyalty_gateway.balances.lots import USES_LEFT_SQL
+from loyalty_gateway.balances.lots import BENEFIT_LOTS, POINT_LOTS, REWARD_LOTS, LotStatus
 from loyalty_gateway.core.money import from_cents, points_to_cents
 from loyalty_gateway.core.rows import placeholder
 from loyalty_gateway.core.time import utcnow
@@ -40,14 +38,6 @@ class Balances:
         }
 
 
-def live(now: datetime) -> Q:
-    return Q(voided_at=None) & (Q(expires_at=None) | Q(expires_at__gt=now))
-
-
-LIVE_SQL = "{t}.voided_at IS NULL AND ({t}.expires_at IS NULL OR {t}.expires_at > {now})"
-"""`live()` in SQL, for the one hand-written statement below; tests hold the two together."""
-
-
 @lru_cache(maxsize=256)
 def _balances_sql(dialect: str, count: int) -> str:
     """Per profile: the rate and the three sums in one statement, so a balance is one round
@@ -55,18 +45,16 @@ def _balances_sql(dialect: str, count: int) -> str:
     now = placeholder(dialect, 1)
     ids = ", ".join(placeholder(dialect, index + 2) for index in range(count))
     excluded = ", ".join(f"'{kind}'" for kind in NON_MONETARY_REWARD_TYPES)
+    active = LotStatus.ACTIVE
     return f"""
 SELECT p.id AS profile_id,
   (SELECT COALESCE(SUM(r.value_remaining), 0) FROM reward r
-    WHERE r.profile_id = p.id AND r.value_remaining > 0 AND r.type NOT IN ({excluded})
-      AND {LIVE_SQL.format(t="r", now=now)}) AS reward_cents,
+    WHERE r.profile_id = p.id AND r.type NOT IN ({excluded})
+      AND {REWARD_LOTS.sql(active, "r", now)}) AS reward_cents,
   (SELECT COALESCE(SUM(l.points_remaining), 0) FROM point_lot l
-    WHERE l.profile_id = p.id AND l.points_remaining > 0
-      AND {LIVE_SQL.format(t="l", now=now)}) AS points,
+    WHERE l.profile_id = p.id AND {POINT_LOTS.sql(active, "l", now)}) AS points,
   (SELECT COUNT(*) FROM benefit b
-    WHERE b.profile_id = p.id
-      AND {USES_LEFT_SQL.format(t="b")}
-      AND {LIVE_SQL.format(t="b", now=now)}) AS benefits,
+    WHERE b.profile_id = p.id AND {BENEFIT_LOTS.sql(active, "b", now)}) AS benefits,
   (SELECT s.points_to_dollars_rate FROM program_settings s WHERE s.id = {SETTINGS_ID}) AS rate
 FROM profile p WHERE p.id IN ({ids})"""
 

@@ -1,17 +1,14 @@
 """Benefits: issue, claim, redeem, extend and void benefits held by profiles."""
 
 import logging
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from enum import Enum
 from typing import Any
 
-from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
 from loyalty_gateway.balances.extension import check_extension, extend_lot
-from loyalty_gateway.balances.lots import expiry_order_key, has_uses_left, void_lot
+from loyalty_gateway.balances.lots import BENEFIT_LOTS, LotStatus, void_lot
 from loyalty_gateway.benefits.definitions import find_definition
 from loyalty_gateway.benefits.models import Benefit, BenefitDefinition, BenefitRedemption
 from loyalty_gateway.core.errors import ErrorCode, UserError, require_uuid
@@ -32,45 +29,6 @@ from loyalty_gateway.profiles.locks import lock_profile
 from loyalty_gateway.profiles.models import Profile
 
 log = logging.getLogger(__name__)
-
-
-class BenefitStatus(Enum):
-    ACTIVE = "ACTIVE"
-    EXPIRED = "EXPIRED"
-    USED = "USED"
-    VOID = "VOID"
-
-
-def status_of(benefit: Benefit, now: datetime) -> BenefitStatus:
-    if benefit.voided_at is not None:
-        return BenefitStatus.VOID
-    if benefit.redemptions_remaining == 0:
-        return BenefitStatus.USED
-    if benefit.expires_at is not None and benefit.expires_at <= now:
-        return BenefitStatus.EXPIRED
-    return BenefitStatus.ACTIVE
-
-
-def _status_q(status: BenefitStatus, now: datetime) -> Q:
-    not_void = Q(voided_at=None)
-    if status is BenefitStatus.VOID:
-        return Q(voided_at__isnull=False)
-    if status is BenefitStatus.USED:
-        return not_void & Q(redemptions_remaining=0)
-    usable = not_void & has_uses_left()
-    if status is BenefitStatus.EXPIRED:
-        return usable & Q(expires_at__lte=now)
-    return usable & (Q(expires_at=None) | Q(expires_at__gt=now))
-
-
-def statuses_filter(statuses: Iterable[BenefitStatus], now: datetime) -> Q | None:
-    chosen = list(dict.fromkeys(statuses))
-    if not chosen:
-        return None
-    combined = _status_q(chosen[0], now)
-    for status in chosen[1:]:
-        combined |= _status_q(status, now)
-    return combined
 
 
 BENEFIT_CONTEXT_KEYS = frozenset(
@@ -221,7 +179,7 @@ def _claim_refusal(
     if definition.claim_period_end_at and now > definition.claim_period_end_at:
         return "its claim period has ended"
     if definition.is_reclaimable:
-        if any(status_of(b, now) is BenefitStatus.ACTIVE for b in held):
+        if any(BENEFIT_LOTS.status(b, now) is LotStatus.ACTIVE for b in held):
             return "the profile already holds an active one"
     elif any(b.voided_at is None for b in held):
         return "the profile already has it and it is not reclaimable"
@@ -292,10 +250,10 @@ async def _owned(profile_id: str, benefit_id: str) -> Benefit:
 
 async def _redeem(profile_id: str, benefit_id: str, count: int) -> dict[str, Any]:
     benefit = await _owned(profile_id, benefit_id)
-    status = status_of(benefit, utcnow())
-    if status is BenefitStatus.VOID:
+    status = BENEFIT_LOTS.status(benefit, utcnow())
+    if status is LotStatus.VOID:
         raise UserError(ErrorCode.BENEFIT_NOT_ACTIVE, "The benefit is void", "benefitId")
-    if status is BenefitStatus.EXPIRED:
+    if status is LotStatus.EXPIRED:
         raise UserError(ErrorCode.BENEFIT_EXPIRED, "The benefit has expired", "benefitId")
     remaining = benefit.redemptions_remaining
     if remaining is not None and remaining < count:
@@ -352,21 +310,6 @@ async def extend_benefits(
 
 async def void_benefit(benefit_id: str, reason: str) -> Benefit:
     return await void_lot(Benefit, benefit_id, reason, "benefitId", ErrorCode.BENEFIT_NOT_ACTIVE)
-
-
-async def benefits_for_profiles(
-    profile_ids: list[str], statuses: Iterable[BenefitStatus]
-) -> dict[str, list[Benefit]]:
-    query = Benefit.filter(profile_id__in=profile_ids)
-    status_q = statuses_filter(statuses, utcnow())
-    if status_q is not None:
-        query = query.filter(status_q)
-    grouped: dict[str, list[Benefit]] = {pid: [] for pid in profile_ids}
-    for benefit in sorted(
-        await query, key=lambda b: expiry_order_key(b.expires_at, b.issued_at, b.id)
-    ):
-        grouped[str(benefit.profile_id)].append(benefit)
-    return grouped
 
 
 async def get_benefit(benefit_id: str) -> Benefit | None:

@@ -8,12 +8,14 @@ from strawberry.scalars import JSON
 from strawberry.types import Info
 
 from loyalty_gateway.auth import scopes
+from loyalty_gateway.balances.lots import BENEFIT_LOTS
 from loyalty_gateway.benefits import definitions, service
 from loyalty_gateway.benefits.models import Benefit as BenefitModel
 from loyalty_gateway.benefits.models import BenefitDefinition as BenefitDefinitionModel
 from loyalty_gateway.core.time import PeriodType, utcnow, zone
 from loyalty_gateway.graphql.errors import UserErrorType, attempt
 from loyalty_gateway.graphql.ids import by_id_or_handle, parse_id
+from loyalty_gateway.graphql.lot_status import BenefitStatusEnum, status_as
 from loyalty_gateway.graphql.pagination import Connection, connection, page
 from loyalty_gateway.graphql.permissions import guarded_by, requires, staff_only
 from loyalty_gateway.graphql.profiles import given
@@ -23,7 +25,6 @@ if TYPE_CHECKING:
     from loyalty_gateway.graphql.profiles import Profile
 
 ProfileRef = Annotated["Profile", strawberry.lazy("loyalty_gateway.graphql.profiles")]
-BenefitStatusEnum = strawberry.enum(service.BenefitStatus, name="BenefitStatus")
 
 
 @guarded_by(scopes.DEFINITIONS_READ)
@@ -128,7 +129,7 @@ class Benefit:
             extended_at=model.extended_at,
             claimed_at=model.claimed_at,
             redemptions_remaining=model.redemptions_remaining,
-            status=service.status_of(model, utcnow()),
+            status=status_as(BenefitStatusEnum, BENEFIT_LOTS, model, utcnow()),
             external_id=model.external_id,
             meta=model.meta,
             created_at=model.created_at,

@@ -9,22 +9,21 @@ not be answered from what an earlier one read). Subscriptions' results read no l
 import inspect
 from collections.abc import Awaitable, Callable, Hashable, Sequence
 from enum import Enum
-from functools import cached_property
+from functools import cached_property, partial
 from typing import Any, TypeVar
 
 from strawberry.dataloader import DataLoader
 from strawberry.extensions import FieldExtension
 from strawberry.types import Info
 
+from loyalty_gateway.balances.lots import BENEFIT_LOTS, POINT_LOTS, REWARD_LOTS, lots_by_profile
 from loyalty_gateway.balances.service import Balances, balances_for
 from loyalty_gateway.benefits import definitions as benefit_definitions
 from loyalty_gateway.benefits.models import Benefit, BenefitDefinition
-from loyalty_gateway.benefits.service import benefits_for_profiles
 from loyalty_gateway.core.rows import by_ids
 from loyalty_gateway.core.time import utcnow
 from loyalty_gateway.events.models import Event
 from loyalty_gateway.points.models import PointLot
-from loyalty_gateway.points.service import points_for_profiles
 from loyalty_gateway.profiles.models import Profile
 from loyalty_gateway.profiles.service import profiles_by_ids
 from loyalty_gateway.reactions.models import Reaction, ReactionAction, ReactionStep
@@ -32,7 +31,6 @@ from loyalty_gateway.redemptions import service as redemptions
 from loyalty_gateway.redemptions.models import Redemption, RedemptionItem
 from loyalty_gateway.rewards.definitions import definitions_by_ids
 from loyalty_gateway.rewards.models import Reward, RewardDefinition
-from loyalty_gateway.rewards.service import rewards_for_profiles
 from loyalty_gateway.tiers import service as tiers
 from loyalty_gateway.tiers.models import ProfileTier, TierDefinition
 from loyalty_gateway.transactions import service as transactions
@@ -119,11 +117,11 @@ class Loaders:
 
     @cached_property
     def rewards(self) -> DataLoader[StatusKey, list[Reward]]:
-        return by_status(rewards_for_profiles)
+        return by_status(partial(lots_by_profile, Reward, REWARD_LOTS))
 
     @cached_property
     def points(self) -> DataLoader[StatusKey, list[PointLot]]:
-        return by_status(points_for_profiles)
+        return by_status(partial(lots_by_profile, PointLot, POINT_LOTS))
 
     @cached_property
     def redemptions(self) -> DataLoader[str, list[Redemption]]:
@@ -155,7 +153,7 @@ class Loaders:
 
     @cached_property
     def benefits(self) -> DataLoader[StatusKey, list[Benefit]]:
-        return by_status(benefits_for_profiles)
+        return by_status(partial(lots_by_profile, Benefit, BENEFIT_LOTS))
 
     @cached_property
     def tier(self) -> DataLoader[str, ProfileTier | None]:

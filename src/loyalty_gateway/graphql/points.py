@@ -7,8 +7,10 @@ import strawberry
 from strawberry.scalars import JSON
 
 from loyalty_gateway.auth import scopes
+from loyalty_gateway.balances.lots import POINT_LOTS
 from loyalty_gateway.core.time import utcnow
 from loyalty_gateway.graphql.errors import UserErrorType, attempt
+from loyalty_gateway.graphql.lot_status import PointStatusEnum, status_as
 from loyalty_gateway.graphql.permissions import guarded_by, requires, staff_only
 from loyalty_gateway.graphql.profiles import BalancesType
 from loyalty_gateway.graphql.scalars import Points
@@ -16,8 +18,6 @@ from loyalty_gateway.points import service
 from loyalty_gateway.points.models import PointLot as PointLotModel
 from loyalty_gateway.program import service as program
 from loyalty_gateway.program.models import ProgramSettings as ProgramSettingsModel
-
-PointStatusEnum = strawberry.enum(service.PointStatus, name="PointStatus")
 
 
 @guarded_by(scopes.REWARDS_READ)
@@ -45,7 +45,7 @@ class PointLot:
             timezone=model.timezone,
             issued_at=model.issued_at,
             expires_at=model.expires_at,
-            status=service.status_of(model, utcnow()),
+            status=status_as(PointStatusEnum, POINT_LOTS, model, utcnow()),
             reason=model.reason,
             external_id=model.external_id,
             meta=model.meta,

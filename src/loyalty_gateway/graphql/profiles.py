@@ -13,17 +13,17 @@ from loyalty_gateway.benefits.service import claimable_for
 from loyalty_gateway.core.money import from_cents
 from loyalty_gateway.graphql.errors import UserErrorType, attempt
 from loyalty_gateway.graphql.ids import parse_id
+from loyalty_gateway.graphql.lot_status import BenefitStatusEnum, PointStatusEnum, RewardStatusEnum
 from loyalty_gateway.graphql.pagination import Connection, connection, page
 from loyalty_gateway.graphql.permissions import guarded_by, requires, staff_only
 from loyalty_gateway.graphql.scalars import Points
 from loyalty_gateway.profiles import service
 from loyalty_gateway.profiles.models import Profile as ProfileModel
-from loyalty_gateway.rewards.service import RewardStatus
 from loyalty_gateway.tiers.held import tier_of
 
 if TYPE_CHECKING:
-    from loyalty_gateway.graphql.benefits import Benefit, BenefitDefinition, BenefitStatusEnum
-    from loyalty_gateway.graphql.points import PointLot, PointStatusEnum
+    from loyalty_gateway.graphql.benefits import Benefit, BenefitDefinition
+    from loyalty_gateway.graphql.points import PointLot
     from loyalty_gateway.graphql.redemptions import Redemption
     from loyalty_gateway.graphql.rewards import Reward
     from loyalty_gateway.graphql.tiers import TierDefinition, TierProgress
@@ -31,19 +31,14 @@ if TYPE_CHECKING:
 
 RewardRef = Annotated["Reward", strawberry.lazy("loyalty_gateway.graphql.rewards")]
 PointLotRef = Annotated["PointLot", strawberry.lazy("loyalty_gateway.graphql.points")]
-PointStatusRef = Annotated["PointStatusEnum", strawberry.lazy("loyalty_gateway.graphql.points")]
 RedemptionRef = Annotated["Redemption", strawberry.lazy("loyalty_gateway.graphql.redemptions")]
 TransactionRef = Annotated["Transaction", strawberry.lazy("loyalty_gateway.graphql.transactions")]
 BenefitRef = Annotated["Benefit", strawberry.lazy("loyalty_gateway.graphql.benefits")]
 BenefitDefinitionRef = Annotated[
     "BenefitDefinition", strawberry.lazy("loyalty_gateway.graphql.benefits")
 ]
-BenefitStatusRef = Annotated[
-    "BenefitStatusEnum", strawberry.lazy("loyalty_gateway.graphql.benefits")
-]
 TierDefinitionRef = Annotated["TierDefinition", strawberry.lazy("loyalty_gateway.graphql.tiers")]
 TierProgressRef = Annotated["TierProgress", strawberry.lazy("loyalty_gateway.graphql.tiers")]
-RewardStatusEnum = strawberry.enum(RewardStatus, name="RewardStatus")
 
 
 def _statuses(status: list | None) -> tuple:
@@ -141,7 +136,7 @@ class Profile:
     async def points(
         self,
         info: Info,
-        status: list[PointStatusRef] | None = None,
+        status: list[PointStatusEnum] | None = None,
         first: int | None = None,
         after: str | None = None,
     ) -> Connection[PointLotRef]:
@@ -160,7 +155,7 @@ class Profile:
     async def benefits(
         self,
         info: Info,
-        status: list[BenefitStatusRef] | None = None,
+        status: list[BenefitStatusEnum] | None = None,
         first: int | None = None,
         after: str | None = None,
     ) -> Connection[BenefitRef]:

@@ -9,13 +9,15 @@ from strawberry.scalars import JSON
 from strawberry.types import Info
 
 from loyalty_gateway.auth import scopes
+from loyalty_gateway.balances.lots import REWARD_LOTS
 from loyalty_gateway.core.money import from_cents
 from loyalty_gateway.core.time import PeriodType, utcnow, zone
 from loyalty_gateway.graphql.errors import UserErrorType, attempt
 from loyalty_gateway.graphql.ids import by_id_or_handle, parse_id
+from loyalty_gateway.graphql.lot_status import RewardStatusEnum, status_as
 from loyalty_gateway.graphql.pagination import Connection, connection, page
 from loyalty_gateway.graphql.permissions import guarded_by, requires, staff_only
-from loyalty_gateway.graphql.profiles import RewardStatusEnum, given
+from loyalty_gateway.graphql.profiles import given
 from loyalty_gateway.rewards import definitions, service
 from loyalty_gateway.rewards.models import Reward as RewardModel
 from loyalty_gateway.rewards.models import RewardDefinition as RewardDefinitionModel
@@ -141,7 +143,7 @@ class Reward:
             expires_at=model.expires_at,
             expires_local_at=model.expires_at.astimezone(tz) if model.expires_at else None,
             extended_at=model.extended_at,
-            status=service.status_of(model, utcnow()),
+            status=status_as(RewardStatusEnum, REWARD_LOTS, model, utcnow()),
             external_id=model.external_id,
             meta=model.meta,
             created_at=model.created_at,

@@ -1,14 +1,11 @@
 """Point awards: lots of points that never expire unless given an expiry."""
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from enum import Enum
 from typing import Any
 
-from loyalty_gateway.balances.lots import expiry_order_key, lot_status, status_filter
 from loyalty_gateway.core.errors import ErrorCode, UserError
-from loyalty_gateway.core.time import as_aware, happened_at, utcnow, zone
+from loyalty_gateway.core.time import as_aware, happened_at, zone
 from loyalty_gateway.core.validation import check_text, json_for_storage
 from loyalty_gateway.events import outbox
 from loyalty_gateway.idempotency.service import run_once
@@ -17,17 +14,6 @@ from loyalty_gateway.profiles.context import profile_context
 from loyalty_gateway.profiles.service import get_profile
 
 MAX_POINTS = 10**12
-
-
-class PointStatus(Enum):
-    ACTIVE = "ACTIVE"
-    EXPIRED = "EXPIRED"
-    USED = "USED"
-    VOID = "VOID"
-
-
-def status_of(lot: PointLot, now: datetime) -> PointStatus:
-    return PointStatus(lot_status(lot.voided_at, lot.points_remaining, lot.expires_at, now).value)
 
 
 @dataclass
@@ -101,17 +87,3 @@ async def award_points(data: AwardPointsInput, idempotency_key: str | None = Non
     """Award a lot of points; a repeated idempotency key with the same input returns the first."""
     result = await run_once("awardPoints", idempotency_key, dict(vars(data)), lambda: _award(data))
     return await PointLot.get(id=result["point_lot_id"])
-
-
-async def points_for_profiles(
-    profile_ids: list[str], statuses: Iterable[PointStatus]
-) -> dict[str, list[PointLot]]:
-    """Every matching point lot of these profiles in one query, soonest expiry first."""
-    query = PointLot.filter(profile_id__in=profile_ids)
-    status_q = status_filter(statuses, "points_remaining", utcnow())
-    if status_q is not None:
-        query = query.filter(status_q)
-    grouped: dict[str, list[PointLot]] = {profile_id: [] for profile_id in profile_ids}
-    for lot in sorted(await query, key=lambda x: expiry_order_key(x.expires_at, x.issued_at, x.id)):
-        grouped[str(lot.profile_id)].append(lot)
-    return grouped

@@ -8,8 +8,8 @@ from typing import Any
 
 from tortoise.expressions import F
 
-from loyalty_gateway.balances.lots import expiry_order_key
-from loyalty_gateway.balances.service import NON_MONETARY_REWARD_TYPES, live
+from loyalty_gateway.balances.lots import POINT_LOTS, REWARD_LOTS, LotStatus, spending_order
+from loyalty_gateway.balances.service import NON_MONETARY_REWARD_TYPES
 from loyalty_gateway.core.errors import ErrorCode, UserError, require_uuid
 from loyalty_gateway.core.money import from_cents, to_cents
 from loyalty_gateway.core.time import utcnow
@@ -114,15 +114,16 @@ async def _emit(name: str, redemption: Redemption, items: list[RedemptionItem]) 
 
 
 async def _reward_lots(profile_id: str) -> list[Reward]:
-    rewards = await Reward.filter(
-        live(utcnow()), profile_id=profile_id, value_remaining__gt=0
-    ).exclude(type__in=NON_MONETARY_REWARD_TYPES)
-    return sorted(rewards, key=lambda r: expiry_order_key(r.expires_at, r.issued_at, r.id))
+    active = REWARD_LOTS.q([LotStatus.ACTIVE], utcnow())
+    rewards = await Reward.filter(active, profile_id=profile_id).exclude(
+        type__in=NON_MONETARY_REWARD_TYPES
+    )
+    return sorted(rewards, key=spending_order)
 
 
 async def _point_lots(profile_id: str) -> list[PointLot]:
-    lots = await PointLot.filter(live(utcnow()), profile_id=profile_id, points_remaining__gt=0)
-    return sorted(lots, key=lambda p: expiry_order_key(p.expires_at, p.issued_at, p.id))
+    lots = await PointLot.filter(POINT_LOTS.q([LotStatus.ACTIVE], utcnow()), profile_id=profile_id)
+    return sorted(lots, key=spending_order)
 
 
 async def _allocate(profile_id: str, strategies: list[Strategy], cents: int) -> list[tuple]:
@@ -296,10 +297,7 @@ async def reverse_redemption(redemption_id: str, idempotency_key: str | None = N
 async def _lot_expiry_keys(items: list[RedemptionItem]) -> dict[str, tuple]:
     rewards = await Reward.filter(id__in=[i.reward_id for i in items if i.reward_id])
     points = await PointLot.filter(id__in=[i.point_lot_id for i in items if i.point_lot_id])
-    return {
-        str(lot.id): expiry_order_key(lot.expires_at, lot.issued_at, lot.id)
-        for lot in [*rewards, *points]
-    }
+    return {str(lot.id): spending_order(lot) for lot in [*rewards, *points]}
 
 
 async def _return(redemption_id: str, cents: int) -> dict[str, Any]:

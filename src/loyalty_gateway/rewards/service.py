@@ -1,21 +1,14 @@
 """Rewards: issue, extend, reassign, void and list reward lots."""
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from enum import Enum
 from typing import Any
 
 from tortoise.transactions import in_transaction
 
 from loyalty_gateway.balances.extension import check_extension, extend_lot
-from loyalty_gateway.balances.lots import (
-    expiry_order_key,
-    lot_status,
-    status_filter,
-    void_lot,
-)
+from loyalty_gateway.balances.lots import REWARD_LOTS, LotStatus, void_lot
 from loyalty_gateway.balances.service import NON_MONETARY_REWARD_TYPES
 from loyalty_gateway.core.errors import ErrorCode, UserError, require_uuid
 from loyalty_gateway.core.money import to_cents
@@ -37,18 +30,6 @@ from loyalty_gateway.profiles.service import get_profile
 from loyalty_gateway.rewards.definitions import find_definition
 from loyalty_gateway.rewards.models import Reward, RewardDefinition
 from loyalty_gateway.transactions.models import Transaction
-
-
-class RewardStatus(Enum):
-    ACTIVE = "ACTIVE"
-    EXPIRED = "EXPIRED"
-    USED = "USED"
-    VOID = "VOID"
-
-
-def status_of(reward: Reward, now: datetime) -> RewardStatus:
-    status = lot_status(reward.voided_at, reward.value_remaining, reward.expires_at, now)
-    return RewardStatus(status.value)
 
 
 @dataclass
@@ -235,7 +216,7 @@ async def reassign_reward(reward_id: str, profile_id: str) -> Reward:
                 "rewardId",
             )
         unused = reward.value_remaining == reward.value_initial
-        if status_of(reward, utcnow()) is not RewardStatus.ACTIVE or not unused:
+        if REWARD_LOTS.status(reward, utcnow()) is not LotStatus.ACTIVE or not unused:
             raise UserError(
                 ErrorCode.REWARD_NOT_ACTIVE,
                 "Only an unused, unexpired, active reward can be reassigned",
@@ -262,7 +243,7 @@ async def redeem_reward(reward_id: str, transaction_id: str | None) -> Reward:
                 "percentage reward",
                 "rewardId",
             )
-        if status_of(reward, utcnow()) is not RewardStatus.ACTIVE:
+        if REWARD_LOTS.status(reward, utcnow()) is not LotStatus.ACTIVE:
             raise UserError(ErrorCode.REWARD_NOT_ACTIVE, "The reward is not active", "rewardId")
         if transaction_id is not None:
             transaction_id = require_uuid(transaction_id, "transactionId")
@@ -292,21 +273,6 @@ async def redeem_reward(reward_id: str, transaction_id: str | None) -> Reward:
 
 async def void_reward(reward_id: str, reason: str) -> Reward:
     return await void_lot(Reward, reward_id, reason, "rewardId", ErrorCode.REWARD_NOT_ACTIVE)
-
-
-async def rewards_for_profiles(
-    profile_ids: list[str], statuses: Iterable[RewardStatus]
-) -> dict[str, list[Reward]]:
-    """Every matching reward of these profiles in one query, by expiry (no expiry last)."""
-    query = Reward.filter(profile_id__in=profile_ids)
-    status_q = status_filter(statuses, "value_remaining", utcnow())
-    if status_q is not None:
-        query = query.filter(status_q)
-    grouped: dict[str, list[Reward]] = {profile_id: [] for profile_id in profile_ids}
-    rewards = await query
-    for reward in sorted(rewards, key=lambda r: expiry_order_key(r.expires_at, r.issued_at, r.id)):
-        grouped[str(reward.profile_id)].append(reward)
-    return grouped
 
 
 async def get_reward(reward_id: str) -> Reward | None:
