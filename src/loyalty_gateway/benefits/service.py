@@ -7,6 +7,7 @@ from typing import Any
 
 from tortoise.transactions import in_transaction
 
+from loyalty_gateway.balances.definitions import check_assignable, issue_once, lot_dates
 from loyalty_gateway.balances.extension import check_extension, extend_lot
 from loyalty_gateway.balances.lots import BENEFIT_LOTS, LotStatus, void_lot
 from loyalty_gateway.benefits.definitions import find_definition
@@ -14,10 +15,6 @@ from loyalty_gateway.benefits.models import Benefit, BenefitDefinition, BenefitR
 from loyalty_gateway.core.errors import ErrorCode, UserError, require_uuid
 from loyalty_gateway.core.rules import condition_holds
 from loyalty_gateway.core.time import (
-    PeriodType,
-    as_aware,
-    expiry_from_period,
-    happened_at,
     utcnow,
     zone,
 )
@@ -75,15 +72,6 @@ async def _emit(name: str, benefit: Benefit, definition: BenefitDefinition, **ex
     await outbox.emit(name, {**context, **extra}, str(profile.id))
 
 
-def _expiry(definition: BenefitDefinition, issued_at: datetime, tz_name: str) -> datetime | None:
-    period_type = PeriodType(definition.period_type)
-    if period_type is PeriodType.absolute_date:
-        return definition.absolute_expiry
-    if definition.period is None:
-        return None
-    return expiry_from_period(issued_at, zone(tz_name), definition.period, period_type)
-
-
 @dataclass
 class IssueBenefitInput:
     profile_id: str
@@ -100,16 +88,12 @@ async def _create(
     profile: Profile,
     definition: BenefitDefinition,
     tz_name: str,
-    issued_at: datetime,
-    expires_at: datetime | None,
+    dates: tuple[datetime, datetime | None],
     claimed: bool = False,
     external_id: str | None = None,
     meta: Any = None,
 ) -> Benefit:
-    if expires_at is None:
-        expires_at = _expiry(definition, issued_at, tz_name)
-    if expires_at is not None and expires_at <= issued_at:
-        raise UserError(ErrorCode.INVALID_DATE, "expiresAt is not after issuedAt", "expiresAt")
+    issued_at, expires_at = dates
     benefit = await Benefit.create(
         definition=definition,
         profile=profile,
@@ -135,18 +119,12 @@ async def _issue(data: IssueBenefitInput, reaction: bool) -> dict[str, Any]:
         "benefitDefinitionId",
         "benefitDefinitionHandle",
     )
-    if reaction and not definition.is_assignable:
-        raise UserError(
-            ErrorCode.NOT_ASSIGNABLE, f"'{definition.handle}' is not assignable", "definition"
-        )
-    issued_at = happened_at(data.issued_at, tz, "issuedAt")
-    expires_at = as_aware(data.expires_at, tz, "expiresAt") if data.expires_at else None
+    check_assignable(definition, reaction)
     benefit = await _create(
         profile,
         definition,
         data.timezone,
-        issued_at,
-        expires_at,
+        lot_dates(tz, data.issued_at, data.expires_at, definition),
         external_id=data.external_id,
         meta=data.meta,
     )
@@ -157,14 +135,7 @@ async def issue_benefit(
     data: IssueBenefitInput, idempotency_key: str | None = None, reaction: bool = False
 ) -> Benefit:
     """Issue a benefit (seed 001). Reactions may only issue assignable definitions."""
-    data.profile_id = require_uuid(data.profile_id, "profileId")
-    result = await run_once(
-        "issueBenefit",
-        idempotency_key,
-        dict(vars(data)),
-        lambda: _issue(data, reaction),
-        lock=lambda: lock_profile(data.profile_id),
-    )
+    result = await issue_once("issueBenefit", data, idempotency_key, lambda: _issue(data, reaction))
     return await Benefit.get(id=result["benefit_id"])
 
 
@@ -215,7 +186,7 @@ async def claimable_for(profile: Profile) -> list[BenefitDefinition]:
 
 
 async def claim_benefit(profile_id: str, definition_handle: str, timezone: str) -> Benefit:
-    zone(timezone)
+    tz = zone(timezone)
     async with in_transaction():
         profile = await lock_profile(profile_id)
         definition = await BenefitDefinition.get_or_none(handle=definition_handle)
@@ -234,7 +205,8 @@ async def claim_benefit(profile_id: str, definition_handle: str, timezone: str) 
                 f"Cannot claim '{definition.handle}': {reason}",
                 "definitionHandle",
             )
-        benefit = await _create(profile, definition, timezone, now, None, claimed=True)
+        dates = lot_dates(tz, now, None, definition)
+        benefit = await _create(profile, definition, timezone, dates, claimed=True)
         await _emit("benefit.claimed", benefit, definition)
     return benefit
 

@@ -4,8 +4,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from loyalty_gateway.balances.definitions import lot_dates
 from loyalty_gateway.core.errors import ErrorCode, UserError
-from loyalty_gateway.core.time import as_aware, happened_at, zone
+from loyalty_gateway.core.time import zone
 from loyalty_gateway.core.validation import check_text, json_for_storage
 from loyalty_gateway.events import outbox
 from loyalty_gateway.idempotency.service import run_once
@@ -62,10 +63,7 @@ async def _award(data: AwardPointsInput) -> dict[str, Any]:
         )
     check_text(PointLot, {"reason": data.reason, "external_id": data.external_id})
     profile = await get_profile(data.profile_id)
-    issued_at = happened_at(data.issued_at, tz, "issuedAt")
-    expires_at = as_aware(data.expires_at, tz, "expiresAt") if data.expires_at else None
-    if expires_at is not None and expires_at <= issued_at:
-        raise UserError(ErrorCode.INVALID_DATE, "expiresAt is not after issuedAt", "expiresAt")
+    issued_at, expires_at = lot_dates(tz, data.issued_at, data.expires_at)
     lot = await PointLot.create(
         profile=profile,
         points_initial=data.points,

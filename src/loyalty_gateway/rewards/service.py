@@ -7,22 +7,18 @@ from typing import Any
 
 from tortoise.transactions import in_transaction
 
+from loyalty_gateway.balances.definitions import check_assignable, issue_once, lot_dates
 from loyalty_gateway.balances.extension import check_extension, extend_lot
 from loyalty_gateway.balances.lots import REWARD_LOTS, LotStatus, void_lot
 from loyalty_gateway.balances.service import NON_MONETARY_REWARD_TYPES
 from loyalty_gateway.core.errors import ErrorCode, UserError, require_uuid
 from loyalty_gateway.core.money import to_cents
 from loyalty_gateway.core.time import (
-    PeriodType,
-    as_aware,
-    expiry_from_period,
-    happened_at,
     utcnow,
     zone,
 )
 from loyalty_gateway.core.validation import check_text, json_for_storage
 from loyalty_gateway.events import outbox
-from loyalty_gateway.idempotency.service import run_once
 from loyalty_gateway.profiles.context import profile_context
 from loyalty_gateway.profiles.locks import lock_profile, lock_profiles
 from loyalty_gateway.profiles.models import Profile
@@ -44,15 +40,6 @@ class IssueRewardInput:
     expires_at: datetime | None = None
     external_id: str | None = None
     meta: Any = None
-
-
-def _expiry(definition: RewardDefinition, issued_at: datetime, tz_name: str) -> datetime | None:
-    period_type = PeriodType(definition.period_type)
-    if period_type is PeriodType.absolute_date:
-        return definition.absolute_expiry
-    if definition.period is None:
-        return None
-    return expiry_from_period(issued_at, zone(tz_name), definition.period, period_type)
 
 
 REWARD_CONTEXT_KEYS = frozenset(
@@ -103,10 +90,7 @@ async def _issue(data: IssueRewardInput, reaction: bool) -> dict[str, Any]:
         "rewardDefinitionId",
         "rewardDefinitionHandle",
     )
-    if reaction and not definition.is_assignable:
-        raise UserError(
-            ErrorCode.NOT_ASSIGNABLE, f"'{definition.handle}' is not assignable", "definition"
-        )
+    check_assignable(definition, reaction)
     initial = (
         to_cents(data.value_initial, "valueInitial")
         if data.value_initial is not None
@@ -121,13 +105,7 @@ async def _issue(data: IssueRewardInput, reaction: bool) -> dict[str, Any]:
         raise UserError(
             ErrorCode.INVALID_AMOUNT, "valueRemaining is above valueInitial", "valueRemaining"
         )
-    issued_at = happened_at(data.issued_at, tz, "issuedAt")
-    if data.expires_at is not None:
-        expires_at = as_aware(data.expires_at, tz, "expiresAt")
-    else:
-        expires_at = _expiry(definition, issued_at, data.timezone)
-    if expires_at is not None and expires_at <= issued_at:
-        raise UserError(ErrorCode.INVALID_DATE, "expiresAt is not after issuedAt", "expiresAt")
+    issued_at, expires_at = lot_dates(tz, data.issued_at, data.expires_at, definition)
     reward = await Reward.create(
         definition=definition,
         profile=profile,
@@ -154,8 +132,7 @@ async def issue_reward(
 ) -> Reward:
     """Issue a reward lot; a repeated idempotency key with the same input returns the first.
     Reactions may only issue assignable definitions."""
-    request = dict(vars(data))
-    result = await run_once("issueReward", idempotency_key, request, lambda: _issue(data, reaction))
+    result = await issue_once("issueReward", data, idempotency_key, lambda: _issue(data, reaction))
     return await Reward.get(id=result["reward_id"])
 
 

@@ -1,0 +1,163 @@
+"""Definitions with a period, issued as lots to profiles: what rewards and benefits share,
+written once. Each kind adds its own fields (a reward's value, a benefit's uses and claim
+rules) around these."""
+
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+from typing import Any, TypeVar
+from zoneinfo import ZoneInfo
+
+from tortoise.exceptions import IntegrityError
+from tortoise.expressions import Q
+from tortoise.models import Model
+from tortoise.transactions import in_transaction
+
+from loyalty_gateway.core.errors import ErrorCode, UserError, require_uuid
+from loyalty_gateway.core.handles import (
+    check_handle,
+    check_not_null,
+    ensure_handle_free,
+    update_with_handle,
+)
+from loyalty_gateway.core.time import PeriodType, as_aware, expiry_from_period, happened_at
+from loyalty_gateway.core.validation import check_text
+from loyalty_gateway.idempotency.service import run_once
+from loyalty_gateway.profiles.locks import lock_profile
+
+D = TypeVar("D", bound=Model)
+
+NOT_NULL = (
+    "name", "handle", "type", "period_type", "is_assignable", "is_extendable",
+    "is_reassignable", "is_published", "tags",
+)  # fmt: skip
+
+
+def clean_definition(
+    model: type[Model], fields: dict[str, Any], types: tuple[str, ...], not_null: tuple[str, ...]
+) -> dict[str, Any]:
+    """The checks every definition's fields pass, on create and on update (where absent
+    fields are left alone): text limits, no null where a value is needed, a valid handle, a
+    name, a known type, a period of 0 or more, an extension of 1 day or more."""
+    cleaned = dict(fields)
+    check_text(model, cleaned)
+    check_not_null(cleaned, NOT_NULL + not_null)
+    if "handle" in cleaned:
+        check_handle(cleaned["handle"])
+    if "name" in cleaned and not cleaned["name"].strip():
+        raise UserError(ErrorCode.INVALID_INPUT, "name must not be empty", "name")
+    if "type" in cleaned and cleaned["type"] not in types:
+        raise UserError(ErrorCode.INVALID_INPUT, f"type must be one of {', '.join(types)}", "type")
+    if cleaned.get("period") is not None and cleaned["period"] < 0:
+        raise UserError(ErrorCode.INVALID_INPUT, "period must not be negative", "period")
+    if cleaned.get("extend_days") is not None and cleaned["extend_days"] < 1:
+        raise UserError(ErrorCode.INVALID_INPUT, "extendDays must be at least 1", "extendDays")
+    if isinstance(cleaned.get("period_type"), PeriodType):
+        cleaned["period_type"] = cleaned["period_type"].value
+    return cleaned
+
+
+def check_period(definition: Any) -> None:
+    """A definition as it would be saved: an `absolute_date` period needs its date."""
+    absolute = definition.period_type == PeriodType.absolute_date.value
+    if absolute and definition.absolute_expiry is None:
+        raise UserError(
+            ErrorCode.INVALID_INPUT, "absolute_date needs absoluteExpiry", "absoluteExpiry"
+        )
+
+
+async def create_definition(
+    model: type[D], cleaned: dict[str, Any], check: Callable[[D], None]
+) -> D:
+    """Save a new definition under a free handle. Two creates racing for one handle: the
+    loser's unique violation is DUPLICATE_HANDLE, as if it had come second."""
+    definition = model(**cleaned)
+    check(definition)
+    try:
+        async with in_transaction():
+            await ensure_handle_free(model, cleaned["handle"])
+            await definition.save()
+    except IntegrityError:
+        await ensure_handle_free(model, cleaned["handle"])
+        raise
+    return definition
+
+
+async def update_definition(
+    model: type[D], label: str, definition_id: str, cleaned: dict[str, Any], check: Callable
+) -> D:
+    """Apply checked fields; a handle lost to a racing update is DUPLICATE_HANDLE."""
+    try:
+        return await update_with_handle(model, label, definition_id, cleaned, check)
+    except IntegrityError:
+        if "handle" in cleaned:
+            await ensure_handle_free(model, cleaned["handle"], exclude_id=definition_id)
+        raise
+
+
+async def list_definitions(
+    model: type[D], search: str | None, filters: dict[str, bool | None], offset: int, limit: int
+) -> tuple[list[D], int]:
+    """A page of definitions, oldest first: those matching every given flag, and `search`
+    in the name or handle."""
+    query = model.filter(**{name: value for name, value in filters.items() if value is not None})
+    if search and search.strip():
+        term = search.strip()
+        query = query.filter(Q(name__icontains=term) | Q(handle__icontains=term))
+    total = await query.count()
+    return await query.order_by("created_at", "id").offset(offset).limit(limit), total
+
+
+async def issue_once(
+    operation: str,
+    data: Any,
+    idempotency_key: str | None,
+    issue: Callable[[], Awaitable[dict[str, Any]]],
+) -> dict[str, Any]:
+    """Issue a lot to `data.profile_id` under the profile's lock, once per idempotency key
+    (a repeat with the same input gets the first result)."""
+    data.profile_id = require_uuid(data.profile_id, "profileId")
+    return await run_once(
+        operation,
+        idempotency_key,
+        dict(vars(data)),
+        issue,
+        lock=lambda: lock_profile(data.profile_id),
+    )
+
+
+def check_assignable(definition: Any, reaction: bool) -> None:
+    """Reactions may only issue what a definition marks assignable."""
+    if reaction and not definition.is_assignable:
+        raise UserError(
+            ErrorCode.NOT_ASSIGNABLE, f"'{definition.handle}' is not assignable", "definition"
+        )
+
+
+def lot_dates(
+    tz: ZoneInfo,
+    issued_at: datetime | None,
+    expires_at: datetime | None,
+    definition: Any | None = None,
+) -> tuple[datetime, datetime | None]:
+    """When a lot is issued and when it expires: an `expiresAt` given, else the definition's
+    period from the local issue date, else never. It must expire after it is issued."""
+    issued = happened_at(issued_at, tz, "issuedAt")
+    if expires_at is not None:
+        expires = as_aware(expires_at, tz, "expiresAt")
+    elif definition is not None:
+        expires = definition_expiry(definition, issued, tz)
+    else:
+        expires = None
+    if expires is not None and expires <= issued:
+        raise UserError(ErrorCode.INVALID_DATE, "expiresAt is not after issuedAt", "expiresAt")
+    return issued, expires
+
+
+def definition_expiry(definition: Any, issued_at: datetime, tz: ZoneInfo) -> datetime | None:
+    """The expiry a definition's period gives a lot issued at `issued_at`."""
+    period_type = PeriodType(definition.period_type)
+    if period_type is PeriodType.absolute_date:
+        return definition.absolute_expiry  # type: ignore[no-any-return]  # a model field
+    if definition.period is None:
+        return None
+    return expiry_from_period(issued_at, tz, definition.period, period_type)
