@@ -9,15 +9,18 @@ from loyalty_gateway.core.errors import ErrorCode, UserError, camel
 from loyalty_gateway.core.time import check_calendar
 
 
-def check_text(model: type[Model], values: dict[str, Any]) -> None:
+def check_text(
+    model: type[Model], values: dict[str, Any], fields: dict[str, str] | None = None
+) -> None:
     """Strings must fit their column and hold no NUL character (PostgreSQL refuses both);
-    dates and date-times must fall in the program's calendar."""
+    dates and date-times must fall in the program's calendar. An error names the input field:
+    `fields[column]`, else the column camelCased."""
     for name, value in values.items():
+        field = (fields or {}).get(name, camel(name))
         if isinstance(value, date):  # datetimes too
-            check_calendar(value, camel(name))
+            check_calendar(value, field)
         if not isinstance(value, str):
             continue
-        field = camel(name)
         if "\x00" in value:
             raise UserError(ErrorCode.INVALID_INPUT, f"{field} contains a NUL character", field)
         max_length = getattr(model._meta.fields_map.get(name), "max_length", None)

@@ -9,6 +9,7 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from loyalty_gateway.core.errors import ErrorCode, UserError
+from loyalty_gateway.core.validation import check_text
 from loyalty_gateway.idempotency.models import IdempotencyRecord
 
 Result = dict[str, Any]
@@ -50,6 +51,7 @@ async def run_once(
             if lock is not None:
                 await lock()
             return await work()
+    check_text(IdempotencyRecord, {"key": key}, {"key": "idempotencyKey"})
     digest = request_digest(request)
     try:
         async with in_transaction():
