@@ -19,7 +19,7 @@ from typing import Any
 import httpx
 import websockets
 
-from loyalty_gateway.events.dispatcher import TASK_PREFIX
+from loyalty_gateway.reactions.dispatcher import TASK_PREFIX
 
 ADMIN_TOKEN = "test-admin-" + uuid.uuid4().hex
 

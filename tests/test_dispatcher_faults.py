@@ -4,7 +4,7 @@ import asyncio
 
 from loyalty_gateway.background import supervise
 from loyalty_gateway.core.retry import backoff
-from loyalty_gateway.events.dispatcher import Dispatcher
+from loyalty_gateway.reactions.dispatcher import Dispatcher
 from tests.support import create_profile, wait_for_event
 
 EMIT = """mutation($p: ID!) { emitEvent(input: {event: "custom.survives", profileId: $p})

@@ -6,8 +6,8 @@ import asyncio
 import pytest
 
 from loyalty_gateway.benefits.models import Benefit
-from loyalty_gateway.events import dispatcher
 from loyalty_gateway.events.models import Event
+from loyalty_gateway.reactions import dispatcher
 from tests.support import (
     create_benefit_definition,
     create_definition,

@@ -10,10 +10,10 @@ from dataclasses import dataclass, field
 
 from loyalty_gateway.auth.cache import TOKENS_CHANNEL, token_cache
 from loyalty_gateway.core.retry import backoff
-from loyalty_gateway.events.dispatcher import TASK_PREFIX, Dispatcher
 from loyalty_gateway.events.hub import LOG_CHANNEL, hub, listen
 from loyalty_gateway.events.notify import on_local_notify
 from loyalty_gateway.events.outbox import EVENTS_CHANNEL
+from loyalty_gateway.reactions.dispatcher import TASK_PREFIX, Dispatcher
 from loyalty_gateway.settings import Settings
 
 log = logging.getLogger(__name__)

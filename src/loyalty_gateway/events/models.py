@@ -1,5 +1,14 @@
+from enum import StrEnum
+
 from tortoise import fields
 from tortoise.models import Model
+
+
+class EventStatus(StrEnum):
+    PENDING = "PENDING"
+    PROCESSING = "PROCESSING"  # claimed by a dispatcher until `available_at`
+    DONE = "DONE"
+    FAILED = "FAILED"  # parked after too many attempts, until retryEvent
 
 
 class Event(Model):
@@ -10,7 +19,7 @@ class Event(Model):
     profile_id = fields.UUIDField(null=True)
     context = fields.JSONField()
     depth = fields.IntField(default=0)
-    status = fields.CharField(max_length=16, default="PENDING")
+    status = fields.CharField(max_length=16, default=EventStatus.PENDING.value)
     attempts = fields.IntField(default=0)
     available_at = fields.DatetimeField(null=True)
     last_error = fields.TextField(null=True)

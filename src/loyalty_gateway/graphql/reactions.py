@@ -1,20 +1,13 @@
 """Reactions, targets, runs, custom events, and the live `reactionLog` subscription."""
 
-import asyncio
-import contextlib
-from collections import deque
 from collections.abc import AsyncGenerator
 from datetime import datetime
-from enum import Enum
 
 import strawberry
 from strawberry.scalars import JSON
 from strawberry.types import Info
 
 from loyalty_gateway.auth import scopes
-from loyalty_gateway.auth.service import Principal
-from loyalty_gateway.core.errors import ErrorCode, UserError
-from loyalty_gateway.events.dispatcher import retry_event
 from loyalty_gateway.events.hub import hub
 from loyalty_gateway.events.models import Event as EventModel
 from loyalty_gateway.graphql.access import ensure_still_valid
@@ -23,6 +16,8 @@ from loyalty_gateway.graphql.ids import parse_id
 from loyalty_gateway.graphql.pagination import Connection, connection, page
 from loyalty_gateway.graphql.permissions import guarded_by, requires
 from loyalty_gateway.reactions import service
+from loyalty_gateway.reactions.log import entries_after, newest_entry_id
+from loyalty_gateway.reactions.models import LogKind, RunStatus, StepStatus
 from loyalty_gateway.reactions.models import Reaction as ReactionModel
 from loyalty_gateway.reactions.models import ReactionAction as ReactionActionModel
 from loyalty_gateway.reactions.models import ReactionLogEntry as LogEntryModel
@@ -30,28 +25,8 @@ from loyalty_gateway.reactions.models import ReactionRun as RunModel
 from loyalty_gateway.reactions.models import ReactionStep as StepModel
 from loyalty_gateway.reactions.models import Target as TargetModel
 
-
-@strawberry.enum
-class RunStatus(Enum):
-    RUNNING = "RUNNING"
-    COMPLETED = "COMPLETED"
-    STOPPED = "STOPPED"
-    FAILED = "FAILED"
-
-
-@strawberry.enum
-class StepStatus(Enum):
-    PASSED = "PASSED"
-    STOPPED = "STOPPED"
-    FAILED = "FAILED"
-    SKIPPED = "SKIPPED"
-
-
-@strawberry.enum
-class LogKind(Enum):
-    RUN_STARTED = "RUN_STARTED"
-    STEP = "STEP"
-    RUN_FINISHED = "RUN_FINISHED"
+for _status in (RunStatus, StepStatus, LogKind):
+    strawberry.enum(_status)  # GraphQL's enums are the domain's, under the same names
 
 
 @strawberry.type
@@ -419,21 +394,6 @@ def _numeric_id(value: str, what: str = "event") -> int:
         raise bad_input(f"'{value}' is not a valid {what} id") from None
 
 
-async def _test(data: TestReactionInput) -> list[service.DryStep]:
-    if (data.reaction_id is None) == (data.reaction is None):
-        raise UserError(
-            ErrorCode.INVALID_INPUT, "Give exactly one of reactionId and reaction", "reactionId"
-        )
-    if not isinstance(data.context, dict):
-        raise UserError(ErrorCode.INVALID_INPUT, "context must be a JSON object", "context")
-    if data.reaction_id is not None:
-        reaction = await service.find_reaction(str(data.reaction_id), "reactionId")
-        actions = await ReactionActionModel.filter(reaction_id=reaction.id)
-    else:
-        actions = service.unsaved_actions(_actions(data.reaction.actions), data.reaction.trigger)
-    return await service.test_reaction(actions, data.context)
-
-
 @strawberry.type
 class ReactionQueries:
     @strawberry.field(permission_classes=[requires(scopes.REACTIONS_READ)])
@@ -450,18 +410,12 @@ class ReactionQueries:
         after: str | None = None,
     ) -> Connection[Reaction]:
         at = page(first, after)
-        query = ReactionModel.all()
-        if trigger is not None:
-            query = query.filter(trigger=trigger)
-        if is_active is not None:
-            query = query.filter(is_active=is_active)
-        total = await query.count()
-        rows = await query.order_by("created_at", "id").offset(at.offset).limit(at.limit)
+        rows, total = await service.list_reactions(trigger, is_active, at.offset, at.limit)
         return connection([Reaction.from_model(r) for r in rows], total, at)
 
     @strawberry.field(permission_classes=[requires(scopes.REACTIONS_READ)])
     async def targets(self) -> list[Target]:
-        return [Target.from_model(t) for t in await TargetModel.all().order_by("handle")]
+        return [Target.from_model(t) for t in await service.list_targets()]
 
     @strawberry.field(permission_classes=[requires(scopes.REACTIONS_READ)])
     async def reaction_run(self, id: strawberry.ID) -> ReactionRun | None:
@@ -480,15 +434,13 @@ class ReactionQueries:
         after: str | None = None,
     ) -> Connection[ReactionRun]:
         at = page(first, after)
-        query = RunModel.all()
-        if reaction_id is not None:
-            query = query.filter(reaction_id=parse_id(reaction_id, "reactionId"))
-        if profile_id is not None:
-            query = query.filter(profile_id=parse_id(profile_id, "profileId"))
-        if status is not None:
-            query = query.filter(status=status.value)
-        total = await query.count()
-        rows = await query.order_by("-started_at", "-id").offset(at.offset).limit(at.limit)
+        rows, total = await service.list_runs(
+            parse_id(reaction_id, "reactionId") if reaction_id is not None else None,
+            parse_id(profile_id, "profileId") if profile_id is not None else None,
+            status,
+            at.offset,
+            at.limit,
+        )
         return connection([ReactionRun.from_model(r) for r in rows], total, at)
 
     @strawberry.field(permission_classes=[requires(scopes.REACTIONS_READ)])
@@ -545,24 +497,25 @@ class ReactionMutations:
 
     @strawberry.mutation(permission_classes=[requires(scopes.REACTIONS_WRITE)])
     async def retry_event(self, input: RetryEventInput) -> EventPayload:
-        event = await retry_event(_numeric_id(str(input.id)))
-        if event is None:
-            error = UserErrorType(code=ErrorCode.NOT_FOUND, message="No such event", field="id")
-            return EventPayload(event=None, errors=[error])
-        return EventPayload(event=Event.from_model(event), errors=[])
+        event, errors = await attempt(service.retry_event(_numeric_id(str(input.id))))
+        return EventPayload(event=Event.from_model(event) if event else None, errors=errors)
 
     @strawberry.mutation(
         permission_classes=[requires(scopes.REACTIONS_READ)],
         description="A dry run: what each action would do with `context`. Nothing changes.",
     )
     async def test_reaction(self, input: TestReactionInput) -> TestReactionPayload:
-        steps, errors = await attempt(_test(input))
+        inline = (
+            (input.reaction.trigger, _actions(input.reaction.actions)) if input.reaction else None
+        )
+        reaction_id = str(input.reaction_id) if input.reaction_id is not None else None
+        steps, errors = await attempt(service.test_reaction(reaction_id, inline, input.context))
         return TestReactionPayload(
             steps=[
                 ReactionStepPreview(
                     sort_order=s.sort_order,
                     action=s.action,
-                    status=StepStatus(s.status),
+                    status=s.status,
                     arguments=s.arguments,
                     result=s.result,
                     error=s.error,
@@ -599,41 +552,11 @@ class ReactionSubscriptions:
             if after_id is not None:
                 start = _numeric_id(str(after_id), "reaction log entry")
             else:
-                newest = await LogEntryModel.all().order_by("-id").first()
-                start = newest.id if newest else 0
+                start = await newest_entry_id()
             principal = info.context.principal
             check = info.context.settings.subscription_check_seconds
-            async for entry in _entries_after(start, filters, queue, principal, check):
+            entries = entries_after(
+                start, filters, queue, check, lambda: ensure_still_valid(principal)
+            )
+            async for entry in entries:
                 yield ReactionLogEntry.from_model(entry)
-
-
-RESCAN = 200
-
-
-async def _entries_after(
-    start: int,
-    filters: dict[str, object],
-    queue: "asyncio.Queue[int]",
-    principal: Principal,
-    check_seconds: float,
-) -> AsyncGenerator[LogEntryModel, None]:
-    """Stored entries after `start`, then each new one once, in id order.
-
-    Two writers can commit ids out of order, so each read also looks back RESCAN ids
-    and skips the ones already sent.
-    """
-    sent: deque[int] = deque(maxlen=4 * RESCAN)
-    last = start
-    while True:
-        floor = max(start, last - RESCAN)
-        for entry in await LogEntryModel.filter(id__gt=floor, **filters).order_by("id"):
-            if entry.id in sent:
-                continue
-            sent.append(entry.id)
-            last = max(last, entry.id)
-            yield entry
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(queue.get(), check_seconds)
-        await ensure_still_valid(principal)
-        while not queue.empty():
-            queue.get_nowait()

@@ -21,7 +21,7 @@ from tortoise.connection import get_connection
 from tortoise.functions import Count, Min
 
 from loyalty_gateway.core.time import utcnow
-from loyalty_gateway.events.models import Event
+from loyalty_gateway.events.models import Event, EventStatus
 from loyalty_gateway.reactions.models import ReactionRun, ReactionStep
 
 WEBHOOK_ACTION = "target.send"
@@ -99,7 +99,7 @@ def record_operation(context: ExecutionContext, started: float) -> None:
 
 async def _read_database_gauges() -> None:
     rows = (
-        await Event.filter(status="PENDING")
+        await Event.filter(status=EventStatus.PENDING)
         .annotate(oldest=Min("created_at"), count=Count("id"))
         .values("oldest", "count")
     )

@@ -22,17 +22,18 @@ from loyalty_gateway.events.outbox import chain_depth
 from loyalty_gateway.reactions.actions.base import ActionError, StopRun
 from loyalty_gateway.reactions.catalogue import ACTIONS, trigger_names
 from loyalty_gateway.reactions.models import (
+    LogKind,
     Reaction,
     ReactionAction,
     ReactionLogEntry,
     ReactionRun,
     ReactionStep,
+    RunStatus,
+    StepStatus,
 )
 
 log = logging.getLogger(__name__)
 MAX_DEPTH = 5
-RUNNING, COMPLETED, STOPPED, FAILED = "RUNNING", "COMPLETED", "STOPPED", "FAILED"
-PASSED = "PASSED"
 
 
 def resolve_arguments(action: ReactionAction, context: dict[str, Any]) -> dict[str, Any]:
@@ -46,7 +47,7 @@ def resolve_arguments(action: ReactionAction, context: dict[str, Any]) -> dict[s
     return resolved
 
 
-async def _log(run: ReactionRun, kind: str, status: str, **fields: Any) -> ReactionLogEntry:
+async def _log(run: ReactionRun, kind: LogKind, status: str, **fields: Any) -> ReactionLogEntry:
     entry = await ReactionLogEntry.create(
         kind=kind,
         run_id=run.id,
@@ -69,19 +70,19 @@ def _published(entry: ReactionLogEntry) -> None:
         hub.publish(entry.id)
 
 
-async def _finish(run: ReactionRun, status: str, message: str | None = None) -> None:
+async def _finish(run: ReactionRun, status: RunStatus, message: str | None = None) -> None:
     async with in_transaction():
         run.status = status
         run.finished_at = utcnow()
         await run.save(update_fields=["status", "finished_at"])
-        entry = await _log(run, "RUN_FINISHED", status, message=message)
+        entry = await _log(run, LogKind.RUN_FINISHED, status, message=message)
     _published(entry)
 
 
 async def _record(
     run: ReactionRun,
     action: ReactionAction,
-    status: str,
+    status: StepStatus,
     started: float,
     arguments: dict[str, Any] | None,
     result: Any = None,
@@ -99,7 +100,7 @@ async def _record(
     )
     return await _log(
         run,
-        "STEP",
+        LogKind.STEP,
         status,
         sort_order=action.sort_order,
         action=action.name,
@@ -124,7 +125,7 @@ def step_failure(error: Exception) -> str:
 
 @dataclass
 class StepOutcome:
-    status: str
+    status: StepStatus
     error: str | None = None
 
 
@@ -144,19 +145,23 @@ async def _step(
             if spec.writes:
                 async with in_transaction():
                     result = await spec.run(given, context)
-                    entry = await _record(run, action, PASSED, started, arguments, result)
+                    entry = await _record(
+                        run, action, StepStatus.PASSED, started, arguments, result
+                    )
             else:
                 result = await spec.run(given, context)
                 async with in_transaction():
-                    entry = await _record(run, action, PASSED, started, arguments, result)
+                    entry = await _record(
+                        run, action, StepStatus.PASSED, started, arguments, result
+                    )
         finally:
             chain_depth.reset(token)
         _published(entry)
-        return StepOutcome(PASSED)
+        return StepOutcome(StepStatus.PASSED)
     except StopRun as stop:
-        outcome = StepOutcome(STOPPED, str(stop))
+        outcome = StepOutcome(StepStatus.STOPPED, str(stop))
     except STEP_FAILURES as error:
-        outcome = StepOutcome(FAILED, step_failure(error))
+        outcome = StepOutcome(StepStatus.FAILED, step_failure(error))
     async with in_transaction():
         entry = await _record(run, action, outcome.status, started, arguments, error=outcome.error)
     _published(entry)
@@ -166,7 +171,7 @@ async def _step(
 async def run_reaction(event: Event, reaction: Reaction, context: dict[str, Any]) -> ReactionRun:
     """Run (or resume) one reaction for one event; a finished run is never run again."""
     run = await ReactionRun.get_or_none(event_id=event.id, reaction_id=reaction.id)
-    if run is not None and run.status != RUNNING:
+    if run is not None and run.status != RunStatus.RUNNING:
         return run
     async with in_transaction():
         resumed = run is not None
@@ -177,28 +182,31 @@ async def run_reaction(event: Event, reaction: Reaction, context: dict[str, Any]
                 event=event,
                 trigger=reaction.trigger,
                 profile_id=event.profile_id,
-                status=RUNNING,
+                status=RunStatus.RUNNING,
                 started_at=utcnow(),
             )
         # Taken up again, a run says so: a monitor sees it start over.
-        entry = await _log(run, "RUN_STARTED", RUNNING, resumed=resumed)
+        entry = await _log(run, LogKind.RUN_STARTED, RunStatus.RUNNING, resumed=resumed)
     _published(entry)
     if event.depth > MAX_DEPTH:
-        await _finish(run, FAILED, f"CHAIN_DEPTH_EXCEEDED: event depth {event.depth} > {MAX_DEPTH}")
+        await _finish(
+            run, RunStatus.FAILED, f"CHAIN_DEPTH_EXCEEDED: event depth {event.depth} > {MAX_DEPTH}"
+        )
         return run
     done = {step.sort_order: step for step in await ReactionStep.filter(run_id=run.id)}
     actions = await ReactionAction.filter(reaction_id=reaction.id).order_by("sort_order")
     for action in actions:
         previous = done.get(action.sort_order)
         outcome = (
-            StepOutcome(previous.status, previous.error)
+            StepOutcome(StepStatus(previous.status), previous.error)
             if previous is not None
             else await _step(event, run, action, context)
         )
-        if outcome.status != PASSED:
-            await _finish(run, STOPPED if outcome.status == STOPPED else FAILED, outcome.error)
+        if outcome.status != StepStatus.PASSED:
+            stopped = outcome.status == StepStatus.STOPPED
+            await _finish(run, RunStatus.STOPPED if stopped else RunStatus.FAILED, outcome.error)
             return run
-    await _finish(run, COMPLETED)
+    await _finish(run, RunStatus.COMPLETED)
     return run
 
 

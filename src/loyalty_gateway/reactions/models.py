@@ -1,5 +1,27 @@
+from enum import StrEnum
+
 from tortoise import fields
 from tortoise.models import Model
+
+
+class RunStatus(StrEnum):
+    RUNNING = "RUNNING"
+    COMPLETED = "COMPLETED"
+    STOPPED = "STOPPED"  # a filter said no
+    FAILED = "FAILED"
+
+
+class StepStatus(StrEnum):
+    PASSED = "PASSED"
+    STOPPED = "STOPPED"
+    FAILED = "FAILED"
+    SKIPPED = "SKIPPED"
+
+
+class LogKind(StrEnum):
+    RUN_STARTED = "RUN_STARTED"
+    STEP = "STEP"
+    RUN_FINISHED = "RUN_FINISHED"
 
 
 class Reaction(Model):

@@ -11,13 +11,23 @@ from loyalty_gateway.core.handles import check_handle, ensure_handle_free
 from loyalty_gateway.core.rules import check_rule
 from loyalty_gateway.core.validation import check_text
 from loyalty_gateway.events import outbox
-from loyalty_gateway.events.models import Event
+from loyalty_gateway.events.models import Event, EventStatus
+from loyalty_gateway.events.notify import notify
+from loyalty_gateway.events.outbox import EVENTS_CHANNEL
 from loyalty_gateway.profiles.context import profile_context
 from loyalty_gateway.profiles.service import get_profile
 from loyalty_gateway.reactions.actions.base import StopRun
 from loyalty_gateway.reactions.catalogue import ACTIONS, RESERVED_EVENTS, TRIGGER, context_keys
 from loyalty_gateway.reactions.engine import STEP_FAILURES, resolve_arguments, step_failure
-from loyalty_gateway.reactions.models import Reaction, ReactionAction, Target
+from loyalty_gateway.reactions.models import (
+    Reaction,
+    ReactionAction,
+    ReactionRun,
+    ReactionStep,
+    RunStatus,
+    StepStatus,
+    Target,
+)
 from loyalty_gateway.reactions.templates import check_template
 
 
@@ -213,20 +223,20 @@ async def emit_custom_event(event: str, profile_id: str, data: Any) -> Event:
 class DryStep:
     sort_order: int
     action: str
-    status: str
+    status: StepStatus
     arguments: dict[str, Any] | None
     result: Any = None
     error: str | None = None
 
 
-def unsaved_actions(actions: list[ActionInput], trigger: str) -> list[ReactionAction]:
+def _unsaved_actions(actions: list[ActionInput], trigger: str) -> list[ReactionAction]:
     """Actions given inline (to `testReaction`), shaped like stored ones."""
     _check_trigger(trigger)
     check_actions(actions, trigger)
     return _action_rows(None, actions)
 
 
-async def test_reaction(actions: list[ReactionAction], context: dict[str, Any]) -> list[DryStep]:
+async def _dry_run(actions: list[ReactionAction], context: dict[str, Any]) -> list[DryStep]:
     """What each action would do with this context; nothing is written or sent."""
     steps: list[DryStep] = []
     for action in sorted(actions, key=lambda a: a.sort_order):
@@ -236,14 +246,88 @@ async def test_reaction(actions: list[ReactionAction], context: dict[str, Any]) 
             result = await ACTIONS[action.name].dry_run(arguments, context)
         except StopRun as stop:
             steps.append(
-                DryStep(action.sort_order, action.name, "STOPPED", arguments, error=str(stop))
+                DryStep(
+                    action.sort_order, action.name, StepStatus.STOPPED, arguments, error=str(stop)
+                )
             )
             break
         except STEP_FAILURES as error:
             failure = step_failure(error)
             steps.append(
-                DryStep(action.sort_order, action.name, "FAILED", arguments, error=failure)
+                DryStep(action.sort_order, action.name, StepStatus.FAILED, arguments, error=failure)
             )
             break
-        steps.append(DryStep(action.sort_order, action.name, "PASSED", arguments, result))
+        steps.append(DryStep(action.sort_order, action.name, StepStatus.PASSED, arguments, result))
     return steps
+
+
+async def retry_event(event_id: int) -> Event:
+    """Queue an event again; its failed runs resume from the failed step."""
+    async with in_transaction():
+        event = await Event.get_or_none(id=event_id)
+        if event is None:
+            raise UserError(ErrorCode.NOT_FOUND, f"No event {event_id}", "id")
+        failed = await ReactionRun.filter(event_id=event.id, status=RunStatus.FAILED)
+        for run in failed:
+            await ReactionStep.filter(run_id=run.id, status=StepStatus.FAILED).delete()
+            run.status = RunStatus.RUNNING
+            run.finished_at = None
+            await run.save(update_fields=["status", "finished_at"])
+        event.status = EventStatus.PENDING
+        event.available_at = None
+        event.attempts = 0
+        await event.save(update_fields=["status", "available_at", "attempts"])
+        await notify(EVENTS_CHANNEL, str(event.id))
+    return event
+
+
+async def list_reactions(
+    trigger: str | None, is_active: bool | None, offset: int, limit: int
+) -> tuple[list[Reaction], int]:
+    """A page of reactions, oldest first, with the total."""
+    query = Reaction.filter(
+        **{k: v for k, v in {"trigger": trigger, "is_active": is_active}.items() if v is not None}
+    )
+    total = await query.count()
+    return await query.order_by("created_at", "id").offset(offset).limit(limit), total
+
+
+async def list_targets() -> list[Target]:
+    return await Target.all().order_by("handle")
+
+
+async def list_runs(
+    reaction_id: str | None,
+    profile_id: str | None,
+    status: RunStatus | None,
+    offset: int,
+    limit: int,
+) -> tuple[list[ReactionRun], int]:
+    """A page of runs, newest first, with the total."""
+    wanted = {"reaction_id": reaction_id, "profile_id": profile_id, "status": status}
+    query = ReactionRun.filter(**{k: v for k, v in wanted.items() if v is not None})
+    total = await query.count()
+    return await query.order_by("-started_at", "-id").offset(offset).limit(limit), total
+
+
+async def test_reaction(
+    reaction_id: str | None,
+    inline: tuple[str, list[ActionInput]] | None,
+    context: Any,
+) -> list[DryStep]:
+    """`testReaction`: a saved reaction (by id) or an inline one (its trigger and actions),
+    exactly one, run dry against `context`."""
+    if (reaction_id is None) == (inline is None):
+        raise UserError(
+            ErrorCode.INVALID_INPUT, "Give exactly one of reactionId and reaction", "reactionId"
+        )
+    if not isinstance(context, dict):
+        raise UserError(ErrorCode.INVALID_INPUT, "context must be a JSON object", "context")
+    if reaction_id is not None:
+        reaction = await find_reaction(reaction_id, "reactionId")
+        actions = await ReactionAction.filter(reaction_id=reaction.id)
+    else:
+        assert inline is not None
+        trigger, given = inline
+        actions = _unsaved_actions(given, trigger)
+    return await _dry_run(actions, context)

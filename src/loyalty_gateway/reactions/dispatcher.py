@@ -25,15 +25,11 @@ from tortoise.transactions import in_transaction
 from loyalty_gateway.core.retry import backoff
 from loyalty_gateway.core.rows import placeholder
 from loyalty_gateway.core.time import utcnow
-from loyalty_gateway.events.models import Event
-from loyalty_gateway.events.notify import notify
-from loyalty_gateway.events.outbox import EVENTS_CHANNEL
+from loyalty_gateway.events.models import Event, EventStatus
 from loyalty_gateway.reactions.engine import process_event
-from loyalty_gateway.reactions.models import ReactionRun, ReactionStep
 from loyalty_gateway.settings import Settings
 
 log = logging.getLogger(__name__)
-PENDING, PROCESSING, DONE, FAILED = "PENDING", "PROCESSING", "DONE", "FAILED"
 TASK_PREFIX = "loyalty-background-"  # the names of background tasks (tests leave them out)
 RECORD_ATTEMPTS = 6  # about 15 s of backoff
 
@@ -48,14 +44,15 @@ def _claim_sql(dialect: str, running: int) -> str:
     not_mine = f"AND e.id NOT IN ({mine})" if running else ""
     lock = "FOR UPDATE SKIP LOCKED" if dialect == "postgres" else ""
     return f"""
-UPDATE event SET status = '{PROCESSING}', attempts = attempts + 1, available_at = {lease}
+UPDATE event
+  SET status = '{EventStatus.PROCESSING}', attempts = attempts + 1, available_at = {lease}
 WHERE id IN (
   SELECT e.id FROM event e
-  WHERE (e.status = '{PENDING}' AND (e.available_at IS NULL OR e.available_at <= {now})
-         OR e.status = '{PROCESSING}' AND e.available_at <= {now})
+  WHERE (e.status = '{EventStatus.PENDING}' AND (e.available_at IS NULL OR e.available_at <= {now})
+         OR e.status = '{EventStatus.PROCESSING}' AND e.available_at <= {now})
     {not_mine}
     AND NOT EXISTS (SELECT 1 FROM event b WHERE b.profile_id = e.profile_id AND b.id < e.id
-                    AND b.status IN ('{PENDING}', '{PROCESSING}'))
+                    AND b.status IN ('{EventStatus.PENDING}', '{EventStatus.PROCESSING}'))
   ORDER BY e.id LIMIT {limit} {lock})
 RETURNING *"""
 
@@ -108,13 +105,17 @@ class Dispatcher:
             parked = event.attempts >= self.settings.event_max_attempts
             await _record(
                 event.id,
-                status=FAILED if parked else PENDING,
+                status=EventStatus.FAILED if parked else EventStatus.PENDING,
                 available_at=None if parked else utcnow() + timedelta(seconds=2**event.attempts),
                 last_error=f"{type(error).__name__}: {error}"[:2000],
             )
             return
         await _record(
-            event.id, status=DONE, processed_at=utcnow(), available_at=None, last_error=None
+            event.id,
+            status=EventStatus.DONE,
+            processed_at=utcnow(),
+            available_at=None,
+            last_error=None,
         )
 
     async def _handle_logged(self, event: Event) -> None:
@@ -183,7 +184,9 @@ class Dispatcher:
         poll = self.settings.dispatcher_poll_seconds
         now = utcnow()
         upcoming = (
-            await Event.filter(status__in=[PENDING, PROCESSING], available_at__gt=now)
+            await Event.filter(
+                status__in=[EventStatus.PENDING, EventStatus.PROCESSING], available_at__gt=now
+            )
             .order_by("available_at")
             .first()
             .values_list("available_at", flat=True)
@@ -195,24 +198,4 @@ class Dispatcher:
     async def events_waiting(self) -> bool:
         """Whether an event is due now that nobody holds."""
         due = Q(available_at=None) | Q(available_at__lte=utcnow())
-        return await Event.filter(Q(status=PENDING) & due).exists()
-
-
-async def retry_event(event_id: int) -> Event | None:
-    """Queue a failed event again; its failed runs resume from the failed step."""
-    async with in_transaction():
-        event = await Event.get_or_none(id=event_id)
-        if event is None:
-            return None
-        failed = await ReactionRun.filter(event_id=event.id, status="FAILED")
-        for run in failed:
-            await ReactionStep.filter(run_id=run.id, status="FAILED").delete()
-            run.status = "RUNNING"
-            run.finished_at = None
-            await run.save(update_fields=["status", "finished_at"])
-        event.status = PENDING
-        event.available_at = None
-        event.attempts = 0
-        await event.save(update_fields=["status", "available_at", "attempts"])
-        await notify(EVENTS_CHANNEL, str(event.id))
-    return event
+        return await Event.filter(Q(status=EventStatus.PENDING) & due).exists()
