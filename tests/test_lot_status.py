@@ -18,7 +18,7 @@ from loyalty_gateway.balances.lots import (
     LotStatus,
 )
 from loyalty_gateway.benefits.models import Benefit
-from loyalty_gateway.core.rows import placeholder
+from loyalty_gateway.db.rows import placeholder
 from loyalty_gateway.points.models import PointLot
 from loyalty_gateway.rewards.models import Reward
 from tests.support import create_benefit_definition, create_definition, create_profile

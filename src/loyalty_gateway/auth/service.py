@@ -14,8 +14,8 @@ from loyalty_gateway.auth.cache import TOKENS_CHANNEL, CachedToken, token_cache
 from loyalty_gateway.auth.models import ApiToken
 from loyalty_gateway.auth.scopes import ADMIN, ALL_SCOPES
 from loyalty_gateway.core.errors import ErrorCode, UserError, require_uuid
-from loyalty_gateway.core.rows import by_ids
 from loyalty_gateway.core.time import utcnow
+from loyalty_gateway.db.rows import by_ids
 from loyalty_gateway.events.notify import notify
 
 TOKEN_PREFIX = "lgw_"

@@ -13,14 +13,14 @@ from tortoise.models import Model
 from tortoise.transactions import in_transaction
 
 from loyalty_gateway.core.errors import ErrorCode, UserError, require_uuid
-from loyalty_gateway.core.handles import (
+from loyalty_gateway.core.time import PeriodType, as_aware, expiry_from_period, happened_at
+from loyalty_gateway.db.columns import check_text
+from loyalty_gateway.db.handles import (
     check_handle,
     check_not_null,
     ensure_handle_free,
     update_with_handle,
 )
-from loyalty_gateway.core.time import PeriodType, as_aware, expiry_from_period, happened_at
-from loyalty_gateway.core.validation import check_text
 from loyalty_gateway.idempotency.service import run_once
 from loyalty_gateway.profiles.locks import lock_profile
 

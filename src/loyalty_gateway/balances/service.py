@@ -9,8 +9,8 @@ from tortoise.connection import get_connection
 
 from loyalty_gateway.balances.lots import BENEFIT_LOTS, POINT_LOTS, REWARD_LOTS, LotStatus
 from loyalty_gateway.core.money import from_cents, points_to_cents
-from loyalty_gateway.core.rows import placeholder
 from loyalty_gateway.core.time import utcnow
+from loyalty_gateway.db.rows import placeholder
 from loyalty_gateway.program.service import SETTINGS_ID, points_to_dollars_rate
 
 NON_MONETARY_REWARD_TYPES = ("percentage",)

@@ -6,8 +6,8 @@ from loyalty_gateway.balances import definitions
 from loyalty_gateway.balances.definitions import check_period, clean_definition
 from loyalty_gateway.benefits.models import BenefitDefinition
 from loyalty_gateway.core.errors import ErrorCode, UserError
-from loyalty_gateway.core.handles import find_by_id_or_handle
 from loyalty_gateway.core.rules import check_rule
+from loyalty_gateway.db.handles import find_by_id_or_handle
 from loyalty_gateway.profiles.context import CONTEXT_KEYS
 
 # Omneo's benefit categories (reference §5.1).

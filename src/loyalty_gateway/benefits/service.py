@@ -18,7 +18,7 @@ from loyalty_gateway.core.time import (
     utcnow,
     zone,
 )
-from loyalty_gateway.core.validation import check_text, json_for_storage
+from loyalty_gateway.db.columns import check_text, json_for_storage
 from loyalty_gateway.events import outbox
 from loyalty_gateway.idempotency.service import run_once
 from loyalty_gateway.profiles.context import profile_context

@@ -20,8 +20,8 @@ from loyalty_gateway.balances.lots import BENEFIT_LOTS, POINT_LOTS, REWARD_LOTS,
 from loyalty_gateway.balances.service import Balances, balances_for
 from loyalty_gateway.benefits import definitions as benefit_definitions
 from loyalty_gateway.benefits.models import Benefit, BenefitDefinition
-from loyalty_gateway.core.rows import by_ids
 from loyalty_gateway.core.time import utcnow
+from loyalty_gateway.db.rows import by_ids
 from loyalty_gateway.events.models import Event
 from loyalty_gateway.points.models import PointLot
 from loyalty_gateway.profiles.models import Profile

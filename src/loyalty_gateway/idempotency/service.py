@@ -9,7 +9,7 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from loyalty_gateway.core.errors import ErrorCode, UserError
-from loyalty_gateway.core.validation import check_text
+from loyalty_gateway.db.columns import check_text
 from loyalty_gateway.idempotency.models import IdempotencyRecord
 
 Result = dict[str, Any]

@@ -7,7 +7,7 @@ from typing import Any
 from loyalty_gateway.balances.definitions import lot_dates
 from loyalty_gateway.core.errors import ErrorCode, UserError
 from loyalty_gateway.core.time import zone
-from loyalty_gateway.core.validation import check_text, json_for_storage
+from loyalty_gateway.db.columns import check_text, json_for_storage
 from loyalty_gateway.events import outbox
 from loyalty_gateway.idempotency.service import run_once
 from loyalty_gateway.points.models import PointLot

@@ -9,8 +9,8 @@ from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
 from loyalty_gateway.core.errors import ErrorCode, UserError, require_uuid
-from loyalty_gateway.core.rows import by_ids
-from loyalty_gateway.core.validation import check_text
+from loyalty_gateway.db.columns import check_text
+from loyalty_gateway.db.rows import by_ids
 from loyalty_gateway.events import outbox
 from loyalty_gateway.profiles.context import profile_context
 from loyalty_gateway.profiles.models import Profile

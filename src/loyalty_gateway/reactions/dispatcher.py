@@ -23,8 +23,8 @@ from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
 from loyalty_gateway.core.retry import backoff
-from loyalty_gateway.core.rows import placeholder
 from loyalty_gateway.core.time import utcnow
+from loyalty_gateway.db.rows import placeholder
 from loyalty_gateway.events.models import Event, EventStatus
 from loyalty_gateway.reactions.engine import process_event
 from loyalty_gateway.settings import Settings

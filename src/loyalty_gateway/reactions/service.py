@@ -7,9 +7,9 @@ from jinja2.exceptions import TemplateError
 from tortoise.transactions import in_transaction
 
 from loyalty_gateway.core.errors import ErrorCode, UserError, require_uuid
-from loyalty_gateway.core.handles import check_handle, ensure_handle_free
 from loyalty_gateway.core.rules import check_rule
-from loyalty_gateway.core.validation import check_text
+from loyalty_gateway.db.columns import check_text
+from loyalty_gateway.db.handles import check_handle, ensure_handle_free
 from loyalty_gateway.events import outbox
 from loyalty_gateway.events.models import Event, EventStatus
 from loyalty_gateway.events.notify import notify

@@ -5,8 +5,8 @@ from typing import Any
 
 from loyalty_gateway.balances import definitions
 from loyalty_gateway.balances.definitions import check_period, clean_definition
-from loyalty_gateway.core.handles import find_by_id_or_handle
 from loyalty_gateway.core.money import to_cents
+from loyalty_gateway.db.handles import find_by_id_or_handle
 from loyalty_gateway.rewards.models import RewardDefinition
 
 # Omneo's reward categories (reference §4.1) plus the seed guide's `fixed` and `percentage`.

@@ -9,14 +9,14 @@ from tortoise.functions import Sum
 from tortoise.transactions import in_transaction
 
 from loyalty_gateway.core.errors import ErrorCode, UserError, require_uuid
-from loyalty_gateway.core.handles import (
+from loyalty_gateway.core.time import happened_at, months_later, utcnow, zone
+from loyalty_gateway.db.columns import check_text
+from loyalty_gateway.db.handles import (
     check_handle,
     check_not_null,
     ensure_handle_free,
     update_with_handle,
 )
-from loyalty_gateway.core.time import happened_at, months_later, utcnow, zone
-from loyalty_gateway.core.validation import check_text
 from loyalty_gateway.events import outbox
 from loyalty_gateway.idempotency.service import run_once
 from loyalty_gateway.profiles.context import CONTEXT_KEYS, profile_context
