@@ -16,7 +16,7 @@ from loyalty_gateway.events.notify import notify
 from loyalty_gateway.events.outbox import EVENTS_CHANNEL
 from loyalty_gateway.profiles.context import profile_context
 from loyalty_gateway.profiles.service import get_profile
-from loyalty_gateway.reactions.actions.base import StopRun
+from loyalty_gateway.reactions.actions.base import Action, StopRun
 from loyalty_gateway.reactions.catalogue import ACTIONS, RESERVED_EVENTS, TRIGGER, context_keys
 from loyalty_gateway.reactions.engine import STEP_FAILURES, resolve_arguments, step_failure
 from loyalty_gateway.reactions.models import (
@@ -236,6 +236,28 @@ def _unsaved_actions(actions: list[ActionInput], trigger: str) -> list[ReactionA
     return _action_rows(None, actions)
 
 
+class _Undone(Exception):
+    """Carries a writing action's result out of the transaction it rolls back."""
+
+    def __init__(self, result: Any) -> None:
+        super().__init__()
+        self.result = result
+
+
+async def _try(spec: Action, arguments: dict[str, Any], context: dict[str, Any]) -> Any:
+    """What an action would do: its own dry run, or the action itself, its writes rolled back
+    (so it fails exactly where a run would)."""
+    if spec.dry_run is not None:
+        return await spec.dry_run(arguments, context)
+    if not spec.writes:
+        return await spec.run(arguments, context)
+    try:
+        async with in_transaction():
+            raise _Undone(await spec.run(arguments, context))
+    except _Undone as undone:
+        return undone.result
+
+
 async def _dry_run(actions: list[ReactionAction], context: dict[str, Any]) -> list[DryStep]:
     """What each action would do with this context; nothing is written or sent."""
     steps: list[DryStep] = []
@@ -243,7 +265,7 @@ async def _dry_run(actions: list[ReactionAction], context: dict[str, Any]) -> li
         arguments: dict[str, Any] | None = None
         try:
             arguments = resolve_arguments(action, context)
-            result = await ACTIONS[action.name].dry_run(arguments, context)
+            result = await _try(ACTIONS[action.name], arguments, context)
         except StopRun as stop:
             steps.append(
                 DryStep(

@@ -24,10 +24,15 @@ class StopRun(Exception):
 
 @dataclass(frozen=True)
 class Action:
+    """`writes`: the action changes the database (its step commits with its effects).
+    `dry_run`: what `testReaction` calls instead of `run`, for an action whose effects a
+    rollback cannot undo (an HTTP call); without one, `testReaction` runs the action itself,
+    in a transaction it rolls back, so a dry run fails exactly where a run would."""
+
     name: str
     required: tuple[str, ...]
     run: Callable[[Arguments, Context], Awaitable[Any]]
-    dry_run: Callable[[Arguments, Context], Awaitable[Any]]
+    dry_run: Callable[[Arguments, Context], Awaitable[Any]] | None = None
     optional: tuple[str, ...] = ()
     aliases: tuple[str, ...] = ()
     writes: bool = field(default=True)

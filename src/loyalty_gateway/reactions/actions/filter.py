@@ -16,11 +16,4 @@ async def run(arguments: Arguments, context: Context) -> Any:
     return {"passed": True}
 
 
-async def dry_run(arguments: Arguments, context: Context) -> Any:
-    passed = _truth(arguments, context)
-    if not passed:
-        raise StopRun("condition is false")
-    return {"passed": True}
-
-
-ACTION = Action(name="filter", required=("condition",), run=run, dry_run=dry_run, writes=False)
+ACTION = Action(name="filter", required=("condition",), run=run, writes=False)

@@ -8,7 +8,6 @@ from typing import Any
 
 from loyalty_gateway.core.money import to_decimal
 from loyalty_gateway.points.service import AwardPointsInput, award_points
-from loyalty_gateway.profiles.service import get_profile
 from loyalty_gateway.reactions.actions.base import (
     Action,
     ActionError,
@@ -49,16 +48,10 @@ async def run(arguments: Arguments, context: Context) -> Any:
     return {"point_lot_id": str(lot.id), "points": lot.points_initial}
 
 
-async def dry_run(arguments: Arguments, context: Context) -> Any:
-    profile = await get_profile(text(arguments, "profile_id"))
-    return {"would": f"award {_points(arguments)} points to profile {profile.id}"}
-
-
 ACTION = Action(
     name="points.create",
     aliases=("point.create", "points.award"),
     required=("profile_id", "points"),
     optional=("timezone", "reason", "value", "rounding"),  # `value`: Omneo's name for `points`
     run=run,
-    dry_run=dry_run,
 )
