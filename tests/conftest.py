@@ -5,10 +5,12 @@ creates its own database and drops it at the end.
 """
 
 import asyncio
+import contextlib
 import os
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import asyncpg
 import httpx
@@ -68,42 +70,52 @@ class Server:
         return f"{self.url}/graphql"
 
 
+@contextlib.asynccontextmanager
+async def fresh_database(folder: Path) -> AsyncIterator[str]:
+    """The URL of a new, empty database on the backend under test: a SQLite file in
+    `folder`, or a PostgreSQL database dropped afterwards."""
+    if BACKEND != "postgres":
+        yield f"sqlite://{folder / 'loyalty.db'}"
+        return
+    database_url, pg_name = await create_pg_database()
+    try:
+        yield database_url
+    finally:
+        await drop_pg_database(pg_name)
+
+
 @pytest.fixture(scope="session")
 async def server(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Server]:
-    pg_name = None
-    if BACKEND == "postgres":
-        database_url, pg_name = await create_pg_database()
-    else:
-        database_url = f"sqlite://{tmp_path_factory.mktemp('db') / 'loyalty.db'}"
-    port = free_port()
-    settings = Settings(
-        database_url=database_url,
-        loyalty_admin_token=ADMIN_TOKEN,
-        host="127.0.0.1",
-        port=port,
-        cors_origins=[CORS_ORIGIN],
-        ws_init_timeout_seconds=1,
-        subscription_check_seconds=0.3,
-        # Longer than any wait a test allows: reactions must start on a wake-up, not a poll.
-        dispatcher_poll_seconds=5,
-        rate_limit_per_second=100_000,
-        rate_limit_burst=100_000,
-    )
-    await migrate(settings)
-    config = uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning")
-    uv = uvicorn.Server(config)
-    task = asyncio.create_task(uv.serve())
-    while not uv.started:
-        if task.done():
-            task.result()
-        await asyncio.sleep(0.02)
-    try:
-        yield Server(url=f"http://127.0.0.1:{port}", settings=settings)
-    finally:
-        uv.should_exit = True
-        await task
-        if pg_name:
-            await drop_pg_database(pg_name)
+    async with fresh_database(tmp_path_factory.mktemp("db")) as database_url:
+        port = free_port()
+        settings = Settings(
+            database_url=database_url,
+            loyalty_admin_token=ADMIN_TOKEN,
+            host="127.0.0.1",
+            port=port,
+            cors_origins=[CORS_ORIGIN],
+            ws_init_timeout_seconds=1,
+            subscription_check_seconds=0.3,
+            # Longer than any wait a test allows: reactions must start on a wake-up, not a poll.
+            dispatcher_poll_seconds=5,
+            rate_limit_per_second=100_000,
+            rate_limit_burst=100_000,
+        )
+        await migrate(settings)
+        config = uvicorn.Config(
+            create_app(settings), host="127.0.0.1", port=port, log_level="warning"
+        )
+        uv = uvicorn.Server(config)
+        task = asyncio.create_task(uv.serve())
+        while not uv.started:
+            if task.done():
+                task.result()
+            await asyncio.sleep(0.02)
+        try:
+            yield Server(url=f"http://127.0.0.1:{port}", settings=settings)
+        finally:
+            uv.should_exit = True
+            await task
 
 
 @pytest.fixture(scope="session")

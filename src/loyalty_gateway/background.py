@@ -10,9 +10,9 @@ from dataclasses import dataclass, field
 
 from loyalty_gateway.auth.cache import TOKENS_CHANNEL, token_cache
 from loyalty_gateway.core.retry import backoff
-from loyalty_gateway.events.hub import LOG_CHANNEL, hub, listen
+from loyalty_gateway.events.hub import LOG_CHANNEL, changes, hub, listen
 from loyalty_gateway.events.notify import on_local_notify
-from loyalty_gateway.events.outbox import EVENTS_CHANNEL
+from loyalty_gateway.events.outbox import EVENTS_CHANNEL, profile_of
 from loyalty_gateway.reactions.dispatcher import TASK_PREFIX, Dispatcher
 from loyalty_gateway.settings import Settings
 
@@ -23,6 +23,7 @@ log = logging.getLogger(__name__)
 class Background:
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
     dispatcher: Dispatcher | None = None
+    stop_hearing: Callable[[], None] = lambda: None
 
     async def dispatcher_stalled(self, stall_seconds: float) -> float | None:
         """Seconds without progress, when this process dispatches, has made none for
@@ -54,6 +55,20 @@ def _start(name: str, loop: Callable[[], Awaitable[None]]) -> asyncio.Task[None]
     return asyncio.create_task(supervise(name, loop), name=f"{TASK_PREFIX}{name}")
 
 
+def _heard_event(dispatcher: Dispatcher | None) -> Callable[[str], None]:
+    """What a new event does in this process: wake its dispatcher, and tell the subscribers
+    of its profile's balances."""
+
+    def heard(payload: str) -> None:
+        if dispatcher is not None:
+            dispatcher.notify(payload)
+        profile_id = profile_of(payload)
+        if profile_id is not None:
+            changes.publish(profile_id)
+
+    return heard
+
+
 async def start_background(settings: Settings, dispatch: bool) -> Background:
     background = Background(dispatcher=Dispatcher(settings) if dispatch else None)
     dispatcher = background.dispatcher
@@ -61,9 +76,8 @@ async def start_background(settings: Settings, dispatch: bool) -> Background:
         channels = {
             LOG_CHANNEL: lambda payload: hub.publish(int(payload)),
             TOKENS_CHANNEL: token_cache.forget,
+            EVENTS_CHANNEL: _heard_event(dispatcher),
         }
-        if dispatcher is not None:
-            channels[EVENTS_CHANNEL] = dispatcher.notify
         ready = asyncio.Event()
         token_cache.ttl_seconds = settings.token_cache_seconds
         background.tasks.append(
@@ -75,23 +89,15 @@ async def start_background(settings: Settings, dispatch: bool) -> Background:
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(ready.wait(), 10)
         hub.listening = ready.is_set()
+    else:  # no LISTEN on SQLite: events emitted in this process are heard at once
+        background.stop_hearing = on_local_notify(EVENTS_CHANNEL, _heard_event(dispatcher))
     if dispatcher is not None:
-        run = dispatcher.run_forever if settings.is_postgres else lambda: _woken_locally(dispatcher)
-        background.tasks.append(_start("dispatch", run))
+        background.tasks.append(_start("dispatch", dispatcher.run_forever))
     return background
 
 
-async def _woken_locally(dispatcher: Dispatcher) -> None:
-    """On SQLite there is no LISTEN: events emitted in this process wake the dispatcher
-    directly, instead of waiting for its next poll."""
-    stop = on_local_notify(EVENTS_CHANNEL, dispatcher.notify)
-    try:
-        await dispatcher.run_forever()
-    finally:
-        stop()
-
-
 async def stop_background(background: Background) -> None:
+    background.stop_hearing()
     for task in background.tasks:
         task.cancel()
     for task in background.tasks:

@@ -1,14 +1,16 @@
-"""Fan-out of new log entry ids to this process's subscribers.
+"""Fan-out to this process's subscribers: new reaction log entry ids (`hub`), and the
+profiles that events were written for (`changes`: their balances may have changed).
 
-On SQLite the engine publishes ids itself after commit. On PostgreSQL a dedicated asyncpg
-connection LISTENs (with reconnect), so a subscriber here also sees entries written by a
-worker in another process.
+On SQLite the engine publishes log ids itself after commit. On PostgreSQL a dedicated asyncpg
+connection LISTENs (with reconnect), so a subscriber here also hears of what a worker or
+another server process wrote.
 """
 
 import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator, Callable
+from typing import Generic, TypeVar
 
 import asyncpg
 
@@ -18,18 +20,21 @@ log = logging.getLogger(__name__)
 LOG_CHANNEL = "loyalty_reaction_log"
 
 
-class Hub:
+T = TypeVar("T")
+
+
+class Hub(Generic[T]):
     def __init__(self) -> None:
-        self._queues: set[asyncio.Queue[int]] = set()
+        self._queues: set[asyncio.Queue[T]] = set()
         self.listening = False
 
-    def publish(self, entry_id: int) -> None:
+    def publish(self, item: T) -> None:
         for queue in self._queues:
-            queue.put_nowait(entry_id)
+            queue.put_nowait(item)
 
     @contextlib.asynccontextmanager
-    async def subscribe(self) -> AsyncIterator[asyncio.Queue[int]]:
-        queue: asyncio.Queue[int] = asyncio.Queue()
+    async def subscribe(self) -> AsyncIterator[asyncio.Queue[T]]:
+        queue: asyncio.Queue[T] = asyncio.Queue()
         self._queues.add(queue)
         try:
             yield queue
@@ -37,7 +42,8 @@ class Hub:
             self._queues.discard(queue)
 
 
-hub = Hub()
+hub: Hub[int] = Hub()
+changes: Hub[str] = Hub()
 
 
 async def _closed(connection: asyncpg.Connection) -> None:

@@ -33,5 +33,11 @@ async def emit(name: str, context: dict[str, Any], profile_id: str | None = None
     event = await Event.create(
         name=name, profile_id=profile_id, context=_jsonable(context), depth=chain_depth.get()
     )
-    await notify(EVENTS_CHANNEL, str(event.id))
+    await notify(EVENTS_CHANNEL, f"{event.id} {profile_id or ''}".strip())
     return event
+
+
+def profile_of(payload: str) -> str | None:
+    """The profile an EVENTS_CHANNEL payload (`"<event id> <profile id>"`) names, if any."""
+    _, _, profile_id = payload.partition(" ")
+    return profile_id or None

@@ -12,6 +12,7 @@ from loyalty_gateway.auth import scopes
 from loyalty_gateway.auth import service as auth
 from loyalty_gateway.auth.models import ApiToken as ApiTokenModel
 from loyalty_gateway.balances.service import balances_of
+from loyalty_gateway.events.hub import changes
 from loyalty_gateway.graphql.errors import UserErrorType, attempt
 from loyalty_gateway.graphql.permissions import CustomerOnly, guarded_by, requires
 from loyalty_gateway.graphql.profiles import BalancesType, Profile
@@ -144,20 +145,35 @@ async def ensure_still_valid(principal: auth.Principal) -> None:
         )
 
 
+async def _next_change(changed: "asyncio.Queue[str]", profile_id: str, most: float) -> None:
+    """Return once an event is written for `profile_id` (its balances may have changed), or
+    after `most` seconds (what no event announces: a lot expiring, a revoked token)."""
+    deadline = asyncio.get_running_loop().time() + most
+    while (left := deadline - asyncio.get_running_loop().time()) > 0:
+        try:
+            if await asyncio.wait_for(changed.get(), left) == profile_id:
+                return
+        except TimeoutError:
+            return
+
+
 @strawberry.type
 class AccessSubscriptions:
     @strawberry.subscription(
         permission_classes=[CustomerOnly],
-        description="The holder's balances now, then again whenever they change.",
+        description="The holder's balances now, then again whenever they change: at once "
+        "after a change written through the API, within SUBSCRIPTION_CHECK_SECONDS after a lot "
+        "expires.",
     )
     async def my_balances(self, info: Info) -> AsyncGenerator[BalancesType, None]:
         principal = info.context.principal
         interval = info.context.settings.subscription_check_seconds
         previous = None
-        while True:
-            await ensure_still_valid(principal)
-            current = await balances_of(principal.profile_id)
-            if current != previous:
-                previous = current
-                yield BalancesType.from_domain(current)
-            await asyncio.sleep(min(interval, 1.0))
+        async with changes.subscribe() as changed:
+            while True:
+                await ensure_still_valid(principal)
+                current = await balances_of(principal.profile_id)
+                if current != previous:
+                    previous = current
+                    yield BalancesType.from_domain(current)
+                await _next_change(changed, str(principal.profile_id), interval)

@@ -1,0 +1,96 @@
+"""`myBalances` tells a customer of a change as soon as it is written, whatever
+SUBSCRIPTION_CHECK_SECONDS says, and otherwise reads balances only every
+SUBSCRIPTION_CHECK_SECONDS (it used to read them every second). Run on a server of its own,
+with a check interval far longer than the test."""
+
+import asyncio
+import json
+import sqlite3
+from collections.abc import AsyncIterator
+
+import asyncpg
+import httpx
+import pytest
+
+from loyalty_gateway.settings import Settings
+from tests.conftest import Server, fresh_database
+from tests.support import (
+    ADMIN_TOKEN,
+    GraphQLClient,
+    award_points,
+    connect,
+    create_profile,
+    drain,
+    free_port,
+    serve,
+    wait_for_line,
+)
+from tests.test_cli import run
+
+CHECK_SECONDS = 30
+
+
+@pytest.fixture
+async def slow_checks(tmp_path) -> AsyncIterator[Server]:
+    """A server of its own whose subscriptions recheck every CHECK_SECONDS."""
+    async with fresh_database(tmp_path) as database_url:
+        port = free_port()
+        env = {
+            "DATABASE_URL": database_url,
+            "LOYALTY_ADMIN_TOKEN": ADMIN_TOKEN,
+            "PORT": str(port),
+            "SUBSCRIPTION_CHECK_SECONDS": str(CHECK_SECONDS),
+        }
+        await asyncio.to_thread(run, "migrate", env=env)  # serve migrates SQLite only
+        process = serve(env)
+        try:
+            await asyncio.to_thread(wait_for_line, process, "Uvicorn running")
+            drain(process)
+            yield Server(f"http://127.0.0.1:{port}", Settings(database_url=database_url))
+        finally:
+            process.terminate()
+            await asyncio.to_thread(process.wait, 10)
+
+
+async def expire_behind_the_api(database_url: str, lot_id: str) -> None:
+    """What time does to a lot, which no event announces: it expires."""
+    sql = "UPDATE point_lot SET expires_at = '2000-01-01T00:00:00+00:00' WHERE id = "
+    if database_url.startswith("sqlite://"):
+        with sqlite3.connect(database_url.removeprefix("sqlite://")) as db:
+            db.execute(sql + "?", [lot_id])
+        return
+    connection = await asyncpg.connect(database_url)
+    try:
+        await connection.execute(sql + "$1", lot_id)
+    finally:
+        await connection.close()
+
+
+async def test_a_change_is_told_at_once_and_nothing_else_is_read_early(slow_checks):
+    async with httpx.AsyncClient(timeout=30) as http:
+        gql = GraphQLClient(http, slow_checks.graphql_url)
+        profile = (await create_profile(gql))["id"]
+        token = (
+            await gql(
+                "mutation($id: ID!) { createCustomerToken(input: {profileId: $id}) { token } }",
+                {"id": profile},
+            )
+        )["createCustomerToken"]["token"]
+        socket = await connect(slow_checks, token)
+        try:
+            query = "subscription { myBalances { pointBalance } }"
+            subscribe = {"id": "1", "type": "subscribe", "payload": {"query": query}}
+            await socket.send(json.dumps(subscribe))
+
+            async def next_balance(within: float) -> int:
+                message = json.loads(await asyncio.wait_for(socket.recv(), within))
+                return message["payload"]["data"]["myBalances"]["pointBalance"]
+
+            assert await next_balance(5) == 0
+            lot = await award_points(gql, profile, 40)
+            assert await next_balance(3) == 40  # at once, not after CHECK_SECONDS
+            await expire_behind_the_api(slow_checks.settings.database_url, lot["id"])
+            with pytest.raises(TimeoutError):  # read again only at the next check
+                await next_balance(2.5)
+        finally:
+            await socket.close()
