@@ -21,7 +21,16 @@ from loyalty_gateway.app import create_app
 from loyalty_gateway.auth import service as auth
 from loyalty_gateway.db import migrate
 from loyalty_gateway.settings import Settings
-from tests.support import ADMIN_TOKEN, TIER_LADDER, GraphQLClient, free_port
+from tests.support import (
+    ADMIN_TOKEN,
+    TIER_LADDER,
+    GraphQLClient,
+    cli,
+    drain,
+    free_port,
+    serve,
+    wait_for_line,
+)
 
 CORS_ORIGIN = "http://localhost:3000"
 BACKEND = os.environ.get("TEST_BACKEND", "sqlite")
@@ -82,6 +91,30 @@ async def fresh_database(folder: Path) -> AsyncIterator[str]:
         yield database_url
     finally:
         await drop_pg_database(pg_name)
+
+
+@contextlib.asynccontextmanager
+async def own_server(folder: Path, **env: str) -> AsyncIterator[Server]:
+    """`loyalty-gateway serve` in a process of its own, on a fresh migrated database, with
+    `env` over the test settings: for what the session's server is not configured for."""
+    async with fresh_database(folder) as database_url:
+        port = free_port()
+        env = {
+            "DATABASE_URL": database_url,
+            "LOYALTY_ADMIN_TOKEN": ADMIN_TOKEN,
+            "PORT": str(port),
+            **env,
+        }
+        migrated = await asyncio.to_thread(cli, "migrate", env=env)
+        assert migrated.returncode == 0, migrated.stderr
+        process = serve(env)
+        try:
+            await asyncio.to_thread(wait_for_line, process, "Uvicorn running")
+            drain(process)
+            yield Server(f"http://127.0.0.1:{port}", Settings(database_url=database_url))
+        finally:
+            process.terminate()
+            await asyncio.to_thread(process.wait, 10)
 
 
 @pytest.fixture(scope="session")

@@ -13,13 +13,17 @@ import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import httpx
+import strawberry
 import websockets
 
+from loyalty_gateway.graphql.schema import build_schema
 from loyalty_gateway.reactions.dispatcher import TASK_PREFIX
+from loyalty_gateway.settings import Settings
 
 ADMIN_TOKEN = "test-admin-" + uuid.uuid4().hex
 
@@ -146,6 +150,13 @@ def free_port() -> int:
 
 
 CLI = str(Path(sys.executable).parent / "loyalty-gateway")
+
+
+def cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """`loyalty-gateway *args` with `env` over this environment, to its end."""
+    return subprocess.run(
+        [CLI, *args], env={**os.environ, **env}, capture_output=True, text=True, timeout=60
+    )
 
 
 def serve(env: dict[str, str]) -> subprocess.Popen[str]:
@@ -314,3 +325,9 @@ async def wait_for_event(gql, event_id: str, within: float = 15) -> dict:
         if event["status"] in ("DONE", "FAILED") or time.monotonic() > deadline:
             return event
         await asyncio.sleep(0.05)
+
+
+@lru_cache(maxsize=1)
+def built_schema() -> strawberry.Schema:
+    """The schema as development serves it, for tests that read it rather than query it."""
+    return build_schema(Settings(loyalty_env="development"))

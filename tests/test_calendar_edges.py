@@ -10,12 +10,12 @@ from tortoise.models import Model
 
 from loyalty_gateway.benefits.models import Benefit
 from loyalty_gateway.core.time import CLOCK_SKEW
-from loyalty_gateway.graphql.schema import schema
 from loyalty_gateway.points.models import PointLot
 from loyalty_gateway.rewards.models import Reward
 from loyalty_gateway.tiers.models import TierPoint
 from loyalty_gateway.transactions.models import Transaction
 from tests.support import (
+    built_schema,
     create_benefit_definition,
     create_definition,
     create_profile,
@@ -25,7 +25,7 @@ from tests.support import (
 )
 from tests.test_transactions import seed_004_transaction
 
-GRAPH = schema._schema
+GRAPH = built_schema()._schema
 EDGES = ["0001-01-01", "0001-01-01T00:00:00+14:00", "9999-12-31", "9999-12-31T23:59:59-12:00"]
 
 

@@ -1,7 +1,6 @@
 """The `loyalty-gateway` command as a new user runs it."""
 
 import json
-import os
 import subprocess
 import sys
 import time
@@ -9,19 +8,13 @@ from pathlib import Path
 
 import httpx
 
-from tests.support import CLI, drain, free_port, serve, wait_for_line
+from tests.support import cli, drain, free_port, serve, wait_for_line
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def run(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [CLI, *args], env={**os.environ, **env}, capture_output=True, text=True, timeout=60
-    )
-
-
 def test_schema_file_matches_export_schema():
-    exported = run("export-schema", env={})
+    exported = cli("export-schema", env={})
     assert exported.returncode == 0, exported.stderr
     assert exported.stdout == (ROOT / "schema.graphql").read_text(), (
         "schema.graphql is stale: run `loyalty-gateway export-schema > schema.graphql`"
@@ -30,22 +23,22 @@ def test_schema_file_matches_export_schema():
 
 def test_token_create_list_revoke(tmp_path):
     env = {"DATABASE_URL": f"sqlite://{tmp_path / 'cli.db'}", "LOYALTY_ADMIN_TOKEN": ""}
-    migrated = run("migrate", env=env)
+    migrated = cli("migrate", env=env)
     assert migrated.returncode == 0
     assert "applied models.0001_initial" in migrated.stderr.splitlines()
     assert "Database is up to date." in migrated.stdout
-    created = run(
+    created = cli(
         "token", "create", "--name", "pos", "--scope", "rewards:read", "profiles:read", env=env
     )
     assert created.returncode == 0, created.stderr
     fields = dict(line.split(":", 1) for line in created.stdout.splitlines())
     token_id, plain = fields["id"].strip(), fields["token"].strip()
     assert plain.startswith("lgw_")
-    listed = run("token", "list", env=env).stdout
+    listed = cli("token", "list", env=env).stdout
     assert token_id in listed and "active" in listed and plain not in listed
-    assert run("token", "revoke", token_id, env=env).returncode == 0
-    assert "revoked" in run("token", "list", env=env).stdout
-    bad_scope = run("token", "create", "--name", "x", "--scope", "root", env=env)
+    assert cli("token", "revoke", token_id, env=env).returncode == 0
+    assert "revoked" in cli("token", "list", env=env).stdout
+    bad_scope = cli("token", "create", "--name", "x", "--scope", "root", env=env)
     assert bad_scope.returncode != 0
 
 
@@ -87,8 +80,8 @@ def test_serve_migrates_sqlite_prints_a_token_once_and_answers(tmp_path):
 
 def test_tiers_evaluate_command(tmp_path):
     env = {"DATABASE_URL": f"sqlite://{tmp_path / 'tiers.db'}", "LOYALTY_ADMIN_TOKEN": ""}
-    assert run("migrate", env=env).returncode == 0
-    result = run("tiers", "evaluate", "--now", "2030-01-01T00:00:00", env=env)
+    assert cli("migrate", env=env).returncode == 0
+    result = cli("tiers", "evaluate", "--now", "2030-01-01T00:00:00", env=env)
     assert result.returncode == 0, result.stderr
     assert "Reviewed 0 profile(s)" in result.stdout
 
@@ -152,15 +145,15 @@ def test_demo_loads_a_program_to_explore_with_progress_and_only_once(tmp_path):
         "LOYALTY_ADMIN_TOKEN": "demo-admin-token",
         "PORT": str(port),
     }
-    offered = run("demo", "--offer", env=env)
+    offered = cli("demo", "--offer", env=env)
     assert offered.returncode == 0 and "`loyalty-gateway demo` loads" in offered.stdout
-    loaded = run("demo", "--profiles", "12", env=env)
+    loaded = cli("demo", "--profiles", "12", env=env)
     assert loaded.returncode == 0, loaded.stderr
     assert "demo: profiles 12/12" in loaded.stderr.splitlines()
     assert "Demo program loaded" in loaded.stdout
-    again = run("demo", env=env)
+    again = cli("demo", env=env)
     assert again.returncode == 2 and "already loaded" in again.stderr
-    assert run("demo", "--offer", env=env).stdout == ""
+    assert cli("demo", "--offer", env=env).stdout == ""
     process = serve(env)
     query = """{ profiles(first: 50) { totalCount nodes { tier { handle }
       benefits { totalCount nodes { definition { handle } } }
@@ -197,11 +190,11 @@ def test_production_refuses_weak_secrets(tmp_path):
         "LOYALTY_SECRET_KEY": "k" * 40,
         "LOYALTY_ADMIN_TOKEN": "a",
     }
-    result = run("serve", env=env)
+    result = cli("serve", env=env)
     assert result.returncode == 2
     assert result.stderr.strip() == (
         "error: LOYALTY_ADMIN_TOKEN must have 32 characters or more when LOYALTY_ENV=production"
         " (it grants every scope)"
     )
-    result = run("serve", env={**env, "LOYALTY_SECRET_KEY": "short", "LOYALTY_ADMIN_TOKEN": ""})
+    result = cli("serve", env={**env, "LOYALTY_SECRET_KEY": "short", "LOYALTY_ADMIN_TOKEN": ""})
     assert result.returncode == 2 and "LOYALTY_SECRET_KEY" in result.stderr

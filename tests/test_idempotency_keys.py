@@ -5,9 +5,9 @@ INVALID_INPUT on `idempotencyKey` in every mutation that takes one, never an int
 import pytest
 from graphql import GraphQLInputObjectType, get_named_type
 
-from loyalty_gateway.graphql.schema import schema
 from tests.support import (
     award_points,
+    built_schema,
     create_benefit_definition,
     create_definition,
     create_profile,
@@ -21,7 +21,7 @@ from tests.test_transactions import seed_004_transaction
 def keyed_mutations() -> list[tuple[str, str]]:
     """(mutation, input type) of every mutation whose input has an `idempotencyKey`."""
     found = []
-    for name, field in schema._schema.mutation_type.fields.items():
+    for name, field in built_schema()._schema.mutation_type.fields.items():
         for argument in field.args.values():
             input_type = get_named_type(argument.type)
             if isinstance(input_type, GraphQLInputObjectType) and (

@@ -12,20 +12,13 @@ import asyncpg
 import httpx
 import pytest
 
-from loyalty_gateway.settings import Settings
-from tests.conftest import Server, fresh_database
+from tests.conftest import Server, own_server
 from tests.support import (
-    ADMIN_TOKEN,
     GraphQLClient,
     award_points,
     connect,
     create_profile,
-    drain,
-    free_port,
-    serve,
-    wait_for_line,
 )
-from tests.test_cli import run
 
 CHECK_SECONDS = 30
 
@@ -33,23 +26,8 @@ CHECK_SECONDS = 30
 @pytest.fixture
 async def slow_checks(tmp_path) -> AsyncIterator[Server]:
     """A server of its own whose subscriptions recheck every CHECK_SECONDS."""
-    async with fresh_database(tmp_path) as database_url:
-        port = free_port()
-        env = {
-            "DATABASE_URL": database_url,
-            "LOYALTY_ADMIN_TOKEN": ADMIN_TOKEN,
-            "PORT": str(port),
-            "SUBSCRIPTION_CHECK_SECONDS": str(CHECK_SECONDS),
-        }
-        await asyncio.to_thread(run, "migrate", env=env)  # serve migrates SQLite only
-        process = serve(env)
-        try:
-            await asyncio.to_thread(wait_for_line, process, "Uvicorn running")
-            drain(process)
-            yield Server(f"http://127.0.0.1:{port}", Settings(database_url=database_url))
-        finally:
-            process.terminate()
-            await asyncio.to_thread(process.wait, 10)
+    async with own_server(tmp_path, SUBSCRIPTION_CHECK_SECONDS=str(CHECK_SECONDS)) as server:
+        yield server
 
 
 async def expire_behind_the_api(database_url: str, lot_id: str) -> None:

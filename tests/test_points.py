@@ -1,11 +1,14 @@
 """Points over GraphQL: awards, the program rate, rounding, and point lots on a profile."""
 
+import httpx
 import pytest
 
 from loyalty_gateway.events.models import Event
 from loyalty_gateway.points.models import PointLot
+from tests.conftest import own_server
 from tests.support import (
     AWARD_POINTS,
+    GraphQLClient,
     award_points,
     count_queries,
     create_profile,
@@ -200,3 +203,12 @@ async def test_tier_points_beyond_32_bits_stay_readable(gql):
         ] == []
     data = await gql("query($id: ID!) { profile(id: $id) { tierPoints } }", {"id": profile["id"]})
     assert data["profile"]["tierPoints"] == 2_147_483_652
+
+
+async def test_the_rate_in_the_environment_seeds_the_program_when_it_starts(tmp_path):
+    rate = {"POINTS_TO_DOLLARS_RATE": "0.05"}
+    async with own_server(tmp_path, **rate) as server, httpx.AsyncClient(timeout=30) as http:
+        program = await GraphQLClient(http, server.graphql_url)(
+            "{ program { pointsToDollarsRate } }"
+        )
+    assert program == {"program": {"pointsToDollarsRate": "0.05"}}

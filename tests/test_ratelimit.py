@@ -11,8 +11,7 @@ import websockets
 
 from loyalty_gateway.app import create_app
 from loyalty_gateway.settings import Settings
-from tests.support import free_port
-from tests.test_cli import CLI
+from tests.support import CLI, free_port
 
 TOKEN = "limited-" + uuid.uuid4().hex
 QUERY = {"query": "{ __typename }"}

@@ -399,10 +399,10 @@ async def test_retry_event_resumes_a_failed_run_at_the_failed_step(gql, reaction
 async def test_an_event_that_keeps_failing_is_parked_then_retried(gql, server, monkeypatch):
     real = dispatcher.process_event
 
-    async def database_outage(event):
+    async def database_outage(event, settings):
         if event.name == "custom.outage":
             raise ConnectionError("database went away")
-        return await real(event)
+        return await real(event, settings)
 
     monkeypatch.setattr(dispatcher, "process_event", database_outage)
     monkeypatch.setattr(server.settings, "event_max_attempts", 2)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from graphql import parse, validate
 
-from loyalty_gateway.graphql.schema import schema
+from tests.support import built_schema
 
 README = (Path(__file__).resolve().parents[1] / "README.md").read_text()
 SECTION = re.compile(r"^### (\w+)(?: \(subscription\))?\n(.*?)(?=^### |^## )", re.S | re.M)
@@ -23,13 +23,13 @@ def examples() -> dict[str, list[dict]]:
 def test_every_example_is_valid_graphql_for_this_schema():
     for name, bodies in examples().items():
         for body in bodies:
-            errors = validate(schema._schema, parse(body["query"]))
+            errors = validate(built_schema()._schema, parse(body["query"]))
             assert errors == [], (name, errors)
 
 
 def test_every_root_operation_has_an_example():
     documented = set(examples())
-    graphql_schema = schema._schema
+    graphql_schema = built_schema()._schema
     operations = (
         set(graphql_schema.query_type.fields)
         | set(graphql_schema.mutation_type.fields)
@@ -45,9 +45,9 @@ def scope_of(field) -> str:
 
 def test_every_operation_has_a_scope_and_the_readme_table_says_which():
     rows = [line for line in README.splitlines() if line.startswith("| ")]
-    names = schema.config.name_converter
+    names = built_schema().config.name_converter
     for type_name in ("Query", "Mutation", "Subscription"):
-        for field in schema.get_type_by_name(type_name).fields:
+        for field in built_schema().get_type_by_name(type_name).fields:
             assert field.permission_classes, f"{type_name}.{field.name} has no permission"
             name = names.get_graphql_name(field)
             scope = scope_of(field)

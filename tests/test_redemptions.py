@@ -7,7 +7,6 @@ import pytest
 from loyalty_gateway.events.models import Event
 from loyalty_gateway.redemptions.models import Redemption, RedemptionItem
 from loyalty_gateway.rewards.models import Reward
-from loyalty_gateway.settings import get_settings
 from tests.support import (
     BALANCE_FIELDS,
     REDEEM,
@@ -334,14 +333,14 @@ async def test_redemption_rows_match_their_items_and_events(gql, profile, defini
     assert listed["profile"]["redemptions"]["nodes"] == [{"id": taken["id"]}]
 
 
-async def test_reversal_window_when_configured(gql, profile, definition, monkeypatch):
+async def test_reversal_window_when_configured(gql, server, profile, definition, monkeypatch):
     await reward_with_expiry(gql, profile, definition, "10", None)
     old = (await redeem(gql, profile["id"], "2"))["redemption"]
     fresh = (await redeem(gql, profile["id"], "2"))["redemption"]
     await Redemption.filter(id=old["id"]).update(
         created_at=datetime.now(UTC) - timedelta(minutes=11)
     )
-    monkeypatch.setattr(get_settings(), "reversal_window_minutes", 10)
+    monkeypatch.setattr(server.settings, "reversal_window_minutes", 10)
     late = (await gql(REVERSE, {"input": {"redemptionId": old["id"]}}))["reverseRedemption"]
     assert late["errors"] == [{"code": "REVERSAL_WINDOW_EXPIRED", "field": "redemptionId"}]
     in_time = (await gql(REVERSE, {"input": {"redemptionId": fresh["id"]}}))["reverseRedemption"]

@@ -11,9 +11,9 @@ from graphql import GraphQLField, GraphQLObjectType, get_named_type, is_non_null
 from loyalty_gateway.auth import scopes
 from loyalty_gateway.auth import service as auth
 from loyalty_gateway.graphql.permissions import _GUARDED, staff_only_fields
-from loyalty_gateway.graphql.schema import schema
 from tests.support import (
     award_points,
+    built_schema,
     create_benefit_definition,
     create_definition,
     create_profile,
@@ -24,7 +24,7 @@ from tests.support import (
 )
 from tests.test_transactions import create, seed_004_transaction
 
-GRAPH = schema._schema
+GRAPH = built_schema()._schema
 SCOPE_OF = {cls.__strawberry_definition__.name: scope for cls, scope in _GUARDED.items()}
 MAX_DEPTH = 4
 

@@ -10,7 +10,6 @@ from aiohttp import web
 
 from loyalty_gateway.reactions.actions.base import ActionError
 from loyalty_gateway.reactions.actions.target_send import check_destination, is_public
-from loyalty_gateway.settings import get_settings
 from tests.support import create_profile, free_port, unique, wait_for_event, wait_for_runs
 from tests.test_metrics import scrape, value
 
@@ -93,9 +92,9 @@ async def emit(gql, profile_id: str, event: str) -> None:
     )
 
 
-async def test_signed_delivery_with_retries_on_500(gql, receiver, monkeypatch):
-    monkeypatch.setattr(get_settings(), "target_allow_private_networks", True)
-    monkeypatch.setattr(get_settings(), "target_backoff_seconds", 0.01)
+async def test_signed_delivery_with_retries_on_500(gql, server, receiver, monkeypatch):
+    monkeypatch.setattr(server.settings, "target_allow_private_networks", True)
+    monkeypatch.setattr(server.settings, "target_backoff_seconds", 0.01)
     receiver.failures = 2
     event = "custom." + unique("hooked").replace("-", "_")
     reaction = await send_on(gql, receiver, event)
@@ -117,9 +116,9 @@ async def test_signed_delivery_with_retries_on_500(gql, receiver, monkeypatch):
 
 
 async def test_delivery_gives_up_after_the_last_attempt(gql, http, server, receiver, monkeypatch):
-    monkeypatch.setattr(get_settings(), "target_allow_private_networks", True)
-    monkeypatch.setattr(get_settings(), "target_backoff_seconds", 0.01)
-    monkeypatch.setattr(get_settings(), "target_max_attempts", 2)
+    monkeypatch.setattr(server.settings, "target_allow_private_networks", True)
+    monkeypatch.setattr(server.settings, "target_backoff_seconds", 0.01)
+    monkeypatch.setattr(server.settings, "target_max_attempts", 2)
     receiver.failures = 10
     event = "custom." + unique("down").replace("-", "_")
     reaction = await send_on(gql, receiver, event)
@@ -138,8 +137,8 @@ async def test_delivery_gives_up_after_the_last_attempt(gql, http, server, recei
         assert value(after, name, **labels) - value(before, name, **labels) == 1
 
 
-async def test_private_addresses_are_refused_unless_allowed(gql, receiver):
-    assert get_settings().target_allow_private_networks is False
+async def test_private_addresses_are_refused_unless_allowed(gql, server, receiver):
+    assert server.settings.target_allow_private_networks is False
     event = "custom." + unique("ssrf").replace("-", "_")
     reaction = await send_on(gql, receiver, event)
     profile = await create_profile(gql)
@@ -192,7 +191,7 @@ async def test_bad_targets_are_refused(gql):
 )
 async def test_non_public_destinations_are_refused(url):
     with pytest.raises(ActionError) as refused:
-        await check_destination(url)
+        await check_destination(url, allow_private=False)
     assert refused.value.code == "PRIVATE_ADDRESS_REFUSED"
 
 
@@ -203,9 +202,9 @@ def test_public_addresses_pass(address):
     assert is_public(address)
 
 
-async def test_redirects_are_never_followed(gql, receiver, monkeypatch):
+async def test_redirects_are_never_followed(gql, server, receiver, monkeypatch):
     """A target that redirects (say, into 169.254.169.254) fails instead of being followed."""
-    monkeypatch.setattr(get_settings(), "target_allow_private_networks", True)
+    monkeypatch.setattr(server.settings, "target_allow_private_networks", True)
     receiver.redirect_to = "http://169.254.169.254/latest/meta-data"
     event = "custom." + unique("redirect").replace("-", "_")
     reaction = await send_on(gql, receiver, event)
@@ -218,9 +217,9 @@ async def test_redirects_are_never_followed(gql, receiver, monkeypatch):
 
 
 async def test_a_hanging_webhook_holds_up_only_its_own_profiles_later_events(
-    gql, receiver, monkeypatch
+    gql, server, receiver, monkeypatch
 ):
-    monkeypatch.setattr(get_settings(), "target_allow_private_networks", True)
+    monkeypatch.setattr(server.settings, "target_allow_private_networks", True)
     receiver.hold = asyncio.Event()
     slow = "custom." + unique("slow").replace("-", "_")
     await send_on(gql, receiver, slow)

@@ -2,12 +2,14 @@
 
 from datetime import timedelta
 
+import httpx
 import pytest
 
 from loyalty_gateway.core.time import months_later, utcnow
 from loyalty_gateway.events.models import Event
 from loyalty_gateway.tiers.service import evaluate_tiers
-from tests.support import create_profile, unique
+from tests.conftest import own_server
+from tests.support import TIER_LADDER, GraphQLClient, create_profile, unique
 
 AWARD = """mutation($input: AwardTierPointsInput!) {
   awardTierPoints(input: $input) {
@@ -39,10 +41,17 @@ async def profile(gql, tier_ladder) -> dict:
     return await create_profile(gql)
 
 
-async def test_tier_definitions_are_listed_by_value_min(gql, tier_ladder):
-    data = await gql("{ tierDefinitions { handle valueMin valueMaintain isFloor } }")
-    handles = [t["handle"] for t in data["tierDefinitions"]]
-    assert handles[:4] == ["bronze", "silver", "gold", "tier-2"]
+async def test_tier_definitions_are_listed_by_value_min(tmp_path):
+    """Created out of order on a program of their own (the session's ladder is created in
+    value order, which would pass by accident), listed lowest first."""
+    create = """mutation($input: CreateTierDefinitionInput!) {
+      createTierDefinition(input: $input) { errors { code } } }"""
+    async with own_server(tmp_path) as server, httpx.AsyncClient(timeout=30) as http:
+        gql = GraphQLClient(http, server.graphql_url)
+        for tier in (TIER_LADDER[2], TIER_LADDER[0], TIER_LADDER[3], TIER_LADDER[1]):
+            assert (await gql(create, {"input": tier}))["createTierDefinition"]["errors"] == []
+        data = await gql("{ tierDefinitions { handle valueMin } }")
+    assert [t["handle"] for t in data["tierDefinitions"]] == ["bronze", "silver", "gold", "tier-2"]
 
 
 async def test_crossing_several_thresholds_at_once_emits_one_event_for_the_tier_reached(

@@ -33,7 +33,7 @@ from loyalty_gateway.http_guards import guard_http
 from loyalty_gateway.observability.logs import configure_logging
 from loyalty_gateway.observability.metrics import metrics_endpoint
 from loyalty_gateway.observability.request_id import RequestIdMiddleware
-from loyalty_gateway.settings import Settings, get_settings
+from loyalty_gateway.settings import Settings
 from loyalty_gateway.web.assets import STATIC
 from loyalty_gateway.web.pages import graphiql_html, monitor_page
 
@@ -123,8 +123,13 @@ def settle_garbage_collector() -> None:
     gc.freeze()
 
 
-def create_app(settings: Settings | None = None) -> Starlette:
-    settings = settings or get_settings()
+def app_from_environment() -> Starlette:
+    """The app as `serve` runs it (uvicorn's factory: each worker reads the environment)."""
+    return create_app(Settings())
+
+
+def create_app(settings: Settings) -> Starlette:
+    """The app, with every setting it and the domain use passed down from `settings`."""
     configure_logging(json_lines=settings.json_logs)
     graphql = GraphQLApp(settings)
     background: list[Background] = []

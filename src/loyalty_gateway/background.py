@@ -13,6 +13,7 @@ from loyalty_gateway.core.retry import backoff
 from loyalty_gateway.events.hub import LOG_CHANNEL, changes, hub, listen
 from loyalty_gateway.events.notify import on_local_notify
 from loyalty_gateway.events.outbox import EVENTS_CHANNEL, profile_of
+from loyalty_gateway.program.service import seed_program_settings
 from loyalty_gateway.reactions.dispatcher import TASK_PREFIX, Dispatcher
 from loyalty_gateway.settings import Settings
 
@@ -70,6 +71,8 @@ def _heard_event(dispatcher: Dispatcher | None) -> Callable[[str], None]:
 
 
 async def start_background(settings: Settings, dispatch: bool) -> Background:
+    """Seed the program settings on first start, then start this process's tasks."""
+    await seed_program_settings(settings.points_to_dollars_rate)
     background = Background(dispatcher=Dispatcher(settings) if dispatch else None)
     dispatcher = background.dispatcher
     if settings.is_postgres:

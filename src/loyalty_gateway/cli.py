@@ -22,7 +22,7 @@ from loyalty_gateway.db import DatabaseNotMigrated, migrate, prepare_database, t
 from loyalty_gateway.graphql.schema import sdl
 from loyalty_gateway.http_protocol import TimedHttpToolsProtocol
 from loyalty_gateway.progress import Progress
-from loyalty_gateway.settings import Settings, get_settings
+from loyalty_gateway.settings import Settings
 from loyalty_gateway.tiers.service import evaluate_tiers
 
 T = TypeVar("T")
@@ -70,7 +70,7 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
             print(f"  {plain}\n\nTry it:\n\n{_curl_example(settings, plain)}\n", flush=True)
     print(f"GraphQL and GraphiQL at http://{host}:{port}/graphql", flush=True)
     uvicorn.run(
-        "loyalty_gateway.app:create_app",
+        "loyalty_gateway.app:app_from_environment",
         factory=True,
         host=host,
         port=port,
@@ -260,7 +260,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> Any:
     args = build_parser().parse_args(argv)
     try:
-        settings = get_settings()
+        settings = Settings()
     except ValidationError as error:
         for problem in error.errors():
             print(f"error: {problem['msg'].removeprefix('Value error, ')}", file=sys.stderr)

@@ -2,7 +2,6 @@
 
 from decimal import Decimal
 from enum import StrEnum
-from functools import lru_cache
 from typing import Annotated
 
 from pydantic import Field, field_validator, model_validator
@@ -17,12 +16,15 @@ class Environment(StrEnum):
     PRODUCTION = "production"
 
 
+DEFAULT_POINTS_TO_DOLLARS_RATE = Decimal("0.01")
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=None, extra="ignore", case_sensitive=False)
 
     database_url: str = DEFAULT_DATABASE_URL
     loyalty_admin_token: str | None = None
-    points_to_dollars_rate: Decimal = Field(default=Decimal("0.01"), gt=0)
+    points_to_dollars_rate: Decimal = Field(default=DEFAULT_POINTS_TO_DOLLARS_RATE, gt=0)
     db_pool_max: int = Field(default=20, ge=1)
     loyalty_env: Environment = Environment.DEVELOPMENT
     host: str = "127.0.0.1"
@@ -101,8 +103,3 @@ class Settings(BaseSettings):
     @property
     def is_postgres(self) -> bool:
         return self.database_url.startswith(("postgres://", "postgresql://", "asyncpg://"))
-
-
-@lru_cache
-def get_settings() -> Settings:
-    return Settings()

@@ -13,8 +13,7 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 
 from tests.conftest import create_pg_database, drop_pg_database
-from tests.support import drain, free_port, serve, wait_for_line
-from tests.test_cli import run
+from tests.support import cli, drain, free_port, serve, wait_for_line
 
 TOKEN = "fuzz-" + uuid.uuid4().hex
 SDL = Path(__file__).resolve().parents[2] / "schema.graphql"
@@ -64,7 +63,7 @@ def live() -> dict:
         "RATE_LIMIT_PER_SECOND": "100000",
         "RATE_LIMIT_BURST": "100000",
     }
-    assert run("migrate", env=env).returncode == 0
+    assert cli("migrate", env=env).returncode == 0
     server = serve(env)
     base = f"http://127.0.0.1:{port}/graphql"
     headers = {"Authorization": f"Bearer {TOKEN}"}

@@ -15,8 +15,7 @@ import websockets
 from aiohttp import web
 
 from tests.conftest import create_pg_database, drop_pg_database
-from tests.support import free_port
-from tests.test_cli import CLI
+from tests.support import CLI, free_port
 
 TOKEN = "processes-" + uuid.uuid4().hex
 

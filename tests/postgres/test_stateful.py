@@ -24,8 +24,7 @@ from hypothesis.stateful import (
 )
 
 from tests.conftest import create_pg_database, drop_pg_database
-from tests.support import drain, free_port, serve, wait_for_line
-from tests.test_cli import run
+from tests.support import cli, drain, free_port, serve, wait_for_line
 
 TOKEN = "stateful-" + uuid.uuid4().hex
 EXPIRIES = ["2035-01-01T00:00:00Z", "2036-06-01T00:00:00Z", "2038-01-01T00:00:00Z", None]
@@ -42,7 +41,7 @@ def client() -> Iterator[httpx.Client]:
         "RATE_LIMIT_PER_SECOND": "100000",
         "RATE_LIMIT_BURST": "100000",
     }
-    assert run("migrate", env=env).returncode == 0
+    assert cli("migrate", env=env).returncode == 0
     server = serve(env)
     try:
         wait_for_line(server, "Uvicorn running")

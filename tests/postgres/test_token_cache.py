@@ -10,8 +10,7 @@ import asyncpg
 
 from loyalty_gateway.auth.cache import token_cache
 from loyalty_gateway.auth.models import ApiToken
-from tests.support import count_queries
-from tests.test_cli import CLI
+from tests.support import CLI, count_queries
 
 PROFILES = "{ profiles(first: 1) { totalCount } }"
 

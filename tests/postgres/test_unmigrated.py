@@ -5,8 +5,7 @@ import asyncio
 import httpx
 
 from tests.conftest import create_pg_database, drop_pg_database
-from tests.support import free_port, serve, wait_for_line
-from tests.test_cli import run
+from tests.support import cli, free_port, serve, wait_for_line
 
 
 def test_serve_refuses_an_unmigrated_database_then_runs_after_migrate():
@@ -14,14 +13,14 @@ def test_serve_refuses_an_unmigrated_database_then_runs_after_migrate():
     port = free_port()
     env = {"DATABASE_URL": url, "LOYALTY_ADMIN_TOKEN": "", "PORT": str(port)}
     try:
-        refused = run("serve", env=env)
+        refused = cli("serve", env=env)
         assert refused.returncode == 1
         assert "loyalty-gateway migrate" in refused.stderr
         assert "Uvicorn running" not in refused.stdout + refused.stderr
 
-        migrated = run("migrate", env=env)
+        migrated = cli("migrate", env=env)
         assert migrated.returncode == 0, migrated.stderr
-        assert run("migrate", env=env).returncode == 0
+        assert cli("migrate", env=env).returncode == 0
 
         server = serve(env)
         try:

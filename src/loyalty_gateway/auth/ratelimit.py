@@ -15,6 +15,8 @@ class Decision:
 
 
 class Limiter(Protocol):
+    """What the request pipeline needs of a limiter, in this process or shared."""
+
     async def take(self, key: str) -> Decision: ...
 
 

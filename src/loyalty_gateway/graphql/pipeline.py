@@ -18,7 +18,7 @@ from strawberry.extensions import SchemaExtension
 from strawberry.schema.schema import validate_document
 from strawberry.types import ExecutionResult
 
-from loyalty_gateway.auth.ratelimit import LocalLimiter, RedisLimiter
+from loyalty_gateway.auth.ratelimit import Limiter
 from loyalty_gateway.graphql.errors import RETRY_AFTER_SECONDS, mask_unexpected
 from loyalty_gateway.graphql.limits import QueryLimits, limit_errors
 from loyalty_gateway.graphql.loaders import Loaders
@@ -53,7 +53,7 @@ class PipelineRules:
     """What every request shares: the stores, the limiter and this deployment's limits."""
 
     persisted: QueryStore
-    limiter: LocalLimiter | RedisLimiter
+    limiter: Limiter
     validation_rules: tuple[type[ASTValidationRule], ...]
     max_tokens: int
     limits: QueryLimits

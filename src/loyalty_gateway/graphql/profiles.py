@@ -19,7 +19,7 @@ from loyalty_gateway.graphql.permissions import guarded_by, requires, staff_only
 from loyalty_gateway.graphql.scalars import Points
 from loyalty_gateway.profiles import service
 from loyalty_gateway.profiles.models import Profile as ProfileModel
-from loyalty_gateway.tiers.held import tier_of
+from loyalty_gateway.tiers.held import progress, tier_of
 
 if TYPE_CHECKING:
     from loyalty_gateway.graphql.benefits import Benefit, BenefitDefinition
@@ -191,14 +191,15 @@ class Profile:
 
     @strawberry.field
     async def tier_progress(self, info: Info) -> TierProgressRef:
-        from loyalty_gateway.graphql.tiers import progress
+        from loyalty_gateway.graphql.tiers import TierProgress
 
         loaders = info.context.loaders
-        return progress(
+        standing = progress(
             await loaders.tier.load(str(self.id)),
             await loaders.tier_points.load(str(self.id)),
             await loaders.tiers.load("all"),
         )
+        return TierProgress.from_domain(standing)
 
     @strawberry.field(
         permission_classes=[requires(scopes.REDEMPTIONS_READ)],

@@ -6,12 +6,12 @@ from graphql import GraphQLError
 from strawberry.types import ExecutionContext, ExecutionResult
 from strawberry.types.graphql import OperationType
 
-from loyalty_gateway.auth.ratelimit import LocalLimiter, RedisLimiter
+from loyalty_gateway.auth.ratelimit import Limiter, LocalLimiter, RedisLimiter
 from loyalty_gateway.auth.service import Principal
 from loyalty_gateway.settings import Settings
 
 
-def make_limiter(settings: Settings) -> LocalLimiter | RedisLimiter:
+def make_limiter(settings: Settings) -> Limiter:
     if settings.redis_url:
         return RedisLimiter(
             settings.redis_url,
@@ -31,7 +31,7 @@ def caller_key(principal: Principal | None) -> str:
 
 
 async def rate_limited(
-    limiter: LocalLimiter | RedisLimiter, context: ExecutionContext
+    limiter: Limiter, context: ExecutionContext
 ) -> ExecutionResult | None:
     """RATE_LIMITED, in place of a result, when the caller's bucket is empty (subscriptions
     are not counted)."""

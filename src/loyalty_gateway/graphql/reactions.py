@@ -504,12 +504,13 @@ class ReactionMutations:
         permission_classes=[requires(scopes.REACTIONS_READ)],
         description="A dry run: what each action would do with `context`. Nothing changes.",
     )
-    async def test_reaction(self, input: TestReactionInput) -> TestReactionPayload:
+    async def test_reaction(self, info: Info, input: TestReactionInput) -> TestReactionPayload:
         inline = (
             (input.reaction.trigger, _actions(input.reaction.actions)) if input.reaction else None
         )
         reaction_id = str(input.reaction_id) if input.reaction_id is not None else None
-        steps, errors = await attempt(service.test_reaction(reaction_id, inline, input.context))
+        work = service.test_reaction(reaction_id, inline, input.context, info.context.settings)
+        steps, errors = await attempt(work)
         return TestReactionPayload(
             steps=[
                 ReactionStepPreview(

@@ -293,8 +293,9 @@ class RedemptionMutations:
         return _payload(*await attempt(service.redeem(data, input.idempotency_key)))
 
     @strawberry.mutation(permission_classes=[requires(scopes.REDEMPTIONS_WRITE)])
-    async def reverse_redemption(self, input: ReverseRedemptionInput) -> RedeemPayload:
-        work = service.reverse_redemption(str(input.redemption_id), input.idempotency_key)
+    async def reverse_redemption(self, info: Info, input: ReverseRedemptionInput) -> RedeemPayload:
+        window = info.context.settings.reversal_window_minutes
+        work = service.reverse_redemption(str(input.redemption_id), input.idempotency_key, window)
         return _payload(*await attempt(work))
 
     @strawberry.mutation(permission_classes=[requires(scopes.REDEMPTIONS_WRITE)])

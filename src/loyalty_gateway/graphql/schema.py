@@ -114,8 +114,6 @@ def build_schema(settings: Settings) -> strawberry.Schema:
     )
 
 
-schema = build_schema(Settings(loyalty_env="development"))
-
-
 def sdl() -> str:
-    return schema.as_str() + "\n"
+    """The schema's SDL as development serves it (`export-schema`, `schema.graphql`)."""
+    return build_schema(Settings(loyalty_env="development")).as_str() + "\n"

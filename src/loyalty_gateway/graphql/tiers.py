@@ -5,14 +5,12 @@ from datetime import datetime
 import strawberry
 
 from loyalty_gateway.auth import scopes
-from loyalty_gateway.core.time import utcnow
 from loyalty_gateway.graphql.errors import UserErrorType, attempt
 from loyalty_gateway.graphql.permissions import guarded_by, requires, staff_only
 from loyalty_gateway.graphql.profiles import given
 from loyalty_gateway.graphql.scalars import Points
 from loyalty_gateway.tiers import service
-from loyalty_gateway.tiers.held import tier_of
-from loyalty_gateway.tiers.models import ProfileTier as ProfileTierModel
+from loyalty_gateway.tiers.held import Progress
 from loyalty_gateway.tiers.models import TierDefinition as TierDefinitionModel
 from loyalty_gateway.tiers.models import TierPoint as TierPointModel
 
@@ -68,6 +66,16 @@ class TierProgress:
     achieved_at: datetime | None
     anniversary_at: datetime | None
 
+    @classmethod
+    def from_domain(cls, standing: Progress) -> "TierProgress":
+        return cls(
+            current=TierDefinition.from_model(standing.current) if standing.current else None,
+            next=TierDefinition.from_model(standing.next) if standing.next else None,
+            points_to_next=standing.points_to_next,
+            achieved_at=standing.achieved_at,
+            anniversary_at=standing.anniversary_at,
+        )
+
 
 @guarded_by(scopes.PROFILES_READ)
 @strawberry.type
@@ -87,22 +95,6 @@ class TierPoint:
             timezone=model.timezone,
             issued_at=model.issued_at,
         )
-
-
-def progress(
-    held: ProfileTierModel | None, points: int, tiers: list[TierDefinitionModel]
-) -> TierProgress:
-    current = tier_of(held, tiers)
-    floor = current.value_min if current else None
-    higher = [t for t in tiers if floor is None or t.value_min > floor]
-    upcoming = higher[0] if higher else None
-    return TierProgress(
-        current=TierDefinition.from_model(current) if current else None,
-        next=TierDefinition.from_model(upcoming) if upcoming else None,
-        points_to_next=max(upcoming.value_min - points, 0) if upcoming else None,
-        achieved_at=held.achieved_at if held else None,
-        anniversary_at=held.anniversary_at if held else None,
-    )
 
 
 @strawberry.input
@@ -181,12 +173,6 @@ def _definition_payload(
     )
 
 
-async def progress_of(profile_id: str) -> TierProgress:
-    points = (await service.tier_points_of([profile_id], utcnow()))[profile_id]
-    held = (await service.tiers_of([profile_id])).get(profile_id)
-    return progress(held, points, await service.list_tiers())
-
-
 @strawberry.type
 class TierQueries:
     @strawberry.field(
@@ -226,7 +212,9 @@ class TierMutations:
             return AwardTierPointsPayload(tier_point=None, tier_progress=None, errors=errors)
         return AwardTierPointsPayload(
             tier_point=TierPoint.from_model(entry),
-            tier_progress=await progress_of(str(entry.profile_id)),
+            tier_progress=TierProgress.from_domain(
+                await service.progress_of(str(entry.profile_id))
+            ),
             errors=[],
         )
 
@@ -235,4 +223,5 @@ class TierMutations:
         held, errors = await attempt(service.assign_tier(str(input.profile_id), input.tier_handle))
         if held is None:
             return AssignTierPayload(tier_progress=None, errors=errors)
-        return AssignTierPayload(tier_progress=await progress_of(str(held.profile_id)), errors=[])
+        standing = await service.progress_of(str(held.profile_id))
+        return AssignTierPayload(tier_progress=TierProgress.from_domain(standing), errors=[])

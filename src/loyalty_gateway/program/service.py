@@ -1,4 +1,5 @@
-"""Program settings, stored in one row and seeded from the environment on first read."""
+"""Program settings, stored in one row: written from the environment when the program first
+starts (`seed_program_settings`), changed afterwards only by `updateProgramSettings`."""
 
 from decimal import Decimal
 
@@ -8,22 +9,29 @@ from tortoise.transactions import in_transaction
 from loyalty_gateway.core.errors import ErrorCode, UserError
 from loyalty_gateway.core.time import zone
 from loyalty_gateway.program.models import ProgramSettings
-from loyalty_gateway.settings import get_settings
+from loyalty_gateway.settings import DEFAULT_POINTS_TO_DOLLARS_RATE as DEFAULT_RATE
 
 SETTINGS_ID = 1
 MAX_RATE = Decimal(1000)
 
 
-async def get_settings_row() -> ProgramSettings:
+async def seed_program_settings(rate: Decimal) -> ProgramSettings:
+    """The settings row, written with `rate` (POINTS_TO_DOLLARS_RATE) if there is none yet:
+    called as each process starts, so a later change of the variable changes nothing."""
     row = await ProgramSettings.get_or_none(id=SETTINGS_ID)
     if row is not None:
         return row
     try:
-        return await ProgramSettings.create(
-            id=SETTINGS_ID, points_to_dollars_rate=get_settings().points_to_dollars_rate
-        )
-    except IntegrityError:
+        return await ProgramSettings.create(id=SETTINGS_ID, points_to_dollars_rate=rate)
+    except IntegrityError:  # another process seeded it first
         return await ProgramSettings.get(id=SETTINGS_ID)
+
+
+async def get_settings_row() -> ProgramSettings:
+    """The settings row; a program that never started a process (a test calling services)
+    gets it seeded with POINTS_TO_DOLLARS_RATE's default."""
+    row = await ProgramSettings.get_or_none(id=SETTINGS_ID)
+    return row or await seed_program_settings(DEFAULT_RATE)
 
 
 async def points_to_dollars_rate() -> Decimal:

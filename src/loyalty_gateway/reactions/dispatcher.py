@@ -97,7 +97,7 @@ class Dispatcher:
 
     async def handle(self, event: Event) -> None:
         try:
-            await process_event(event)
+            await process_event(event, self.settings)
         except Exception as error:
             log.exception(
                 "event %s (%s) failed on attempt %s", event.id, event.name, event.attempts

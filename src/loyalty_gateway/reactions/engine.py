@@ -31,6 +31,7 @@ from loyalty_gateway.reactions.models import (
     RunStatus,
     StepStatus,
 )
+from loyalty_gateway.settings import Settings
 
 log = logging.getLogger(__name__)
 MAX_DEPTH = 5
@@ -130,7 +131,11 @@ class StepOutcome:
 
 
 async def _step(
-    event: Event, run: ReactionRun, action: ReactionAction, context: dict[str, Any]
+    event: Event,
+    run: ReactionRun,
+    action: ReactionAction,
+    context: dict[str, Any],
+    settings: Settings,
 ) -> StepOutcome:
     started = time.perf_counter()
     arguments: dict[str, Any] | None = None
@@ -144,12 +149,12 @@ async def _step(
         try:
             if spec.writes:
                 async with in_transaction():
-                    result = await spec.run(given, context)
+                    result = await spec.run(given, context, settings)
                     entry = await _record(
                         run, action, StepStatus.PASSED, started, arguments, result
                     )
             else:
-                result = await spec.run(given, context)
+                result = await spec.run(given, context, settings)
                 async with in_transaction():
                     entry = await _record(
                         run, action, StepStatus.PASSED, started, arguments, result
@@ -168,7 +173,9 @@ async def _step(
     return outcome
 
 
-async def run_reaction(event: Event, reaction: Reaction, context: dict[str, Any]) -> ReactionRun:
+async def run_reaction(
+    event: Event, reaction: Reaction, context: dict[str, Any], settings: Settings
+) -> ReactionRun:
     """Run (or resume) one reaction for one event; a finished run is never run again."""
     run = await ReactionRun.get_or_none(event_id=event.id, reaction_id=reaction.id)
     if run is not None and run.status != RunStatus.RUNNING:
@@ -200,7 +207,7 @@ async def run_reaction(event: Event, reaction: Reaction, context: dict[str, Any]
         outcome = (
             StepOutcome(StepStatus(previous.status), previous.error)
             if previous is not None
-            else await _step(event, run, action, context)
+            else await _step(event, run, action, context, settings)
         )
         if outcome.status != StepStatus.PASSED:
             stopped = outcome.status == StepStatus.STOPPED
@@ -210,9 +217,11 @@ async def run_reaction(event: Event, reaction: Reaction, context: dict[str, Any]
     return run
 
 
-async def process_event(event: Event) -> list[ReactionRun]:
+async def process_event(event: Event, settings: Settings) -> list[ReactionRun]:
     """Run every active reaction whose trigger matches the event, in creation order."""
     reactions = await Reaction.filter(
         trigger__in=trigger_names(event.name), is_active=True
     ).order_by("created_at", "id")
-    return [await run_reaction(event, reaction, dict(event.context)) for reaction in reactions]
+    return [
+        await run_reaction(event, reaction, dict(event.context), settings) for reaction in reactions
+    ]

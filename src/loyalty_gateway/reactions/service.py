@@ -29,6 +29,7 @@ from loyalty_gateway.reactions.models import (
     Target,
 )
 from loyalty_gateway.reactions.templates import check_template
+from loyalty_gateway.settings import Settings
 
 
 # Events only domain code may emit (Omneo refuses these as custom events too).
@@ -244,28 +245,32 @@ class _Undone(Exception):
         self.result = result
 
 
-async def _try(spec: Action, arguments: dict[str, Any], context: dict[str, Any]) -> Any:
+async def _try(
+    spec: Action, arguments: dict[str, Any], context: dict[str, Any], settings: Settings
+) -> Any:
     """What an action would do: its own dry run, or the action itself, its writes rolled back
     (so it fails exactly where a run would)."""
     if spec.dry_run is not None:
-        return await spec.dry_run(arguments, context)
+        return await spec.dry_run(arguments, context, settings)
     if not spec.writes:
-        return await spec.run(arguments, context)
+        return await spec.run(arguments, context, settings)
     try:
         async with in_transaction():
-            raise _Undone(await spec.run(arguments, context))
+            raise _Undone(await spec.run(arguments, context, settings))
     except _Undone as undone:
         return undone.result
 
 
-async def _dry_run(actions: list[ReactionAction], context: dict[str, Any]) -> list[DryStep]:
+async def _dry_run(
+    actions: list[ReactionAction], context: dict[str, Any], settings: Settings
+) -> list[DryStep]:
     """What each action would do with this context; nothing is written or sent."""
     steps: list[DryStep] = []
     for action in sorted(actions, key=lambda a: a.sort_order):
         arguments: dict[str, Any] | None = None
         try:
             arguments = resolve_arguments(action, context)
-            result = await _try(ACTIONS[action.name], arguments, context)
+            result = await _try(ACTIONS[action.name], arguments, context, settings)
         except StopRun as stop:
             steps.append(
                 DryStep(
@@ -336,6 +341,7 @@ async def test_reaction(
     reaction_id: str | None,
     inline: tuple[str, list[ActionInput]] | None,
     context: Any,
+    settings: Settings,
 ) -> list[DryStep]:
     """`testReaction`: a saved reaction (by id) or an inline one (its trigger and actions),
     exactly one, run dry against `context`."""
@@ -352,4 +358,4 @@ async def test_reaction(
         assert inline is not None
         trigger, given = inline
         actions = _unsaved_actions(given, trigger)
-    return await _dry_run(actions, context)
+    return await _dry_run(actions, context, settings)

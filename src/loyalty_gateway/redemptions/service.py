@@ -24,7 +24,6 @@ from loyalty_gateway.program.service import points_to_dollars_rate
 from loyalty_gateway.redemptions.allocation import Take, give_back, take_cents, take_points
 from loyalty_gateway.redemptions.models import Redemption, RedemptionItem
 from loyalty_gateway.rewards.models import Reward
-from loyalty_gateway.settings import get_settings
 from loyalty_gateway.transactions.service import link_named_transaction
 
 
@@ -263,9 +262,8 @@ async def _restore(
     return undo
 
 
-async def _reverse(redemption_id: str) -> dict[str, Any]:
+async def _reverse(redemption_id: str, window: int | None) -> dict[str, Any]:
     original = await _lock_original(redemption_id)
-    window = get_settings().reversal_window_minutes
     if window is not None and utcnow() - original.created_at > timedelta(minutes=window):
         raise UserError(
             ErrorCode.REVERSAL_WINDOW_EXPIRED,
@@ -283,13 +281,16 @@ async def _reverse(redemption_id: str) -> dict[str, Any]:
     return {"redemption_id": str(undo.id)}
 
 
-async def reverse_redemption(redemption_id: str, idempotency_key: str | None = None) -> Redemption:
-    """Restore exactly what the redemption took, once."""
+async def reverse_redemption(
+    redemption_id: str, idempotency_key: str | None, window_minutes: int | None
+) -> Redemption:
+    """Restore exactly what the redemption took, once; only within `window_minutes` of it
+    (REVERSAL_WINDOW_MINUTES) when that is set."""
     result = await run_once(
         "reverseRedemption",
         idempotency_key,
         {"redemption_id": redemption_id},
-        lambda: _reverse(redemption_id),
+        lambda: _reverse(redemption_id, window_minutes),
     )
     return await Redemption.get(id=result["redemption_id"])
 

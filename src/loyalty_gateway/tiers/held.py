@@ -1,6 +1,9 @@
 """Which tier a profile is in: the one it holds, else the base tier (`valueMin` 0), which
 every profile is in from its creation while such a tier exists."""
 
+from dataclasses import dataclass
+from datetime import datetime
+
 from loyalty_gateway.tiers.models import ProfileTier, TierDefinition
 
 
@@ -17,3 +20,30 @@ async def current_tier(profile_id: str) -> TierDefinition | None:
     if held is not None:
         return held.tier
     return tier_of(None, await TierDefinition.filter(value_min=0).order_by("handle"))
+
+
+@dataclass(frozen=True)
+class Progress:
+    """Where a profile stands: its tier, the next one up and the tier points still needed
+    for it (None at the top), and when it reached its tier and next keeps or loses it."""
+
+    current: TierDefinition | None
+    next: TierDefinition | None
+    points_to_next: int | None
+    achieved_at: datetime | None
+    anniversary_at: datetime | None
+
+
+def progress(held: ProfileTier | None, points: int, tiers: list[TierDefinition]) -> Progress:
+    """The next tier is the lowest one above the profile's (any, for a profile in none);
+    `tiers` in `valueMin` order."""
+    current = tier_of(held, tiers)
+    floor = current.value_min if current else None
+    upcoming = next((t for t in tiers if floor is None or t.value_min > floor), None)
+    return Progress(
+        current=current,
+        next=upcoming,
+        points_to_next=max(upcoming.value_min - points, 0) if upcoming else None,
+        achieved_at=held.achieved_at if held else None,
+        anniversary_at=held.anniversary_at if held else None,
+    )

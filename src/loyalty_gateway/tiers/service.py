@@ -22,7 +22,7 @@ from loyalty_gateway.idempotency.service import run_once
 from loyalty_gateway.profiles.context import CONTEXT_KEYS, profile_context
 from loyalty_gateway.profiles.locks import lock_profile
 from loyalty_gateway.profiles.models import Profile
-from loyalty_gateway.tiers.held import current_tier
+from loyalty_gateway.tiers.held import Progress, current_tier, progress
 from loyalty_gateway.tiers.models import ProfileTier, TierDefinition, TierPoint
 
 WINDOW_MONTHS = 12
@@ -274,3 +274,9 @@ async def evaluate_tiers(
 async def tiers_of(profile_ids: list[str]) -> dict[str, ProfileTier]:
     held = await ProfileTier.filter(profile_id__in=profile_ids).prefetch_related("tier")
     return {str(h.profile_id): h for h in held}
+
+
+async def progress_of(profile_id: str) -> Progress:
+    points = (await tier_points_of([profile_id], utcnow()))[profile_id]
+    held = (await tiers_of([profile_id])).get(profile_id)
+    return progress(held, points, await list_tiers())

@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from loyalty_gateway.program.service import default_timezone
+from loyalty_gateway.settings import Settings
 
 Arguments = dict[str, Any]
 Context = dict[str, Any]
@@ -31,8 +32,8 @@ class Action:
 
     name: str
     required: tuple[str, ...]
-    run: Callable[[Arguments, Context], Awaitable[Any]]
-    dry_run: Callable[[Arguments, Context], Awaitable[Any]] | None = None
+    run: Callable[[Arguments, Context, Settings], Awaitable[Any]]
+    dry_run: Callable[[Arguments, Context, Settings], Awaitable[Any]] | None = None
     optional: tuple[str, ...] = ()
     aliases: tuple[str, ...] = ()
     writes: bool = field(default=True)

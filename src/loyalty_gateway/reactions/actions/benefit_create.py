@@ -10,9 +10,10 @@ from loyalty_gateway.reactions.actions.base import (
     issue_timezone,
     text,
 )
+from loyalty_gateway.settings import Settings
 
 
-async def run(arguments: Arguments, context: Context) -> Any:
+async def run(arguments: Arguments, context: Context, settings: Settings) -> Any:
     data = IssueBenefitInput(
         profile_id=text(arguments, "profile_id"),
         timezone=await issue_timezone(arguments, context),

@@ -16,6 +16,7 @@ from loyalty_gateway.reactions.actions.base import (
     issue_timezone,
     text,
 )
+from loyalty_gateway.settings import Settings
 
 ROUNDING = {"floor": ROUND_FLOOR, "round": ROUND_HALF_UP, "ceil": ROUND_CEILING}
 
@@ -37,7 +38,7 @@ def _points(arguments: Arguments) -> int:
     return whole_points(value, str(arguments.get("rounding") or "floor"))
 
 
-async def run(arguments: Arguments, context: Context) -> Any:
+async def run(arguments: Arguments, context: Context, settings: Settings) -> Any:
     data = AwardPointsInput(
         profile_id=text(arguments, "profile_id"),
         points=_points(arguments),

@@ -12,6 +12,7 @@ from loyalty_gateway.reactions.actions.base import (
     text,
 )
 from loyalty_gateway.rewards.service import IssueRewardInput, issue_reward
+from loyalty_gateway.settings import Settings
 
 
 def _value(arguments: Arguments) -> Decimal | None:
@@ -19,7 +20,7 @@ def _value(arguments: Arguments) -> Decimal | None:
     return None if value is None else to_decimal(value)
 
 
-async def run(arguments: Arguments, context: Context) -> Any:
+async def run(arguments: Arguments, context: Context, settings: Settings) -> Any:
     data = IssueRewardInput(
         profile_id=text(arguments, "profile_id"),
         timezone=await issue_timezone(arguments, context),

@@ -24,7 +24,7 @@ from aiohttp.abc import AbstractResolver, ResolveResult
 from loyalty_gateway.reactions.actions.base import Action, ActionError, Arguments, Context, text
 from loyalty_gateway.reactions.models import Target
 from loyalty_gateway.reactions.templates import render
-from loyalty_gateway.settings import get_settings
+from loyalty_gateway.settings import Settings
 
 # IPv6 ranges that carry an IPv4 address in their last 32 bits: IPv4-compatible (::a.b.c.d),
 # NAT64 (RFC 6052 and RFC 8215). 6to4 and IPv4-mapped are read by `ipaddress` itself.
@@ -74,14 +74,14 @@ class _Pinned(AbstractResolver):
         return None
 
 
-async def check_destination(url: str) -> AbstractResolver | None:
+async def check_destination(url: str, allow_private: bool) -> AbstractResolver | None:
     """Refuse URLs whose host resolves to a non-public address (unless allowed); return the
     resolver that pins the request to the addresses checked (None when private networks
     are allowed)."""
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ActionError(f"'{url}' is not an http(s) URL", "INVALID_URL")
-    if get_settings().target_allow_private_networks:
+    if allow_private:
         return None
     loop = asyncio.get_running_loop()
     try:
@@ -122,9 +122,10 @@ async def _target(arguments: Arguments) -> Target:
     return target
 
 
-async def deliver(target: Target, body: str, delivery_id: str) -> dict[str, Any]:
-    settings = get_settings()
-    resolver = await check_destination(target.url)
+async def deliver(
+    target: Target, body: str, delivery_id: str, settings: Settings
+) -> dict[str, Any]:
+    resolver = await check_destination(target.url, settings.target_allow_private_networks)
     payload = body.encode()
     attempts = settings.target_max_attempts
     last_error = ""
@@ -163,13 +164,13 @@ async def deliver(target: Target, body: str, delivery_id: str) -> dict[str, Any]
     raise ActionError(f"gave up after {attempts} attempts: {last_error}", "DELIVERY_FAILED")
 
 
-async def run(arguments: Arguments, context: Context) -> Any:
+async def run(arguments: Arguments, context: Context, settings: Settings) -> Any:
     target = await _target(arguments)
     body = await render(target.template, context)
-    return await deliver(target, body, str(arguments["_delivery_id"]))
+    return await deliver(target, body, str(arguments["_delivery_id"]), settings)
 
 
-async def dry_run(arguments: Arguments, context: Context) -> Any:
+async def dry_run(arguments: Arguments, context: Context, settings: Settings) -> Any:
     target = await _target(arguments)
     return {"would": f"POST to {target.url}", "body": await render(target.template, context)}
 

@@ -3,10 +3,11 @@
 from typing import Any
 
 from loyalty_gateway.reactions.actions.base import Action, Arguments, Context, text
+from loyalty_gateway.settings import Settings
 from loyalty_gateway.tiers.service import assign_tier
 
 
-async def run(arguments: Arguments, context: Context) -> Any:
+async def run(arguments: Arguments, context: Context, settings: Settings) -> Any:
     held = await assign_tier(text(arguments, "profile_id"), text(arguments, "tier"))
     return {"profile_id": str(held.profile_id), "tier": text(arguments, "tier")}
 
