@@ -62,7 +62,7 @@ class RevokeApiTokenInput:
 
 
 @strawberry.type
-class ApiTokenPayload:
+class RevokeApiTokenPayload:
     api_token: ApiToken | None
     errors: list[UserErrorType]
 
@@ -74,7 +74,7 @@ class CreateCustomerTokenInput:
 
 
 @strawberry.type
-class CustomerTokenPayload:
+class CreateCustomerTokenPayload:
     token: str | None = strawberry.field(
         description="A signed token for this profile's frontend: `me`, `claimBenefit` for "
         "itself and `myBalances`."
@@ -120,21 +120,21 @@ class AccessMutations:
         return CreateApiTokenPayload(api_token=ApiToken.from_model(token), token=plain, errors=[])
 
     @strawberry.mutation(permission_classes=[requires(scopes.TOKENS_WRITE)])
-    async def revoke_api_token(self, input: RevokeApiTokenInput) -> ApiTokenPayload:
+    async def revoke_api_token(self, input: RevokeApiTokenInput) -> RevokeApiTokenPayload:
         token, errors = await attempt(auth.revoke_token(str(input.id)))
-        return ApiTokenPayload(
+        return RevokeApiTokenPayload(
             api_token=ApiToken.from_model(token) if token else None, errors=errors
         )
 
     @strawberry.mutation(permission_classes=[requires(scopes.TOKENS_WRITE)])
     async def create_customer_token(
         self, info: Info, input: CreateCustomerTokenInput
-    ) -> CustomerTokenPayload:
+    ) -> CreateCustomerTokenPayload:
         created, errors = await attempt(_customer_token(info, input))
         if created is None:
-            return CustomerTokenPayload(token=None, expires_at=None, errors=errors)
+            return CreateCustomerTokenPayload(token=None, expires_at=None, errors=errors)
         token, expires_at = created
-        return CustomerTokenPayload(token=token, expires_at=expires_at, errors=[])
+        return CreateCustomerTokenPayload(token=token, expires_at=expires_at, errors=[])
 
 
 async def ensure_still_valid(principal: auth.Principal) -> None:

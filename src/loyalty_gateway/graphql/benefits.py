@@ -218,6 +218,16 @@ class BenefitDefinitionPayload:
     errors: list[UserErrorType]
 
 
+@strawberry.type(description="What `createBenefitDefinition` returns.")
+class CreateBenefitDefinitionPayload(BenefitDefinitionPayload):
+    pass
+
+
+@strawberry.type(description="What `updateBenefitDefinition` returns.")
+class UpdateBenefitDefinitionPayload(BenefitDefinitionPayload):
+    pass
+
+
 @strawberry.input
 class IssueBenefitInput:
     profile_id: strawberry.ID
@@ -266,6 +276,26 @@ class BenefitPayload:
     errors: list[UserErrorType]
 
 
+@strawberry.type(description="What `issueBenefit` returns.")
+class IssueBenefitPayload(BenefitPayload):
+    pass
+
+
+@strawberry.type(description="What `claimBenefit` returns.")
+class ClaimBenefitPayload(BenefitPayload):
+    pass
+
+
+@strawberry.type(description="What `redeemBenefit` returns.")
+class RedeemBenefitPayload(BenefitPayload):
+    pass
+
+
+@strawberry.type(description="What `voidBenefit` returns.")
+class VoidBenefitPayload(BenefitPayload):
+    pass
+
+
 @strawberry.type
 class ExtendBenefitsPayload:
     benefits: list[Benefit]
@@ -273,15 +303,19 @@ class ExtendBenefitsPayload:
 
 
 def _definition_payload(
-    model: BenefitDefinitionModel | None, errors: list[UserErrorType]
+    kind: type[BenefitDefinitionPayload],
+    model: BenefitDefinitionModel | None,
+    errors: list[UserErrorType],
 ) -> BenefitDefinitionPayload:
-    return BenefitDefinitionPayload(
+    return kind(
         benefit_definition=BenefitDefinition.from_model(model) if model else None, errors=errors
     )
 
 
-def _payload(model: BenefitModel | None, errors: list[UserErrorType]) -> BenefitPayload:
-    return BenefitPayload(benefit=Benefit.from_model(model) if model else None, errors=errors)
+def _payload(
+    kind: type[BenefitPayload], model: BenefitModel | None, errors: list[UserErrorType]
+) -> BenefitPayload:
+    return kind(benefit=Benefit.from_model(model) if model else None, errors=errors)
 
 
 @strawberry.type
@@ -322,41 +356,47 @@ class BenefitMutations:
     @strawberry.mutation(permission_classes=[requires(scopes.DEFINITIONS_WRITE)])
     async def create_benefit_definition(
         self, input: CreateBenefitDefinitionInput
-    ) -> BenefitDefinitionPayload:
-        return _definition_payload(*await attempt(definitions.create_definition(given(input))))
+    ) -> CreateBenefitDefinitionPayload:
+        return _definition_payload(
+            CreateBenefitDefinitionPayload,
+            *await attempt(definitions.create_definition(given(input))),
+        )
 
     @strawberry.mutation(permission_classes=[requires(scopes.DEFINITIONS_WRITE)])
     async def update_benefit_definition(
         self, input: UpdateBenefitDefinitionInput
-    ) -> BenefitDefinitionPayload:
+    ) -> UpdateBenefitDefinitionPayload:
         fields = given(input, exclude=("id",))
         return _definition_payload(
-            *await attempt(definitions.update_definition(str(input.id), fields))
+            UpdateBenefitDefinitionPayload,
+            *await attempt(definitions.update_definition(str(input.id), fields)),
         )
 
     @strawberry.mutation(permission_classes=[requires(scopes.BENEFITS_WRITE)])
-    async def issue_benefit(self, input: IssueBenefitInput) -> BenefitPayload:
+    async def issue_benefit(self, input: IssueBenefitInput) -> IssueBenefitPayload:
         fields = given(input, exclude=("idempotency_key",))
         for key in ("profile_id", "benefit_definition_id"):
             if fields.get(key) is not None:
                 fields[key] = str(fields[key])
         data = service.IssueBenefitInput(**fields)
-        return _payload(*await attempt(service.issue_benefit(data, input.idempotency_key)))
+        return _payload(
+            IssueBenefitPayload, *await attempt(service.issue_benefit(data, input.idempotency_key))
+        )
 
     @strawberry.mutation(
         permission_classes=[requires(scopes.BENEFITS_WRITE, customer_field="profile_id")],
         description="A customer token may claim for its own profile.",
     )
-    async def claim_benefit(self, input: ClaimBenefitInput) -> BenefitPayload:
+    async def claim_benefit(self, input: ClaimBenefitInput) -> ClaimBenefitPayload:
         work = service.claim_benefit(str(input.profile_id), input.definition_handle, input.timezone)
-        return _payload(*await attempt(work))
+        return _payload(ClaimBenefitPayload, *await attempt(work))
 
     @strawberry.mutation(permission_classes=[requires(scopes.BENEFITS_WRITE)])
-    async def redeem_benefit(self, input: RedeemBenefitInput) -> BenefitPayload:
+    async def redeem_benefit(self, input: RedeemBenefitInput) -> RedeemBenefitPayload:
         work = service.redeem_benefit(
             str(input.profile_id), str(input.benefit_id), input.count, input.idempotency_key
         )
-        return _payload(*await attempt(work))
+        return _payload(RedeemBenefitPayload, *await attempt(work))
 
     @strawberry.mutation(permission_classes=[requires(scopes.BENEFITS_WRITE)])
     async def extend_benefits(self, input: ExtendBenefitsInput) -> ExtendBenefitsPayload:
@@ -373,5 +413,8 @@ class BenefitMutations:
         )
 
     @strawberry.mutation(permission_classes=[requires(scopes.BENEFITS_WRITE)])
-    async def void_benefit(self, input: VoidBenefitInput) -> BenefitPayload:
-        return _payload(*await attempt(service.void_benefit(str(input.benefit_id), input.reason)))
+    async def void_benefit(self, input: VoidBenefitInput) -> VoidBenefitPayload:
+        return _payload(
+            VoidBenefitPayload,
+            *await attempt(service.void_benefit(str(input.benefit_id), input.reason)),
+        )

@@ -103,7 +103,7 @@ class UpdateProgramSettingsInput:
 
 
 @strawberry.type
-class ProgramPayload:
+class UpdateProgramSettingsPayload:
     program: Program | None
     errors: list[UserErrorType]
 
@@ -133,9 +133,11 @@ class PointMutations:
         )
 
     @strawberry.mutation(permission_classes=[requires(scopes.ADMIN)])
-    async def update_program_settings(self, input: UpdateProgramSettingsInput) -> ProgramPayload:
+    async def update_program_settings(
+        self, input: UpdateProgramSettingsInput
+    ) -> UpdateProgramSettingsPayload:
         row, errors = await attempt(
             program.update_program_settings(input.points_to_dollars_rate, input.default_timezone)
         )
         found = Program.from_model(row) if row else None
-        return ProgramPayload(program=found, errors=errors)
+        return UpdateProgramSettingsPayload(program=found, errors=errors)

@@ -261,6 +261,16 @@ class ProfilePayload:
     errors: list[UserErrorType]
 
 
+@strawberry.type(description="What `createProfile` returns.")
+class CreateProfilePayload(ProfilePayload):
+    pass
+
+
+@strawberry.type(description="What `updateProfile` returns.")
+class UpdateProfilePayload(ProfilePayload):
+    pass
+
+
 def given(data: object, exclude: tuple[str, ...] = ()) -> dict[str, Any]:
     """The input's fields that were sent (UNSET ones left out), in snake_case."""
     return {
@@ -270,8 +280,10 @@ def given(data: object, exclude: tuple[str, ...] = ()) -> dict[str, Any]:
     }
 
 
-def _payload(profile: ProfileModel | None, errors: list[UserErrorType]) -> ProfilePayload:
-    return ProfilePayload(profile=Profile.from_model(profile) if profile else None, errors=errors)
+def _payload(
+    kind: type[ProfilePayload], profile: ProfileModel | None, errors: list[UserErrorType]
+) -> ProfilePayload:
+    return kind(profile=Profile.from_model(profile) if profile else None, errors=errors)
 
 
 @strawberry.type
@@ -303,11 +315,13 @@ class ProfileQueries:
 @strawberry.type
 class ProfileMutations:
     @strawberry.mutation(permission_classes=[requires(scopes.PROFILES_WRITE)])
-    async def create_profile(self, info: Info, input: CreateProfileInput) -> ProfilePayload:
+    async def create_profile(self, info: Info, input: CreateProfileInput) -> CreateProfilePayload:
         fields = {key: value for key, value in given(input).items() if value is not None}
-        return _payload(*await attempt(service.create_profile(fields)))
+        return _payload(CreateProfilePayload, *await attempt(service.create_profile(fields)))
 
     @strawberry.mutation(permission_classes=[requires(scopes.PROFILES_WRITE)])
-    async def update_profile(self, info: Info, input: UpdateProfileInput) -> ProfilePayload:
+    async def update_profile(self, info: Info, input: UpdateProfileInput) -> UpdateProfilePayload:
         fields = given(input, exclude=("id",))
-        return _payload(*await attempt(service.update_profile(str(input.id), fields)))
+        return _payload(
+            UpdateProfilePayload, *await attempt(service.update_profile(str(input.id), fields))
+        )

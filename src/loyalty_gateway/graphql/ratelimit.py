@@ -30,9 +30,7 @@ def caller_key(principal: Principal | None) -> str:
     return f"token:{principal.token_id or principal.name}"
 
 
-async def rate_limited(
-    limiter: Limiter, context: ExecutionContext
-) -> ExecutionResult | None:
+async def rate_limited(limiter: Limiter, context: ExecutionContext) -> ExecutionResult | None:
     """RATE_LIMITED, in place of a result, when the caller's bucket is empty (subscriptions
     are not counted)."""
     if context.operation_type is OperationType.SUBSCRIPTION:

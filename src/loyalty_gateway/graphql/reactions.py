@@ -308,6 +308,21 @@ class ReactionPayload:
     errors: list[UserErrorType]
 
 
+@strawberry.type(description="What `createReaction` returns.")
+class CreateReactionPayload(ReactionPayload):
+    pass
+
+
+@strawberry.type(description="What `updateReaction` returns.")
+class UpdateReactionPayload(ReactionPayload):
+    pass
+
+
+@strawberry.type(description="What `setReactionActive` returns.")
+class SetReactionActivePayload(ReactionPayload):
+    pass
+
+
 @strawberry.type
 class DeleteReactionPayload:
     deleted_id: strawberry.ID | None
@@ -325,7 +340,7 @@ class CreateTargetInput:
 
 
 @strawberry.type
-class TargetPayload:
+class CreateTargetPayload:
     target: Target | None
     errors: list[UserErrorType]
 
@@ -346,6 +361,16 @@ class RetryEventInput:
 class EventPayload:
     event: Event | None
     errors: list[UserErrorType]
+
+
+@strawberry.type(description="What `emitEvent` returns.")
+class EmitEventPayload(EventPayload):
+    pass
+
+
+@strawberry.type(description="What `retryEvent` returns.")
+class RetryEventPayload(EventPayload):
+    pass
 
 
 @strawberry.input
@@ -383,8 +408,10 @@ def _actions(actions: list[ActionInput]) -> list[service.ActionInput]:
     ]
 
 
-def _reaction_payload(model: ReactionModel | None, errors: list[UserErrorType]) -> ReactionPayload:
-    return ReactionPayload(reaction=Reaction.from_model(model) if model else None, errors=errors)
+def _reaction_payload(
+    kind: type[ReactionPayload], model: ReactionModel | None, errors: list[UserErrorType]
+) -> ReactionPayload:
+    return kind(reaction=Reaction.from_model(model) if model else None, errors=errors)
 
 
 def _numeric_id(value: str, what: str = "event") -> int:
@@ -452,14 +479,14 @@ class ReactionQueries:
 @strawberry.type
 class ReactionMutations:
     @strawberry.mutation(permission_classes=[requires(scopes.REACTIONS_WRITE)])
-    async def create_reaction(self, input: CreateReactionInput) -> ReactionPayload:
+    async def create_reaction(self, input: CreateReactionInput) -> CreateReactionPayload:
         work = service.create_reaction(
             input.name, input.trigger, input.is_active, _actions(input.actions), input.description
         )
-        return _reaction_payload(*await attempt(work))
+        return _reaction_payload(CreateReactionPayload, *await attempt(work))
 
     @strawberry.mutation(permission_classes=[requires(scopes.REACTIONS_WRITE)])
-    async def update_reaction(self, input: UpdateReactionInput) -> ReactionPayload:
+    async def update_reaction(self, input: UpdateReactionInput) -> UpdateReactionPayload:
         fields = {
             key: getattr(input, key)
             for key in ("name", "trigger", "description", "is_active")
@@ -467,12 +494,12 @@ class ReactionMutations:
         }
         actions = None if input.actions in (None, strawberry.UNSET) else _actions(input.actions)
         work = service.update_reaction(str(input.id), fields, actions)
-        return _reaction_payload(*await attempt(work))
+        return _reaction_payload(UpdateReactionPayload, *await attempt(work))
 
     @strawberry.mutation(permission_classes=[requires(scopes.REACTIONS_WRITE)])
-    async def set_reaction_active(self, input: SetReactionActiveInput) -> ReactionPayload:
+    async def set_reaction_active(self, input: SetReactionActiveInput) -> SetReactionActivePayload:
         work = service.update_reaction(str(input.id), {"is_active": input.is_active}, None)
-        return _reaction_payload(*await attempt(work))
+        return _reaction_payload(SetReactionActivePayload, *await attempt(work))
 
     @strawberry.mutation(permission_classes=[requires(scopes.REACTIONS_WRITE)])
     async def delete_reaction(self, input: DeleteReactionInput) -> DeleteReactionPayload:
@@ -482,23 +509,25 @@ class ReactionMutations:
         )
 
     @strawberry.mutation(permission_classes=[requires(scopes.TARGETS_WRITE)])
-    async def create_target(self, input: CreateTargetInput) -> TargetPayload:
+    async def create_target(self, input: CreateTargetInput) -> CreateTargetPayload:
         work = service.create_target(
             input.name, input.handle, input.url, input.template, input.secret, input.headers
         )
         target, errors = await attempt(work)
-        return TargetPayload(target=Target.from_model(target) if target else None, errors=errors)
+        return CreateTargetPayload(
+            target=Target.from_model(target) if target else None, errors=errors
+        )
 
     @strawberry.mutation(permission_classes=[requires(scopes.REACTIONS_WRITE)])
-    async def emit_event(self, input: EmitEventInput) -> EventPayload:
+    async def emit_event(self, input: EmitEventInput) -> EmitEventPayload:
         work = service.emit_custom_event(input.event, str(input.profile_id), input.data)
         event, errors = await attempt(work)
-        return EventPayload(event=Event.from_model(event) if event else None, errors=errors)
+        return EmitEventPayload(event=Event.from_model(event) if event else None, errors=errors)
 
     @strawberry.mutation(permission_classes=[requires(scopes.REACTIONS_WRITE)])
-    async def retry_event(self, input: RetryEventInput) -> EventPayload:
+    async def retry_event(self, input: RetryEventInput) -> RetryEventPayload:
         event, errors = await attempt(service.retry_event(_numeric_id(str(input.id))))
-        return EventPayload(event=Event.from_model(event) if event else None, errors=errors)
+        return RetryEventPayload(event=Event.from_model(event) if event else None, errors=errors)
 
     @strawberry.mutation(
         permission_classes=[requires(scopes.REACTIONS_READ)],

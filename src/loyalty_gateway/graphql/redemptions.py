@@ -156,6 +156,16 @@ class RedeemPayload:
     errors: list[UserErrorType]
 
 
+@strawberry.type(description="What `reverseRedemption` returns.")
+class ReverseRedemptionPayload(RedeemPayload):
+    pass
+
+
+@strawberry.type(description="What `returnRedemption` returns.")
+class ReturnRedemptionPayload(RedeemPayload):
+    pass
+
+
 @strawberry.input
 class ReverseRedemptionInput:
     redemption_id: strawberry.ID
@@ -253,10 +263,10 @@ class Ledger:
         )
 
 
-def _payload(redemption: RedemptionModel | None, errors: list[UserErrorType]) -> RedeemPayload:
-    return RedeemPayload(
-        redemption=Redemption.from_model(redemption) if redemption else None, errors=errors
-    )
+def _payload(
+    kind: type[RedeemPayload], redemption: RedemptionModel | None, errors: list[UserErrorType]
+) -> RedeemPayload:
+    return kind(redemption=Redemption.from_model(redemption) if redemption else None, errors=errors)
 
 
 @strawberry.type
@@ -290,17 +300,19 @@ class RedemptionMutations:
             transaction_external_id=input.transaction_external_id,
             meta=input.meta,
         )
-        return _payload(*await attempt(service.redeem(data, input.idempotency_key)))
+        return _payload(RedeemPayload, *await attempt(service.redeem(data, input.idempotency_key)))
 
     @strawberry.mutation(permission_classes=[requires(scopes.REDEMPTIONS_WRITE)])
-    async def reverse_redemption(self, info: Info, input: ReverseRedemptionInput) -> RedeemPayload:
+    async def reverse_redemption(
+        self, info: Info, input: ReverseRedemptionInput
+    ) -> ReverseRedemptionPayload:
         window = info.context.settings.reversal_window_minutes
         work = service.reverse_redemption(str(input.redemption_id), input.idempotency_key, window)
-        return _payload(*await attempt(work))
+        return _payload(ReverseRedemptionPayload, *await attempt(work))
 
     @strawberry.mutation(permission_classes=[requires(scopes.REDEMPTIONS_WRITE)])
-    async def return_redemption(self, input: ReturnRedemptionInput) -> RedeemPayload:
+    async def return_redemption(self, input: ReturnRedemptionInput) -> ReturnRedemptionPayload:
         work = service.return_redemption(
             str(input.redemption_id), input.amount, input.idempotency_key
         )
-        return _payload(*await attempt(work))
+        return _payload(ReturnRedemptionPayload, *await attempt(work))

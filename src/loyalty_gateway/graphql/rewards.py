@@ -240,6 +240,16 @@ class RewardDefinitionPayload:
     errors: list[UserErrorType]
 
 
+@strawberry.type(description="What `createRewardDefinition` returns.")
+class CreateRewardDefinitionPayload(RewardDefinitionPayload):
+    pass
+
+
+@strawberry.type(description="What `updateRewardDefinition` returns.")
+class UpdateRewardDefinitionPayload(RewardDefinitionPayload):
+    pass
+
+
 @strawberry.input
 class IssueRewardInput:
     profile_id: strawberry.ID
@@ -259,6 +269,26 @@ class IssueRewardInput:
 class RewardPayload:
     reward: Reward | None
     errors: list[UserErrorType]
+
+
+@strawberry.type(description="What `issueReward` returns.")
+class IssueRewardPayload(RewardPayload):
+    pass
+
+
+@strawberry.type(description="What `reassignReward` returns.")
+class ReassignRewardPayload(RewardPayload):
+    pass
+
+
+@strawberry.type(description="What `redeemReward` returns.")
+class RedeemRewardPayload(RewardPayload):
+    pass
+
+
+@strawberry.type(description="What `voidReward` returns.")
+class VoidRewardPayload(RewardPayload):
+    pass
 
 
 @strawberry.input
@@ -294,15 +324,19 @@ class RedeemRewardInput:
 
 
 def _definition_payload(
-    model: RewardDefinitionModel | None, errors: list[UserErrorType]
+    kind: type[RewardDefinitionPayload],
+    model: RewardDefinitionModel | None,
+    errors: list[UserErrorType],
 ) -> RewardDefinitionPayload:
-    return RewardDefinitionPayload(
+    return kind(
         reward_definition=RewardDefinition.from_model(model) if model else None, errors=errors
     )
 
 
-def _reward_payload(model: RewardModel | None, errors: list[UserErrorType]) -> RewardPayload:
-    return RewardPayload(reward=Reward.from_model(model) if model else None, errors=errors)
+def _reward_payload(
+    kind: type[RewardPayload], model: RewardModel | None, errors: list[UserErrorType]
+) -> RewardPayload:
+    return kind(reward=Reward.from_model(model) if model else None, errors=errors)
 
 
 @strawberry.type
@@ -340,25 +374,31 @@ class RewardMutations:
     @strawberry.mutation(permission_classes=[requires(scopes.DEFINITIONS_WRITE)])
     async def create_reward_definition(
         self, input: CreateRewardDefinitionInput
-    ) -> RewardDefinitionPayload:
-        return _definition_payload(*await attempt(definitions.create_definition(given(input))))
+    ) -> CreateRewardDefinitionPayload:
+        return _definition_payload(
+            CreateRewardDefinitionPayload,
+            *await attempt(definitions.create_definition(given(input))),
+        )
 
     @strawberry.mutation(permission_classes=[requires(scopes.DEFINITIONS_WRITE)])
     async def update_reward_definition(
         self, input: UpdateRewardDefinitionInput
-    ) -> RewardDefinitionPayload:
+    ) -> UpdateRewardDefinitionPayload:
         fields = given(input, exclude=("id",))
         return _definition_payload(
-            *await attempt(definitions.update_definition(str(input.id), fields))
+            UpdateRewardDefinitionPayload,
+            *await attempt(definitions.update_definition(str(input.id), fields)),
         )
 
     @strawberry.mutation(permission_classes=[requires(scopes.REWARDS_WRITE)])
-    async def issue_reward(self, info: Info, input: IssueRewardInput) -> RewardPayload:
+    async def issue_reward(self, info: Info, input: IssueRewardInput) -> IssueRewardPayload:
         data = service.IssueRewardInput(
             **{k: v for k, v in vars(input).items() if k != "idempotency_key"}
         )
         data.profile_id = str(data.profile_id)
-        return _reward_payload(*await attempt(service.issue_reward(data, input.idempotency_key)))
+        return _reward_payload(
+            IssueRewardPayload, *await attempt(service.issue_reward(data, input.idempotency_key))
+        )
 
     @strawberry.mutation(permission_classes=[requires(scopes.REWARDS_WRITE)])
     async def extend_rewards(self, input: ExtendRewardsInput) -> ExtendRewardsPayload:
@@ -375,9 +415,10 @@ class RewardMutations:
         )
 
     @strawberry.mutation(permission_classes=[requires(scopes.REWARDS_WRITE)])
-    async def reassign_reward(self, input: ReassignRewardInput) -> RewardPayload:
+    async def reassign_reward(self, input: ReassignRewardInput) -> ReassignRewardPayload:
         return _reward_payload(
-            *await attempt(service.reassign_reward(str(input.reward_id), str(input.profile_id)))
+            ReassignRewardPayload,
+            *await attempt(service.reassign_reward(str(input.reward_id), str(input.profile_id))),
         )
 
     @strawberry.mutation(
@@ -385,14 +426,16 @@ class RewardMutations:
         description="Use a percentage reward, whole, on a transaction of its profile (dollar "
         "rewards are spent by amount with `redeem`).",
     )
-    async def redeem_reward(self, input: RedeemRewardInput) -> RewardPayload:
+    async def redeem_reward(self, input: RedeemRewardInput) -> RedeemRewardPayload:
         transaction_id = str(input.transaction_id) if input.transaction_id else None
         return _reward_payload(
-            *await attempt(service.redeem_reward(str(input.reward_id), transaction_id))
+            RedeemRewardPayload,
+            *await attempt(service.redeem_reward(str(input.reward_id), transaction_id)),
         )
 
     @strawberry.mutation(permission_classes=[requires(scopes.REWARDS_WRITE)])
-    async def void_reward(self, input: VoidRewardInput) -> RewardPayload:
+    async def void_reward(self, input: VoidRewardInput) -> VoidRewardPayload:
         return _reward_payload(
-            *await attempt(service.void_reward(str(input.reward_id), input.reason))
+            VoidRewardPayload,
+            *await attempt(service.void_reward(str(input.reward_id), input.reason)),
         )

@@ -136,6 +136,16 @@ class TierDefinitionPayload:
     errors: list[UserErrorType]
 
 
+@strawberry.type(description="What `createTierDefinition` returns.")
+class CreateTierDefinitionPayload(TierDefinitionPayload):
+    pass
+
+
+@strawberry.type(description="What `updateTierDefinition` returns.")
+class UpdateTierDefinitionPayload(TierDefinitionPayload):
+    pass
+
+
 @strawberry.input
 class AwardTierPointsInput:
     profile_id: strawberry.ID
@@ -166,11 +176,11 @@ class AssignTierPayload:
 
 
 def _definition_payload(
-    model: TierDefinitionModel | None, errors: list[UserErrorType]
+    kind: type[TierDefinitionPayload],
+    model: TierDefinitionModel | None,
+    errors: list[UserErrorType],
 ) -> TierDefinitionPayload:
-    return TierDefinitionPayload(
-        tier_definition=TierDefinition.from_model(model) if model else None, errors=errors
-    )
+    return kind(tier_definition=TierDefinition.from_model(model) if model else None, errors=errors)
 
 
 @strawberry.type
@@ -188,15 +198,19 @@ class TierMutations:
     @strawberry.mutation(permission_classes=[requires(scopes.TIERS_WRITE)])
     async def create_tier_definition(
         self, input: CreateTierDefinitionInput
-    ) -> TierDefinitionPayload:
-        return _definition_payload(*await attempt(service.create_tier(given(input))))
+    ) -> CreateTierDefinitionPayload:
+        return _definition_payload(
+            CreateTierDefinitionPayload, *await attempt(service.create_tier(given(input)))
+        )
 
     @strawberry.mutation(permission_classes=[requires(scopes.TIERS_WRITE)])
     async def update_tier_definition(
         self, input: UpdateTierDefinitionInput
-    ) -> TierDefinitionPayload:
+    ) -> UpdateTierDefinitionPayload:
         fields = given(input, exclude=("id",))
-        return _definition_payload(*await attempt(service.update_tier(str(input.id), fields)))
+        return _definition_payload(
+            UpdateTierDefinitionPayload, *await attempt(service.update_tier(str(input.id), fields))
+        )
 
     @strawberry.mutation(permission_classes=[requires(scopes.TIERS_WRITE)])
     async def award_tier_points(self, input: AwardTierPointsInput) -> AwardTierPointsPayload:

@@ -176,10 +176,20 @@ class TransactionPayload:
     errors: list[UserErrorType]
 
 
-def _payload(model: TransactionModel | None, errors: list[UserErrorType]) -> TransactionPayload:
-    return TransactionPayload(
-        transaction=Transaction.from_model(model) if model else None, errors=errors
-    )
+@strawberry.type(description="What `createTransaction` returns.")
+class CreateTransactionPayload(TransactionPayload):
+    pass
+
+
+@strawberry.type(description="What `linkTransaction` returns.")
+class LinkTransactionPayload(TransactionPayload):
+    pass
+
+
+def _payload(
+    kind: type[TransactionPayload], model: TransactionModel | None, errors: list[UserErrorType]
+) -> TransactionPayload:
+    return kind(transaction=Transaction.from_model(model) if model else None, errors=errors)
 
 
 def _domain_input(data: CreateTransactionInput) -> service.CreateTransactionInput:
@@ -208,11 +218,11 @@ class TransactionQueries:
 @strawberry.type
 class TransactionMutations:
     @strawberry.mutation(permission_classes=[requires(scopes.TRANSACTIONS_WRITE)])
-    async def create_transaction(self, input: CreateTransactionInput) -> TransactionPayload:
+    async def create_transaction(self, input: CreateTransactionInput) -> CreateTransactionPayload:
         work = service.create_transaction(_domain_input(input), input.idempotency_key)
-        return _payload(*await attempt(work))
+        return _payload(CreateTransactionPayload, *await attempt(work))
 
     @strawberry.mutation(permission_classes=[requires(scopes.TRANSACTIONS_WRITE)])
-    async def link_transaction(self, input: LinkTransactionInput) -> TransactionPayload:
+    async def link_transaction(self, input: LinkTransactionInput) -> LinkTransactionPayload:
         work = service.link_transaction(str(input.transaction_id), str(input.redemption_id))
-        return _payload(*await attempt(work))
+        return _payload(LinkTransactionPayload, *await attempt(work))
