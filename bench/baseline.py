@@ -18,9 +18,9 @@ from loyalty_gateway.db import PooledConnection  # the gateway's pool, minus the
 
 BALANCE = """
 SELECT
-  (SELECT COALESCE(SUM(r.value_remaining), 0) FROM reward r
+  (SELECT COALESCE(SUM(r.value_remaining_cents), 0) FROM reward r
      JOIN reward_definition d ON d.id = r.definition_id
-    WHERE r.profile_id = $1 AND r.voided_at IS NULL AND r.value_remaining > 0
+    WHERE r.profile_id = $1 AND r.voided_at IS NULL AND r.value_remaining_cents > 0
       AND (r.expires_at IS NULL OR r.expires_at > now()) AND d.type <> 'percentage') AS rewards,
   (SELECT COALESCE(SUM(points_remaining), 0) FROM point_lot
     WHERE profile_id = $1 AND voided_at IS NULL AND points_remaining > 0
@@ -31,7 +31,7 @@ PROFILES = """
 SELECT COALESCE(json_agg(row_to_json(p) ORDER BY p.created_at, p.id), '[]') FROM (
   SELECT p.id, p.email, p.created_at, (
     SELECT json_build_object('nodes', COALESCE(json_agg(json_build_object(
-      'id', r.id, 'valueRemaining', to_char(r.value_remaining / 100.0, 'FM999999990.00'),
+      'id', r.id, 'valueRemaining', to_char(r.value_remaining_cents / 100.0, 'FM999999990.00'),
       'expiresAt', r.expires_at, 'definition', json_build_object('handle', d.handle))
       ORDER BY r.expires_at NULLS LAST, r.issued_at, r.id), '[]'))
     FROM (SELECT * FROM reward WHERE profile_id = p.id
@@ -40,8 +40,9 @@ SELECT COALESCE(json_agg(row_to_json(p) ORDER BY p.created_at, p.id), '[]') FROM
   FROM profile p ORDER BY p.created_at, p.id LIMIT 50) p
 """
 LOTS = """
-SELECT r.id, r.value_remaining FROM reward r JOIN reward_definition d ON d.id = r.definition_id
- WHERE r.profile_id = $1 AND r.voided_at IS NULL AND r.value_remaining > 0
+SELECT r.id, r.value_remaining_cents
+  FROM reward r JOIN reward_definition d ON d.id = r.definition_id
+ WHERE r.profile_id = $1 AND r.voided_at IS NULL AND r.value_remaining_cents > 0
    AND (r.expires_at IS NULL OR r.expires_at > now()) AND d.type <> 'percentage'
  ORDER BY r.expires_at NULLS LAST, r.issued_at, r.id
 """
@@ -81,7 +82,7 @@ async def redeem(pool: asyncpg.Pool, variables: dict) -> dict:
         )
         left, takes = cents, []
         for lot in await connection.fetch(LOTS, data["profileId"]):
-            take = min(left, lot["value_remaining"])
+            take = min(left, lot["value_remaining_cents"])
             takes.append((lot["id"], take))
             left -= take
             if left == 0:
@@ -95,7 +96,8 @@ async def redeem(pool: asyncpg.Pool, variables: dict) -> dict:
             cents,
         )
         await connection.executemany(
-            "UPDATE reward SET value_remaining = value_remaining - $2 WHERE id = $1", takes
+            "UPDATE reward SET value_remaining_cents = value_remaining_cents - $2 WHERE id = $1",
+            takes,
         )
         await connection.executemany(
             """INSERT INTO redemption_item (id, redemption_id, type, reward_id, value_cents, points,
@@ -120,8 +122,9 @@ async def issue_reward(pool: asyncpg.Pool, variables: dict) -> dict:
             data["rewardDefinitionHandle"],
         )
         reward = await connection.fetchval(
-            """INSERT INTO reward (id, definition_id, profile_id, value_initial, value_remaining,
-               value_at_issue, timezone, issued_at, expires_at, created_at)
+            """INSERT INTO reward (id, definition_id, profile_id, value_initial_cents,
+               value_remaining_cents, value_at_issue_cents, timezone, issued_at, expires_at,
+               created_at)
                VALUES (gen_random_uuid(), $1, $2, $3, $3, $3, $4, now(),
                        date_trunc('day', now()) + make_interval(days => $5 + 1)
                          - interval '1 second', now())

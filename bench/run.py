@@ -135,7 +135,7 @@ async def ledger_violations(dsn: str) -> int:
                                          ELSE -i.value_cents END) AS net
                 FROM redemption_item i JOIN redemption m ON m.id = i.redemption_id
                WHERE i.reward_id IS NOT NULL GROUP BY reward_id) t ON t.reward_id = r.id
-             WHERE r.value_at_issue - COALESCE(t.net, 0) <> r.value_remaining""")
+             WHERE r.value_at_issue_cents - COALESCE(t.net, 0) <> r.value_remaining_cents""")
     finally:
         await connection.close()
 

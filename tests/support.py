@@ -6,6 +6,7 @@ import json
 import logging
 import os
 import socket
+import sqlite3
 import subprocess
 import sys
 import threading
@@ -17,6 +18,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+import asyncpg
 import httpx
 import strawberry
 import websockets
@@ -331,3 +333,20 @@ async def wait_for_event(gql, event_id: str, within: float = 15) -> dict:
 def built_schema() -> strawberry.Schema:
     """The schema as development serves it, for tests that read it rather than query it."""
     return build_schema(Settings(loyalty_env="development"))
+
+
+async def run_sql(database_url: str, *statements: str) -> list[tuple]:
+    """The statements on the database as it is, through its own driver; the last one's rows."""
+    rows: list[tuple] = []
+    if database_url.startswith("sqlite://"):
+        with sqlite3.connect(database_url.removeprefix("sqlite://")) as db:
+            for statement in statements:
+                rows = db.execute(statement).fetchall()
+        return rows
+    connection = await asyncpg.connect(database_url)
+    try:
+        for statement in statements:
+            rows = [tuple(row) for row in await connection.fetch(statement)]
+    finally:
+        await connection.close()
+    return rows

@@ -16,16 +16,16 @@ async def test_reward_lot_bounds_are_checked_by_the_database(gql, remaining):
     reward = await Reward.create(
         definition_id=definition["id"],
         profile_id=profile["id"],
-        value_initial=1000,
-        value_remaining=1000,
-        value_at_issue=1000,
+        value_initial_cents=1000,
+        value_remaining_cents=1000,
+        value_at_issue_cents=1000,
         timezone="UTC",
         issued_at=utcnow(),
     )
     with pytest.raises(IntegrityError):
-        await Reward.filter(id=reward.id).update(value_remaining=remaining)
+        await Reward.filter(id=reward.id).update(value_remaining_cents=remaining)
     await reward.refresh_from_db()
-    assert reward.value_remaining == 1000
+    assert reward.value_remaining_cents == 1000
 
 
 @pytest.mark.parametrize("remaining", [-5, 11])

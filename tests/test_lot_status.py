@@ -42,8 +42,9 @@ def expected(voided_at: datetime | None, remaining: int | None, expires_at: date
 async def rewards(gql, profile_id: str, remaining: int | None, **lot) -> Reward:
     definition = (await create_definition(gql))["id"]
     return await Reward.create(
-        definition_id=definition, profile_id=profile_id, value_initial=500,
-        value_remaining=remaining, value_at_issue=500, timezone="UTC", issued_at=NOW, **lot,
+        definition_id=definition, profile_id=profile_id, value_initial_cents=500,
+        value_remaining_cents=remaining, value_at_issue_cents=500, timezone="UTC",
+        issued_at=NOW, **lot,
     )  # fmt: skip
 
 

@@ -5,10 +5,8 @@ with a check interval far longer than the test."""
 
 import asyncio
 import json
-import sqlite3
 from collections.abc import AsyncIterator
 
-import asyncpg
 import httpx
 import pytest
 
@@ -18,6 +16,7 @@ from tests.support import (
     award_points,
     connect,
     create_profile,
+    run_sql,
 )
 
 CHECK_SECONDS = 30
@@ -32,16 +31,8 @@ async def slow_checks(tmp_path) -> AsyncIterator[Server]:
 
 async def expire_behind_the_api(database_url: str, lot_id: str) -> None:
     """What time does to a lot, which no event announces: it expires."""
-    sql = "UPDATE point_lot SET expires_at = '2000-01-01T00:00:00+00:00' WHERE id = "
-    if database_url.startswith("sqlite://"):
-        with sqlite3.connect(database_url.removeprefix("sqlite://")) as db:
-            db.execute(sql + "?", [lot_id])
-        return
-    connection = await asyncpg.connect(database_url)
-    try:
-        await connection.execute(sql + "$1", lot_id)
-    finally:
-        await connection.close()
+    expired = "UPDATE point_lot SET expires_at = '2000-01-01T00:00:00+00:00' WHERE id = "
+    await run_sql(database_url, f"{expired}'{lot_id}'")
 
 
 async def test_a_change_is_told_at_once_and_nothing_else_is_read_early(slow_checks):

@@ -30,9 +30,9 @@ async def seed_profiles(definitions: list[dict], count: int) -> str:
             await Reward.create(
                 definition_id=definition["id"],
                 profile=profile,
-                value_initial=1000,
-                value_remaining=1000,
-                value_at_issue=1000,
+                value_initial_cents=1000,
+                value_remaining_cents=1000,
+                value_at_issue_cents=1000,
                 timezone="UTC",
                 issued_at=utcnow(),
             )

@@ -55,7 +55,7 @@ async def state(profile_id: str) -> tuple:
     rewards = (
         await Reward.filter(profile_id=profile_id)
         .order_by("id")
-        .values_list("id", "value_remaining")
+        .values_list("id", "value_remaining_cents")
     )
     return rewards, await Redemption.filter(profile_id=profile_id).count()
 
@@ -229,7 +229,7 @@ async def test_reversal_into_an_expired_lot_does_not_revive_the_balance(gql, pro
     assert result["errors"] == []
     assert result["balances"]["rewardBalance"] == "0.00"
     stored = await Reward.get(id=reward["id"])
-    assert stored.value_remaining == 1000
+    assert stored.value_remaining_cents == 1000
     totals = (await ledger(gql, profile["id"]))["rewards"]
     assert totals == {
         "issued": "10.00",

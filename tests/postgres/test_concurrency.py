@@ -45,7 +45,7 @@ async def test_fifty_tills_redeeming_ten_dollars_from_one_hundred(gql):
     taken = sum(Decimal(item["value"]) for r in succeeded for item in r["redemption"]["items"])
     assert taken == Decimal("100.00")
     remaining = await Reward.filter(profile_id=profile["id"]).values_list(
-        "value_remaining", flat=True
+        "value_remaining_cents", flat=True
     )
     assert remaining == [0, 0, 0]
     totals = (await ledger(gql, profile["id"]))["rewards"]

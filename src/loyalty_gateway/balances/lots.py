@@ -126,7 +126,7 @@ class LotKind:
         return " AND ".join(f"({clause})" for clause in clauses)
 
 
-REWARD_LOTS = LotKind("value_remaining")
+REWARD_LOTS = LotKind("value_remaining_cents")
 POINT_LOTS = LotKind("points_remaining")
 BENEFIT_LOTS = LotKind("redemptions_remaining", unlimited=True)
 

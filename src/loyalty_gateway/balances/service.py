@@ -48,7 +48,7 @@ def _balances_sql(dialect: str, count: int) -> str:
     active = LotStatus.ACTIVE
     return f"""
 SELECT p.id AS profile_id,
-  (SELECT COALESCE(SUM(r.value_remaining), 0) FROM reward r
+  (SELECT COALESCE(SUM(r.value_remaining_cents), 0) FROM reward r
     WHERE r.profile_id = p.id AND r.type NOT IN ({excluded})
       AND {REWARD_LOTS.sql(active, "r", now)}) AS reward_cents,
   (SELECT COALESCE(SUM(l.points_remaining), 0) FROM point_lot l

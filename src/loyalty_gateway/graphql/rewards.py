@@ -129,8 +129,8 @@ class Reward:
         tz = zone(model.timezone)
         return cls(
             id=strawberry.ID(str(model.id)),
-            value_initial=from_cents(model.value_initial),
-            value_remaining=from_cents(model.value_remaining),
+            value_initial=from_cents(model.value_initial_cents),
+            value_remaining=from_cents(model.value_remaining_cents),
             type=model.type,
             applied_transaction_id=(
                 strawberry.ID(str(model.applied_transaction_id))

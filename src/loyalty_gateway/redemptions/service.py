@@ -133,7 +133,7 @@ async def _allocate(profile_id: str, strategies: list[Strategy], cents: int) -> 
         if left == 0:
             break
         if strategy is Strategy.REWARDS:
-            lots = [(str(r.id), r.value_remaining) for r in await _reward_lots(profile_id)]
+            lots = [(str(r.id), r.value_remaining_cents) for r in await _reward_lots(profile_id)]
             takes, left = take_cents(lots, left)
             taken += [(ItemType.REWARD, take) for take in takes]
         else:
@@ -153,7 +153,7 @@ async def _apply(
     """Move value between a lot and a redemption item (sign -1 takes, +1 restores)."""
     if item_type is ItemType.REWARD:
         await Reward.filter(id=take.lot_id).update(
-            value_remaining=F("value_remaining") + sign * take.cents
+            value_remaining_cents=F("value_remaining_cents") + sign * take.cents
         )
     else:
         await PointLot.filter(id=take.lot_id).update(

@@ -40,7 +40,7 @@ class RewardDefinition(Model):
 
 
 class Reward(Model):
-    """A reward lot whose `value_remaining` stays between 0 and `value_initial`."""
+    """A reward lot whose `value_remaining_cents` stays between 0 and `value_initial_cents`."""
 
     id = fields.UUIDField(primary_key=True)
     definition: fields.ForeignKeyRelation[RewardDefinition] = fields.ForeignKeyField(
@@ -49,9 +49,9 @@ class Reward(Model):
     profile = fields.ForeignKeyField(
         "models.Profile", related_name="rewards", on_delete=fields.RESTRICT
     )
-    value_initial = fields.BigIntField()
-    value_remaining = fields.BigIntField()
-    value_at_issue = fields.BigIntField(description="value_remaining when issued")
+    value_initial_cents = fields.BigIntField()
+    value_remaining_cents = fields.BigIntField()
+    value_at_issue_cents = fields.BigIntField(description="value_remaining_cents when issued")
     # The definition's type when issued: a reward keeps the terms it was issued with, whatever
     # later happens to its definition (balances, the ledger and redemptions read this).
     type = fields.CharField(max_length=32, default="fixed")
@@ -75,7 +75,7 @@ class Reward(Model):
         indexes = (("profile_id", "expires_at"),)
         constraints = (
             CheckConstraint(
-                check="value_remaining >= 0 AND value_remaining <= value_initial",
-                name="reward_value_remaining_ck",
+                check="value_remaining_cents >= 0 AND value_remaining_cents <= value_initial_cents",
+                name="reward_value_remaining_cents_ck",
             ),
         )

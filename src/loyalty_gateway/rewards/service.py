@@ -12,7 +12,7 @@ from loyalty_gateway.balances.extension import check_extension, extend_lot
 from loyalty_gateway.balances.lots import REWARD_LOTS, LotStatus, void_lot
 from loyalty_gateway.balances.service import NON_MONETARY_REWARD_TYPES
 from loyalty_gateway.core.errors import ErrorCode, UserError, require_uuid
-from loyalty_gateway.core.money import to_cents
+from loyalty_gateway.core.money import from_cents, to_cents
 from loyalty_gateway.core.time import (
     utcnow,
     zone,
@@ -67,8 +67,8 @@ def reward_context(reward: Reward, definition: RewardDefinition, profile: dict[s
             "name": definition.name,
             "type": definition.type,
         },
-        "value_initial": Decimal(reward.value_initial) / 100,
-        "value_remaining": Decimal(reward.value_remaining) / 100,
+        "value_initial": from_cents(reward.value_initial_cents),
+        "value_remaining": from_cents(reward.value_remaining_cents),
         "timezone": reward.timezone,
         "issued_at": reward.issued_at,
         "issued_local_at": reward.issued_at.astimezone(tz),
@@ -109,9 +109,9 @@ async def _issue(data: IssueRewardInput, reaction: bool) -> dict[str, Any]:
     reward = await Reward.create(
         definition=definition,
         profile=profile,
-        value_initial=initial,
-        value_remaining=remaining,
-        value_at_issue=remaining,
+        value_initial_cents=initial,
+        value_remaining_cents=remaining,
+        value_at_issue_cents=remaining,
         type=definition.type,
         timezone=data.timezone,
         issued_at=issued_at,
@@ -192,7 +192,7 @@ async def reassign_reward(reward_id: str, profile_id: str) -> Reward:
                 "This reward's definition is not reassignable",
                 "rewardId",
             )
-        unused = reward.value_remaining == reward.value_initial
+        unused = reward.value_remaining_cents == reward.value_initial_cents
         if REWARD_LOTS.status(reward, utcnow()) is not LotStatus.ACTIVE or not unused:
             raise UserError(
                 ErrorCode.REWARD_NOT_ACTIVE,
@@ -235,9 +235,9 @@ async def redeem_reward(reward_id: str, transaction_id: str | None) -> Reward:
                     "The transaction belongs to another profile than the reward",
                     "transactionId",
                 )
-        reward.value_remaining = 0
+        reward.value_remaining_cents = 0
         reward.applied_transaction_id = transaction_id
-        await reward.save(update_fields=["value_remaining", "applied_transaction_id"])
+        await reward.save(update_fields=["value_remaining_cents", "applied_transaction_id"])
         definition = await RewardDefinition.get(id=reward.definition_id)
         profile = await profile_context(await Profile.get(id=reward.profile_id))
         await outbox.emit(
