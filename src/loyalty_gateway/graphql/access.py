@@ -13,6 +13,7 @@ from loyalty_gateway.auth import service as auth
 from loyalty_gateway.auth.models import ApiToken as ApiTokenModel
 from loyalty_gateway.balances.service import balances_of
 from loyalty_gateway.events.hub import changes
+from loyalty_gateway.graphql.convert import from_model
 from loyalty_gateway.graphql.errors import UserErrorType, attempt
 from loyalty_gateway.graphql.permissions import CustomerOnly, guarded_by, requires
 from loyalty_gateway.graphql.profiles import BalancesType, Profile
@@ -32,15 +33,7 @@ class ApiToken:
 
     @classmethod
     def from_model(cls, model: ApiTokenModel) -> "ApiToken":
-        return cls(
-            id=strawberry.ID(str(model.id)),
-            name=model.name,
-            prefix=model.prefix,
-            scopes=list(model.scopes),
-            created_at=model.created_at,
-            last_used_at=model.last_used_at,
-            revoked_at=model.revoked_at,
-        )
+        return from_model(cls, model)
 
 
 @strawberry.input

@@ -14,6 +14,7 @@ from strawberry.types import Info
 from loyalty_gateway.auth import scopes
 from loyalty_gateway.auth.models import AuditEntry as AuditEntryModel
 from loyalty_gateway.auth.service import Principal
+from loyalty_gateway.graphql.convert import from_model
 from loyalty_gateway.graphql.ids import parse_id
 from loyalty_gateway.graphql.pagination import Connection, connection, page
 from loyalty_gateway.graphql.permissions import guarded_by, requires
@@ -126,17 +127,7 @@ class AuditEntry:
 
     @classmethod
     def from_model(cls, model: AuditEntryModel) -> "AuditEntry":
-        return cls(
-            id=strawberry.ID(str(model.id)),
-            at=model.at,
-            actor=model.actor,
-            token_id=strawberry.ID(str(model.token_id)) if model.token_id else None,
-            profile_id=strawberry.ID(str(model.profile_id)) if model.profile_id else None,
-            operation=model.operation,
-            ids=list(model.ids),
-            outcome=model.outcome,
-            error_codes=list(model.error_codes),
-        )
+        return from_model(cls, model)
 
 
 @strawberry.type

@@ -12,7 +12,8 @@ from loyalty_gateway.balances.lots import BENEFIT_LOTS
 from loyalty_gateway.benefits import definitions, service
 from loyalty_gateway.benefits.models import Benefit as BenefitModel
 from loyalty_gateway.benefits.models import BenefitDefinition as BenefitDefinitionModel
-from loyalty_gateway.core.time import PeriodType, utcnow, zone
+from loyalty_gateway.core.time import PeriodType, utcnow
+from loyalty_gateway.graphql.convert import from_model
 from loyalty_gateway.graphql.errors import UserErrorType, attempt
 from loyalty_gateway.graphql.ids import by_id_or_handle, parse_id
 from loyalty_gateway.graphql.lot_status import BenefitStatusEnum, status_as
@@ -64,38 +65,7 @@ class BenefitDefinition:
 
     @classmethod
     def from_model(cls, model: BenefitDefinitionModel) -> "BenefitDefinition":
-        return cls(
-            id=strawberry.ID(str(model.id)),
-            name=model.name,
-            handle=model.handle,
-            type=model.type,
-            description=model.description,
-            short_description=model.short_description,
-            long_description=model.long_description,
-            terms_conditions=model.terms_conditions,
-            earn_instructions=model.earn_instructions,
-            redeem_instructions_store=model.redeem_instructions_store,
-            redeem_instructions_online=model.redeem_instructions_online,
-            icon=model.icon,
-            image_url=model.image_url,
-            period=model.period,
-            period_type=PeriodType(model.period_type),
-            absolute_expiry=model.absolute_expiry,
-            extend_days=model.extend_days,
-            max_redemptions=model.max_redemptions,
-            is_assignable=model.is_assignable,
-            is_claimable=model.is_claimable,
-            is_reclaimable=model.is_reclaimable,
-            is_extendable=model.is_extendable,
-            is_reassignable=model.is_reassignable,
-            is_published=model.is_published,
-            claim_condition=model.claim_condition,
-            claim_period_start_at=model.claim_period_start_at,
-            claim_period_end_at=model.claim_period_end_at,
-            tags=list(model.tags),
-            created_at=model.created_at,
-            updated_at=model.updated_at,
-        )
+        return from_model(cls, model)
 
 
 @guarded_by(scopes.REWARDS_READ)
@@ -119,22 +89,8 @@ class Benefit:
 
     @classmethod
     def from_model(cls, model: BenefitModel) -> "Benefit":
-        tz = zone(model.timezone)
-        return cls(
-            id=strawberry.ID(str(model.id)),
-            timezone=model.timezone,
-            issued_at=model.issued_at,
-            expires_at=model.expires_at,
-            expires_local_at=model.expires_at.astimezone(tz) if model.expires_at else None,
-            extended_at=model.extended_at,
-            claimed_at=model.claimed_at,
-            redemptions_remaining=model.redemptions_remaining,
-            status=status_as(BenefitStatusEnum, BENEFIT_LOTS, model, utcnow()),
-            external_id=model.external_id,
-            meta=model.meta,
-            created_at=model.created_at,
-            definition_id=str(model.definition_id),
-            profile_id=str(model.profile_id),
+        return from_model(
+            cls, model, status=status_as(BenefitStatusEnum, BENEFIT_LOTS, model, utcnow())
         )
 
     @strawberry.field

@@ -9,6 +9,7 @@ from strawberry.scalars import JSON
 from loyalty_gateway.auth import scopes
 from loyalty_gateway.balances.lots import POINT_LOTS
 from loyalty_gateway.core.time import utcnow
+from loyalty_gateway.graphql.convert import from_model
 from loyalty_gateway.graphql.errors import UserErrorType, attempt
 from loyalty_gateway.graphql.lot_status import PointStatusEnum, status_as
 from loyalty_gateway.graphql.permissions import guarded_by, requires, staff_only
@@ -38,18 +39,8 @@ class PointLot:
 
     @classmethod
     def from_model(cls, model: PointLotModel) -> "PointLot":
-        return cls(
-            id=strawberry.ID(str(model.id)),
-            points_initial=model.points_initial,
-            points_remaining=model.points_remaining,
-            timezone=model.timezone,
-            issued_at=model.issued_at,
-            expires_at=model.expires_at,
-            status=status_as(PointStatusEnum, POINT_LOTS, model, utcnow()),
-            reason=model.reason,
-            external_id=model.external_id,
-            meta=model.meta,
-            created_at=model.created_at,
+        return from_model(
+            cls, model, status=status_as(PointStatusEnum, POINT_LOTS, model, utcnow())
         )
 
 
@@ -90,10 +81,8 @@ class Program:
 
     @classmethod
     def from_model(cls, row: ProgramSettingsModel) -> "Program":
-        return cls(
-            points_to_dollars_rate=format(Decimal(row.points_to_dollars_rate).normalize(), "f"),
-            default_timezone=row.default_timezone,
-        )
+        rate = format(Decimal(row.points_to_dollars_rate).normalize(), "f")
+        return from_model(cls, row, points_to_dollars_rate=rate)
 
 
 @strawberry.input

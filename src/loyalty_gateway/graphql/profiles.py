@@ -11,6 +11,7 @@ from loyalty_gateway.auth import scopes
 from loyalty_gateway.balances.service import Balances, balances_of
 from loyalty_gateway.benefits.service import claimable_for
 from loyalty_gateway.core.money import from_cents
+from loyalty_gateway.graphql.convert import from_model
 from loyalty_gateway.graphql.errors import UserErrorType, attempt
 from loyalty_gateway.graphql.ids import parse_id
 from loyalty_gateway.graphql.lot_status import BenefitStatusEnum, PointStatusEnum, RewardStatusEnum
@@ -90,20 +91,7 @@ class Profile:
 
     @classmethod
     def from_model(cls, model: ProfileModel) -> "Profile":
-        return cls(
-            profile_id=str(model.id),
-            id=strawberry.ID(str(model.id)),
-            first_name=model.first_name,
-            last_name=model.last_name,
-            email=model.email,
-            mobile_phone=model.mobile_phone,
-            birth_date=model.birth_date,
-            gender=model.gender,
-            tags=list(model.tags),
-            external_id=model.external_id,
-            created_at=model.created_at,
-            updated_at=model.updated_at,
-        )
+        return from_model(cls, model, profile_id=str(model.id))
 
     @strawberry.field
     async def balances(self, info: Info) -> BalancesType:

@@ -11,6 +11,7 @@ from loyalty_gateway.auth import scopes
 from loyalty_gateway.events.hub import hub
 from loyalty_gateway.events.models import Event as EventModel
 from loyalty_gateway.graphql.access import ensure_still_valid
+from loyalty_gateway.graphql.convert import from_model
 from loyalty_gateway.graphql.errors import UserErrorType, attempt, bad_input
 from loyalty_gateway.graphql.ids import parse_id
 from loyalty_gateway.graphql.pagination import Connection, connection, page
@@ -47,11 +48,9 @@ class ReactionAction:
 
     @classmethod
     def from_model(cls, model: ReactionActionModel) -> "ReactionAction":
-        return cls(
-            id=strawberry.ID(str(model.id)),
-            name=model.name,
-            sort_order=model.sort_order,
-            description=model.description,
+        return from_model(
+            cls,
+            model,
             arguments=[
                 ActionArgument(name=a["name"], value=a.get("value"), is_dynamic=a.get("is_dynamic"))
                 for a in model.arguments or []
@@ -72,15 +71,7 @@ class Reaction:
 
     @classmethod
     def from_model(cls, model: ReactionModel) -> "Reaction":
-        return cls(
-            id=strawberry.ID(str(model.id)),
-            name=model.name,
-            trigger=model.trigger,
-            description=model.description,
-            is_active=model.is_active,
-            created_at=model.created_at,
-            updated_at=model.updated_at,
-        )
+        return from_model(cls, model)
 
     @strawberry.field
     async def actions(self, info: Info) -> list[ReactionAction]:
@@ -102,16 +93,7 @@ class Target:
 
     @classmethod
     def from_model(cls, model: TargetModel) -> "Target":
-        return cls(
-            id=strawberry.ID(str(model.id)),
-            name=model.name,
-            handle=model.handle,
-            url=model.url,
-            template=model.template,
-            headers=model.headers or {},
-            has_secret=bool(model.secret),
-            created_at=model.created_at,
-        )
+        return from_model(cls, model, headers=model.headers or {}, has_secret=bool(model.secret))
 
 
 @guarded_by(scopes.REACTIONS_READ)
@@ -129,17 +111,7 @@ class Event:
 
     @classmethod
     def from_model(cls, model: EventModel) -> "Event":
-        return cls(
-            id=strawberry.ID(str(model.id)),
-            name=model.name,
-            profile_id=strawberry.ID(str(model.profile_id)) if model.profile_id else None,
-            context=model.context,
-            depth=model.depth,
-            status=model.status,
-            attempts=model.attempts,
-            last_error=model.last_error,
-            created_at=model.created_at,
-        )
+        return from_model(cls, model)
 
 
 @guarded_by(scopes.REACTIONS_READ)
@@ -155,15 +127,7 @@ class ReactionStep:
 
     @classmethod
     def from_model(cls, model: StepModel) -> "ReactionStep":
-        return cls(
-            sort_order=model.sort_order,
-            action=model.action,
-            status=StepStatus(model.status),
-            arguments=model.arguments,
-            result=model.result,
-            error=model.error,
-            duration_ms=model.duration_ms,
-        )
+        return from_model(cls, model)
 
 
 @guarded_by(scopes.REACTIONS_READ)
@@ -181,17 +145,7 @@ class ReactionRun:
 
     @classmethod
     def from_model(cls, model: RunModel) -> "ReactionRun":
-        return cls(
-            id=strawberry.ID(str(model.id)),
-            reaction_id=strawberry.ID(str(model.reaction_id)) if model.reaction_id else None,
-            reaction_name=model.reaction_name,
-            trigger=model.trigger,
-            profile_id=strawberry.ID(str(model.profile_id)) if model.profile_id else None,
-            status=RunStatus(model.status),
-            started_at=model.started_at,
-            finished_at=model.finished_at,
-            event_id=model.event_id,
-        )
+        return from_model(cls, model)
 
     @strawberry.field
     async def reaction(self, info: Info) -> Reaction | None:
@@ -236,23 +190,7 @@ class ReactionLogEntry:
 
     @classmethod
     def from_model(cls, model: LogEntryModel) -> "ReactionLogEntry":
-        return cls(
-            id=strawberry.ID(str(model.id)),
-            kind=LogKind(model.kind),
-            run_id=strawberry.ID(str(model.run_id)),
-            reaction_id=strawberry.ID(str(model.reaction_id)) if model.reaction_id else None,
-            reaction_name=model.reaction_name,
-            trigger=model.trigger,
-            event_id=strawberry.ID(str(model.event_id)),
-            profile_id=strawberry.ID(str(model.profile_id)) if model.profile_id else None,
-            sort_order=model.sort_order,
-            action=model.action,
-            status=model.status,
-            message=model.message,
-            result=model.result,
-            at=model.at,
-            resumed=model.resumed,
-        )
+        return from_model(cls, model)
 
 
 @strawberry.input

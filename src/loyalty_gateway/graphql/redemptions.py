@@ -10,6 +10,7 @@ from strawberry.types import Info
 
 from loyalty_gateway.auth import scopes
 from loyalty_gateway.core.money import from_cents
+from loyalty_gateway.graphql.convert import from_model
 from loyalty_gateway.graphql.errors import UserErrorType, attempt
 from loyalty_gateway.graphql.ids import parse_id
 from loyalty_gateway.graphql.permissions import guarded_by, requires, staff_only
@@ -45,13 +46,7 @@ class RedemptionItem:
 
     @classmethod
     def from_model(cls, model: RedemptionItemModel) -> "RedemptionItem":
-        return cls(
-            type=service.ItemType(model.type),
-            value=from_cents(model.value_cents),
-            points=model.points,
-            reward_id=str(model.reward_id) if model.reward_id else None,
-            point_lot_id=str(model.point_lot_id) if model.point_lot_id else None,
-        )
+        return from_model(cls, model, type=service.ItemType(model.type))
 
     @strawberry.field
     async def reward(self, info: Info) -> Reward | None:
@@ -82,17 +77,7 @@ class Redemption:
 
     @classmethod
     def from_model(cls, model: RedemptionModel) -> "Redemption":
-        return cls(
-            id=strawberry.ID(str(model.id)),
-            type=service.RedemptionType(model.type),
-            total=from_cents(model.total_cents),
-            requested=from_cents(model.requested_cents),
-            transaction_external_id=model.transaction_external_id,
-            meta=model.meta,
-            created_at=model.created_at,
-            profile_id=str(model.profile_id),
-            original_id=str(model.original_id) if model.original_id else None,
-        )
+        return from_model(cls, model, type=service.RedemptionType(model.type))
 
     @strawberry.field
     async def items(self, info: Info) -> list[RedemptionItem]:

@@ -10,8 +10,8 @@ from strawberry.types import Info
 
 from loyalty_gateway.auth import scopes
 from loyalty_gateway.balances.lots import REWARD_LOTS
-from loyalty_gateway.core.money import from_cents
-from loyalty_gateway.core.time import PeriodType, utcnow, zone
+from loyalty_gateway.core.time import PeriodType, utcnow
+from loyalty_gateway.graphql.convert import from_model
 from loyalty_gateway.graphql.errors import UserErrorType, attempt
 from loyalty_gateway.graphql.ids import by_id_or_handle, parse_id
 from loyalty_gateway.graphql.lot_status import RewardStatusEnum, status_as
@@ -64,34 +64,7 @@ class RewardDefinition:
 
     @classmethod
     def from_model(cls, model: RewardDefinitionModel) -> "RewardDefinition":
-        return cls(
-            id=strawberry.ID(str(model.id)),
-            name=model.name,
-            handle=model.handle,
-            value=from_cents(model.value_cents),
-            type=model.type,
-            period=model.period,
-            period_type=PeriodType(model.period_type),
-            absolute_expiry=model.absolute_expiry,
-            extend_days=model.extend_days,
-            description=model.description,
-            short_description=model.short_description,
-            long_description=model.long_description,
-            terms_conditions=model.terms_conditions,
-            earn_instructions=model.earn_instructions,
-            redeem_instructions_store=model.redeem_instructions_store,
-            redeem_instructions_online=model.redeem_instructions_online,
-            icon=model.icon,
-            image_url=model.image_url,
-            internal_notes=model.internal_notes,
-            is_assignable=model.is_assignable,
-            is_extendable=model.is_extendable,
-            is_reassignable=model.is_reassignable,
-            is_published=model.is_published,
-            tags=list(model.tags),
-            created_at=model.created_at,
-            updated_at=model.updated_at,
-        )
+        return from_model(cls, model)
 
 
 @guarded_by(scopes.REWARDS_READ)
@@ -126,29 +99,10 @@ class Reward:
     def from_model(
         cls, model: RewardModel, definition: "RewardDefinition | None" = None
     ) -> "Reward":
-        tz = zone(model.timezone)
-        return cls(
-            id=strawberry.ID(str(model.id)),
-            value_initial=from_cents(model.value_initial_cents),
-            value_remaining=from_cents(model.value_remaining_cents),
-            type=model.type,
-            applied_transaction_id=(
-                strawberry.ID(str(model.applied_transaction_id))
-                if model.applied_transaction_id
-                else None
-            ),
-            timezone=model.timezone,
-            issued_at=model.issued_at,
-            issued_local_at=model.issued_at.astimezone(tz),
-            expires_at=model.expires_at,
-            expires_local_at=model.expires_at.astimezone(tz) if model.expires_at else None,
-            extended_at=model.extended_at,
+        return from_model(
+            cls,
+            model,
             status=status_as(RewardStatusEnum, REWARD_LOTS, model, utcnow()),
-            external_id=model.external_id,
-            meta=model.meta,
-            created_at=model.created_at,
-            definition_id=str(model.definition_id),
-            profile_id=str(model.profile_id),
             known_definition=definition,
         )
 

@@ -5,6 +5,7 @@ from datetime import datetime
 import strawberry
 
 from loyalty_gateway.auth import scopes
+from loyalty_gateway.graphql.convert import from_model
 from loyalty_gateway.graphql.errors import UserErrorType, attempt
 from loyalty_gateway.graphql.permissions import guarded_by, requires, staff_only
 from loyalty_gateway.graphql.profiles import given
@@ -38,21 +39,7 @@ class TierDefinition:
 
     @classmethod
     def from_model(cls, model: TierDefinitionModel) -> "TierDefinition":
-        return cls(
-            id=strawberry.ID(str(model.id)),
-            name=model.name,
-            handle=model.handle,
-            value_min=model.value_min,
-            value_maintain=model.value_maintain,
-            is_floor=model.is_floor,
-            description=model.description,
-            short_description=model.short_description,
-            long_description=model.long_description,
-            terms_conditions=model.terms_conditions,
-            icon=model.icon,
-            image_url=model.image_url,
-            tags=list(model.tags),
-        )
+        return from_model(cls, model)
 
 
 @guarded_by(scopes.PROFILES_READ)
@@ -88,13 +75,7 @@ class TierPoint:
 
     @classmethod
     def from_model(cls, model: TierPointModel) -> "TierPoint":
-        return cls(
-            id=strawberry.ID(str(model.id)),
-            points=model.points,
-            reason=model.reason,
-            timezone=model.timezone,
-            issued_at=model.issued_at,
-        )
+        return from_model(cls, model)
 
 
 @strawberry.input

@@ -10,7 +10,7 @@ from strawberry.types import Info
 
 from loyalty_gateway.auth import scopes
 from loyalty_gateway.core.money import from_cents
-from loyalty_gateway.core.time import zone
+from loyalty_gateway.graphql.convert import from_model
 from loyalty_gateway.graphql.errors import UserErrorType, attempt, bad_input
 from loyalty_gateway.graphql.ids import parse_id
 from loyalty_gateway.graphql.permissions import guarded_by, requires, staff_only
@@ -49,19 +49,7 @@ class TransactionItem:
 
     @classmethod
     def from_model(cls, model: TransactionItemModel) -> "TransactionItem":
-        return cls(
-            name=model.name,
-            product_variant_id=model.product_variant_id,
-            sku=model.sku,
-            quantity=Decimal(model.quantity),
-            price_current=from_cents(model.price_current_cents),
-            price_sell=from_cents(model.price_sell_cents),
-            price_original=_dollars(model.price_original_cents),
-            price_margin=_dollars(model.price_margin_cents),
-            is_void=model.is_void,
-            is_return=model.is_return,
-            tags=list(model.tags),
-        )
+        return from_model(cls, model, quantity=Decimal(model.quantity))
 
 
 @guarded_by(scopes.TRANSACTIONS_READ)
@@ -87,24 +75,7 @@ class Transaction:
 
     @classmethod
     def from_model(cls, model: TransactionModel) -> "Transaction":
-        return cls(
-            id=strawberry.ID(str(model.id)),
-            external_id=model.external_id,
-            receipt_ref=model.receipt_ref,
-            total=from_cents(model.total_cents),
-            total_original=_dollars(model.total_original_cents),
-            margin=_dollars(model.margin_cents),
-            is_void=model.is_void,
-            transacted_at=model.transacted_at,
-            transacted_local_at=model.transacted_at.astimezone(zone(model.timezone)),
-            timezone=model.timezone,
-            location_id=model.location_id,
-            tags=list(model.tags),
-            meta=model.meta,
-            created_at=model.created_at,
-            profile_id=str(model.profile_id) if model.profile_id else None,
-            redemption_id=str(model.redemption_id) if model.redemption_id else None,
-        )
+        return from_model(cls, model)
 
     @strawberry.field
     async def items(self, info: Info) -> list[TransactionItem]:

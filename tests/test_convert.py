@@ -1,0 +1,60 @@
+"""The one conversion from a model row to its GraphQL type (`graphql/convert.py`), by
+convention: a field added to a model and its type needs no conversion line."""
+
+import uuid
+from datetime import UTC, datetime
+from decimal import Decimal
+from enum import Enum
+from types import SimpleNamespace
+
+import pytest
+import strawberry
+
+from loyalty_gateway.graphql.convert import from_model
+
+
+@strawberry.enum
+class Colour(Enum):
+    RED = "red"
+
+
+@strawberry.type
+class Thing:
+    id: strawberry.ID
+    price: Decimal
+    discount: Decimal | None
+    made_at: datetime
+    made_local_at: datetime
+    colour: Colour
+    shade: Colour | None
+    note: str | None = None
+    owner_id: strawberry.Private[str | None] = None
+
+
+ROW = SimpleNamespace(
+    id=uuid.UUID("6f1c1a53-0d2c-4c1e-9d7e-5f1b7a3c2e10"),
+    price_cents=1050,
+    discount_cents=None,
+    made_at=datetime(2027, 1, 1, 12, tzinfo=UTC),
+    timezone="Australia/Melbourne",
+    colour="red",
+    shade=None,
+    owner_id=uuid.UUID("7a2d2b64-1e3d-4d2f-8a6b-6c2c8b4d3f21"),
+)
+
+
+def test_each_field_is_read_by_convention():
+    thing = from_model(Thing, ROW)
+    assert thing.id == "6f1c1a53-0d2c-4c1e-9d7e-5f1b7a3c2e10"
+    assert (thing.price, thing.discount) == (Decimal("10.50"), None)
+    assert thing.made_local_at.isoformat() == "2027-01-01T23:00:00+11:00"
+    assert (thing.colour, thing.shade) == (Colour.RED, None)
+    assert thing.note is None  # absent from the row, with a default
+    assert thing.owner_id == "7a2d2b64-1e3d-4d2f-8a6b-6c2c8b4d3f21"
+
+
+def test_what_is_given_wins_and_what_is_missing_is_an_error():
+    assert from_model(Thing, ROW, note="given").note == "given"
+    row = SimpleNamespace(**{k: v for k, v in vars(ROW).items() if k != "colour"})
+    with pytest.raises(TypeError, match=r"Thing\.colour"):
+        from_model(Thing, row)
