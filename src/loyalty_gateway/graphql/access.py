@@ -13,10 +13,11 @@ from loyalty_gateway.auth import service as auth
 from loyalty_gateway.auth.models import ApiToken as ApiTokenModel
 from loyalty_gateway.balances.service import balances_of
 from loyalty_gateway.events.hub import changes
+from loyalty_gateway.graphql.balances import BalancesType
 from loyalty_gateway.graphql.convert import from_model
 from loyalty_gateway.graphql.errors import UserErrorType, attempt
 from loyalty_gateway.graphql.permissions import CustomerOnly, guarded_by, requires
-from loyalty_gateway.graphql.profiles import BalancesType, Profile
+from loyalty_gateway.graphql.profiles import Profile
 from loyalty_gateway.profiles.service import find_profile, get_profile
 
 

@@ -13,13 +13,12 @@ from loyalty_gateway.benefits import definitions, service
 from loyalty_gateway.benefits.models import Benefit as BenefitModel
 from loyalty_gateway.benefits.models import BenefitDefinition as BenefitDefinitionModel
 from loyalty_gateway.core.time import PeriodType, utcnow
-from loyalty_gateway.graphql.convert import from_model
+from loyalty_gateway.graphql.convert import from_model, given, to_domain
 from loyalty_gateway.graphql.errors import UserErrorType, attempt
 from loyalty_gateway.graphql.ids import by_id_or_handle, parse_id
 from loyalty_gateway.graphql.lot_status import BenefitStatusEnum, status_as
 from loyalty_gateway.graphql.pagination import Connection, connection, page
 from loyalty_gateway.graphql.permissions import guarded_by, requires, staff_only
-from loyalty_gateway.graphql.profiles import given
 from loyalty_gateway.graphql.rewards import PeriodTypeEnum
 
 if TYPE_CHECKING:
@@ -330,11 +329,7 @@ class BenefitMutations:
 
     @strawberry.mutation(permission_classes=[requires(scopes.BENEFITS_WRITE)])
     async def issue_benefit(self, input: IssueBenefitInput) -> IssueBenefitPayload:
-        fields = given(input, exclude=("idempotency_key",))
-        for key in ("profile_id", "benefit_definition_id"):
-            if fields.get(key) is not None:
-                fields[key] = str(fields[key])
-        data = service.IssueBenefitInput(**fields)
+        data = to_domain(service.IssueBenefitInput, input)
         return _payload(
             IssueBenefitPayload, *await attempt(service.issue_benefit(data, input.idempotency_key))
         )

@@ -1,11 +1,14 @@
-"""From a model row to its GraphQL type, field by field, by convention, so that a field added
-to a model and its type needs no line of conversion code."""
+"""Between GraphQL and the domain, field by field, by convention: from a GraphQL input to the
+domain's input, and from a model row to its GraphQL type, so that a field added to a model,
+its type and its input needs no line of conversion code."""
 
 import dataclasses
 from enum import Enum
 from functools import cache
 from typing import Any, TypeVar
 from uuid import UUID
+
+import strawberry
 
 from loyalty_gateway.core.money import from_cents
 from loyalty_gateway.core.time import zone
@@ -67,3 +70,20 @@ def from_model(cls: type[T], model: Any, **given: Any) -> T:
             value = enums[field.name](value)
         values[field.name] = value
     return cls(**values)
+
+
+def given(data: object, exclude: tuple[str, ...] = ()) -> dict[str, Any]:
+    """The input's fields that were sent (UNSET ones left out), in snake_case."""
+    return {
+        key: value
+        for key, value in vars(data).items()
+        if value is not strawberry.UNSET and key not in exclude
+    }
+
+
+def to_domain(cls: type[T], data: object, **overrides: Any) -> T:
+    """The domain input `cls` (a dataclass) from a GraphQL input: each of its fields that
+    `data` sent (the domain's default for the others), `overrides` first."""
+    names = {field.name for field in dataclasses.fields(cls)}  # type: ignore[arg-type]  # cls is a dataclass
+    values = {key: value for key, value in given(data).items() if key in names}
+    return cls(**{**values, **overrides})

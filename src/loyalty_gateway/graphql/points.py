@@ -9,11 +9,11 @@ from strawberry.scalars import JSON
 from loyalty_gateway.auth import scopes
 from loyalty_gateway.balances.lots import POINT_LOTS
 from loyalty_gateway.core.time import utcnow
-from loyalty_gateway.graphql.convert import from_model
+from loyalty_gateway.graphql.balances import BalancesType
+from loyalty_gateway.graphql.convert import from_model, to_domain
 from loyalty_gateway.graphql.errors import UserErrorType, attempt
 from loyalty_gateway.graphql.lot_status import PointStatusEnum, status_as
 from loyalty_gateway.graphql.permissions import guarded_by, requires, staff_only
-from loyalty_gateway.graphql.profiles import BalancesType
 from loyalty_gateway.graphql.scalars import Points
 from loyalty_gateway.points import service
 from loyalty_gateway.points.models import PointLot as PointLotModel
@@ -98,9 +98,8 @@ class UpdateProgramSettingsPayload:
 
 
 async def _award(data: AwardPointsInput) -> PointLotModel:
-    fields = {k: v for k, v in vars(data).items() if k != "idempotency_key"}
-    fields["profile_id"] = str(data.profile_id)
-    return await service.award_points(service.AwardPointsInput(**fields), data.idempotency_key)
+    domain = to_domain(service.AwardPointsInput, data)
+    return await service.award_points(domain, data.idempotency_key)
 
 
 @strawberry.type

@@ -1,17 +1,15 @@
 """Profile and balance types, queries and mutations."""
 
 from datetime import date, datetime
-from decimal import Decimal
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 from strawberry.types import Info
 
 from loyalty_gateway.auth import scopes
-from loyalty_gateway.balances.service import Balances, balances_of
 from loyalty_gateway.benefits.service import claimable_for
-from loyalty_gateway.core.money import from_cents
-from loyalty_gateway.graphql.convert import from_model
+from loyalty_gateway.graphql.balances import BalancesType
+from loyalty_gateway.graphql.convert import from_model, given
 from loyalty_gateway.graphql.errors import UserErrorType, attempt
 from loyalty_gateway.graphql.ids import parse_id
 from loyalty_gateway.graphql.lot_status import BenefitStatusEnum, PointStatusEnum, RewardStatusEnum
@@ -44,32 +42,6 @@ TierProgressRef = Annotated["TierProgress", strawberry.lazy("loyalty_gateway.gra
 
 def _statuses(status: list | None) -> tuple:
     return tuple(sorted(set(status or []), key=lambda s: s.value))
-
-
-@guarded_by(scopes.PROFILES_READ)
-@strawberry.type(name="Balances")
-class BalancesType:
-    reward_balance: Decimal
-    point_balance: Points
-    point_balance_dollars: Decimal
-    combined_balance_dollars: Decimal
-    benefit_balance: int = strawberry.field(description="The number of redeemable benefits.")
-
-    @classmethod
-    def from_domain(cls, balances: Balances) -> "BalancesType":
-        return cls(
-            reward_balance=from_cents(balances.reward_cents),
-            point_balance=balances.points,
-            point_balance_dollars=from_cents(balances.point_cents),
-            combined_balance_dollars=from_cents(balances.combined_cents),
-            benefit_balance=balances.benefits,
-        )
-
-    @classmethod
-    async def of_profile(cls, profile_id: str | None) -> "BalancesType | None":
-        """A mutation payload's balances, read after the change committed and only when the
-        client asks for them (a resolver of the payload calls this)."""
-        return cls.from_domain(await balances_of(profile_id)) if profile_id else None
 
 
 @guarded_by(scopes.PROFILES_READ)
@@ -257,15 +229,6 @@ class CreateProfilePayload(ProfilePayload):
 @strawberry.type(description="What `updateProfile` returns.")
 class UpdateProfilePayload(ProfilePayload):
     pass
-
-
-def given(data: object, exclude: tuple[str, ...] = ()) -> dict[str, Any]:
-    """The input's fields that were sent (UNSET ones left out), in snake_case."""
-    return {
-        key: value
-        for key, value in vars(data).items()
-        if value is not strawberry.UNSET and key not in exclude
-    }
 
 
 def _payload(

@@ -10,12 +10,12 @@ from strawberry.types import Info
 
 from loyalty_gateway.auth import scopes
 from loyalty_gateway.core.money import from_cents
-from loyalty_gateway.graphql.convert import from_model
+from loyalty_gateway.graphql.balances import BalancesType
+from loyalty_gateway.graphql.convert import from_model, to_domain
 from loyalty_gateway.graphql.errors import UserErrorType, attempt
 from loyalty_gateway.graphql.ids import parse_id
 from loyalty_gateway.graphql.permissions import guarded_by, requires, staff_only
 from loyalty_gateway.graphql.points import PointLot
-from loyalty_gateway.graphql.profiles import BalancesType
 from loyalty_gateway.graphql.rewards import Reward
 from loyalty_gateway.graphql.scalars import Points
 from loyalty_gateway.redemptions import ledger as ledger_service
@@ -277,14 +277,7 @@ class RedemptionQueries:
 class RedemptionMutations:
     @strawberry.mutation(permission_classes=[requires(scopes.REDEMPTIONS_WRITE)])
     async def redeem(self, input: RedeemInput) -> RedeemPayload:
-        data = service.RedeemInput(
-            profile_id=str(input.profile_id),
-            amount=input.amount,
-            strategies=input.strategies,
-            strict=input.strict,
-            transaction_external_id=input.transaction_external_id,
-            meta=input.meta,
-        )
+        data = to_domain(service.RedeemInput, input)
         return _payload(RedeemPayload, *await attempt(service.redeem(data, input.idempotency_key)))
 
     @strawberry.mutation(permission_classes=[requires(scopes.REDEMPTIONS_WRITE)])

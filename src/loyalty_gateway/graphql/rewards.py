@@ -11,13 +11,12 @@ from strawberry.types import Info
 from loyalty_gateway.auth import scopes
 from loyalty_gateway.balances.lots import REWARD_LOTS
 from loyalty_gateway.core.time import PeriodType, utcnow
-from loyalty_gateway.graphql.convert import from_model
+from loyalty_gateway.graphql.convert import from_model, given, to_domain
 from loyalty_gateway.graphql.errors import UserErrorType, attempt
 from loyalty_gateway.graphql.ids import by_id_or_handle, parse_id
 from loyalty_gateway.graphql.lot_status import RewardStatusEnum, status_as
 from loyalty_gateway.graphql.pagination import Connection, connection, page
 from loyalty_gateway.graphql.permissions import guarded_by, requires, staff_only
-from loyalty_gateway.graphql.profiles import given
 from loyalty_gateway.rewards import definitions, service
 from loyalty_gateway.rewards.models import Reward as RewardModel
 from loyalty_gateway.rewards.models import RewardDefinition as RewardDefinitionModel
@@ -346,10 +345,7 @@ class RewardMutations:
 
     @strawberry.mutation(permission_classes=[requires(scopes.REWARDS_WRITE)])
     async def issue_reward(self, info: Info, input: IssueRewardInput) -> IssueRewardPayload:
-        data = service.IssueRewardInput(
-            **{k: v for k, v in vars(input).items() if k != "idempotency_key"}
-        )
-        data.profile_id = str(data.profile_id)
+        data = to_domain(service.IssueRewardInput, input)
         return _reward_payload(
             IssueRewardPayload, *await attempt(service.issue_reward(data, input.idempotency_key))
         )

@@ -5,10 +5,9 @@ from datetime import datetime
 import strawberry
 
 from loyalty_gateway.auth import scopes
-from loyalty_gateway.graphql.convert import from_model
+from loyalty_gateway.graphql.convert import from_model, given, to_domain
 from loyalty_gateway.graphql.errors import UserErrorType, attempt
 from loyalty_gateway.graphql.permissions import guarded_by, requires, staff_only
-from loyalty_gateway.graphql.profiles import given
 from loyalty_gateway.graphql.scalars import Points
 from loyalty_gateway.tiers import service
 from loyalty_gateway.tiers.held import Progress
@@ -195,13 +194,7 @@ class TierMutations:
 
     @strawberry.mutation(permission_classes=[requires(scopes.TIERS_WRITE)])
     async def award_tier_points(self, input: AwardTierPointsInput) -> AwardTierPointsPayload:
-        data = service.AwardTierPointsInput(
-            profile_id=str(input.profile_id),
-            points=input.points,
-            timezone=input.timezone,
-            reason=input.reason,
-            issued_at=input.issued_at,
-        )
+        data = to_domain(service.AwardTierPointsInput, input)
         entry, errors = await attempt(service.award_tier_points(data, input.idempotency_key))
         if entry is None:
             return AwardTierPointsPayload(tier_point=None, tier_progress=None, errors=errors)

@@ -10,7 +10,7 @@ from strawberry.types import Info
 
 from loyalty_gateway.auth import scopes
 from loyalty_gateway.core.money import from_cents
-from loyalty_gateway.graphql.convert import from_model
+from loyalty_gateway.graphql.convert import from_model, to_domain
 from loyalty_gateway.graphql.errors import UserErrorType, attempt, bad_input
 from loyalty_gateway.graphql.ids import parse_id
 from loyalty_gateway.graphql.permissions import guarded_by, requires, staff_only
@@ -164,11 +164,8 @@ def _payload(
 
 
 def _domain_input(data: CreateTransactionInput) -> service.CreateTransactionInput:
-    fields = {k: v for k, v in vars(data).items() if k not in ("items", "idempotency_key")}
-    for key in ("profile_id", "redemption_id"):
-        fields[key] = None if fields[key] is None else str(fields[key])
-    items = [service.TransactionItemInput(**vars(item)) for item in data.items]
-    return service.CreateTransactionInput(items=items, **fields)
+    items = [to_domain(service.TransactionItemInput, item) for item in data.items]
+    return to_domain(service.CreateTransactionInput, data, items=items)
 
 
 @strawberry.type

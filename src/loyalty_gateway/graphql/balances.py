@@ -1,0 +1,38 @@
+"""A profile's balances as GraphQL shows them, on `Profile.balances`, the payloads of the
+mutations that change them, and `myBalances`."""
+
+from decimal import Decimal
+
+import strawberry
+
+from loyalty_gateway.auth import scopes
+from loyalty_gateway.balances.service import Balances, balances_of
+from loyalty_gateway.core.money import from_cents
+from loyalty_gateway.graphql.permissions import guarded_by
+from loyalty_gateway.graphql.scalars import Points
+
+
+@guarded_by(scopes.PROFILES_READ)
+@strawberry.type(name="Balances")
+class BalancesType:
+    reward_balance: Decimal
+    point_balance: Points
+    point_balance_dollars: Decimal
+    combined_balance_dollars: Decimal
+    benefit_balance: int = strawberry.field(description="The number of redeemable benefits.")
+
+    @classmethod
+    def from_domain(cls, balances: Balances) -> "BalancesType":
+        return cls(
+            reward_balance=from_cents(balances.reward_cents),
+            point_balance=balances.points,
+            point_balance_dollars=from_cents(balances.point_cents),
+            combined_balance_dollars=from_cents(balances.combined_cents),
+            benefit_balance=balances.benefits,
+        )
+
+    @classmethod
+    async def of_profile(cls, profile_id: str | None) -> "BalancesType | None":
+        """A mutation payload's balances, read after the change committed and only when the
+        client asks for them (a resolver of the payload calls this)."""
+        return cls.from_domain(await balances_of(profile_id)) if profile_id else None
