@@ -26,6 +26,7 @@ from tests.support import (
     TIER_LADDER,
     GraphQLClient,
     cli,
+    create_profile,
     drain,
     free_port,
     serve,
@@ -160,6 +161,12 @@ async def http() -> AsyncIterator[httpx.AsyncClient]:
 @pytest.fixture(scope="session")
 def gql(http: httpx.AsyncClient, server: Server) -> GraphQLClient:
     return GraphQLClient(http, server.graphql_url)
+
+
+@pytest.fixture
+async def profile(gql: GraphQLClient) -> dict:
+    """A new profile for one test (the run shares one database)."""
+    return await create_profile(gql)
 
 
 @pytest.fixture

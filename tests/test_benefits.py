@@ -53,11 +53,6 @@ def seed_001(handle: str) -> dict:
     }
 
 
-@pytest.fixture
-async def profile(gql) -> dict:
-    return await create_profile(gql)
-
-
 async def claim(gql, profile_id: str, handle: str) -> dict:
     body = {"profileId": profile_id, "definitionHandle": handle, "timezone": "Australia/Sydney"}
     return (await gql(CLAIM, {"input": body}))["claimBenefit"]

@@ -25,11 +25,6 @@ UPDATE_PROGRAM = """mutation($rate: Decimal!) {
 
 
 @pytest.fixture
-async def profile(gql) -> dict:
-    return await create_profile(gql)
-
-
-@pytest.fixture
 async def rate(gql):
     """Set the program rate for one test, then put the default back."""
 

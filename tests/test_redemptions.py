@@ -14,7 +14,6 @@ from tests.support import (
     award_points,
     count_queries,
     create_definition,
-    create_profile,
     issue_reward,
     ledger,
     redeem,
@@ -32,11 +31,6 @@ RETURN = f"""mutation($input: ReturnRedemptionInput!) {{
     errors {{ code message field }}
   }}
 }}"""
-
-
-@pytest.fixture
-async def profile(gql) -> dict:
-    return await create_profile(gql)
 
 
 @pytest.fixture

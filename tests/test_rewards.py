@@ -48,11 +48,6 @@ async def balances(gql, profile_id: str) -> dict:
 
 
 @pytest.fixture
-async def profile(gql) -> dict:
-    return await create_profile(gql)
-
-
-@pytest.fixture
 async def definition(gql) -> dict:
     return await create_definition(gql, value="10", period=30, isExtendable=True)
 

@@ -37,8 +37,9 @@ async def achieved(profile_id: str) -> list[str]:
 
 
 @pytest.fixture
-async def profile(gql, tier_ladder) -> dict:
-    return await create_profile(gql)
+async def profile(tier_ladder, profile) -> dict:
+    """The shared `profile`, on the tier ladder."""
+    return profile
 
 
 async def test_tier_definitions_are_listed_by_value_min(tmp_path):

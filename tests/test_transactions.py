@@ -67,11 +67,6 @@ async def create(gql, body: dict) -> dict:
     return (await gql(CREATE, {"input": body}))["createTransaction"]
 
 
-@pytest.fixture
-async def profile(gql) -> dict:
-    return await create_profile(gql)
-
-
 async def test_seeds_003_004_working_with_rewards_end_to_end(gql, profile):
     definition = await create_definition(
         gql,
