@@ -21,6 +21,7 @@ from loyalty_gateway.core.errors import UserError
 from loyalty_gateway.db import DatabaseNotMigrated, migrate, prepare_database, tortoise_config
 from loyalty_gateway.graphql.schema import sdl
 from loyalty_gateway.http_protocol import TimedHttpToolsProtocol
+from loyalty_gateway.program.service import seed_program_settings
 from loyalty_gateway.progress import Progress
 from loyalty_gateway.settings import Settings
 from loyalty_gateway.tiers.service import evaluate_tiers
@@ -30,8 +31,11 @@ TIER_REVIEW_SECONDS = 24 * 60 * 60
 
 
 async def _with_db(settings: Settings, work: Callable[[], Awaitable[T]]) -> T:
+    """Run `work` on the database, the program settings seeded first (a command may be the
+    first to touch the program: `demo` before any `serve`)."""
     await Tortoise.init(config=tortoise_config(settings))
     try:
+        await seed_program_settings(settings.points_to_dollars_rate)
         return await work()
     finally:
         await Tortoise.close_connections()
