@@ -1,7 +1,7 @@
 """Benefit definitions and benefits: issue, claim, redeem, extend, void."""
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import strawberry
 from strawberry.scalars import JSON
@@ -173,6 +173,9 @@ class BenefitDefinitionPayload:
     errors: list[UserErrorType]
 
 
+_BenefitDefinitionP = TypeVar("_BenefitDefinitionP", bound=BenefitDefinitionPayload)
+
+
 @strawberry.type(description="What `createBenefitDefinition` returns.")
 class CreateBenefitDefinitionPayload(BenefitDefinitionPayload):
     pass
@@ -231,6 +234,9 @@ class BenefitPayload:
     errors: list[UserErrorType]
 
 
+_BenefitP = TypeVar("_BenefitP", bound=BenefitPayload)
+
+
 @strawberry.type(description="What `issueBenefit` returns.")
 class IssueBenefitPayload(BenefitPayload):
     pass
@@ -258,18 +264,18 @@ class ExtendBenefitsPayload:
 
 
 def _definition_payload(
-    kind: type[BenefitDefinitionPayload],
+    kind: type[_BenefitDefinitionP],
     model: BenefitDefinitionModel | None,
     errors: list[UserErrorType],
-) -> BenefitDefinitionPayload:
+) -> _BenefitDefinitionP:
     return kind(
         benefit_definition=BenefitDefinition.from_model(model) if model else None, errors=errors
     )
 
 
 def _payload(
-    kind: type[BenefitPayload], model: BenefitModel | None, errors: list[UserErrorType]
-) -> BenefitPayload:
+    kind: type[_BenefitP], model: BenefitModel | None, errors: list[UserErrorType]
+) -> _BenefitP:
     return kind(benefit=Benefit.from_model(model) if model else None, errors=errors)
 
 

@@ -1,7 +1,7 @@
 """Profile and balance types, queries and mutations."""
 
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import strawberry
 from strawberry.types import Info
@@ -221,6 +221,9 @@ class ProfilePayload:
     errors: list[UserErrorType]
 
 
+_ProfileP = TypeVar("_ProfileP", bound=ProfilePayload)
+
+
 @strawberry.type(description="What `createProfile` returns.")
 class CreateProfilePayload(ProfilePayload):
     pass
@@ -232,8 +235,8 @@ class UpdateProfilePayload(ProfilePayload):
 
 
 def _payload(
-    kind: type[ProfilePayload], profile: ProfileModel | None, errors: list[UserErrorType]
-) -> ProfilePayload:
+    kind: type[_ProfileP], profile: ProfileModel | None, errors: list[UserErrorType]
+) -> _ProfileP:
     return kind(profile=Profile.from_model(profile) if profile else None, errors=errors)
 
 

@@ -2,6 +2,7 @@
 
 from collections.abc import AsyncGenerator
 from datetime import datetime
+from typing import TypeVar
 
 import strawberry
 from strawberry.scalars import JSON
@@ -246,6 +247,9 @@ class ReactionPayload:
     errors: list[UserErrorType]
 
 
+_ReactionP = TypeVar("_ReactionP", bound=ReactionPayload)
+
+
 @strawberry.type(description="What `createReaction` returns.")
 class CreateReactionPayload(ReactionPayload):
     pass
@@ -347,8 +351,8 @@ def _actions(actions: list[ActionInput]) -> list[service.ActionInput]:
 
 
 def _reaction_payload(
-    kind: type[ReactionPayload], model: ReactionModel | None, errors: list[UserErrorType]
-) -> ReactionPayload:
+    kind: type[_ReactionP], model: ReactionModel | None, errors: list[UserErrorType]
+) -> _ReactionP:
     return kind(reaction=Reaction.from_model(model) if model else None, errors=errors)
 
 

@@ -2,7 +2,7 @@
 
 from datetime import datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import strawberry
 from strawberry.scalars import JSON
@@ -141,6 +141,9 @@ class RedeemPayload:
     errors: list[UserErrorType]
 
 
+_RedeemP = TypeVar("_RedeemP", bound=RedeemPayload)
+
+
 @strawberry.type(description="What `reverseRedemption` returns.")
 class ReverseRedemptionPayload(RedeemPayload):
     pass
@@ -249,8 +252,8 @@ class Ledger:
 
 
 def _payload(
-    kind: type[RedeemPayload], redemption: RedemptionModel | None, errors: list[UserErrorType]
-) -> RedeemPayload:
+    kind: type[_RedeemP], redemption: RedemptionModel | None, errors: list[UserErrorType]
+) -> _RedeemP:
     return kind(redemption=Redemption.from_model(redemption) if redemption else None, errors=errors)
 
 

@@ -2,7 +2,7 @@
 
 from datetime import datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import strawberry
 from strawberry.scalars import JSON
@@ -193,6 +193,9 @@ class RewardDefinitionPayload:
     errors: list[UserErrorType]
 
 
+_RewardDefinitionP = TypeVar("_RewardDefinitionP", bound=RewardDefinitionPayload)
+
+
 @strawberry.type(description="What `createRewardDefinition` returns.")
 class CreateRewardDefinitionPayload(RewardDefinitionPayload):
     pass
@@ -222,6 +225,9 @@ class IssueRewardInput:
 class RewardPayload:
     reward: Reward | None
     errors: list[UserErrorType]
+
+
+_RewardP = TypeVar("_RewardP", bound=RewardPayload)
 
 
 @strawberry.type(description="What `issueReward` returns.")
@@ -277,18 +283,18 @@ class RedeemRewardInput:
 
 
 def _definition_payload(
-    kind: type[RewardDefinitionPayload],
+    kind: type[_RewardDefinitionP],
     model: RewardDefinitionModel | None,
     errors: list[UserErrorType],
-) -> RewardDefinitionPayload:
+) -> _RewardDefinitionP:
     return kind(
         reward_definition=RewardDefinition.from_model(model) if model else None, errors=errors
     )
 
 
 def _reward_payload(
-    kind: type[RewardPayload], model: RewardModel | None, errors: list[UserErrorType]
-) -> RewardPayload:
+    kind: type[_RewardP], model: RewardModel | None, errors: list[UserErrorType]
+) -> _RewardP:
     return kind(reward=Reward.from_model(model) if model else None, errors=errors)
 
 

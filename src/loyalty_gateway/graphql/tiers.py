@@ -1,6 +1,7 @@
 """Tier definitions, tier points, and a profile's tier."""
 
 from datetime import datetime
+from typing import TypeVar
 
 import strawberry
 
@@ -116,6 +117,9 @@ class TierDefinitionPayload:
     errors: list[UserErrorType]
 
 
+_TierDefinitionP = TypeVar("_TierDefinitionP", bound=TierDefinitionPayload)
+
+
 @strawberry.type(description="What `createTierDefinition` returns.")
 class CreateTierDefinitionPayload(TierDefinitionPayload):
     pass
@@ -156,10 +160,10 @@ class AssignTierPayload:
 
 
 def _definition_payload(
-    kind: type[TierDefinitionPayload],
+    kind: type[_TierDefinitionP],
     model: TierDefinitionModel | None,
     errors: list[UserErrorType],
-) -> TierDefinitionPayload:
+) -> _TierDefinitionP:
     return kind(tier_definition=TierDefinition.from_model(model) if model else None, errors=errors)
 
 

@@ -2,7 +2,7 @@
 
 from datetime import datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import strawberry
 from strawberry.scalars import JSON
@@ -147,6 +147,9 @@ class TransactionPayload:
     errors: list[UserErrorType]
 
 
+_TransactionP = TypeVar("_TransactionP", bound=TransactionPayload)
+
+
 @strawberry.type(description="What `createTransaction` returns.")
 class CreateTransactionPayload(TransactionPayload):
     pass
@@ -158,8 +161,8 @@ class LinkTransactionPayload(TransactionPayload):
 
 
 def _payload(
-    kind: type[TransactionPayload], model: TransactionModel | None, errors: list[UserErrorType]
-) -> TransactionPayload:
+    kind: type[_TransactionP], model: TransactionModel | None, errors: list[UserErrorType]
+) -> _TransactionP:
     return kind(transaction=Transaction.from_model(model) if model else None, errors=errors)
 
 
