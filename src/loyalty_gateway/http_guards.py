@@ -3,6 +3,7 @@ content type (CSRF: a browser form cannot send JSON without a CORS preflight).""
 
 import asyncio
 import logging
+from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse
@@ -61,7 +62,7 @@ class guard_http:
                 await _refuse(408, message)(scope, receive, send)
                 return
 
-            async def replay() -> dict:
+            async def replay() -> dict[str, Any]:
                 return {"type": "http.request", "body": body, "more_body": False}
 
             await _answering_unavailable(app, scope, replay, send)

@@ -1,3 +1,5 @@
+from typing import Any
+
 from tortoise import fields
 from tortoise.models import Model
 
@@ -27,9 +29,9 @@ class AuditEntry(Model):
     token_id = fields.UUIDField(null=True)
     profile_id = fields.UUIDField(null=True)
     operation = fields.CharField(max_length=64)
-    ids = fields.JSONField(default=list)
+    ids: Any = fields.JSONField(default=list)
     outcome = fields.CharField(max_length=16)
-    error_codes = fields.JSONField(default=list)
+    error_codes: Any = fields.JSONField(default=list)
 
     class Meta:
         table = "audit_entry"

@@ -83,7 +83,11 @@ async def create_definition(
 
 
 async def update_definition(
-    model: type[D], label: str, definition_id: str, cleaned: dict[str, Any], check: Callable
+    model: type[D],
+    label: str,
+    definition_id: str,
+    cleaned: dict[str, Any],
+    check: Callable[[D], None],
 ) -> D:
     """Apply checked fields; a handle lost to a racing update is DUPLICATE_HANDLE."""
     try:

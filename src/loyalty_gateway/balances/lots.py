@@ -166,6 +166,9 @@ async def lots_by_profile(
     return grouped
 
 
-def spending_order(lot: Any) -> tuple:
+SpendingKey = tuple[bool, datetime, datetime, str]
+
+
+def spending_order(lot: Any) -> SpendingKey:
     """Earliest expiry first, no expiry last; ties by issue time, then id."""
     return (lot.expires_at is None, lot.expires_at or lot.issued_at, lot.issued_at, str(lot.id))

@@ -1,6 +1,11 @@
+from typing import TYPE_CHECKING, Any
+
 from tortoise import fields
 from tortoise.migrations.constraints import CheckConstraint
 from tortoise.models import Model
+
+if TYPE_CHECKING:
+    from loyalty_gateway.profiles.models import Profile
 
 
 class BenefitDefinition(Model):
@@ -30,7 +35,7 @@ class BenefitDefinition(Model):
     is_extendable = fields.BooleanField(default=False)
     is_reassignable = fields.BooleanField(default=False)
     is_published = fields.BooleanField(default=False)
-    claim_condition = fields.JSONField(null=True)
+    claim_condition: Any = fields.JSONField(null=True)
     claim_period_start_at = fields.DatetimeField(null=True)
     claim_period_end_at = fields.DatetimeField(null=True)
     tags: list[str] = fields.JSONField(default=list)
@@ -45,10 +50,10 @@ class Benefit(Model):
     """A benefit held by a profile, with `redemptions_remaining` null meaning unlimited."""
 
     id = fields.UUIDField(primary_key=True)
-    definition = fields.ForeignKeyField(
+    definition: fields.ForeignKeyRelation["BenefitDefinition"] = fields.ForeignKeyField(
         "models.BenefitDefinition", related_name="benefits", on_delete=fields.RESTRICT
     )
-    profile = fields.ForeignKeyField(
+    profile: fields.ForeignKeyRelation["Profile"] = fields.ForeignKeyField(
         "models.Profile", related_name="benefits", on_delete=fields.RESTRICT
     )
     timezone = fields.CharField(max_length=64)
@@ -60,7 +65,7 @@ class Benefit(Model):
     void_reason = fields.TextField(null=True)
     redemptions_remaining = fields.IntField(null=True)
     external_id = fields.CharField(max_length=255, null=True)
-    meta = fields.JSONField(null=True)
+    meta: Any = fields.JSONField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
 
     definition_id: str
@@ -81,7 +86,7 @@ class BenefitRedemption(Model):
     """One use (or `count` uses) of a benefit."""
 
     id = fields.UUIDField(primary_key=True)
-    benefit = fields.ForeignKeyField(
+    benefit: fields.ForeignKeyRelation["Benefit"] = fields.ForeignKeyField(
         "models.Benefit", related_name="redemptions", on_delete=fields.RESTRICT
     )
     count = fields.IntField()

@@ -42,7 +42,9 @@ EVENT_CONTEXTS = {
 }
 
 
-def benefit_context(benefit: Benefit, definition: BenefitDefinition, profile: dict) -> dict:
+def benefit_context(
+    benefit: Benefit, definition: BenefitDefinition, profile: dict[str, Any]
+) -> dict[str, Any]:
     tz = zone(benefit.timezone)
     return {
         "id": str(benefit.id),

@@ -31,7 +31,7 @@ async def ensure_handle_free(
         raise UserError(ErrorCode.DUPLICATE_HANDLE, f"Handle '{handle}' is taken", "handle")
 
 
-def check_not_null(fields: dict, names: tuple[str, ...]) -> None:
+def check_not_null(fields: dict[str, Any], names: tuple[str, ...]) -> None:
     """Fields that may be left out of an update but not set to null."""
     for name in names:
         if name in fields and fields[name] is None:

@@ -1,4 +1,5 @@
 from enum import StrEnum
+from typing import Any
 
 from tortoise import fields
 from tortoise.models import Model
@@ -17,7 +18,7 @@ class Event(Model):
     id = fields.BigIntField(primary_key=True)
     name = fields.CharField(max_length=128)
     profile_id = fields.UUIDField(null=True)
-    context = fields.JSONField()
+    context: Any = fields.JSONField()
     depth = fields.IntField(default=0)
     status = fields.CharField(max_length=16, default=EventStatus.PENDING.value)
     attempts = fields.IntField(default=0)

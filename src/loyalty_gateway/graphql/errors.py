@@ -17,7 +17,8 @@ from loyalty_gateway.observability.request_id import current_request_id
 log = logging.getLogger("loyalty_gateway.graphql")
 T = TypeVar("T")
 
-ErrorCodeEnum = strawberry.enum(ErrorCode, name="ErrorCode")
+strawberry.enum(ErrorCode, name="ErrorCode")
+ErrorCodeEnum = ErrorCode  # the domain enum, registered as GraphQL\'s ErrorCode
 
 
 @strawberry.type(name="UserError", description="An expected failure caused by the input.")

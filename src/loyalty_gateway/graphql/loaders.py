@@ -41,7 +41,9 @@ V = TypeVar("V")
 StatusKey = tuple[str, tuple[Enum, ...]]
 
 
-def by_key(fetch: Callable[[list[K]], Awaitable[dict[K, V]]], missing: Any = None) -> DataLoader:
+def by_key(
+    fetch: Callable[[list[K]], Awaitable[dict[K, V]]], missing: Any = None
+) -> DataLoader[K, V]:
     """A loader over a batch function returning {key: value}; absent keys get `missing`."""
 
     async def load(keys: Sequence[K]) -> list[V]:
@@ -53,7 +55,7 @@ def by_key(fetch: Callable[[list[K]], Awaitable[dict[K, V]]], missing: Any = Non
 
 def by_status(
     fetch: Callable[[list[str], tuple[Enum, ...]], Awaitable[dict[str, list[V]]]],
-) -> DataLoader:
+) -> DataLoader[StatusKey, list[V]]:
     """Lots per (profile, statuses): one query per distinct status filter in the batch."""
 
     async def load(keys: Sequence[StatusKey]) -> list[list[V]]:
@@ -80,9 +82,9 @@ async def _all_tiers(keys: list[str]) -> dict[str, list[TierDefinition]]:
     return dict.fromkeys(keys, found)
 
 
-async def _grouped(model: Any, column: str, ids: list[str], order: str) -> dict[str, list]:
+async def _grouped(model: Any, column: str, ids: list[str], order: str) -> dict[str, list[Any]]:
     """Rows of `model` whose `column` is one of `ids`, grouped by it, in `order`."""
-    grouped: dict[str, list] = {}
+    grouped: dict[str, list[Any]] = {}
     for row in await model.filter(**{f"{column}__in": ids}).order_by(column, order):
         grouped.setdefault(str(getattr(row, column)), []).append(row)
     return grouped

@@ -1,6 +1,7 @@
 """Profile and balance types, queries and mutations."""
 
 from datetime import date, datetime
+from enum import Enum
 from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import strawberry
@@ -40,7 +41,7 @@ TierDefinitionRef = Annotated["TierDefinition", strawberry.lazy("loyalty_gateway
 TierProgressRef = Annotated["TierProgress", strawberry.lazy("loyalty_gateway.graphql.tiers")]
 
 
-def _statuses(status: list | None) -> tuple:
+def _statuses(status: list[Enum] | None) -> tuple[Enum, ...]:
     return tuple(sorted(set(status or []), key=lambda s: s.value))
 
 

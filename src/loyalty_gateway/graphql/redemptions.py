@@ -29,10 +29,18 @@ if TYPE_CHECKING:
 
 ProfileRef = Annotated["Profile", strawberry.lazy("loyalty_gateway.graphql.profiles")]
 TransactionRef = Annotated["Transaction", strawberry.lazy("loyalty_gateway.graphql.transactions")]
-RedemptionTypeEnum = strawberry.enum(service.RedemptionType, name="RedemptionType")
-RedemptionItemTypeEnum = strawberry.enum(service.ItemType, name="RedemptionItemType")
-MovementEnum = strawberry.enum(ledger_service.Movement, name="LedgerMovement")
-LotKindEnum = strawberry.enum(ledger_service.LotKind, name="LedgerLotKind")
+strawberry.enum(service.RedemptionType, name="RedemptionType")
+RedemptionTypeEnum = (
+    service.RedemptionType
+)  # the domain enum, registered as GraphQL\'s RedemptionType
+strawberry.enum(service.ItemType, name="RedemptionItemType")
+RedemptionItemTypeEnum = (
+    service.ItemType
+)  # the domain enum, registered as GraphQL\'s RedemptionItemType
+strawberry.enum(ledger_service.Movement, name="LedgerMovement")
+MovementEnum = ledger_service.Movement  # the domain enum, registered as GraphQL\'s LedgerMovement
+strawberry.enum(ledger_service.LotKind, name="LedgerLotKind")
+LotKindEnum = ledger_service.LotKind  # the domain enum, registered as GraphQL\'s LedgerLotKind
 
 
 @guarded_by(scopes.REDEMPTIONS_READ)

@@ -25,7 +25,8 @@ if TYPE_CHECKING:
     from loyalty_gateway.graphql.profiles import Profile
 
 ProfileRef = Annotated["Profile", strawberry.lazy("loyalty_gateway.graphql.profiles")]
-PeriodTypeEnum = strawberry.enum(PeriodType, name="PeriodType")
+strawberry.enum(PeriodType, name="PeriodType")
+PeriodTypeEnum = PeriodType  # the domain enum, registered as GraphQL\'s PeriodType
 
 
 @guarded_by(scopes.DEFINITIONS_READ)

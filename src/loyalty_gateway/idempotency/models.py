@@ -1,3 +1,5 @@
+from typing import Any
+
 from tortoise import fields
 from tortoise.models import Model
 
@@ -9,7 +11,7 @@ class IdempotencyRecord(Model):
     operation = fields.CharField(max_length=64)
     key = fields.CharField(max_length=255)
     request_hash = fields.CharField(max_length=64)
-    result = fields.JSONField()
+    result: Any = fields.JSONField()
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:

@@ -1,13 +1,18 @@
+from typing import TYPE_CHECKING, Any
+
 from tortoise import fields
 from tortoise.migrations.constraints import CheckConstraint
 from tortoise.models import Model
+
+if TYPE_CHECKING:
+    from loyalty_gateway.profiles.models import Profile
 
 
 class PointLot(Model):
     """Points awarded to a profile, spent from `points_remaining`."""
 
     id = fields.UUIDField(primary_key=True)
-    profile = fields.ForeignKeyField(
+    profile: fields.ForeignKeyRelation["Profile"] = fields.ForeignKeyField(
         "models.Profile", related_name="point_lots", on_delete=fields.RESTRICT
     )
     points_initial = fields.BigIntField()
@@ -18,7 +23,7 @@ class PointLot(Model):
     voided_at = fields.DatetimeField(null=True)
     reason = fields.TextField(null=True)
     external_id = fields.CharField(max_length=255, null=True)
-    meta = fields.JSONField(null=True)
+    meta: Any = fields.JSONField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
 
     profile_id: str

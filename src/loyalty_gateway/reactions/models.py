@@ -1,7 +1,11 @@
 from enum import StrEnum
+from typing import TYPE_CHECKING, Any
 
 from tortoise import fields
 from tortoise.models import Model
+
+if TYPE_CHECKING:
+    from loyalty_gateway.events.models import Event
 
 
 class RunStatus(StrEnum):
@@ -42,13 +46,13 @@ class Reaction(Model):
 
 class ReactionAction(Model):
     id = fields.UUIDField(primary_key=True)
-    reaction = fields.ForeignKeyField(
+    reaction: fields.ForeignKeyRelation["Reaction"] = fields.ForeignKeyField(
         "models.Reaction", related_name="actions", on_delete=fields.CASCADE
     )
     name = fields.CharField(max_length=64)
     sort_order = fields.IntField()
     description = fields.TextField(null=True)
-    arguments = fields.JSONField(default=list)
+    arguments: Any = fields.JSONField(default=list)
 
     reaction_id: str
 
@@ -66,7 +70,7 @@ class Target(Model):
     url = fields.TextField()
     template = fields.TextField()
     secret = fields.TextField(null=True)
-    headers = fields.JSONField(default=dict)
+    headers: Any = fields.JSONField(default=dict)
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
 
@@ -78,11 +82,13 @@ class ReactionRun(Model):
     """One reaction run for one event: at most one per (event, reaction)."""
 
     id = fields.UUIDField(primary_key=True)
-    reaction = fields.ForeignKeyField(
+    reaction: fields.ForeignKeyNullableRelation["Reaction"] = fields.ForeignKeyField(
         "models.Reaction", related_name="runs", null=True, on_delete=fields.SET_NULL
     )
     reaction_name = fields.CharField(max_length=255)
-    event = fields.ForeignKeyField("models.Event", related_name="runs", on_delete=fields.CASCADE)
+    event: fields.ForeignKeyRelation["Event"] = fields.ForeignKeyField(
+        "models.Event", related_name="runs", on_delete=fields.CASCADE
+    )
     trigger = fields.CharField(max_length=128)
     profile_id = fields.UUIDField(null=True)
     status = fields.CharField(max_length=16)
@@ -102,14 +108,14 @@ class ReactionStep(Model):
     """One action of a run: what it was given, what it did, how long it took."""
 
     id = fields.UUIDField(primary_key=True)
-    run = fields.ForeignKeyField(
+    run: fields.ForeignKeyRelation["ReactionRun"] = fields.ForeignKeyField(
         "models.ReactionRun", related_name="steps", on_delete=fields.CASCADE
     )
     sort_order = fields.IntField()
     action = fields.CharField(max_length=64)
     status = fields.CharField(max_length=16)
-    arguments = fields.JSONField(null=True)
-    result = fields.JSONField(null=True)
+    arguments: Any = fields.JSONField(null=True)
+    result: Any = fields.JSONField(null=True)
     error = fields.TextField(null=True)
     duration_ms = fields.IntField()
     created_at = fields.DatetimeField(auto_now_add=True)
@@ -136,7 +142,7 @@ class ReactionLogEntry(Model):
     action = fields.CharField(max_length=64, null=True)
     status = fields.CharField(max_length=16)
     message = fields.TextField(null=True)
-    result = fields.JSONField(null=True)
+    result: Any = fields.JSONField(null=True)
     at = fields.DatetimeField()
     resumed = fields.BooleanField(default=False)  # a RUN_STARTED of a run taken up again
 

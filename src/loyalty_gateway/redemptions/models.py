@@ -1,24 +1,31 @@
+from typing import TYPE_CHECKING, Any
+
 from tortoise import fields
 from tortoise.migrations.constraints import CheckConstraint
 from tortoise.models import Model
+
+if TYPE_CHECKING:
+    from loyalty_gateway.points.models import PointLot
+    from loyalty_gateway.profiles.models import Profile
+    from loyalty_gateway.rewards.models import Reward
 
 
 class Redemption(Model):
     """Value taken from (REDEEM) or put back into (REVERSAL, RETURN) a profile's lots."""
 
     id = fields.UUIDField(primary_key=True)
-    profile = fields.ForeignKeyField(
+    profile: fields.ForeignKeyRelation["Profile"] = fields.ForeignKeyField(
         "models.Profile", related_name="redemptions", on_delete=fields.RESTRICT
     )
     type = fields.CharField(max_length=16)
     total_cents = fields.BigIntField()
     requested_cents = fields.BigIntField()
-    original = fields.ForeignKeyField(
+    original: fields.ForeignKeyNullableRelation["Redemption"] = fields.ForeignKeyField(
         "models.Redemption", related_name="followups", null=True, on_delete=fields.RESTRICT
     )
     reversed_at = fields.DatetimeField(null=True)
     transaction_external_id = fields.CharField(max_length=255, null=True)
-    meta = fields.JSONField(null=True)
+    meta: Any = fields.JSONField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
 
     profile_id: str
@@ -33,21 +40,21 @@ class RedemptionItem(Model):
     """One lot touched by a redemption: dollars (and points, for a point lot) moved."""
 
     id = fields.UUIDField(primary_key=True)
-    redemption = fields.ForeignKeyField(
+    redemption: fields.ForeignKeyRelation["Redemption"] = fields.ForeignKeyField(
         "models.Redemption", related_name="items", on_delete=fields.RESTRICT
     )
     type = fields.CharField(max_length=16)
-    reward = fields.ForeignKeyField(
+    reward: fields.ForeignKeyNullableRelation["Reward"] = fields.ForeignKeyField(
         "models.Reward", related_name="redemption_items", null=True, on_delete=fields.RESTRICT
     )
-    point_lot = fields.ForeignKeyField(
+    point_lot: fields.ForeignKeyNullableRelation["PointLot"] = fields.ForeignKeyField(
         "models.PointLot", related_name="redemption_items", null=True, on_delete=fields.RESTRICT
     )
     value_cents = fields.BigIntField()
     points = fields.BigIntField(default=0)
     restored_cents = fields.BigIntField(default=0)
     restored_points = fields.BigIntField(default=0)
-    source_item = fields.ForeignKeyField(
+    source_item: fields.ForeignKeyNullableRelation["RedemptionItem"] = fields.ForeignKeyField(
         "models.RedemptionItem",
         related_name="restorations",
         null=True,

@@ -8,7 +8,13 @@ from typing import Any
 
 from tortoise.expressions import F
 
-from loyalty_gateway.balances.lots import POINT_LOTS, REWARD_LOTS, LotStatus, spending_order
+from loyalty_gateway.balances.lots import (
+    POINT_LOTS,
+    REWARD_LOTS,
+    LotStatus,
+    SpendingKey,
+    spending_order,
+)
 from loyalty_gateway.balances.service import NON_MONETARY_REWARD_TYPES
 from loyalty_gateway.core.errors import ErrorCode, UserError, require_uuid
 from loyalty_gateway.core.money import from_cents, to_cents
@@ -125,7 +131,9 @@ async def _point_lots(profile_id: str) -> list[PointLot]:
     return sorted(lots, key=spending_order)
 
 
-async def _allocate(profile_id: str, strategies: list[Strategy], cents: int) -> list[tuple]:
+async def _allocate(
+    profile_id: str, strategies: list[Strategy], cents: int
+) -> list[tuple[ItemType, Take]]:
     """(item type, take) pairs covering as much of `cents` as the strategies allow, in order."""
     taken: list[tuple[ItemType, Take]] = []
     left = cents
@@ -295,7 +303,9 @@ async def reverse_redemption(
     return await Redemption.get(id=result["redemption_id"])
 
 
-async def _lot_expiry_keys(items: list[RedemptionItem]) -> dict[str, tuple]:
+async def _lot_expiry_keys(
+    items: list[RedemptionItem],
+) -> dict[str, SpendingKey]:
     rewards = await Reward.filter(id__in=[i.reward_id for i in items if i.reward_id])
     points = await PointLot.filter(id__in=[i.point_lot_id for i in items if i.point_lot_id])
     return {str(lot.id): spending_order(lot) for lot in [*rewards, *points]}

@@ -1,6 +1,11 @@
+from typing import TYPE_CHECKING, Any
+
 from tortoise import fields
 from tortoise.migrations.constraints import CheckConstraint
 from tortoise.models import Model
+
+if TYPE_CHECKING:
+    from loyalty_gateway.profiles.models import Profile
 
 
 class RewardDefinition(Model):
@@ -46,7 +51,7 @@ class Reward(Model):
     definition: fields.ForeignKeyRelation[RewardDefinition] = fields.ForeignKeyField(
         "models.RewardDefinition", related_name="rewards", on_delete=fields.RESTRICT
     )
-    profile = fields.ForeignKeyField(
+    profile: fields.ForeignKeyRelation["Profile"] = fields.ForeignKeyField(
         "models.Profile", related_name="rewards", on_delete=fields.RESTRICT
     )
     value_initial_cents = fields.BigIntField()
@@ -64,7 +69,7 @@ class Reward(Model):
     voided_at = fields.DatetimeField(null=True)
     void_reason = fields.TextField(null=True)
     external_id = fields.CharField(max_length=255, null=True)
-    meta = fields.JSONField(null=True)
+    meta: Any = fields.JSONField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
 
     definition_id: str

@@ -55,7 +55,9 @@ EVENT_CONTEXTS = {
 }
 
 
-def reward_context(reward: Reward, definition: RewardDefinition, profile: dict[str, Any]) -> dict:
+def reward_context(
+    reward: Reward, definition: RewardDefinition, profile: dict[str, Any]
+) -> dict[str, Any]:
     """Reward fields at the root and the profile nested, as Omneo's reward contexts are."""
     tz = zone(reward.timezone)
     return {

@@ -1,5 +1,10 @@
+from typing import TYPE_CHECKING
+
 from tortoise import fields
 from tortoise.models import Model
+
+if TYPE_CHECKING:
+    from loyalty_gateway.profiles.models import Profile
 
 
 class TierDefinition(Model):
@@ -29,7 +34,7 @@ class TierPoint(Model):
     """A tier point entry: tier points count toward a tier for 12 months."""
 
     id = fields.UUIDField(primary_key=True)
-    profile = fields.ForeignKeyField(
+    profile: fields.ForeignKeyRelation["Profile"] = fields.ForeignKeyField(
         "models.Profile", related_name="tier_points", on_delete=fields.RESTRICT
     )
     points = fields.BigIntField()
@@ -49,10 +54,10 @@ class ProfileTier(Model):
     """The tier a profile holds, since when, and when it is next reviewed."""
 
     id = fields.UUIDField(primary_key=True)
-    profile = fields.OneToOneField(
+    profile: fields.OneToOneRelation["Profile"] = fields.OneToOneField(
         "models.Profile", related_name="tier_state", on_delete=fields.CASCADE
     )
-    tier = fields.ForeignKeyField(
+    tier: fields.ForeignKeyRelation["TierDefinition"] = fields.ForeignKeyField(
         "models.TierDefinition", related_name="holders", on_delete=fields.RESTRICT
     )
     achieved_at = fields.DatetimeField()

@@ -1,13 +1,19 @@
+from typing import TYPE_CHECKING, Any
+
 from tortoise import fields
 from tortoise.migrations.constraints import CheckConstraint
 from tortoise.models import Model
+
+if TYPE_CHECKING:
+    from loyalty_gateway.profiles.models import Profile
+    from loyalty_gateway.redemptions.models import Redemption
 
 
 class Transaction(Model):
     """A sale posted by a till or web shop, optionally linked to the redemption it used."""
 
     id = fields.UUIDField(primary_key=True)
-    profile = fields.ForeignKeyField(
+    profile: fields.ForeignKeyNullableRelation["Profile"] = fields.ForeignKeyField(
         "models.Profile", related_name="transactions", null=True, on_delete=fields.RESTRICT
     )
     external_id = fields.CharField(max_length=255, null=True, unique=True)
@@ -21,8 +27,8 @@ class Transaction(Model):
     timezone = fields.CharField(max_length=64)
     location_id = fields.CharField(max_length=255, null=True)
     tags: list[str] = fields.JSONField(default=list)
-    meta = fields.JSONField(null=True)
-    redemption = fields.OneToOneField(
+    meta: Any = fields.JSONField(null=True)
+    redemption: fields.OneToOneNullableRelation["Redemption"] = fields.OneToOneField(
         "models.Redemption", related_name="transaction", null=True, on_delete=fields.RESTRICT
     )
     created_at = fields.DatetimeField(auto_now_add=True)
@@ -38,7 +44,7 @@ class Transaction(Model):
 
 class TransactionItem(Model):
     id = fields.UUIDField(primary_key=True)
-    transaction = fields.ForeignKeyField(
+    transaction: fields.ForeignKeyRelation["Transaction"] = fields.ForeignKeyField(
         "models.Transaction", related_name="items", on_delete=fields.CASCADE
     )
     position = fields.IntField()
