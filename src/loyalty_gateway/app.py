@@ -40,7 +40,7 @@ from loyalty_gateway.web.pages import graphiql_html, monitor_page
 Endpoint = Callable[[Request], Awaitable[Response]]
 
 
-class GraphQLApp(GraphQL):
+class GraphQLApp(GraphQL[Context, None]):
     def __init__(self, settings: Settings) -> None:
         super().__init__(
             build_schema(settings),
@@ -85,7 +85,8 @@ class GraphQLApp(GraphQL):
         if principal is None:
             raise ConnectionRejectionError()
         context.principal = principal
-        return UNSET
+        accepted: UnsetType = UNSET
+        return accepted
 
 
 async def healthz(_: Request) -> Response:

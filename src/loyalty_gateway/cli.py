@@ -7,7 +7,7 @@ import sys
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from functools import partial
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import uvicorn
 from pydantic import ValidationError
@@ -80,7 +80,11 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         port=port,
         workers=args.workers,
         log_level="info",
-        http=partial(TimedHttpToolsProtocol, header_timeout=settings.http_header_timeout_seconds),
+        # uvicorn takes any protocol class, and a partial of one builds the same instances
+        http=cast(
+            Any,
+            partial(TimedHttpToolsProtocol, header_timeout=settings.http_header_timeout_seconds),
+        ),
     )
     return 0
 

@@ -116,7 +116,7 @@ def _create(kind: str) -> str:
 
 async def is_empty(settings: Settings) -> bool:
     data = await Demo(settings).run("{ profiles(first: 1) { totalCount } }")
-    return data["profiles"]["totalCount"] == 0
+    return bool(data["profiles"]["totalCount"] == 0)
 
 
 async def load_demo(

@@ -36,7 +36,7 @@ class TimedHttpToolsProtocol(HttpToolsProtocol):
             )
             self.transport.close()
 
-    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]  # asyncio hands it a Transport
         super().connection_made(transport)
         self._arm()
 

@@ -31,7 +31,7 @@ class _PooledTransaction(TransactionContextPooled):
             connection.terminate()
             await pool.release(connection)
             raise
-        return self.client
+        return self.client  # type: ignore[return-value]  # as tortoise's own __aenter__ does
 
 
 class Client(AsyncpgDBClient):

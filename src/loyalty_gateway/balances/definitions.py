@@ -91,7 +91,8 @@ async def update_definition(
 ) -> D:
     """Apply checked fields; a handle lost to a racing update is DUPLICATE_HANDLE."""
     try:
-        return await update_with_handle(model, label, definition_id, cleaned, check)
+        updated: D = await update_with_handle(model, label, definition_id, cleaned, check)
+        return updated
     except IntegrityError:
         if "handle" in cleaned:
             await ensure_handle_free(model, cleaned["handle"], exclude_id=definition_id)
@@ -146,6 +147,7 @@ def lot_dates(
     """When a lot is issued and when it expires: an `expiresAt` given, else the definition's
     period from the local issue date, else never. It must expire after it is issued."""
     issued = happened_at(issued_at, tz, "issuedAt")
+    expires: datetime | None
     if expires_at is not None:
         expires = as_aware(expires_at, tz, "expiresAt")
     elif definition is not None:

@@ -39,7 +39,8 @@ class _Test:
 
     def q(self, now: datetime) -> Q:
         lookup, value = _ORM[self.test]
-        return Q(**{f"{self.column}{lookup}": now if value is _NOW else value})
+        filters: dict[str, Any] = {f"{self.column}{lookup}": now if value is _NOW else value}
+        return Q(**filters)
 
     def sql(self, alias: str, now: str) -> str:
         return f"{alias}.{self.column} {_SQL[self.test].format(now=now)}"
@@ -86,11 +87,11 @@ class LotKind:
     unlimited: bool = False
 
     def clauses(self, status: LotStatus) -> list[_Clause]:
-        not_void = (_Test("voided_at", "null"),)
-        left = (_Test(self.remaining, "positive"),)
+        not_void: _Clause = (_Test("voided_at", "null"),)
+        left: _Clause = (_Test(self.remaining, "positive"),)
         if self.unlimited:
             left = (_Test(self.remaining, "null"), *left)
-        return {
+        by_status: dict[LotStatus, list[_Clause]] = {
             LotStatus.VOID: [(_Test("voided_at", "set"),)],
             LotStatus.USED: [not_void, (_Test(self.remaining, "zero"),)],
             LotStatus.EXPIRED: [not_void, left, (_Test("expires_at", "past"),)],
@@ -99,7 +100,8 @@ class LotKind:
                 left,
                 (_Test("expires_at", "null"), _Test("expires_at", "future")),
             ],
-        }[status]
+        }
+        return by_status[status]
 
     def status(self, lot: object, now: datetime) -> LotStatus:
         """The status of a loaded lot."""
@@ -107,6 +109,10 @@ class LotKind:
             if all(any(t.holds(lot, now) for t in c) for c in self.clauses(status)):
                 return status
         raise AssertionError(f"no status holds for {lot!r}")  # the four cover every lot
+
+    def active_q(self, now: datetime) -> Q:
+        """The ORM filter of live lots: the ones balances count and redemptions take from."""
+        return self._q(LotStatus.ACTIVE, now)
 
     def q(self, statuses: Iterable[Enum], now: datetime) -> Q | None:
         """Lots in any of `statuses` (any enum with LotStatus's values); None when no status
@@ -132,8 +138,8 @@ BENEFIT_LOTS = LotKind("redemptions_remaining", unlimited=True)
 
 
 async def void_lot(
-    model: type[Model], lot_id: str, reason: str, field: str, inactive_code: ErrorCode
-) -> Any:
+    model: type[M], lot_id: str, reason: str, field: str, inactive_code: ErrorCode
+) -> M:
     """Void a reward or benefit once, under its profile's lock; its value stays for the ledger."""
     lot_id = require_uuid(lot_id, field)
     label = model.__name__.lower()
@@ -141,9 +147,9 @@ async def void_lot(
         found = await model.get_or_none(id=lot_id)
         if found is None:
             raise UserError(ErrorCode.NOT_FOUND, f"No {label} {lot_id}", field)
-        await lock_profile(str(found.profile_id))
+        await lock_profile(str(found.profile_id))  # type: ignore[attr-defined]  # every lot model has profile_id
         lot = await model.get(id=lot_id)
-        if lot.voided_at is not None:
+        if lot.voided_at is not None:  # type: ignore[attr-defined]  # rewards and benefits have it
             raise UserError(inactive_code, f"The {label} is already void", field)
         lot.voided_at = utcnow()
         lot.void_reason = reason

@@ -37,7 +37,7 @@ def _counted(logic: Any, data: Any = None, operations: Any = _evaluator.BUILTINS
     return _apply(logic, data, operations)
 
 
-_evaluator.apply = _counted  # the evaluator's recursive calls now go through the counter
+_evaluator.apply = _counted  # type: ignore[attr-defined]  # the evaluator's recursive calls now go through the counter
 
 
 UNBOUNDED = 1_000_000
@@ -87,8 +87,8 @@ def rule_problem(rule: Any, path: str, context_keys: frozenset[str] | None = Non
         if not isinstance(node, dict) or _tier_shorthand(node):
             continue
         if len(node) != 1:
-            keys = ", ".join(sorted(map(str, node)))
-            return f"{where} must be one operator, not an object with keys {keys}"
+            named = ", ".join(sorted(map(str, node)))
+            return f"{where} must be one operator, not an object with keys {named}"
         [(operator, arguments)] = node.items()
         if operator not in ARITY:
             return f"{where} uses the unknown operator '{operator}'"

@@ -61,7 +61,7 @@ def database_unavailable(error: BaseException) -> bool:
     return False
 
 
-class PooledConnection(asyncpg.Connection):
+class PooledConnection(asyncpg.Connection):  # type: ignore[misc]  # asyncpg ships no types
     """A pooled PostgreSQL connection returned to the pool without asyncpg's reset query
     (`RESET ALL; UNLISTEN *; CLOSE ALL; pg_advisory_unlock_all()`), a round trip on every
     release. Nothing here leaves session state on a pooled connection: transactions end with

@@ -2,13 +2,14 @@
 
 import re
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from tortoise.models import Model
 from tortoise.transactions import in_transaction
 
 from loyalty_gateway.core.errors import ErrorCode, UserError, camel, require_uuid
 
+M = TypeVar("M", bound=Model)
 HANDLE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,254}$")
 
 
@@ -39,13 +40,13 @@ def check_not_null(fields: dict[str, Any], names: tuple[str, ...]) -> None:
 
 
 async def find_by_id_or_handle(
-    model: type[Model],
+    model: type[M],
     label: str,
     definition_id: str | None,
     handle: str | None,
     id_field: str,
     handle_field: str,
-) -> Any:
+) -> M:
     """A definition by id or by handle (exactly one), or NOT_FOUND naming the field used."""
     if (definition_id is None) == (handle is None):
         raise UserError(
@@ -56,19 +57,19 @@ async def find_by_id_or_handle(
         field, key = id_field, definition_id
     else:
         found = await model.get_or_none(handle=handle)
-        field, key = handle_field, handle
+        field, key = handle_field, str(handle)
     if found is None:
         raise UserError(ErrorCode.NOT_FOUND, f"No {label} '{key}'", field)
     return found
 
 
 async def update_with_handle(
-    model: type[Model],
+    model: type[M],
     label: str,
     definition_id: str,
     cleaned: dict[str, Any],
     check: Callable[[Any], None] = lambda _definition: None,
-) -> Any:
+) -> M:
     """Apply cleaned fields to a definition in one transaction, keeping its handle unique."""
     definition_id = require_uuid(definition_id, "id")
     async with in_transaction():

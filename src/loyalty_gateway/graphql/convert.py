@@ -4,7 +4,6 @@ its type and its input needs no line of conversion code."""
 
 import dataclasses
 from enum import Enum
-from functools import cache
 from typing import Any, TypeVar
 from uuid import UUID
 
@@ -17,15 +16,21 @@ T = TypeVar("T")
 _ABSENT = object()
 
 
-@cache
+_ENUMS: dict[type, dict[str, type[Enum]]] = {}
+
+
 def _enums(cls: type) -> dict[str, type[Enum]]:
-    """The type's enum-typed fields (optional ones too) and their enum classes."""
+    """The type's enum-typed fields (optional ones too) and their enum classes, worked out
+    once per type."""
+    if cls in _ENUMS:
+        return _ENUMS[cls]
     found = {}
     for field in cls.__strawberry_definition__.fields:  # type: ignore[attr-defined]  # every strawberry type has it
         kind = getattr(field.type, "of_type", field.type)
         wrapped = getattr(kind, "wrapped_cls", None)
         if isinstance(wrapped, type) and issubclass(wrapped, Enum):
             found[field.python_name] = wrapped
+    _ENUMS[cls] = found
     return found
 
 

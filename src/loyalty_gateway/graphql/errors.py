@@ -7,7 +7,11 @@ from typing import TypeVar
 
 import strawberry
 from graphql import ExecutionResult as GraphQLExecutionResult
-from graphql import GraphQLError
+from graphql import (
+    GraphQLError,
+    InitialIncrementalExecutionResult,
+    SubsequentIncrementalExecutionResult,
+)
 from strawberry.types import ExecutionResult
 
 from loyalty_gateway.core.errors import ErrorCode, UserError
@@ -71,11 +75,19 @@ def _masked(error: GraphQLError) -> GraphQLError:
     return _anonymise(error)
 
 
-def mask_unexpected(result: ExecutionResult | GraphQLExecutionResult | None) -> bool:
+def mask_unexpected(
+    result: ExecutionResult
+    | GraphQLExecutionResult
+    | InitialIncrementalExecutionResult
+    | SubsequentIncrementalExecutionResult
+    | None,
+) -> bool:
     """Replace each unexpected error of a result: "Internal error" with an id that is also in
     the log, beside the error itself, or SERVICE_UNAVAILABLE when the database was away.
     Returns whether the database was away (the response then says when to retry)."""
-    if result is None or not result.errors:
+    if result is None or isinstance(result, SubsequentIncrementalExecutionResult):
+        return False  # incremental parts (@defer, @stream) are not served
+    if not result.errors:
         return False
     result.errors = [_masked(e) for e in result.errors]
     return any((e.extensions or {}).get("code") == "SERVICE_UNAVAILABLE" for e in result.errors)

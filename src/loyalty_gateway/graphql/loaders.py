@@ -7,7 +7,7 @@ not be answered from what an earlier one read). Subscriptions' results read no l
 """
 
 import inspect
-from collections.abc import Awaitable, Callable, Hashable, Sequence
+from collections.abc import Awaitable, Callable, Hashable, Mapping, Sequence
 from enum import Enum
 from functools import cached_property, partial
 from typing import Any, TypeVar
@@ -42,7 +42,7 @@ StatusKey = tuple[str, tuple[Enum, ...]]
 
 
 def by_key(
-    fetch: Callable[[list[K]], Awaitable[dict[K, V]]], missing: Any = None
+    fetch: Callable[[list[K]], Awaitable[Mapping[K, V]]], missing: Any = None
 ) -> DataLoader[K, V]:
     """A loader over a batch function returning {key: value}; absent keys get `missing`."""
 

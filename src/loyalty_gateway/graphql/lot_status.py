@@ -18,7 +18,9 @@ def _named(name: str) -> type[Enum]:
 
 
 if TYPE_CHECKING:  # to the type checker each is LotStatus, whose values they share
-    RewardStatusEnum = PointStatusEnum = BenefitStatusEnum = LotStatus
+    RewardStatusEnum = LotStatus
+    PointStatusEnum = LotStatus
+    BenefitStatusEnum = LotStatus
 else:
     RewardStatusEnum = _named("RewardStatus")
     PointStatusEnum = _named("PointStatus")

@@ -26,7 +26,7 @@ from loyalty_gateway.auth.service import Principal
 
 
 def _principal(info: Info) -> Principal:
-    principal = info.context.principal
+    principal: Principal | None = info.context.principal
     if principal is None:
         message = (
             "The bearer token is not valid: unknown, revoked or expired"
@@ -99,7 +99,7 @@ def guarded_by(scope: str) -> Callable[[T], T]:
     """Declare the scope that reads an entity type."""
 
     def declare(cls: T) -> T:
-        _GUARDED[cls] = scope  # type: ignore[index]
+        _GUARDED[cls] = scope  # type: ignore[index]  # `cls` is a class
         return cls
 
     return declare
@@ -110,7 +110,7 @@ def staff_only(*fields: str) -> Callable[[T], T]:
     colleagues (internal notes, `meta`, publishing flags, margins, tags)."""
 
     def declare(cls: T) -> T:
-        _STAFF_ONLY[cls] = frozenset(fields)  # type: ignore[index]
+        _STAFF_ONLY[cls] = frozenset(fields)  # type: ignore[index]  # `cls` is a class
         return cls
 
     return declare
@@ -174,14 +174,14 @@ def guard_types() -> None:
     to, besides any scope the field names itself, and staff-only fields refuse customer
     tokens. Called once, before the schema is built."""
     for cls in _GUARDED:
-        for field in cls.__strawberry_definition__.fields:  # type: ignore[attr-defined]
+        for field in cls.__strawberry_definition__.fields:  # type: ignore[attr-defined]  # set by @strawberry.type
             scope = guarded_scope(field.type)
             named = {getattr(p, "required_scope", None) for p in field.permission_classes}
             if scope and scope not in named:
                 permission = reaches(scope)()
                 field.extensions.append(PermissionExtension([permission], use_directives=False))
     for cls, names in _STAFF_ONLY.items():
-        for field in cls.__strawberry_definition__.fields:  # type: ignore[attr-defined]
+        for field in cls.__strawberry_definition__.fields:  # type: ignore[attr-defined]  # set by @strawberry.type
             if field.python_name in names:
                 permission = NotForCustomers()
                 field.extensions.append(PermissionExtension([permission], use_directives=False))
@@ -190,9 +190,9 @@ def guard_types() -> None:
 def staff_only_fields() -> dict[str, frozenset[str]]:
     """GraphQL type name → the GraphQL names of its staff-only fields (for the tests)."""
     return {
-        cls.__strawberry_definition__.name: frozenset(  # type: ignore[attr-defined]
+        cls.__strawberry_definition__.name: frozenset(  # type: ignore[attr-defined]  # set by @strawberry.type
             f.graphql_name or to_camel_case(f.python_name)
-            for f in cls.__strawberry_definition__.fields  # type: ignore[attr-defined]
+            for f in cls.__strawberry_definition__.fields  # type: ignore[attr-defined]  # set by @strawberry.type
             if f.python_name in names
         )
         for cls, names in _STAFF_ONLY.items()

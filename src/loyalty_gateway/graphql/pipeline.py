@@ -12,7 +12,14 @@ from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
-from graphql import ASTValidationRule, DocumentNode, GraphQLError, GraphQLSchema
+from graphql import (
+    ASTValidationRule,
+    DocumentNode,
+    GraphQLError,
+    GraphQLSchema,
+    InitialIncrementalExecutionResult,
+    SubsequentIncrementalExecutionResult,
+)
 from graphql.language.parser import parse
 from strawberry.extensions import SchemaExtension
 from strawberry.schema.schema import validate_document
@@ -84,7 +91,9 @@ class Pipeline(SchemaExtension):
     def on_parse(self) -> Iterator[None]:
         context = self.execution_context
         query, max_tokens = context.query, self.rules.max_tokens
-        if query is not None and len(query) <= CACHEABLE_QUERY_BYTES:
+        if query is None:  # strawberry refuses a request without one before parsing
+            raise ValueError("no query to parse")
+        if len(query) <= CACHEABLE_QUERY_BYTES:
             context.graphql_document = _parse(query, max_tokens)
         else:
             context.graphql_document = parse(query, max_tokens=max_tokens)
@@ -123,7 +132,12 @@ class Pipeline(SchemaExtension):
             context.result = limited
         yield
 
-    def on_stream_result(self, result: ExecutionResult) -> Iterator[None]:
+    def on_stream_result(
+        self,
+        result: ExecutionResult
+        | InitialIncrementalExecutionResult
+        | SubsequentIncrementalExecutionResult,
+    ) -> Iterator[None]:
         """Subscriptions' results are masked one by one, as they go out."""
         self.streamed = True
         mask_unexpected(result)

@@ -1,5 +1,6 @@
 """Profile and balance types, queries and mutations."""
 
+from collections.abc import Sequence
 from datetime import date, datetime
 from enum import Enum
 from typing import TYPE_CHECKING, Annotated, TypeVar
@@ -41,7 +42,7 @@ TierDefinitionRef = Annotated["TierDefinition", strawberry.lazy("loyalty_gateway
 TierProgressRef = Annotated["TierProgress", strawberry.lazy("loyalty_gateway.graphql.tiers")]
 
 
-def _statuses(status: list[Enum] | None) -> tuple[Enum, ...]:
+def _statuses(status: Sequence[Enum] | None) -> tuple[Enum, ...]:
     return tuple(sorted(set(status or []), key=lambda s: s.value))
 
 
@@ -148,7 +149,8 @@ class Profile:
 
     @strawberry.field(description="Tier points earned in the last 12 months.")
     async def tier_points(self, info: Info) -> Points:
-        return await info.context.loaders.tier_points.load(str(self.id))
+        points: int = await info.context.loaders.tier_points.load(str(self.id))
+        return points
 
     @strawberry.field
     async def tier_progress(self, info: Info) -> TierProgressRef:

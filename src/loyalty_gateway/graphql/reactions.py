@@ -2,7 +2,7 @@
 
 from collections.abc import AsyncGenerator
 from datetime import datetime
-from typing import TypeVar
+from typing import Any, TypeVar, cast
 
 import strawberry
 from strawberry.scalars import JSON
@@ -453,7 +453,12 @@ class ReactionMutations:
     @strawberry.mutation(permission_classes=[requires(scopes.TARGETS_WRITE)])
     async def create_target(self, input: CreateTargetInput) -> CreateTargetPayload:
         work = service.create_target(
-            input.name, input.handle, input.url, input.template, input.secret, input.headers
+            input.name,
+            input.handle,
+            input.url,
+            input.template,
+            input.secret,
+            cast(dict[str, Any] | None, input.headers),  # a JSON object, checked by the service
         )
         target, errors = await attempt(work)
         return CreateTargetPayload(
@@ -488,7 +493,7 @@ class ReactionMutations:
                     sort_order=s.sort_order,
                     action=s.action,
                     status=s.status,
-                    arguments=s.arguments,
+                    arguments=cast(JSON | None, s.arguments),
                     result=s.result,
                     error=s.error,
                 )

@@ -112,7 +112,7 @@ class Reward:
         page of rewards does not await once per reward; otherwise through the loader."""
         if self.known_definition is not None:
             return self.known_definition
-        return self._load_definition(info)  # type: ignore[return-value]
+        return self._load_definition(info)  # type: ignore[return-value]  # strawberry awaits it
 
     async def _load_definition(self, info: Info) -> RewardDefinition:
         found = await info.context.loaders.reward_definition.load(self.definition_id)

@@ -3,7 +3,7 @@
 import json
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from typing import Any, NewType
+from typing import TYPE_CHECKING, Any, NewType
 
 import strawberry
 from graphql import FloatValueNode, GraphQLError, IntValueNode, StringValueNode, ValueNode
@@ -27,6 +27,7 @@ def _parse_datetime(value: object) -> datetime:
     """ISO 8601; a value without an offset is local time in the input's `timezone`, and a
     date alone is a DateOnly (midnight, known to have been a day)."""
     text = str(value).strip()
+    parsed: datetime
     try:
         if len(text) == len("2027-04-07"):
             parsed = DateOnly.fromisoformat(text)
@@ -86,7 +87,10 @@ QuantityScalar = strawberry.scalar(
     parse_literal=_decimal_literal,
 )
 
-Points = NewType("Points", int)
+if TYPE_CHECKING:  # to the type checker a count of points is an int, as the domain holds it
+    Points = int
+else:  # to GraphQL, its own scalar (SCALAR_MAP)
+    Points = NewType("Points", int)
 MAX_SAFE_POINTS = 2**53 - 1  # the largest integer JavaScript clients hold exactly
 
 

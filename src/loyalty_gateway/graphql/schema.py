@@ -35,7 +35,7 @@ from loyalty_gateway.graphql.scalars import SCALAR_MAP
 from loyalty_gateway.graphql.text_input import QueryTextLiterals
 from loyalty_gateway.graphql.tiers import TierMutations, TierQueries
 from loyalty_gateway.graphql.transactions import TransactionMutations, TransactionQueries
-from loyalty_gateway.settings import Settings
+from loyalty_gateway.settings import Environment, Settings
 
 log = logging.getLogger(__name__)
 Query = merge_types(
@@ -67,7 +67,7 @@ Mutation = merge_types(
         AccessMutations,
     ),
 )
-for mutation in Mutation.__strawberry_definition__.fields:
+for mutation in Mutation.__strawberry_definition__.fields:  # type: ignore[attr-defined]  # set by @strawberry.type
     mutation.extensions += [FreshLoaders(), Audited()]
 guard_types()
 Subscription = merge_types("Subscription", (ReactionSubscriptions, AccessSubscriptions))
@@ -116,4 +116,4 @@ def build_schema(settings: Settings) -> strawberry.Schema:
 
 def sdl() -> str:
     """The schema's SDL as development serves it (`export-schema`, `schema.graphql`)."""
-    return build_schema(Settings(loyalty_env="development")).as_str() + "\n"
+    return build_schema(Settings(loyalty_env=Environment.DEVELOPMENT)).as_str() + "\n"

@@ -30,7 +30,8 @@ async def _replay(operation: str, key: str, digest: str) -> Result | None:
             "This idempotency key was used with a different input",
             "idempotencyKey",
         )
-    return record.result
+    result: Result = record.result
+    return result
 
 
 async def run_once(

@@ -17,7 +17,8 @@ import asyncio
 import contextlib
 import logging
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import cast
 
 from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
@@ -183,13 +184,14 @@ class Dispatcher:
         the poll interval (the fallback for wake-ups that never come)."""
         poll = self.settings.dispatcher_poll_seconds
         now = utcnow()
-        upcoming = (
+        upcoming = cast(
+            "datetime | None",
             await Event.filter(
                 status__in=[EventStatus.PENDING, EventStatus.PROCESSING], available_at__gt=now
             )
             .order_by("available_at")
             .first()
-            .values_list("available_at", flat=True)
+            .values_list("available_at", flat=True),
         )
         if upcoming is None:
             return poll

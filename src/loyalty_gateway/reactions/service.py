@@ -162,7 +162,8 @@ async def update_reaction(
         if actions is not None:
             check_actions(actions, trigger)
         elif trigger != reaction.trigger:  # the saved actions must suit the new trigger
-            check_actions(_action_inputs(await reaction.actions.all()), trigger)
+            saved = await ReactionAction.filter(reaction_id=reaction.id)
+            check_actions(_action_inputs(saved), trigger)
         reaction.update_from_dict(fields)
         await reaction.save()
         if actions is not None:

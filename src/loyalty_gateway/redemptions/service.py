@@ -11,7 +11,6 @@ from tortoise.expressions import F
 from loyalty_gateway.balances.lots import (
     POINT_LOTS,
     REWARD_LOTS,
-    LotStatus,
     SpendingKey,
     spending_order,
 )
@@ -119,7 +118,7 @@ async def _emit(name: str, redemption: Redemption, items: list[RedemptionItem]) 
 
 
 async def _reward_lots(profile_id: str) -> list[Reward]:
-    active = REWARD_LOTS.q([LotStatus.ACTIVE], utcnow())
+    active = REWARD_LOTS.active_q(utcnow())
     rewards = await Reward.filter(active, profile_id=profile_id).exclude(
         type__in=NON_MONETARY_REWARD_TYPES
     )
@@ -127,7 +126,7 @@ async def _reward_lots(profile_id: str) -> list[Reward]:
 
 
 async def _point_lots(profile_id: str) -> list[PointLot]:
-    lots = await PointLot.filter(POINT_LOTS.q([LotStatus.ACTIVE], utcnow()), profile_id=profile_id)
+    lots = await PointLot.filter(POINT_LOTS.active_q(utcnow()), profile_id=profile_id)
     return sorted(lots, key=spending_order)
 
 
@@ -308,7 +307,8 @@ async def _lot_expiry_keys(
 ) -> dict[str, SpendingKey]:
     rewards = await Reward.filter(id__in=[i.reward_id for i in items if i.reward_id])
     points = await PointLot.filter(id__in=[i.point_lot_id for i in items if i.point_lot_id])
-    return {str(lot.id): spending_order(lot) for lot in [*rewards, *points]}
+    lots: list[Reward | PointLot] = [*rewards, *points]
+    return {str(lot.id): spending_order(lot) for lot in lots}
 
 
 async def _return(redemption_id: str, cents: int) -> dict[str, Any]:

@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
+from uuid import UUID
 
 from tortoise.transactions import in_transaction
 
@@ -238,7 +239,7 @@ async def redeem_reward(reward_id: str, transaction_id: str | None) -> Reward:
                     "transactionId",
                 )
         reward.value_remaining_cents = 0
-        reward.applied_transaction_id = transaction_id
+        reward.applied_transaction_id = UUID(transaction_id) if transaction_id else None
         await reward.save(update_fields=["value_remaining_cents", "applied_transaction_id"])
         definition = await RewardDefinition.get(id=reward.definition_id)
         profile = await profile_context(await Profile.get(id=reward.profile_id))

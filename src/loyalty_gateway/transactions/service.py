@@ -242,6 +242,7 @@ async def _create(data: CreateTransactionInput, digest: str) -> dict[str, Any]:
         profile_id = require_uuid(data.profile_id, "profileId")
         if not await Profile.exists(id=profile_id):
             raise UserError(ErrorCode.NOT_FOUND, f"No profile with id {profile_id}", "profileId")
+    redemption: Redemption | None
     if data.redemption_id is not None:
         redemption = await _check_link(profile_id, data.redemption_id)
     else:
