@@ -8,7 +8,7 @@ import asyncio
 import contextlib
 import os
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -94,28 +94,49 @@ async def fresh_database(folder: Path) -> AsyncIterator[str]:
         await drop_pg_database(pg_name)
 
 
-@contextlib.asynccontextmanager
-async def own_server(folder: Path, **env: str) -> AsyncIterator[Server]:
-    """`loyalty-gateway serve` in a process of its own, on a fresh migrated database, with
-    `env` over the test settings: for what the session's server is not configured for."""
-    async with fresh_database(folder) as database_url:
-        port = free_port()
-        env = {
-            "DATABASE_URL": database_url,
-            "LOYALTY_ADMIN_TOKEN": ADMIN_TOKEN,
-            "PORT": str(port),
-            **env,
-        }
-        migrated = await asyncio.to_thread(cli, "migrate", env=env)
+@contextlib.contextmanager
+def serving(folder: Path, **env: str) -> Iterator[Server]:
+    """`loyalty-gateway serve` in a process of its own, on a fresh migrated database (a SQLite
+    file in `folder`, or a PostgreSQL database dropped afterwards), with `env` over the test
+    settings: for what the session's server is not configured for."""
+    pg_name = None
+    if BACKEND == "postgres":
+        database_url, pg_name = asyncio.run(create_pg_database())
+    else:
+        database_url = f"sqlite://{folder / 'loyalty.db'}"
+    port = free_port()
+    env = {
+        "DATABASE_URL": database_url,
+        "LOYALTY_ADMIN_TOKEN": ADMIN_TOKEN,
+        "PORT": str(port),
+        **env,
+    }
+    try:
+        migrated = cli("migrate", env=env)
         assert migrated.returncode == 0, migrated.stderr
         process = serve(env)
         try:
-            await asyncio.to_thread(wait_for_line, process, "Uvicorn running")
+            wait_for_line(process, "Uvicorn running")
             drain(process)
             yield Server(f"http://127.0.0.1:{port}", Settings(database_url=database_url))
         finally:
             process.terminate()
-            await asyncio.to_thread(process.wait, 10)
+            process.wait(10)
+    finally:
+        if pg_name:
+            asyncio.run(drop_pg_database(pg_name))
+
+
+@contextlib.asynccontextmanager
+async def own_server(folder: Path, **env: str) -> AsyncIterator[Server]:
+    """`serving`, for async tests: started and stopped off the event loop the session's
+    server runs on."""
+    running = serving(folder, **env)
+    server = await asyncio.to_thread(running.__enter__)
+    try:
+        yield server
+    finally:
+        await asyncio.to_thread(running.__exit__, None, None, None)
 
 
 @pytest.fixture(scope="session")

@@ -3,10 +3,7 @@ surrogates, NUL, over-long text, dates at the calendar's edge, impossible time z
 huge JSON, odd amounts, and customer tokens signed with the right key but malformed claims.
 Every answer is a typed error or a success: never a 5xx, never an internal error."""
 
-import asyncio
 import json
-import os
-import subprocess
 import uuid
 from collections.abc import Iterator
 from typing import Any
@@ -18,8 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from loyalty_gateway.auth.service import CUSTOMER_AUDIENCE
-from tests.conftest import BACKEND, create_pg_database, drop_pg_database
-from tests.support import CLI, drain, free_port, serve, wait_for_line
+from tests.conftest import serving
 
 TOKEN = "hostile-" + uuid.uuid4().hex
 SECRET = "s" * 40
@@ -99,43 +95,25 @@ CLAIMS = st.fixed_dictionaries(
 
 @pytest.fixture(scope="module")
 def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
-    pg_name = None
-    if BACKEND == "postgres":
-        url, pg_name = asyncio.run(create_pg_database())
-    else:
-        url = f"sqlite://{tmp_path_factory.mktemp('hostile') / 'loyalty.db'}"
-    port = free_port()
     env = {
-        "DATABASE_URL": url,
         "LOYALTY_ADMIN_TOKEN": TOKEN,
         "LOYALTY_SECRET_KEY": SECRET,
-        "PORT": str(port),
         "RATE_LIMIT_PER_SECOND": "100000",
         "RATE_LIMIT_BURST": "100000",
     }
-    if BACKEND == "postgres":
-        subprocess.run([CLI, "migrate"], env={**os.environ, **env}, check=True, timeout=60)
-    server = serve(env)
-    try:
-        wait_for_line(server, "Uvicorn running")
-        drain(server)
-        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30) as client:
-            state = {"client": client}
-            state["profile"] = call(
-                state,
-                'mutation { createProfile(input: {email: "h@example.com"}) { profile { id } } }',
-            )["data"]["createProfile"]["profile"]["id"]
-            state["definition"] = call(
-                state,
-                """mutation { createRewardDefinition(input: {name: "R", handle: "hostile",
-                value: "10", type: "fixed", period: 30}) { rewardDefinition { id } } }""",
-            )["data"]["createRewardDefinition"]["rewardDefinition"]["id"]
-            yield state
-    finally:
-        server.terminate()
-        server.wait(10)
-        if pg_name:
-            asyncio.run(drop_pg_database(pg_name))
+    folder = tmp_path_factory.mktemp("hostile")
+    with serving(folder, **env) as server, httpx.Client(base_url=server.url, timeout=30) as client:
+        state = {"client": client}
+        state["profile"] = call(
+            state,
+            'mutation { createProfile(input: {email: "h@example.com"}) { profile { id } } }',
+        )["data"]["createProfile"]["profile"]["id"]
+        state["definition"] = call(
+            state,
+            """mutation { createRewardDefinition(input: {name: "R", handle: "hostile",
+            value: "10", type: "fixed", period: 30}) { rewardDefinition { id } } }""",
+        )["data"]["createRewardDefinition"]["rewardDefinition"]["id"]
+        yield state
 
 
 def call(

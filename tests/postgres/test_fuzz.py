@@ -1,8 +1,8 @@
 """Schemathesis throws generated GraphQL at every operation of a running server on PostgreSQL:
 no 5xx, no unmasked internal error, and a bystander profile's data never changes."""
 
-import asyncio
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -12,8 +12,7 @@ from graphql import IntValueNode, StringValueNode, parse_value
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 
-from tests.conftest import create_pg_database, drop_pg_database
-from tests.support import cli, drain, free_port, serve, wait_for_line
+from tests.conftest import serving
 
 TOKEN = "fuzz-" + uuid.uuid4().hex
 SDL = Path(__file__).resolve().parents[2] / "schema.graphql"
@@ -53,23 +52,12 @@ BYSTANDER = """query($id: ID!) { profile(id: $id) {
 
 
 @pytest.fixture(scope="module")
-def live() -> dict:
-    url, name = asyncio.run(create_pg_database())
-    port = free_port()
-    env = {
-        "DATABASE_URL": url,
-        "LOYALTY_ADMIN_TOKEN": TOKEN,
-        "PORT": str(port),
-        "RATE_LIMIT_PER_SECOND": "100000",
-        "RATE_LIMIT_BURST": "100000",
-    }
-    assert cli("migrate", env=env).returncode == 0
-    server = serve(env)
-    base = f"http://127.0.0.1:{port}/graphql"
-    headers = {"Authorization": f"Bearer {TOKEN}"}
-    try:
-        wait_for_line(server, "Uvicorn running")
-        drain(server)
+def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
+    limits = {"RATE_LIMIT_PER_SECOND": "100000", "RATE_LIMIT_BURST": "100000"}
+    folder = tmp_path_factory.mktemp("fuzz")
+    with serving(folder, LOYALTY_ADMIN_TOKEN=TOKEN, **limits) as server:
+        base = server.graphql_url
+        headers = {"Authorization": f"Bearer {TOKEN}"}
         profile = httpx.post(
             base,
             headers=headers,
@@ -101,10 +89,6 @@ def live() -> dict:
             base, headers=headers, json={"query": BYSTANDER, "variables": {"id": profile_id}}
         )
         assert after.json()["data"] == state["before"], "the bystander's data changed"
-    finally:
-        server.terminate()
-        server.wait(10)
-        asyncio.run(drop_pg_database(name))
 
 
 @schema.parametrize()

@@ -4,7 +4,6 @@ The server is a separate `loyalty-gateway serve` process on its own PostgreSQL d
 driven over HTTP, so the test's synchronous rules never block the server.
 """
 
-import asyncio
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -23,39 +22,23 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
-from tests.conftest import create_pg_database, drop_pg_database
-from tests.support import cli, drain, free_port, serve, wait_for_line
+from tests.conftest import serving
 
 TOKEN = "stateful-" + uuid.uuid4().hex
 EXPIRIES = ["2035-01-01T00:00:00Z", "2036-06-01T00:00:00Z", "2038-01-01T00:00:00Z", None]
 
 
 @pytest.fixture(scope="module")
-def client() -> Iterator[httpx.Client]:
-    url, name = asyncio.run(create_pg_database())
-    port = free_port()
-    env = {
-        "DATABASE_URL": url,
-        "LOYALTY_ADMIN_TOKEN": TOKEN,
-        "PORT": str(port),
-        "RATE_LIMIT_PER_SECOND": "100000",
-        "RATE_LIMIT_BURST": "100000",
-    }
-    assert cli("migrate", env=env).returncode == 0
-    server = serve(env)
-    try:
-        wait_for_line(server, "Uvicorn running")
-        drain(server)
-        with httpx.Client(
-            base_url=f"http://127.0.0.1:{port}",
-            headers={"Authorization": f"Bearer {TOKEN}"},
-            timeout=30,
-        ) as http:
-            yield http
-    finally:
-        server.terminate()
-        server.wait(10)
-        asyncio.run(drop_pg_database(name))
+def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[httpx.Client]:
+    limits = {"RATE_LIMIT_PER_SECOND": "100000", "RATE_LIMIT_BURST": "100000"}
+    folder = tmp_path_factory.mktemp("stateful")
+    with (
+        serving(folder, LOYALTY_ADMIN_TOKEN=TOKEN, **limits) as server,
+        httpx.Client(
+            base_url=server.url, headers={"Authorization": f"Bearer {TOKEN}"}, timeout=30
+        ) as http,
+    ):
+        yield http
 
 
 @dataclass
