@@ -15,6 +15,7 @@ from loyalty_gateway.balances.service import balances_of
 from loyalty_gateway.events.hub import changes
 from loyalty_gateway.graphql.balances import BalancesType
 from loyalty_gateway.graphql.convert import from_model
+from loyalty_gateway.graphql.described import ERRORS
 from loyalty_gateway.graphql.errors import UserErrorType, attempt
 from loyalty_gateway.graphql.permissions import CustomerOnly, guarded_by, requires
 from loyalty_gateway.graphql.profiles import Profile
@@ -47,7 +48,7 @@ class CreateApiTokenInput:
 class CreateApiTokenPayload:
     api_token: ApiToken | None
     token: str | None = strawberry.field(description="The bearer token, shown this once.")
-    errors: list[UserErrorType]
+    errors: list[UserErrorType] = strawberry.field(description=ERRORS)
 
 
 @strawberry.input
@@ -58,7 +59,7 @@ class RevokeApiTokenInput:
 @strawberry.type
 class RevokeApiTokenPayload:
     api_token: ApiToken | None
-    errors: list[UserErrorType]
+    errors: list[UserErrorType] = strawberry.field(description=ERRORS)
 
 
 @strawberry.input
@@ -74,7 +75,7 @@ class CreateCustomerTokenPayload:
         "itself and `myBalances`."
     )
     expires_at: datetime | None
-    errors: list[UserErrorType]
+    errors: list[UserErrorType] = strawberry.field(description=ERRORS)
 
 
 async def _customer_token(info: Info, data: CreateCustomerTokenInput) -> tuple[str, datetime]:

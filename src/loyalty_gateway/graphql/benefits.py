@@ -14,6 +14,7 @@ from loyalty_gateway.benefits.models import Benefit as BenefitModel
 from loyalty_gateway.benefits.models import BenefitDefinition as BenefitDefinitionModel
 from loyalty_gateway.core.time import PeriodType, utcnow
 from loyalty_gateway.graphql.convert import from_model, given, to_domain
+from loyalty_gateway.graphql.described import ERRORS, IDEMPOTENCY_KEY, TIMEZONE_IN, TIMEZONE_OUT
 from loyalty_gateway.graphql.errors import UserErrorType, attempt
 from loyalty_gateway.graphql.ids import by_id_or_handle, parse_id
 from loyalty_gateway.graphql.lot_status import BenefitStatusEnum, status_as
@@ -72,7 +73,7 @@ class BenefitDefinition:
 @strawberry.type
 class Benefit:
     id: strawberry.ID
-    timezone: str
+    timezone: str = strawberry.field(description=TIMEZONE_OUT)
     issued_at: datetime
     expires_at: datetime | None
     expires_local_at: datetime | None
@@ -170,7 +171,7 @@ class UpdateBenefitDefinitionInput:
 @strawberry.type
 class BenefitDefinitionPayload:
     benefit_definition: BenefitDefinition | None
-    errors: list[UserErrorType]
+    errors: list[UserErrorType] = strawberry.field(description=ERRORS)
 
 
 _BenefitDefinitionP = TypeVar("_BenefitDefinitionP", bound=BenefitDefinitionPayload)
@@ -189,21 +190,21 @@ class UpdateBenefitDefinitionPayload(BenefitDefinitionPayload):
 @strawberry.input
 class IssueBenefitInput:
     profile_id: strawberry.ID
-    timezone: str
+    timezone: str = strawberry.field(description=TIMEZONE_IN)
     benefit_definition_id: strawberry.ID | None = None
     benefit_definition_handle: str | None = None
     issued_at: datetime | None = None
     expires_at: datetime | None = None
     external_id: str | None = None
     meta: JSON | None = None
-    idempotency_key: str | None = None
+    idempotency_key: str | None = strawberry.field(default=None, description=IDEMPOTENCY_KEY)
 
 
 @strawberry.input
 class ClaimBenefitInput:
     profile_id: strawberry.ID
     definition_handle: str
-    timezone: str
+    timezone: str = strawberry.field(description=TIMEZONE_IN)
 
 
 @strawberry.input
@@ -211,7 +212,7 @@ class RedeemBenefitInput:
     profile_id: strawberry.ID
     benefit_id: strawberry.ID
     count: int = 1
-    idempotency_key: str | None = None
+    idempotency_key: str | None = strawberry.field(default=None, description=IDEMPOTENCY_KEY)
 
 
 @strawberry.input
@@ -231,7 +232,7 @@ class VoidBenefitInput:
 @strawberry.type
 class BenefitPayload:
     benefit: Benefit | None
-    errors: list[UserErrorType]
+    errors: list[UserErrorType] = strawberry.field(description=ERRORS)
 
 
 _BenefitP = TypeVar("_BenefitP", bound=BenefitPayload)
@@ -260,7 +261,7 @@ class VoidBenefitPayload(BenefitPayload):
 @strawberry.type
 class ExtendBenefitsPayload:
     benefits: list[Benefit]
-    errors: list[UserErrorType]
+    errors: list[UserErrorType] = strawberry.field(description=ERRORS)
 
 
 def _definition_payload(

@@ -14,27 +14,31 @@ DEFAULT_PAGE = 20
 Node = TypeVar("Node")
 
 
-@strawberry.type
+@strawberry.type(description="Where a page lies in its list, and the cursors to go on from.")
 class PageInfo:
-    has_next_page: bool
-    has_previous_page: bool
-    start_cursor: str | None
-    end_cursor: str | None
+    has_next_page: bool = strawberry.field(description="More items follow this page.")
+    has_previous_page: bool = strawberry.field(description="Items come before this page.")
+    start_cursor: str | None = strawberry.field(
+        description="The first item's cursor; null on an empty page."
+    )
+    end_cursor: str | None = strawberry.field(
+        description="The last item's cursor: pass it as `after` for the next page."
+    )
 
 
-@strawberry.type
+@strawberry.type(description="An item of a page, with the cursor that points at it.")
 class Edge(Generic[Node]):
-    cursor: str
-    node: Node
+    cursor: str = strawberry.field(description="Opaque: pass it as `after` to continue after it.")
+    node: Node = strawberry.field(description="The item.")
 
 
-@strawberry.type
+@strawberry.type(description="A page of a list: `first` items (at most 100) after `after`.")
 class Connection(Generic[Node]):
-    edges: list[Edge[Node]]
-    page_info: PageInfo
-    total_count: int
+    edges: list[Edge[Node]] = strawberry.field(description="The page's items with their cursors.")
+    page_info: PageInfo = strawberry.field(description="Where the page lies in the list.")
+    total_count: int = strawberry.field(description="How many items the whole list has.")
 
-    @strawberry.field
+    @strawberry.field(description="The page's items, without cursors.")
     def nodes(self) -> list[Node]:
         return [edge.node for edge in self.edges]
 

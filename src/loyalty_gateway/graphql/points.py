@@ -11,6 +11,7 @@ from loyalty_gateway.balances.lots import POINT_LOTS
 from loyalty_gateway.core.time import utcnow
 from loyalty_gateway.graphql.balances import BalancesType
 from loyalty_gateway.graphql.convert import from_model, to_domain
+from loyalty_gateway.graphql.described import ERRORS, IDEMPOTENCY_KEY, TIMEZONE_IN, TIMEZONE_OUT
 from loyalty_gateway.graphql.errors import UserErrorType, attempt
 from loyalty_gateway.graphql.lot_status import PointStatusEnum, status_as
 from loyalty_gateway.graphql.permissions import guarded_by, requires, staff_only
@@ -28,7 +29,7 @@ class PointLot:
     id: strawberry.ID
     points_initial: Points
     points_remaining: Points
-    timezone: str
+    timezone: str = strawberry.field(description=TIMEZONE_OUT)
     issued_at: datetime
     expires_at: datetime | None
     status: PointStatusEnum
@@ -48,19 +49,19 @@ class PointLot:
 class AwardPointsInput:
     profile_id: strawberry.ID
     points: Points
-    timezone: str
+    timezone: str = strawberry.field(description=TIMEZONE_IN)
     issued_at: datetime | None = None
     expires_at: datetime | None = None
     reason: str | None = None
     external_id: str | None = None
     meta: JSON | None = None
-    idempotency_key: str | None = None
+    idempotency_key: str | None = strawberry.field(default=None, description=IDEMPOTENCY_KEY)
 
 
 @strawberry.type
 class AwardPointsPayload:
     point_lot: PointLot | None
-    errors: list[UserErrorType]
+    errors: list[UserErrorType] = strawberry.field(description=ERRORS)
     profile_id: strawberry.Private[str | None] = None
 
     @strawberry.field
@@ -94,7 +95,7 @@ class UpdateProgramSettingsInput:
 @strawberry.type
 class UpdateProgramSettingsPayload:
     program: Program | None
-    errors: list[UserErrorType]
+    errors: list[UserErrorType] = strawberry.field(description=ERRORS)
 
 
 async def _award(data: AwardPointsInput) -> PointLotModel:

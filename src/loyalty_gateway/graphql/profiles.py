@@ -12,6 +12,7 @@ from loyalty_gateway.auth import scopes
 from loyalty_gateway.benefits.service import claimable_for
 from loyalty_gateway.graphql.balances import BalancesType
 from loyalty_gateway.graphql.convert import from_model, given
+from loyalty_gateway.graphql.described import ERRORS
 from loyalty_gateway.graphql.errors import UserErrorType, attempt
 from loyalty_gateway.graphql.ids import parse_id
 from loyalty_gateway.graphql.lot_status import BenefitStatusEnum, PointStatusEnum, RewardStatusEnum
@@ -221,7 +222,7 @@ class UpdateProfileInput:
 @strawberry.type
 class ProfilePayload:
     profile: Profile | None
-    errors: list[UserErrorType]
+    errors: list[UserErrorType] = strawberry.field(description=ERRORS)
 
 
 _ProfileP = TypeVar("_ProfileP", bound=ProfilePayload)

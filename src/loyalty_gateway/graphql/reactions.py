@@ -13,6 +13,7 @@ from loyalty_gateway.events.hub import hub
 from loyalty_gateway.events.models import Event as EventModel
 from loyalty_gateway.graphql.access import ensure_still_valid
 from loyalty_gateway.graphql.convert import from_model
+from loyalty_gateway.graphql.described import ERRORS
 from loyalty_gateway.graphql.errors import UserErrorType, attempt, bad_input
 from loyalty_gateway.graphql.ids import parse_id
 from loyalty_gateway.graphql.pagination import Connection, connection, page
@@ -244,7 +245,7 @@ class DeleteReactionInput:
 @strawberry.type
 class ReactionPayload:
     reaction: Reaction | None
-    errors: list[UserErrorType]
+    errors: list[UserErrorType] = strawberry.field(description=ERRORS)
 
 
 _ReactionP = TypeVar("_ReactionP", bound=ReactionPayload)
@@ -268,7 +269,7 @@ class SetReactionActivePayload(ReactionPayload):
 @strawberry.type
 class DeleteReactionPayload:
     deleted_id: strawberry.ID | None
-    errors: list[UserErrorType]
+    errors: list[UserErrorType] = strawberry.field(description=ERRORS)
 
 
 @strawberry.input
@@ -284,7 +285,7 @@ class CreateTargetInput:
 @strawberry.type
 class CreateTargetPayload:
     target: Target | None
-    errors: list[UserErrorType]
+    errors: list[UserErrorType] = strawberry.field(description=ERRORS)
 
 
 @strawberry.input
@@ -302,7 +303,7 @@ class RetryEventInput:
 @strawberry.type
 class EventPayload:
     event: Event | None
-    errors: list[UserErrorType]
+    errors: list[UserErrorType] = strawberry.field(description=ERRORS)
 
 
 @strawberry.type(description="What `emitEvent` returns.")
@@ -335,7 +336,7 @@ class ReactionStepPreview:
 @strawberry.type
 class TestReactionPayload:
     steps: list[ReactionStepPreview]
-    errors: list[UserErrorType]
+    errors: list[UserErrorType] = strawberry.field(description=ERRORS)
 
 
 def _actions(actions: list[ActionInput]) -> list[service.ActionInput]:

@@ -12,6 +12,7 @@ from loyalty_gateway.auth import scopes
 from loyalty_gateway.core.money import from_cents
 from loyalty_gateway.graphql.balances import BalancesType
 from loyalty_gateway.graphql.convert import from_model, to_domain
+from loyalty_gateway.graphql.described import ERRORS, IDEMPOTENCY_KEY
 from loyalty_gateway.graphql.errors import UserErrorType, attempt
 from loyalty_gateway.graphql.ids import parse_id
 from loyalty_gateway.graphql.permissions import guarded_by, requires, staff_only
@@ -131,7 +132,7 @@ class RedeemInput:
         description="With too little balance: true refuses (INSUFFICIENT_BALANCE), "
         "false redeems what there is.",
     )
-    idempotency_key: str | None = None
+    idempotency_key: str | None = strawberry.field(default=None, description=IDEMPOTENCY_KEY)
     transaction_external_id: str | None = None
     meta: JSON | None = None
 
@@ -146,7 +147,7 @@ class RedeemPayload:
             self.redemption.profile_id if self.redemption else None
         )
 
-    errors: list[UserErrorType]
+    errors: list[UserErrorType] = strawberry.field(description=ERRORS)
 
 
 _RedeemP = TypeVar("_RedeemP", bound=RedeemPayload)
@@ -165,14 +166,14 @@ class ReturnRedemptionPayload(RedeemPayload):
 @strawberry.input
 class ReverseRedemptionInput:
     redemption_id: strawberry.ID
-    idempotency_key: str | None = None
+    idempotency_key: str | None = strawberry.field(default=None, description=IDEMPOTENCY_KEY)
 
 
 @strawberry.input
 class ReturnRedemptionInput:
     redemption_id: strawberry.ID
     amount: Decimal
-    idempotency_key: str | None = None
+    idempotency_key: str | None = strawberry.field(default=None, description=IDEMPOTENCY_KEY)
 
 
 @guarded_by(scopes.REDEMPTIONS_READ)

@@ -12,6 +12,7 @@ from loyalty_gateway.auth import scopes
 from loyalty_gateway.balances.lots import REWARD_LOTS
 from loyalty_gateway.core.time import PeriodType, utcnow
 from loyalty_gateway.graphql.convert import from_model, given, to_domain
+from loyalty_gateway.graphql.described import ERRORS, IDEMPOTENCY_KEY, TIMEZONE_IN, TIMEZONE_OUT
 from loyalty_gateway.graphql.errors import UserErrorType, attempt
 from loyalty_gateway.graphql.ids import by_id_or_handle, parse_id
 from loyalty_gateway.graphql.lot_status import RewardStatusEnum, status_as
@@ -81,7 +82,7 @@ class Reward:
     applied_transaction_id: strawberry.ID | None = strawberry.field(
         description="For a percentage reward used with `redeemReward`: the transaction."
     )
-    timezone: str
+    timezone: str = strawberry.field(description=TIMEZONE_OUT)
     issued_at: datetime
     issued_local_at: datetime
     expires_at: datetime | None
@@ -191,7 +192,7 @@ class UpdateRewardDefinitionInput:
 @strawberry.type
 class RewardDefinitionPayload:
     reward_definition: RewardDefinition | None
-    errors: list[UserErrorType]
+    errors: list[UserErrorType] = strawberry.field(description=ERRORS)
 
 
 _RewardDefinitionP = TypeVar("_RewardDefinitionP", bound=RewardDefinitionPayload)
@@ -210,7 +211,7 @@ class UpdateRewardDefinitionPayload(RewardDefinitionPayload):
 @strawberry.input
 class IssueRewardInput:
     profile_id: strawberry.ID
-    timezone: str
+    timezone: str = strawberry.field(description=TIMEZONE_IN)
     reward_definition_id: strawberry.ID | None = None
     reward_definition_handle: str | None = None
     value_initial: Decimal | None = None
@@ -219,13 +220,13 @@ class IssueRewardInput:
     expires_at: datetime | None = None
     external_id: str | None = None
     meta: JSON | None = None
-    idempotency_key: str | None = None
+    idempotency_key: str | None = strawberry.field(default=None, description=IDEMPOTENCY_KEY)
 
 
 @strawberry.type
 class RewardPayload:
     reward: Reward | None
-    errors: list[UserErrorType]
+    errors: list[UserErrorType] = strawberry.field(description=ERRORS)
 
 
 _RewardP = TypeVar("_RewardP", bound=RewardPayload)
@@ -262,7 +263,7 @@ class ExtendRewardsInput:
 @strawberry.type
 class ExtendRewardsPayload:
     rewards: list[Reward]
-    errors: list[UserErrorType]
+    errors: list[UserErrorType] = strawberry.field(description=ERRORS)
 
 
 @strawberry.input

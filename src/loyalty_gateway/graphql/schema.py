@@ -1,9 +1,11 @@
 """The schema: every domain's queries and mutations merged into one root each."""
 
 import logging
+import re
+from typing import Any
 
 import strawberry
-from graphql import GraphQLError
+from graphql import GraphQLError, get_named_type
 from graphql.validation import ASTValidationRule, NoSchemaIntrospectionCustomRule
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
@@ -16,6 +18,15 @@ from loyalty_gateway.graphql.access import (
 )
 from loyalty_gateway.graphql.audit import Audited, AuditQueries
 from loyalty_gateway.graphql.benefits import BenefitMutations, BenefitQueries
+from loyalty_gateway.graphql.described import (
+    ARGUMENTS,
+    COMMON,
+    ENUM_VALUES,
+    FIELDS,
+    MUTATIONS,
+    QUERY,
+    TYPES,
+)
 from loyalty_gateway.graphql.limits import QueryLimits
 from loyalty_gateway.graphql.loaders import FreshLoaders
 from loyalty_gateway.graphql.permissions import guard_types
@@ -103,7 +114,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
             max_cost=settings.max_query_cost,
         ),
     )
-    return Schema(
+    built = Schema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
@@ -112,6 +123,55 @@ def build_schema(settings: Settings) -> strawberry.Schema:
         ),
         extensions=[pipeline.extension()],
     )
+    describe_common(built)
+    return built
+
+
+def describe_common(schema: strawberry.Schema) -> None:
+    """Types, fields and arguments without a description of their own get the one written
+    for them (TYPES), or for their names (COMMON, ARGUMENTS); a mutation's payload and input
+    types say which mutation returns or takes them."""
+    graph = schema._schema
+    roots = {graph.query_type, graph.mutation_type, graph.subscription_type}
+    for mutation, field in (graph.mutation_type.fields if graph.mutation_type else {}).items():
+        payload = get_named_type(field.type)
+        if not payload.description:
+            payload.description = f"What `{mutation}` returns."
+        for argument in field.args.values():
+            taken = get_named_type(argument.type)
+            if not taken.description:
+                taken.description = f"What `{mutation}` takes."
+    for named in graph.type_map.values():
+        if not named.description and named.name in TYPES:
+            named.description = TYPES[named.name]
+        is_payload = named.name.endswith("Payload")
+        for value_name, value in getattr(named, "values", {}).items():
+            said = ENUM_VALUES.get(f"{named.name}.{value_name}") or ENUM_VALUES.get(value_name)
+            if not value.description and said:
+                value.description = said
+        for name, field in getattr(named, "fields", {}).items():
+            if not field.description:
+                field.description = _field_description(named, name, is_payload, roots)
+            for argument_name, argument in getattr(field, "args", {}).items():
+                if not argument.description:
+                    argument.description = ARGUMENTS.get(argument_name) or QUERY.get(argument_name)
+
+
+def _field_description(named: Any, name: str, is_payload: bool, roots: set[Any]) -> str | None:
+    """What a field without a description of its own means: written for it (FIELDS), for its
+    root (QUERY, MUTATIONS), for a payload's result, or for its name (COMMON)."""
+    if f"{named.name}.{name}" in FIELDS:
+        return FIELDS[f"{named.name}.{name}"]
+    if named.name == "Mutation":
+        return MUTATIONS.get(name)
+    if named in roots:
+        return QUERY.get(name)
+    if is_payload and name != "balances":
+        words = re.sub(r"(?<!^)([A-Z])", r" \1", name).lower()
+        return f"The {words} as the mutation left it; null when `errors` is not empty."
+    if is_payload:
+        return "The profile's balances after the change, read once it committed."
+    return COMMON.get(name)
 
 
 def sdl() -> str:

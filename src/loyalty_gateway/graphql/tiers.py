@@ -7,6 +7,7 @@ import strawberry
 
 from loyalty_gateway.auth import scopes
 from loyalty_gateway.graphql.convert import from_model, given, to_domain
+from loyalty_gateway.graphql.described import ERRORS, IDEMPOTENCY_KEY, TIMEZONE_IN, TIMEZONE_OUT
 from loyalty_gateway.graphql.errors import UserErrorType, attempt
 from loyalty_gateway.graphql.permissions import guarded_by, requires, staff_only
 from loyalty_gateway.graphql.scalars import Points
@@ -70,7 +71,7 @@ class TierPoint:
     id: strawberry.ID
     points: Points
     reason: str | None
-    timezone: str
+    timezone: str = strawberry.field(description=TIMEZONE_OUT)
     issued_at: datetime
 
     @classmethod
@@ -114,7 +115,7 @@ class UpdateTierDefinitionInput:
 @strawberry.type
 class TierDefinitionPayload:
     tier_definition: TierDefinition | None
-    errors: list[UserErrorType]
+    errors: list[UserErrorType] = strawberry.field(description=ERRORS)
 
 
 _TierDefinitionP = TypeVar("_TierDefinitionP", bound=TierDefinitionPayload)
@@ -134,17 +135,17 @@ class UpdateTierDefinitionPayload(TierDefinitionPayload):
 class AwardTierPointsInput:
     profile_id: strawberry.ID
     points: Points
-    timezone: str
+    timezone: str = strawberry.field(description=TIMEZONE_IN)
     reason: str | None = None
     issued_at: datetime | None = None
-    idempotency_key: str | None = None
+    idempotency_key: str | None = strawberry.field(default=None, description=IDEMPOTENCY_KEY)
 
 
 @strawberry.type
 class AwardTierPointsPayload:
     tier_point: TierPoint | None
     tier_progress: TierProgress | None
-    errors: list[UserErrorType]
+    errors: list[UserErrorType] = strawberry.field(description=ERRORS)
 
 
 @strawberry.input
@@ -156,7 +157,7 @@ class AssignTierInput:
 @strawberry.type
 class AssignTierPayload:
     tier_progress: TierProgress | None
-    errors: list[UserErrorType]
+    errors: list[UserErrorType] = strawberry.field(description=ERRORS)
 
 
 def _definition_payload(

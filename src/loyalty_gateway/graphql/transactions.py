@@ -11,6 +11,7 @@ from strawberry.types import Info
 from loyalty_gateway.auth import scopes
 from loyalty_gateway.core.money import from_cents
 from loyalty_gateway.graphql.convert import from_model, to_domain
+from loyalty_gateway.graphql.described import ERRORS, TIMEZONE_IN, TIMEZONE_OUT
 from loyalty_gateway.graphql.errors import UserErrorType, attempt, bad_input
 from loyalty_gateway.graphql.ids import parse_id
 from loyalty_gateway.graphql.permissions import guarded_by, requires, staff_only
@@ -65,7 +66,7 @@ class Transaction:
     is_void: bool
     transacted_at: datetime
     transacted_local_at: datetime
-    timezone: str
+    timezone: str = strawberry.field(description=TIMEZONE_OUT)
     location_id: str | None
     tags: list[str]
     meta: JSON | None
@@ -118,7 +119,7 @@ class TransactionItemInput:
 class CreateTransactionInput:
     total: Decimal
     transacted_at: datetime
-    timezone: str
+    timezone: str = strawberry.field(description=TIMEZONE_IN)
     items: list[TransactionItemInput]
     profile_id: strawberry.ID | None = None
     external_id: str | None = None
@@ -144,7 +145,7 @@ class LinkTransactionInput:
 @strawberry.type
 class TransactionPayload:
     transaction: Transaction | None
-    errors: list[UserErrorType]
+    errors: list[UserErrorType] = strawberry.field(description=ERRORS)
 
 
 _TransactionP = TypeVar("_TransactionP", bound=TransactionPayload)
