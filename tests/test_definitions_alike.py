@@ -56,3 +56,15 @@ async def test_a_handle_raced_for_goes_to_one_request(gql, kind):
     assert sorted(str(r["errors"]) for r in updated) == sorted(
         ["[]"] + [str([{"code": "DUPLICATE_HANDLE", "field": "handle"}])] * 5
     )
+
+
+async def test_a_target_handle_raced_for_goes_to_one_request(gql):
+    """Targets keep their handles unique through the same mechanism (`db/handles.py`)."""
+    document = """mutation($input: CreateTargetInput!) { createTarget(input: $input)
+      { target { id } errors { code field } } }"""
+    body = {"name": "Hook", "handle": unique("hook"), "url": "https://example.com/hook",
+            "template": "{}"}  # fmt: skip
+    created = await asyncio.gather(*(gql(document, {"input": body}) for _ in range(8)))
+    assert sorted(str(r["createTarget"]["errors"]) for r in created) == sorted(
+        ["[]"] + [str([{"code": "DUPLICATE_HANDLE", "field": "handle"}])] * 7
+    )

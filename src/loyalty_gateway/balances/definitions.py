@@ -7,10 +7,8 @@ from datetime import datetime
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
-from tortoise.exceptions import IntegrityError
 from tortoise.expressions import Q
 from tortoise.models import Model
-from tortoise.transactions import in_transaction
 
 from loyalty_gateway.core.errors import ErrorCode, UserError, require_uuid
 from loyalty_gateway.core.time import PeriodType, as_aware, expiry_from_period, happened_at
@@ -18,8 +16,7 @@ from loyalty_gateway.db.columns import check_text
 from loyalty_gateway.db.handles import (
     check_handle,
     check_not_null,
-    ensure_handle_free,
-    update_with_handle,
+    create_with_handle,
 )
 from loyalty_gateway.idempotency.service import run_once
 from loyalty_gateway.profiles.locks import lock_profile
@@ -68,35 +65,9 @@ def check_period(definition: Any) -> None:
 async def create_definition(
     model: type[D], cleaned: dict[str, Any], check: Callable[[D], None]
 ) -> D:
-    """Save a new definition under a free handle. Two creates racing for one handle: the
-    loser's unique violation is DUPLICATE_HANDLE, as if it had come second."""
-    definition = model(**cleaned)
-    check(definition)
-    try:
-        async with in_transaction():
-            await ensure_handle_free(model, cleaned["handle"])
-            await definition.save()
-    except IntegrityError:
-        await ensure_handle_free(model, cleaned["handle"])
-        raise
-    return definition
-
-
-async def update_definition(
-    model: type[D],
-    label: str,
-    definition_id: str,
-    cleaned: dict[str, Any],
-    check: Callable[[D], None],
-) -> D:
-    """Apply checked fields; a handle lost to a racing update is DUPLICATE_HANDLE."""
-    try:
-        updated: D = await update_with_handle(model, label, definition_id, cleaned, check)
-        return updated
-    except IntegrityError:
-        if "handle" in cleaned:
-            await ensure_handle_free(model, cleaned["handle"], exclude_id=definition_id)
-        raise
+    """A new definition, checked as it would be saved, under a free handle."""
+    check(model(**cleaned))
+    return await create_with_handle(model, cleaned)
 
 
 async def list_definitions(

@@ -7,7 +7,7 @@ from loyalty_gateway.balances.definitions import check_period, clean_definition
 from loyalty_gateway.benefits.models import BenefitDefinition
 from loyalty_gateway.core.errors import ErrorCode, UserError
 from loyalty_gateway.core.rules import check_rule
-from loyalty_gateway.db.handles import find_by_id_or_handle
+from loyalty_gateway.db.handles import find_by_id_or_handle, update_with_handle
 from loyalty_gateway.profiles.context import CONTEXT_KEYS
 
 # Omneo's benefit categories (reference §5.1).
@@ -45,7 +45,7 @@ async def create_definition(fields: dict[str, Any]) -> BenefitDefinition:
 
 
 async def update_definition(definition_id: str, fields: dict[str, Any]) -> BenefitDefinition:
-    return await definitions.update_definition(
+    return await update_with_handle(
         BenefitDefinition, "benefit definition", definition_id, _clean(fields), _check
     )
 

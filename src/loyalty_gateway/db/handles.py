@@ -4,6 +4,7 @@ import re
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+from tortoise.exceptions import IntegrityError
 from tortoise.models import Model
 from tortoise.transactions import in_transaction
 
@@ -63,6 +64,18 @@ async def find_by_id_or_handle(
     return found
 
 
+async def create_with_handle(model: type[M], fields: dict[str, Any]) -> M:
+    """Create a row under a free handle. Two creates racing for one handle: the loser's
+    unique violation is DUPLICATE_HANDLE, as if it had come second."""
+    try:
+        async with in_transaction():
+            await ensure_handle_free(model, fields["handle"])
+            return await model.create(**fields)
+    except IntegrityError:
+        await ensure_handle_free(model, fields["handle"])
+        raise
+
+
 async def update_with_handle(
     model: type[M],
     label: str,
@@ -70,15 +83,21 @@ async def update_with_handle(
     cleaned: dict[str, Any],
     check: Callable[[Any], None] = lambda _definition: None,
 ) -> M:
-    """Apply cleaned fields to a definition in one transaction, keeping its handle unique."""
+    """Apply cleaned fields to a definition in one transaction, keeping its handle unique (a
+    handle lost to a racing update is DUPLICATE_HANDLE)."""
     definition_id = require_uuid(definition_id, "id")
-    async with in_transaction():
-        definition = await model.get_or_none(id=definition_id)
-        if definition is None:
-            raise UserError(ErrorCode.NOT_FOUND, f"No {label} {definition_id}", "id")
+    try:
+        async with in_transaction():
+            definition = await model.get_or_none(id=definition_id)
+            if definition is None:
+                raise UserError(ErrorCode.NOT_FOUND, f"No {label} {definition_id}", "id")
+            if "handle" in cleaned:
+                await ensure_handle_free(model, cleaned["handle"], exclude_id=definition_id)
+            definition.update_from_dict(cleaned)
+            check(definition)
+            await definition.save()
+    except IntegrityError:
         if "handle" in cleaned:
             await ensure_handle_free(model, cleaned["handle"], exclude_id=definition_id)
-        definition.update_from_dict(cleaned)
-        check(definition)
-        await definition.save()
+        raise
     return definition

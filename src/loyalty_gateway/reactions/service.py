@@ -9,7 +9,7 @@ from tortoise.transactions import in_transaction
 from loyalty_gateway.core.errors import ErrorCode, UserError, require_uuid
 from loyalty_gateway.core.rules import check_rule
 from loyalty_gateway.db.columns import check_text
-from loyalty_gateway.db.handles import check_handle, ensure_handle_free
+from loyalty_gateway.db.handles import check_handle, create_with_handle
 from loyalty_gateway.events import outbox
 from loyalty_gateway.events.models import Event, EventStatus
 from loyalty_gateway.events.notify import notify
@@ -198,16 +198,8 @@ async def create_target(
         raise UserError(ErrorCode.INVALID_INPUT, f"template: {error}", "template") from None
     if headers is not None and not all(isinstance(v, str) for v in headers.values()):
         raise UserError(ErrorCode.INVALID_INPUT, "header values must be strings", "headers")
-    async with in_transaction():
-        await ensure_handle_free(Target, handle)
-        return await Target.create(
-            name=name,
-            handle=handle,
-            url=url,
-            template=template,
-            secret=secret,
-            headers=headers or {},
-        )
+    fields = {"name": name, "handle": handle, "url": url, "template": template}
+    return await create_with_handle(Target, {**fields, "secret": secret, "headers": headers or {}})
 
 
 async def emit_custom_event(event: str, profile_id: str, data: Any) -> Event:

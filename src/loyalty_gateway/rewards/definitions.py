@@ -6,7 +6,7 @@ from typing import Any
 from loyalty_gateway.balances import definitions
 from loyalty_gateway.balances.definitions import check_period, clean_definition
 from loyalty_gateway.core.money import to_cents
-from loyalty_gateway.db.handles import find_by_id_or_handle
+from loyalty_gateway.db.handles import find_by_id_or_handle, update_with_handle
 from loyalty_gateway.rewards.models import RewardDefinition
 
 # Omneo's reward categories (reference §4.1) plus the seed guide's `fixed` and `percentage`.
@@ -45,7 +45,7 @@ async def create_definition(fields: dict[str, Any]) -> RewardDefinition:
 
 
 async def update_definition(definition_id: str, fields: dict[str, Any]) -> RewardDefinition:
-    return await definitions.update_definition(
+    return await update_with_handle(
         RewardDefinition, "reward definition", definition_id, _clean(fields), check_period
     )
 

@@ -14,7 +14,7 @@ from loyalty_gateway.db.columns import check_text
 from loyalty_gateway.db.handles import (
     check_handle,
     check_not_null,
-    ensure_handle_free,
+    create_with_handle,
     update_with_handle,
 )
 from loyalty_gateway.events import outbox
@@ -44,10 +44,7 @@ def _clean(fields: dict[str, Any]) -> dict[str, Any]:
 
 
 async def create_tier(fields: dict[str, Any]) -> TierDefinition:
-    cleaned = _clean(fields)
-    async with in_transaction():
-        await ensure_handle_free(TierDefinition, cleaned["handle"])
-        return await TierDefinition.create(**cleaned)
+    return await create_with_handle(TierDefinition, _clean(fields))
 
 
 async def update_tier(tier_id: str, fields: dict[str, Any]) -> TierDefinition:
