@@ -12,15 +12,15 @@ from loyalty_gateway.balances.lots import BENEFIT_LOTS
 from loyalty_gateway.benefits import definitions, service
 from loyalty_gateway.benefits.models import Benefit as BenefitModel
 from loyalty_gateway.benefits.models import BenefitDefinition as BenefitDefinitionModel
-from loyalty_gateway.core.time import PeriodType, utcnow
+from loyalty_gateway.core.time import utcnow
 from loyalty_gateway.graphql.convert import from_model, given, to_domain
 from loyalty_gateway.graphql.described import ERRORS, IDEMPOTENCY_KEY, TIMEZONE_IN, TIMEZONE_OUT
+from loyalty_gateway.graphql.enums import PeriodType
 from loyalty_gateway.graphql.errors import UserErrorType, attempt
 from loyalty_gateway.graphql.ids import by_id_or_handle, parse_id
 from loyalty_gateway.graphql.lot_status import BenefitStatusEnum, status_as
 from loyalty_gateway.graphql.pagination import Connection, connection, page
 from loyalty_gateway.graphql.permissions import guarded_by, requires, staff_only
-from loyalty_gateway.graphql.rewards import PeriodTypeEnum
 
 if TYPE_CHECKING:
     from loyalty_gateway.graphql.profiles import Profile
@@ -46,7 +46,7 @@ class BenefitDefinition:
     icon: str | None
     image_url: str | None
     period: int | None
-    period_type: PeriodTypeEnum
+    period_type: PeriodType
     absolute_expiry: datetime | None
     extend_days: int | None
     max_redemptions: int | None = strawberry.field(description="Uses per benefit; null: unlimited.")
@@ -120,7 +120,7 @@ class CreateBenefitDefinitionInput:
     icon: str | None = None
     image_url: str | None = None
     period: int | None = None
-    period_type: PeriodTypeEnum = PeriodType.days
+    period_type: PeriodType = PeriodType.days
     absolute_expiry: datetime | None = None
     extend_days: int | None = None
     max_redemptions: int | None = None
@@ -152,7 +152,7 @@ class UpdateBenefitDefinitionInput:
     icon: str | None = strawberry.UNSET
     image_url: str | None = strawberry.UNSET
     period: int | None = strawberry.UNSET
-    period_type: PeriodTypeEnum | None = strawberry.UNSET
+    period_type: PeriodType | None = strawberry.UNSET
     absolute_expiry: datetime | None = strawberry.UNSET
     extend_days: int | None = strawberry.UNSET
     max_redemptions: int | None = strawberry.UNSET

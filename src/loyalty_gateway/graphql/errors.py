@@ -14,20 +14,18 @@ from graphql import (
 )
 from strawberry.types import ExecutionResult
 
-from loyalty_gateway.core.errors import ErrorCode, UserError
+from loyalty_gateway.core.errors import UserError
 from loyalty_gateway.db import database_unavailable
+from loyalty_gateway.graphql.enums import ErrorCode
 from loyalty_gateway.observability.request_id import current_request_id
 
 log = logging.getLogger("loyalty_gateway.graphql")
 T = TypeVar("T")
 
-strawberry.enum(ErrorCode, name="ErrorCode")
-ErrorCodeEnum = ErrorCode  # the domain enum, registered as GraphQL\'s ErrorCode
-
 
 @strawberry.type(name="UserError", description="An expected failure caused by the input.")
 class UserErrorType:
-    code: ErrorCodeEnum
+    code: ErrorCode
     message: str
     field: str | None = None
 

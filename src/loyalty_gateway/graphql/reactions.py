@@ -14,22 +14,19 @@ from loyalty_gateway.events.models import Event as EventModel
 from loyalty_gateway.graphql.access import ensure_still_valid
 from loyalty_gateway.graphql.convert import from_model
 from loyalty_gateway.graphql.described import ERRORS
+from loyalty_gateway.graphql.enums import LogKind, RunStatus, StepStatus
 from loyalty_gateway.graphql.errors import UserErrorType, attempt, bad_input
 from loyalty_gateway.graphql.ids import parse_id
 from loyalty_gateway.graphql.pagination import Connection, connection, page
 from loyalty_gateway.graphql.permissions import guarded_by, requires
 from loyalty_gateway.reactions import service
 from loyalty_gateway.reactions.log import entries_after, newest_entry_id
-from loyalty_gateway.reactions.models import LogKind, RunStatus, StepStatus
 from loyalty_gateway.reactions.models import Reaction as ReactionModel
 from loyalty_gateway.reactions.models import ReactionAction as ReactionActionModel
 from loyalty_gateway.reactions.models import ReactionLogEntry as LogEntryModel
 from loyalty_gateway.reactions.models import ReactionRun as RunModel
 from loyalty_gateway.reactions.models import ReactionStep as StepModel
 from loyalty_gateway.reactions.models import Target as TargetModel
-
-for _status in (RunStatus, StepStatus, LogKind):
-    strawberry.enum(_status)  # GraphQL's enums are the domain's, under the same names
 
 
 @strawberry.type

@@ -13,6 +13,7 @@ from loyalty_gateway.core.money import from_cents
 from loyalty_gateway.graphql.balances import BalancesType
 from loyalty_gateway.graphql.convert import from_model, to_domain
 from loyalty_gateway.graphql.described import ERRORS, IDEMPOTENCY_KEY
+from loyalty_gateway.graphql.enums import ItemType, LotKind, Movement, RedemptionType
 from loyalty_gateway.graphql.errors import UserErrorType, attempt
 from loyalty_gateway.graphql.ids import parse_id
 from loyalty_gateway.graphql.permissions import guarded_by, requires, staff_only
@@ -30,24 +31,12 @@ if TYPE_CHECKING:
 
 ProfileRef = Annotated["Profile", strawberry.lazy("loyalty_gateway.graphql.profiles")]
 TransactionRef = Annotated["Transaction", strawberry.lazy("loyalty_gateway.graphql.transactions")]
-strawberry.enum(service.RedemptionType, name="RedemptionType")
-RedemptionTypeEnum = (
-    service.RedemptionType
-)  # the domain enum, registered as GraphQL\'s RedemptionType
-strawberry.enum(service.ItemType, name="RedemptionItemType")
-RedemptionItemTypeEnum = (
-    service.ItemType
-)  # the domain enum, registered as GraphQL\'s RedemptionItemType
-strawberry.enum(ledger_service.Movement, name="LedgerMovement")
-MovementEnum = ledger_service.Movement  # the domain enum, registered as GraphQL\'s LedgerMovement
-strawberry.enum(ledger_service.LotKind, name="LedgerLotKind")
-LotKindEnum = ledger_service.LotKind  # the domain enum, registered as GraphQL\'s LedgerLotKind
 
 
 @guarded_by(scopes.REDEMPTIONS_READ)
 @strawberry.type
 class RedemptionItem:
-    type: RedemptionItemTypeEnum
+    type: ItemType
     value: Decimal = strawberry.field(description="Dollars taken (or restored).")
     points: Points = strawberry.field(description="Points taken (or restored); 0 for rewards.")
     reward_id: strawberry.Private[str | None]
@@ -55,7 +44,7 @@ class RedemptionItem:
 
     @classmethod
     def from_model(cls, model: RedemptionItemModel) -> "RedemptionItem":
-        return from_model(cls, model, type=service.ItemType(model.type))
+        return from_model(cls, model)
 
     @strawberry.field
     async def reward(self, info: Info) -> Reward | None:
@@ -75,7 +64,7 @@ class RedemptionItem:
 @strawberry.type
 class Redemption:
     id: strawberry.ID
-    type: RedemptionTypeEnum
+    type: RedemptionType
     total: Decimal
     requested: Decimal = strawberry.field(description="The amount asked for (REDEEM).")
     transaction_external_id: str | None
@@ -86,7 +75,7 @@ class Redemption:
 
     @classmethod
     def from_model(cls, model: RedemptionModel) -> "Redemption":
-        return from_model(cls, model, type=service.RedemptionType(model.type))
+        return from_model(cls, model)
 
     @strawberry.field
     async def items(self, info: Info) -> list[RedemptionItem]:
@@ -180,8 +169,8 @@ class ReturnRedemptionInput:
 @strawberry.type
 class LedgerEntry:
     at: datetime
-    movement: MovementEnum
-    kind: LotKindEnum
+    movement: Movement
+    kind: LotKind
     value: Decimal | None = strawberry.field(description="Dollars, for a reward movement.")
     points: Points | None = strawberry.field(description="Points, for a point movement.")
     lot_id: strawberry.ID
@@ -228,10 +217,8 @@ class Ledger:
                     at=entry.at,
                     movement=entry.movement,
                     kind=entry.kind,
-                    value=from_cents(entry.amount)
-                    if entry.kind is ledger_service.LotKind.REWARD
-                    else None,
-                    points=entry.amount if entry.kind is ledger_service.LotKind.POINT else None,
+                    value=from_cents(entry.amount) if entry.kind is LotKind.REWARD else None,
+                    points=entry.amount if entry.kind is LotKind.POINT else None,
                     lot_id=strawberry.ID(entry.lot_id),
                     redemption_id=strawberry.ID(entry.redemption_id)
                     if entry.redemption_id

@@ -10,9 +10,10 @@ from strawberry.types import Info
 
 from loyalty_gateway.auth import scopes
 from loyalty_gateway.balances.lots import REWARD_LOTS
-from loyalty_gateway.core.time import PeriodType, utcnow
+from loyalty_gateway.core.time import utcnow
 from loyalty_gateway.graphql.convert import from_model, given, to_domain
 from loyalty_gateway.graphql.described import ERRORS, IDEMPOTENCY_KEY, TIMEZONE_IN, TIMEZONE_OUT
+from loyalty_gateway.graphql.enums import PeriodType
 from loyalty_gateway.graphql.errors import UserErrorType, attempt
 from loyalty_gateway.graphql.ids import by_id_or_handle, parse_id
 from loyalty_gateway.graphql.lot_status import RewardStatusEnum, status_as
@@ -26,8 +27,6 @@ if TYPE_CHECKING:
     from loyalty_gateway.graphql.profiles import Profile
 
 ProfileRef = Annotated["Profile", strawberry.lazy("loyalty_gateway.graphql.profiles")]
-strawberry.enum(PeriodType, name="PeriodType")
-PeriodTypeEnum = PeriodType  # the domain enum, registered as GraphQL\'s PeriodType
 
 
 @guarded_by(scopes.DEFINITIONS_READ)
@@ -42,7 +41,7 @@ class RewardDefinition:
     )
     type: str
     period: int | None
-    period_type: PeriodTypeEnum
+    period_type: PeriodType
     absolute_expiry: datetime | None
     extend_days: int | None
     description: str | None
@@ -141,7 +140,7 @@ class CreateRewardDefinitionInput:
     value: Decimal
     type: str
     period: int | None = None
-    period_type: PeriodTypeEnum = PeriodType.days
+    period_type: PeriodType = PeriodType.days
     absolute_expiry: datetime | None = None
     extend_days: int | None = None
     description: str | None = None
@@ -169,7 +168,7 @@ class UpdateRewardDefinitionInput:
     value: Decimal | None = strawberry.UNSET
     type: str | None = strawberry.UNSET
     period: int | None = strawberry.UNSET
-    period_type: PeriodTypeEnum | None = strawberry.UNSET
+    period_type: PeriodType | None = strawberry.UNSET
     absolute_expiry: datetime | None = strawberry.UNSET
     extend_days: int | None = strawberry.UNSET
     description: str | None = strawberry.UNSET

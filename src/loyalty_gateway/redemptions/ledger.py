@@ -8,7 +8,7 @@ from enum import Enum
 from loyalty_gateway.balances.service import NON_MONETARY_REWARD_TYPES
 from loyalty_gateway.core.time import utcnow
 from loyalty_gateway.points.models import PointLot
-from loyalty_gateway.redemptions.models import Redemption, RedemptionItem
+from loyalty_gateway.redemptions.models import Redemption, RedemptionItem, RedemptionType
 from loyalty_gateway.rewards.models import Reward
 
 
@@ -61,9 +61,9 @@ class Ledger:
 
 
 ITEM_MOVEMENT = {
-    "REDEEM": Movement.REDEEMED,
-    "REVERSAL": Movement.REVERSED,
-    "RETURN": Movement.RETURNED,
+    RedemptionType.REDEEM.value: Movement.REDEEMED,
+    RedemptionType.REVERSAL.value: Movement.REVERSED,
+    RedemptionType.RETURN.value: Movement.RETURNED,
 }
 
 

@@ -1,3 +1,4 @@
+from enum import Enum
 from typing import TYPE_CHECKING, Any
 
 from tortoise import fields
@@ -8,6 +9,17 @@ if TYPE_CHECKING:
     from loyalty_gateway.points.models import PointLot
     from loyalty_gateway.profiles.models import Profile
     from loyalty_gateway.rewards.models import Reward
+
+
+class RedemptionType(Enum):
+    REDEEM = "REDEEM"
+    REVERSAL = "REVERSAL"
+    RETURN = "RETURN"
+
+
+class ItemType(Enum):
+    REWARD = "REWARD"
+    POINT = "POINT"
 
 
 class Redemption(Model):

@@ -27,20 +27,9 @@ from loyalty_gateway.profiles.locks import lock_profile
 from loyalty_gateway.profiles.models import Profile
 from loyalty_gateway.program.service import points_to_dollars_rate
 from loyalty_gateway.redemptions.allocation import Take, give_back, take_cents, take_points
-from loyalty_gateway.redemptions.models import Redemption, RedemptionItem
+from loyalty_gateway.redemptions.models import ItemType, Redemption, RedemptionItem, RedemptionType
 from loyalty_gateway.rewards.models import Reward
 from loyalty_gateway.transactions.service import link_named_transaction
-
-
-class RedemptionType(Enum):
-    REDEEM = "REDEEM"
-    REVERSAL = "REVERSAL"
-    RETURN = "RETURN"
-
-
-class ItemType(Enum):
-    REWARD = "REWARD"
-    POINT = "POINT"
 
 
 class Strategy(Enum):

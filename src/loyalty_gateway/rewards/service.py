@@ -14,10 +14,7 @@ from loyalty_gateway.balances.lots import REWARD_LOTS, LotStatus, void_lot
 from loyalty_gateway.balances.service import NON_MONETARY_REWARD_TYPES
 from loyalty_gateway.core.errors import ErrorCode, UserError, require_uuid
 from loyalty_gateway.core.money import from_cents, to_cents
-from loyalty_gateway.core.time import (
-    utcnow,
-    zone,
-)
+from loyalty_gateway.core.time import utcnow, zone
 from loyalty_gateway.db.columns import check_text, json_for_storage
 from loyalty_gateway.events import outbox
 from loyalty_gateway.profiles.context import profile_context

@@ -17,7 +17,7 @@ from loyalty_gateway.idempotency.service import request_digest, run_once
 from loyalty_gateway.profiles.context import profile_context
 from loyalty_gateway.profiles.locks import lock_profile
 from loyalty_gateway.profiles.models import Profile
-from loyalty_gateway.redemptions.models import Redemption
+from loyalty_gateway.redemptions.models import Redemption, RedemptionType
 from loyalty_gateway.transactions.models import Transaction, TransactionItem
 
 MAX_ITEMS = 1000
@@ -146,7 +146,7 @@ async def _check_link(transaction_profile_id: str | None, redemption_id: str) ->
         )
     await lock_profile(str(found.profile_id))
     redemption = await Redemption.get(id=found.id)
-    if redemption.type != "REDEEM":
+    if redemption.type != RedemptionType.REDEEM.value:
         raise UserError(
             ErrorCode.INVALID_INPUT, "Only a REDEEM redemption can be linked", "redemptionId"
         )
@@ -171,7 +171,7 @@ async def _redemption_naming(profile_id: str | None, external_id: str | None) ->
     waiting = await Redemption.filter(
         profile_id=profile_id,
         transaction_external_id=external_id,
-        type="REDEEM",
+        type=RedemptionType.REDEEM.value,
         reversed_at=None,
     ).order_by("created_at", "id")
     linked = set(
