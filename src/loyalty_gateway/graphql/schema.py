@@ -142,6 +142,8 @@ def describe_common(schema: strawberry.Schema) -> None:
             if not taken.description:
                 taken.description = f"What `{mutation}` takes."
     for named in graph.type_map.values():
+        if named.name.startswith("__"):
+            continue  # introspection's own types
         if not named.description and named.name in TYPES:
             named.description = TYPES[named.name]
         is_payload = named.name.endswith("Payload")
