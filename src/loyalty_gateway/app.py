@@ -29,6 +29,7 @@ from loyalty_gateway.db import prepare_database, tortoise_config
 from loyalty_gateway.graphql.context import Context, bearer_from_params, build_context
 from loyalty_gateway.graphql.scalars import decode_request_json
 from loyalty_gateway.graphql.schema import build_schema
+from loyalty_gateway.graphql.sockets import GuardedTransportWS
 from loyalty_gateway.http_guards import guard_http
 from loyalty_gateway.observability.logs import configure_logging
 from loyalty_gateway.observability.metrics import metrics_endpoint
@@ -41,6 +42,8 @@ Endpoint = Callable[[Request], Awaitable[Response]]
 
 
 class GraphQLApp(GraphQL[Context, None]):
+    graphql_transport_ws_handler_class = GuardedTransportWS
+
     def __init__(self, settings: Settings) -> None:
         super().__init__(
             build_schema(settings),

@@ -54,6 +54,7 @@ class Settings(BaseSettings):
     ws_init_timeout_seconds: float = Field(default=5, gt=0)
     ws_max_subscriptions: int = Field(default=20, ge=1)
     subscription_check_seconds: float = Field(default=5, gt=0)
+    ws_ping_seconds: float = Field(default=15, ge=0)
     rate_limit_per_second: float = Field(default=50, gt=0)
     rate_limit_burst: int = Field(default=100, ge=1)
     redis_url: str | None = None

@@ -8,7 +8,10 @@ could revoke unheard, it stays off. Unknown digests are never kept: a flood of m
 tokens cannot grow it.
 """
 
+import asyncio
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime
 
@@ -33,6 +36,7 @@ class TokenCache:
         # Bumped by every forget: a lookup that began before a revocation must not store
         # what it read once the revocation has been heard.
         self.generation = 0
+        self._watchers: dict[str, set[asyncio.Event]] = {}
 
     def get(self, digest: str) -> CachedToken | None:
         entry = self._entries.get(digest) if self.enabled else None
@@ -59,6 +63,25 @@ class TokenCache:
         for digest, entry in list(self._entries.items()):
             if entry.token_id == token_id:
                 del self._entries[digest]
+        for revoked in self._watchers.get(token_id, ()):
+            revoked.set()
+
+    @contextmanager
+    def watching(self, token_id: str | None) -> Iterator[asyncio.Event]:
+        """An event set when `token_id` is revoked here or in a process this one hears (on
+        SQLite only here: what watches must also look again now and then)."""
+        revoked = asyncio.Event()
+        if token_id is None:
+            yield revoked
+            return
+        watchers = self._watchers.setdefault(token_id, set())
+        watchers.add(revoked)
+        try:
+            yield revoked
+        finally:
+            watchers.discard(revoked)
+            if not watchers:
+                del self._watchers[token_id]
 
     def hearing(self, connected: bool) -> None:
         """The LISTEN connection came up or went down: start empty either way."""

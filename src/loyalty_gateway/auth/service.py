@@ -32,6 +32,7 @@ class Principal:
     scopes: frozenset[str]
     profile_id: str | None = None
     expires_at: datetime | None = None
+    digest: str | None = None  # a stored token's, to check it again through the cache
 
     @property
     def is_customer(self) -> bool:
@@ -135,12 +136,14 @@ def _customer(bearer: str, secret: str | None) -> Principal | None:
 
 
 async def still_valid(principal: Principal) -> bool:
-    """For long-lived subscriptions: the token has not expired or been revoked since."""
+    """For what outlives a request (a WebSocket, a subscription): the token has not expired or
+    been revoked since. A stored token is looked up as `authenticate` does, through the cache,
+    which a revocation empties at once in every process that hears it."""
     if principal.expires_at is not None:
         return principal.expires_at > utcnow()
-    if principal.token_id is None:
+    if principal.digest is None:
         return True
-    return await ApiToken.exists(id=principal.token_id, revoked_at=None)
+    return (token_cache.get(principal.digest) or await _load_token(principal.digest)) is not None
 
 
 async def authenticate(
@@ -162,7 +165,7 @@ async def authenticate(
     if stored.last_used_at is None or now - stored.last_used_at > LAST_USED_RESOLUTION:
         await ApiToken.filter(id=stored.token_id).update(last_used_at=now)
         token_cache.touched(key, now)
-    return Principal(token_id=stored.token_id, name=stored.name, scopes=stored.scopes)
+    return Principal(token_id=stored.token_id, name=stored.name, scopes=stored.scopes, digest=key)
 
 
 async def _load_token(key: str) -> CachedToken | None:

@@ -9,6 +9,7 @@ same order: the rules themselves stay in their modules.
 
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import suppress
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -93,10 +94,13 @@ class Pipeline(SchemaExtension):
         query, max_tokens = context.query, self.rules.max_tokens
         if query is None:  # strawberry refuses a request without one before parsing
             raise ValueError("no query to parse")
+        context.parse_options = {**context.parse_options, "max_tokens": max_tokens}
         if len(query) <= CACHEABLE_QUERY_BYTES:
-            context.graphql_document = _parse(query, max_tokens)
-        else:
-            context.graphql_document = parse(query, max_tokens=max_tokens)
+            with suppress(GraphQLError):
+                context.graphql_document = _parse(query, max_tokens)
+        # A document left unparsed (too long to cache, or not valid) Strawberry parses after
+        # this hook, where a syntax error becomes the response rather than an exception
+        # (which would close a WebSocket operation with no error frame and log a traceback).
         yield
 
     def on_validate(self) -> Iterator[None]:
