@@ -42,9 +42,14 @@ APOLLO := tests/e2e/apollo/node_modules/.package-lock.json
 $(APOLLO): tests/e2e/apollo/package.json tests/e2e/apollo/package-lock.json
 	cd tests/e2e/apollo && npm ci --no-audit --no-fund --loglevel=error
 
+# The graphql-http server audits (run by tests/test_graphql_over_http.py).
+HTTP_AUDIT := tests/e2e/http-audit/node_modules/.package-lock.json
+$(HTTP_AUDIT): tests/e2e/http-audit/package.json tests/e2e/http-audit/package-lock.json
+	cd tests/e2e/http-audit && npm ci --no-audit --no-fund --loglevel=error
+
 # Always on SQLite; also on PostgreSQL when TEST_DATABASE_URL is set. With REQUIRE_POSTGRES=1
 # a missing or unreachable server fails the run instead of being left out.
-test: $(VENV)/.installed-test
+test: $(VENV)/.installed-test $(HTTP_AUDIT)
 	$(PYTEST) -q
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
 	  if $(BIN)/python -c "import asyncio, asyncpg, os; asyncio.run(asyncpg.connect(os.environ['TEST_DATABASE_URL'], timeout=5))" 2>/dev/null; then \

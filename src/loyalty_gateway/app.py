@@ -8,6 +8,7 @@ from datetime import timedelta
 from typing import Any
 
 import orjson
+from cross_web import HTTPException
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
@@ -15,10 +16,13 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
+from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
+from strawberry.http import GraphQLHTTPResponse, process_result
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+from strawberry.types import ExecutionResult
 from strawberry.types.unset import UNSET, UnsetType
 from tortoise.connection import get_connection
 from tortoise.contrib.starlette import RegisterTortoise
@@ -27,6 +31,13 @@ from loyalty_gateway.auth.service import authenticate
 from loyalty_gateway.background import Background, start_background, stop_background
 from loyalty_gateway.db import prepare_database, tortoise_config
 from loyalty_gateway.graphql.context import Context, bearer_from_params, build_context
+from loyalty_gateway.graphql.media import (
+    GRAPHQL_RESPONSE,
+    negotiate,
+    never_executed,
+    request_error,
+    status_for,
+)
 from loyalty_gateway.graphql.scalars import decode_request_json
 from loyalty_gateway.graphql.schema import build_schema
 from loyalty_gateway.graphql.sockets import GuardedTransportWS
@@ -55,6 +66,51 @@ class GraphQLApp(GraphQL[Context, None]):
             allowed_origins=settings.cors_origins,
         )
         self.settings = settings
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Strawberry answers a request it cannot take (not JSON, a batch, an unknown
+        operation name, a GET) in plain text, which GraphQL clients cannot read: here it is a
+        GraphQL error in the media type the client asked for."""
+        if scope["type"] != "http":
+            await super().__call__(scope, receive, send)
+            return
+        request = Request(scope, receive)
+        try:
+            response = await self.run(request)
+        except HTTPException as refused:
+            media = negotiate(request.headers.get("accept"))
+            response = Response(
+                self.encode_json(request_error(refused.reason)),
+                status_code=refused.status_code,
+                media_type=media,
+            )
+        await response(scope, receive, send)
+
+    async def get_sub_response(self, request: Request | WebSocket) -> Response:
+        """The response's media type is chosen here, where the request is at hand."""
+        sub_response = await super().get_sub_response(request)
+        sub_response.media_type = negotiate(request.headers.get("accept"))
+        return sub_response
+
+    async def process_result(
+        self, request: Request, result: ExecutionResult
+    ) -> GraphQLHTTPResponse:
+        body = process_result(result)
+        if never_executed(result):
+            body.pop("data", None)
+        return body
+
+    def create_response(
+        self,
+        response_data: GraphQLHTTPResponse | list[GraphQLHTTPResponse],
+        sub_response: Response,
+    ) -> Response:
+        response = super().create_response(response_data, sub_response)
+        if sub_response.media_type == GRAPHQL_RESPONSE and isinstance(response_data, dict):
+            response.headers["content-type"] = GRAPHQL_RESPONSE
+            if not sub_response.status_code:
+                response.status_code = status_for(dict(response_data))
+        return response
 
     async def render_graphql_ide(self, request: Request) -> Response:
         return HTMLResponse(graphiql_html())

@@ -11,18 +11,16 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from loyalty_gateway.db import database_unavailable
 from loyalty_gateway.graphql.errors import RETRY_AFTER_SECONDS, unavailable
+from loyalty_gateway.graphql.media import GRAPHQL_RESPONSE, JSON, request_error
 from loyalty_gateway.settings import Settings
 
 log = logging.getLogger(__name__)
 
-JSON_TYPES = ("application/json", "application/graphql-response+json")
+JSON_TYPES = (JSON, GRAPHQL_RESPONSE)
 
 
 def _refuse(status: int, message: str) -> JSONResponse:
-    return JSONResponse(
-        {"errors": [{"message": message, "extensions": {"code": "BAD_REQUEST"}}]},
-        status_code=status,
-    )
+    return JSONResponse(request_error(message), status_code=status)
 
 
 class guard_http:

@@ -19,12 +19,14 @@ from graphql import (
     GraphQLError,
     GraphQLSchema,
     InitialIncrementalExecutionResult,
+    OperationDefinitionNode,
     SubsequentIncrementalExecutionResult,
 )
 from graphql.language.parser import parse
 from strawberry.extensions import SchemaExtension
 from strawberry.schema.schema import validate_document
-from strawberry.types import ExecutionResult
+from strawberry.types import ExecutionContext, ExecutionResult
+from strawberry.types.graphql import OperationType
 
 from loyalty_gateway.auth.ratelimit import Limiter
 from loyalty_gateway.graphql.errors import RETRY_AFTER_SECONDS, mask_unexpected
@@ -68,6 +70,23 @@ class PipelineRules:
 
     def extension(self) -> Callable[[], SchemaExtension]:
         return lambda: Pipeline(self)
+
+
+def request_errors(context: ExecutionContext, document: DocumentNode) -> list[GraphQLError]:
+    """What GraphQL over HTTP refuses before validation: several operations and no
+    `operationName` (graphql-core would pick none, Strawberry the first), and a subscription
+    sent over HTTP (it is served over the WebSocket; Strawberry would fail on it)."""
+    operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+    # `operation_name` falls back to the first operation's: only the private field says
+    # whether the client gave one.
+    if len(operations) > 1 and not context._provided_operation_name:
+        message = "The document has several operations: say which to run in operationName"
+        return [GraphQLError(message, extensions={"code": "BAD_REQUEST"})]
+    http = context.context.response is not None
+    if http and context.operation_type is OperationType.SUBSCRIPTION:
+        message = "Subscriptions are served over WebSocket (graphql-transport-ws) at /graphql"
+        return [GraphQLError(message, extensions={"code": "BAD_REQUEST"})]
+    return []
 
 
 class Pipeline(SchemaExtension):
@@ -114,6 +133,7 @@ class Pipeline(SchemaExtension):
             yield
             return
         errors = limit_errors(document, context.variables or {}, self.rules.limits)
+        errors = errors or request_errors(context, document)
         if errors:
             context.pre_execution_errors = errors
             yield
