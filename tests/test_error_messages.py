@@ -2,8 +2,10 @@
 
 import asyncio
 import json
+import logging
+import uuid
 
-from tests.support import connect, create_profile
+from tests.support import ADMIN_TOKEN, connect, create_profile
 
 PROFILES = "{ profiles(first: 1) { totalCount } }"
 
@@ -81,3 +83,24 @@ async def test_unknown_action_arguments_are_refused_with_the_known_ones(gql):
             "field": "actions.0.arguments",
         }
     ]
+
+
+async def test_what_the_client_caused_is_logged_at_info_without_a_traceback(gql, caplog):
+    requests = [
+        ("{ profiles(first: 1) { totalCount } }", {}, "not-a-token"),
+        ("{ profiles(first: 1) { totalCount }", {}, ADMIN_TOKEN),
+        ("{ noSuchField }", {}, ADMIN_TOKEN),
+        (
+            'mutation($p: ID!) { redeem(input: {profileId: $p, amount: "1.00"}) '
+            "{ errors { code } } }",
+            {"p": str(uuid.uuid4())},
+            ADMIN_TOKEN,
+        ),
+    ]
+    for query, variables, token in requests:
+        with caplog.at_level(logging.INFO, logger="loyalty_gateway"):
+            caplog.clear()
+            await gql.raw(query, variables, token=token)
+            said = [r for r in caplog.records if r.name.startswith("loyalty_gateway.graphql")]
+        assert [r.levelno for r in said] == [logging.INFO], (query, said)
+        assert said[0].exc_info is None

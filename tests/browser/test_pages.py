@@ -55,9 +55,13 @@ async def test_graphiql_loads_without_the_internet_and_runs_the_sample_query(bro
     await page.close()
 
     page = await loopback_only_page(browser, outside)
-    headers = json.dumps({"Authorization": f"Bearer {ADMIN_TOKEN}"})
-    await page.add_init_script(f"localStorage.setItem('graphiql:headers', {json.dumps(headers)})")
     await page.goto(f"{server.url}/graphql")
+    shown_headers = (
+        "document.querySelector('.graphiql-editor-tool .graphiql-editor:not(.hidden) .CodeMirror')"
+    )
+    await page.wait_for_function(shown_headers, timeout=15_000)
+    headers = json.dumps({"Authorization": f"Bearer {ADMIN_TOKEN}"})
+    await page.evaluate(f"headers => {shown_headers}.CodeMirror.setValue(headers)", headers)
     await page.click(".graphiql-execute-button", timeout=15_000)
     await page.wait_for_function(
         "document.querySelector('.result-window')?.innerText.includes('totalCount')",
@@ -65,6 +69,12 @@ async def test_graphiql_loads_without_the_internet_and_runs_the_sample_query(bro
     )
     result = await page.inner_text(".result-window")
     assert '"profiles"' in result and '"errors"' not in result
+
+    await page.reload()
+    await page.wait_for_selector(".graphiql-execute-button", timeout=15_000)
+    stored = await page.evaluate("JSON.stringify(Object.assign({}, localStorage))")
+    assert ADMIN_TOKEN not in stored, stored
+    assert ADMIN_TOKEN not in await page.inner_text(".graphiql-editors")
     await page.close()
     assert outside == []
 
@@ -125,5 +135,18 @@ async def test_the_monitor_shows_the_chosen_runs_steps_within_a_second_of_the_ev
     assert await card.locator(".run-status").inner_text() == "COMPLETED"
     assert profile["id"] in await card.locator(".meta").inner_text()
     assert elapsed < 1.0, f"the run showed {elapsed:.2f} s after the event"
+    await page.close()
+    assert outside == []
+
+
+async def test_the_monitor_says_why_a_token_may_not_watch(browser, server, token_with):
+    outside: list[str] = []
+    page = await loopback_only_page(browser, outside)
+    await page.goto(f"{server.url}/monitor")
+    await page.fill("#token", await token_with("profiles:read"))
+    await page.click("button[type=submit]")
+    await page.wait_for_selector("#state[data-state=error]", timeout=10_000)
+    said = await page.inner_text("#state")
+    assert "reactions:read" in said and "[object Object]" not in said, said
     await page.close()
     assert outside == []

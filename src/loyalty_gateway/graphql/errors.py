@@ -39,6 +39,7 @@ async def attempt(work: Awaitable[T]) -> tuple[T | None, list[UserErrorType]]:
     try:
         return await work, []
     except UserError as error:
+        log.info("User error %s (%s): %s", error.code.value, error.field, error.message)
         return None, [UserErrorType.from_error(error)]
 
 
@@ -46,7 +47,8 @@ def bad_input(message: str) -> GraphQLError:
     return GraphQLError(message, extensions={"code": "BAD_USER_INPUT"})
 
 
-def _is_expected(error: GraphQLError) -> bool:
+def is_expected(error: GraphQLError) -> bool:
+    """The request caused it (syntax, validation, a limit, a token, a scope), not a fault."""
     original = error.original_error
     return original is None or isinstance(original, GraphQLError)
 
@@ -65,7 +67,7 @@ def unavailable(error: GraphQLError | None = None) -> GraphQLError:
 
 
 def _masked(error: GraphQLError) -> GraphQLError:
-    if _is_expected(error):
+    if is_expected(error):
         return error
     if error.original_error is not None and database_unavailable(error.original_error):
         log.warning("Database unavailable at %s: %r", error.path, error.original_error)

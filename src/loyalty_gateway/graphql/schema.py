@@ -27,6 +27,7 @@ from loyalty_gateway.graphql.described import (
     QUERY,
     TYPES,
 )
+from loyalty_gateway.graphql.errors import is_expected
 from loyalty_gateway.graphql.limits import QueryLimits
 from loyalty_gateway.graphql.loaders import FreshLoaders
 from loyalty_gateway.graphql.permissions import guard_types
@@ -88,11 +89,14 @@ class Schema(strawberry.Schema):
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
     ) -> None:
-        """Errors the request caused (validation, limits, authentication, permissions) are
-        no fault of the server: a debug line, no traceback. Unexpected ones are logged at
-        ERROR with their traceback where they are masked (`errors.mask_unexpected`)."""
+        """Errors the request caused (syntax, validation, limits, authentication,
+        permissions) are no fault of the server: an INFO line, no traceback. Unexpected ones
+        are logged at ERROR with their traceback where they are masked
+        (`errors.mask_unexpected`)."""
         for error in errors:
-            log.debug("GraphQL error: %s", error.message)
+            if is_expected(error):
+                code = (error.extensions or {}).get("code", "INVALID_REQUEST")
+                log.info("Refused %s at %s: %s", code, error.path, error.message)
 
 
 def build_schema(settings: Settings) -> strawberry.Schema:

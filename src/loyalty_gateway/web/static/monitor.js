@@ -70,6 +70,15 @@ function show(entry) {
   }
 }
 
+// graphql-ws reports an error as an Error, a CloseEvent, or the list of GraphQL errors of an
+// `error` frame (a missing scope, say).
+function describe(error) {
+  if (Array.isArray(error)) return error.map((each) => each.message).join("; ");
+  if (error && error.message) return error.message;
+  if (error && error.code) return `closed (${error.code}) ${error.reason || ""}`;
+  return String(error);
+}
+
 function watch(token, reactionId, profileId) {
   if (unsubscribe) unsubscribe();
   if (client) client.dispose();
@@ -92,7 +101,7 @@ function watch(token, reactionId, profileId) {
         if (result.errors) setState("error", result.errors[0].message);
         else show(result.data.reactionLog);
       },
-      error: (error) => setState("error", String(error.message || error.reason || error)),
+      error: (error) => setState("error", describe(error)),
       complete: () => {},
     },
   );
