@@ -109,7 +109,7 @@ async def test_customer_token_rules(gql, token_with):
 async def test_api_tokens_are_managed_over_graphql(gql):
     created = (
         await gql("""mutation { createApiToken(input: {name: "till 7",
-      scopes: ["redemptions:write", "profiles:read"]}) { apiToken { id scopes } token
+      scopes: [REDEMPTIONS_WRITE, PROFILES_READ]}) { apiToken { id scopes } token
       errors { code } } }""")
     )["createApiToken"]
     token = created["token"]
@@ -124,11 +124,16 @@ async def test_api_tokens_are_managed_over_graphql(gql):
     assert revoked["revokeApiToken"]["apiToken"]["revokedAt"] is not None
     body = await gql.raw("{ profiles(first: 1) { totalCount } }", token=token)
     assert body["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+    assert created["apiToken"]["scopes"] == ["PROFILES_READ", "REDEMPTIONS_WRITE"]
     bad = (
-        await gql("""mutation { createApiToken(input: {name: "x", scopes: ["root"]})
+        await gql("""mutation { createApiToken(input: {name: "x", scopes: []})
       { token errors { code field } } }""")
     )["createApiToken"]
     assert bad == {"token": None, "errors": [{"code": "INVALID_INPUT", "field": "scopes"}]}
+    unknown = await gql.raw(
+        """mutation { createApiToken(input: {name: "x", scopes: [ROOT]}) { token } }"""
+    )
+    assert "data" not in unknown and "Scope" in unknown["errors"][0]["message"]
 
 
 async def subscribe(server, token: str, query: str):
@@ -154,7 +159,7 @@ async def test_my_balances_streams_changes_to_the_customer(gql, server):
 async def test_a_revoked_token_stops_its_subscription(gql, server):
     created = (
         await gql("""mutation { createApiToken(input: {name: "monitor",
-      scopes: ["reactions:read"]}) { apiToken { id } token } }""")
+      scopes: [REACTIONS_READ]}) { apiToken { id } token } }""")
     )["createApiToken"]
     socket = await subscribe(server, created["token"], "subscription { reactionLog { id } }")
     try:

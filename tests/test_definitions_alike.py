@@ -28,7 +28,7 @@ async def save(gql, kind: str, verb: str, fields: dict) -> dict:
     [
         ({"extendDays": 0}, "extendDays"),
         ({"period": -1}, "period"),
-        ({"periodType": "absolute_date"}, "absoluteExpiry"),
+        ({"periodType": "ABSOLUTE_DATE"}, "absoluteExpiry"),
         ({"name": "  "}, "name"),
         ({"type": "nonsense"}, "type"),
     ],

@@ -66,6 +66,12 @@ async def test_points_count_in_balances_at_the_program_rate(gql, profile):
     assert (await gql(PROGRAM))["program"] == {"pointsToDollarsRate": "0.01"}
 
 
+async def test_the_program_rate_is_a_decimal_with_every_digit_it_has(gql, rate):
+    for given, shown in (("0.003", "0.003"), ("0.1", "0.10"), ("2", "2.00"), ("0.0125", "0.0125")):
+        await rate(given)
+        assert (await gql(PROGRAM))["program"] == {"pointsToDollarsRate": shown}
+
+
 async def test_point_dollars_round_down_and_points_needed_round_up(gql, profile, rate):
     await rate("0.003")
     await award_points(gql, profile["id"], 1001)  # worth $3.003 -> $3.00

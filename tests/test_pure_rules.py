@@ -45,11 +45,11 @@ def test_points_are_worth_the_cents_they_buy_back(points, rate):
 @pytest.mark.parametrize(
     ("issued", "period", "kind", "expires"),
     [
-        ("2021-02-10T10:00:00+11:00", 30, PeriodType.days, "2021-03-12T23:59:59+11:00"),
-        ("2027-03-01T10:00:00+11:00", 40, PeriodType.days, "2027-04-10T23:59:59+10:00"),
-        ("2024-01-31T10:00:00+11:00", 1, PeriodType.months, "2024-02-29T23:59:59+11:00"),
-        ("2024-02-29T10:00:00+11:00", 1, PeriodType.years, "2025-02-28T23:59:59+11:00"),
-        ("2021-02-10T00:30:00+11:00", 1, PeriodType.weeks, "2021-02-17T23:59:59+11:00"),
+        ("2021-02-10T10:00:00+11:00", 30, PeriodType.DAYS, "2021-03-12T23:59:59+11:00"),
+        ("2027-03-01T10:00:00+11:00", 40, PeriodType.DAYS, "2027-04-10T23:59:59+10:00"),
+        ("2024-01-31T10:00:00+11:00", 1, PeriodType.MONTHS, "2024-02-29T23:59:59+11:00"),
+        ("2024-02-29T10:00:00+11:00", 1, PeriodType.YEARS, "2025-02-28T23:59:59+11:00"),
+        ("2021-02-10T00:30:00+11:00", 1, PeriodType.WEEKS, "2021-02-17T23:59:59+11:00"),
     ],
 )
 def test_expiry_is_the_end_of_the_local_day(issued, period, kind, expires):
@@ -104,6 +104,6 @@ def test_the_readme_figures():
     assert points_to_cents(100, Decimal("0.01")) == 100
     assert cents_to_points(100, Decimal("0.01")) == 100
     issued = datetime(2021, 2, 9, 23, tzinfo=UTC)
-    assert expiry_from_period(issued, MELBOURNE, 30, PeriodType.days).isoformat() == (
+    assert expiry_from_period(issued, MELBOURNE, 30, PeriodType.DAYS).isoformat() == (
         "2021-03-12T12:59:59+00:00"
     )

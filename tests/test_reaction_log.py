@@ -6,6 +6,7 @@ import json
 import pytest
 import websockets
 
+from loyalty_gateway.reactions.models import LogStatus, RunStatus, StepStatus
 from tests.support import (
     ADMIN_TOKEN,
     create_benefit_definition,
@@ -202,3 +203,7 @@ async def test_a_run_taken_up_again_by_retry_event_starts_again_resumed(gql, ser
     assert resumed[0]["runId"] == failed[0]["runId"]
     assert [e["resumed"] for e in resumed if e["kind"] == "RUN_STARTED"] == [True]
     assert failed[0]["resumed"] is False
+
+
+def test_a_log_status_is_a_run_status_or_a_step_status():
+    assert {*LogStatus} == {*RunStatus} | {*StepStatus}

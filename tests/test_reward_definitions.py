@@ -67,7 +67,7 @@ async def test_seed_definitions_round_trip_field_for_field(gql, seed):
     created = await create_definition(gql, **sent)
     expected = {**sent, "value": f"{float(sent['value']):.2f}"}
     assert {key: created[key] for key in sent} == expected
-    assert created["periodType"] == "days"
+    assert created["periodType"] == "DAYS"
     by_handle = await gql(
         f"query($h: String) {{ rewardDefinition(handle: $h) {{ {DEFINITION_FIELDS} }} }}",
         {"h": sent["handle"]},
@@ -94,7 +94,7 @@ async def test_seed_definitions_round_trip_field_for_field(gql, seed):
         ({"name": "n" * 300}, "INVALID_INPUT", "name"),
         ({"type": "mystery"}, "INVALID_INPUT", "type"),
         ({"period": -1}, "INVALID_INPUT", "period"),
-        ({"periodType": "absolute_date"}, "INVALID_INPUT", "absoluteExpiry"),
+        ({"periodType": "ABSOLUTE_DATE"}, "INVALID_INPUT", "absoluteExpiry"),
         ({"name": "  "}, "INVALID_INPUT", "name"),
     ],
 )

@@ -110,7 +110,7 @@ async def test_issue_date_is_the_local_date_not_the_utc_date(gql, profile, defin
 
 
 async def test_month_periods_clamp_to_the_month_end(gql, profile):
-    monthly = await create_definition(gql, period=1, periodType="months")
+    monthly = await create_definition(gql, period=1, periodType="MONTHS")
     reward = await issue(
         gql,
         profileId=profile["id"],
@@ -122,7 +122,7 @@ async def test_month_periods_clamp_to_the_month_end(gql, profile):
 
 async def test_absolute_date_and_no_period(gql, profile):
     absolute = await create_definition(
-        gql, period=None, periodType="absolute_date", absoluteExpiry="2031-12-31T12:59:59Z"
+        gql, period=None, periodType="ABSOLUTE_DATE", absoluteExpiry="2031-12-31T12:59:59Z"
     )
     forever = await create_definition(gql, period=None)
     fixed = await issue(gql, profileId=profile["id"], rewardDefinitionId=absolute["id"])

@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 from graphql import GraphQLField, GraphQLObjectType, get_named_type, is_non_null_type
 
-from loyalty_gateway.auth import scopes
 from loyalty_gateway.auth import service as auth
+from loyalty_gateway.auth.scopes import Scope
 from loyalty_gateway.graphql.permissions import _GUARDED, staff_only_fields
 from tests.support import (
     award_points,
@@ -160,7 +160,7 @@ LINKED_SCOPES = sorted(
 
 @pytest.mark.parametrize("lacking", LINKED_SCOPES)
 async def test_no_path_reaches_a_type_without_its_scope(gql, world, lacking):
-    others = [s for s in scopes.ALL_SCOPES if s not in (lacking, scopes.ADMIN)]
+    others = [s for s in Scope if s not in (lacking, Scope.ADMIN)]
     _, token = await auth.create_token(f"all but {lacking}", others)
     refused = 0
     for name, field in GRAPH.query_type.fields.items():
@@ -185,7 +185,7 @@ async def test_no_path_reaches_a_type_without_its_scope(gql, world, lacking):
 
 
 async def test_the_leaks_reported_are_closed(gql, token_with, world):
-    token = await token_with(scopes.REWARDS_READ)
+    token = await token_with(Scope.REWARDS_READ)
     query = """query($id: ID!) { reward(id: $id) { id profile { email mobilePhone birthDate
       balances { rewardBalance } } } }"""
     body = await gql.raw(query, {"id": world["Reward"]}, token=token)

@@ -37,7 +37,7 @@ async def stored_token(gql) -> tuple[str, str]:
     created = (
         await gql(
             """mutation($name: String!) { createApiToken(input: {name: $name,
-          scopes: ["profiles:read", "profiles:write", "reactions:read"]}) {
+          scopes: [PROFILES_READ, PROFILES_WRITE, REACTIONS_READ]}) {
           apiToken { id } token } }""",
             {"name": unique("socket")},
         )

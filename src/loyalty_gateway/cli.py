@@ -15,7 +15,7 @@ from tortoise import Tortoise
 
 from loyalty_gateway import demo
 from loyalty_gateway.auth import service as auth
-from loyalty_gateway.auth.scopes import ADMIN, ALL_SCOPES
+from loyalty_gateway.auth.scopes import Scope
 from loyalty_gateway.background import start_background, stop_background, supervise
 from loyalty_gateway.core.errors import UserError
 from loyalty_gateway.db import DatabaseNotMigrated, migrate, prepare_database, tortoise_config
@@ -53,7 +53,7 @@ async def _bootstrap_admin_token(settings: Settings) -> str | None:
     """Create an admin token when the database holds none; return its plain text."""
     if await auth.has_tokens():
         return None
-    _, plain = await auth.create_token("bootstrap admin", [ADMIN])
+    _, plain = await auth.create_token("bootstrap admin", [Scope.ADMIN])
     return plain
 
 
@@ -247,7 +247,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     create = token.add_parser("create", help="create a token and print it once")
     create.add_argument("--name", required=True)
-    create.add_argument("--scope", nargs="+", required=True, choices=ALL_SCOPES)
+    create.add_argument("--scope", nargs="+", required=True, choices=list(Scope))
     create.set_defaults(run=cmd_token_create)
     token.add_parser("list", help="list tokens").set_defaults(run=cmd_token_list)
     revoke = token.add_parser("revoke", help="revoke a token")

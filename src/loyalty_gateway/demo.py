@@ -11,7 +11,7 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
-from loyalty_gateway.auth.scopes import ADMIN
+from loyalty_gateway.auth.scopes import Scope
 from loyalty_gateway.auth.service import Principal
 from loyalty_gateway.graphql.context import Context
 from loyalty_gateway.graphql.schema import build_schema
@@ -85,7 +85,7 @@ class Demo:
             update={"rate_limit_per_second": 1e9, "rate_limit_burst": 10**9, "redis_url": None}
         )
         self.schema = build_schema(settings)
-        admin = Principal(token_id=None, name="demo", scopes=frozenset({ADMIN}))
+        admin = Principal(token_id=None, name="demo", scopes=frozenset({Scope.ADMIN}))
         self.settings = settings
         self.admin = admin
 

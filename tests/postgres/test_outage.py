@@ -69,7 +69,7 @@ async def test_an_outage_answers_service_unavailable_and_recovery_is_prompt():
             await running.start("serve", "Uvicorn running", TOKEN_CACHE_SECONDS="0")
             created = await running.gql(
                 """mutation { createApiToken(input: {name: "outage",
-                scopes: ["profiles:read"]}) { token } }"""
+                scopes: [PROFILES_READ]}) { token } }"""
             )
             stored = created["createApiToken"]["token"]
             url = f"http://127.0.0.1:{running.port}/graphql"

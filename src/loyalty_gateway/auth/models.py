@@ -1,7 +1,15 @@
+from enum import StrEnum
 from typing import Any
 
 from tortoise import fields
 from tortoise.models import Model
+
+
+class AuditOutcome(StrEnum):
+    OK = "OK"
+    USER_ERROR = "USER_ERROR"  # the payload's errors: nothing was written
+    FORBIDDEN = "FORBIDDEN"  # refused for want of a token or a scope
+    ERROR = "ERROR"  # the server failed
 
 
 class ApiToken(Model):

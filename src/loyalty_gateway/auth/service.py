@@ -5,6 +5,7 @@ import hmac
 import secrets
 import time
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -12,7 +13,7 @@ import jwt
 
 from loyalty_gateway.auth.cache import TOKENS_CHANNEL, CachedToken, token_cache
 from loyalty_gateway.auth.models import ApiToken
-from loyalty_gateway.auth.scopes import ADMIN, ALL_SCOPES
+from loyalty_gateway.auth.scopes import Scope
 from loyalty_gateway.core.errors import ErrorCode, UserError, require_uuid
 from loyalty_gateway.core.time import utcnow
 from loyalty_gateway.db.rows import by_ids
@@ -39,22 +40,22 @@ class Principal:
         return self.profile_id is not None
 
     def allows(self, scope: str) -> bool:
-        return ADMIN in self.scopes or scope in self.scopes
+        return Scope.ADMIN in self.scopes or scope in self.scopes
 
 
 def digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-async def create_token(name: str, scopes: list[str]) -> tuple[ApiToken, str]:
+async def create_token(name: str, scopes: Sequence[str]) -> tuple[ApiToken, str]:
     """Create a token and return it with its plain text, which is never shown again."""
     if not name.strip():
         raise UserError(ErrorCode.INVALID_INPUT, "A token needs a name", "name")
-    unknown = sorted(set(scopes) - set(ALL_SCOPES))
+    unknown = sorted(set(scopes) - set(Scope))
     if unknown or not scopes:
         raise UserError(
             ErrorCode.INVALID_INPUT,
-            f"Unknown or missing scopes {unknown}; known: {', '.join(ALL_SCOPES)}",
+            f"Unknown or missing scopes {unknown}; known: {', '.join(Scope)}",
             "scopes",
         )
     plain = TOKEN_PREFIX + secrets.token_urlsafe(32)
@@ -62,7 +63,7 @@ async def create_token(name: str, scopes: list[str]) -> tuple[ApiToken, str]:
         name=name.strip(),
         token_hash=digest(plain),
         prefix=plain[: len(TOKEN_PREFIX) + 6],
-        scopes=sorted(set(scopes)),
+        scopes=sorted({str(scope) for scope in scopes}),
     )
     return token, plain
 
@@ -154,7 +155,7 @@ async def authenticate(
     if not bearer:
         return None
     if admin_token and hmac.compare_digest(bearer.encode(), admin_token.encode()):
-        return Principal(token_id=None, name="LOYALTY_ADMIN_TOKEN", scopes=frozenset({ADMIN}))
+        return Principal(token_id=None, name="LOYALTY_ADMIN_TOKEN", scopes=frozenset({Scope.ADMIN}))
     if bearer.count(".") == 2:
         return _customer(bearer, secret)
     key = digest(bearer)

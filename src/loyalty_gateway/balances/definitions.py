@@ -55,7 +55,7 @@ def clean_definition(
 
 def check_period(definition: Any) -> None:
     """A definition as it would be saved: an `absolute_date` period needs its date."""
-    absolute = definition.period_type == PeriodType.absolute_date.value
+    absolute = definition.period_type == PeriodType.ABSOLUTE_DATE.value
     if absolute and definition.absolute_expiry is None:
         raise UserError(
             ErrorCode.INVALID_INPUT, "absolute_date needs absoluteExpiry", "absoluteExpiry"
@@ -133,7 +133,7 @@ def lot_dates(
 def definition_expiry(definition: Any, issued_at: datetime, tz: ZoneInfo) -> datetime | None:
     """The expiry a definition's period gives a lot issued at `issued_at`."""
     period_type = PeriodType(definition.period_type)
-    if period_type is PeriodType.absolute_date:
+    if period_type is PeriodType.ABSOLUTE_DATE:
         return definition.absolute_expiry  # type: ignore[no-any-return]  # a model field
     if definition.period is None:
         return None

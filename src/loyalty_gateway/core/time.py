@@ -11,11 +11,11 @@ END_OF_DAY = time(23, 59, 59)
 
 
 class PeriodType(Enum):
-    days = "days"
-    weeks = "weeks"
-    months = "months"
-    years = "years"
-    absolute_date = "absolute_date"
+    DAYS = "days"
+    WEEKS = "weeks"
+    MONTHS = "months"
+    YEARS = "years"
+    ABSOLUTE_DATE = "absolute_date"
 
 
 def utcnow() -> datetime:
@@ -111,13 +111,13 @@ def expiry_from_period(
     """23:59:59 local on (local issue date + period), in UTC."""
     local_day = issued_at.astimezone(tz).date()
     try:
-        if period_type is PeriodType.days:
+        if period_type is PeriodType.DAYS:
             end_day = local_day + timedelta(days=period)
-        elif period_type is PeriodType.weeks:
+        elif period_type is PeriodType.WEEKS:
             end_day = local_day + timedelta(weeks=period)
-        elif period_type is PeriodType.months:
+        elif period_type is PeriodType.MONTHS:
             end_day = add_months(local_day, period)
-        elif period_type is PeriodType.years:
+        elif period_type is PeriodType.YEARS:
             end_day = add_months(local_day, 12 * period)
         else:
             raise ValueError(f"{period_type} has no period arithmetic")

@@ -8,7 +8,6 @@ import strawberry
 from graphql import GraphQLError
 from strawberry.types import Info
 
-from loyalty_gateway.auth import scopes
 from loyalty_gateway.auth import service as auth
 from loyalty_gateway.auth.models import ApiToken as ApiTokenModel
 from loyalty_gateway.balances.service import balances_of
@@ -16,19 +15,20 @@ from loyalty_gateway.events.hub import changes
 from loyalty_gateway.graphql.balances import BalancesType
 from loyalty_gateway.graphql.convert import from_model
 from loyalty_gateway.graphql.described import ERRORS
+from loyalty_gateway.graphql.enums import Scope
 from loyalty_gateway.graphql.errors import UserErrorType, attempt
 from loyalty_gateway.graphql.permissions import CustomerOnly, guarded_by, requires
 from loyalty_gateway.graphql.profiles import Profile
 from loyalty_gateway.profiles.service import find_profile, get_profile
 
 
-@guarded_by(scopes.TOKENS_WRITE)
+@guarded_by(Scope.TOKENS_WRITE)
 @strawberry.type
 class ApiToken:
     id: strawberry.ID
     name: str
     prefix: str = strawberry.field(description="The first characters, to tell tokens apart.")
-    scopes: list[str]
+    scopes: list[Scope]
     created_at: datetime
     last_used_at: datetime | None
     revoked_at: datetime | None
@@ -41,7 +41,7 @@ class ApiToken:
 @strawberry.input
 class CreateApiTokenInput:
     name: str
-    scopes: list[str]
+    scopes: list[Scope]
 
 
 @strawberry.type
@@ -99,14 +99,14 @@ class AccessQueries:
         found = await find_profile(info.context.principal.profile_id)
         return Profile.from_model(found) if found else None
 
-    @strawberry.field(permission_classes=[requires(scopes.TOKENS_WRITE)])
+    @strawberry.field(permission_classes=[requires(Scope.TOKENS_WRITE)])
     async def api_tokens(self) -> list[ApiToken]:
         return [ApiToken.from_model(t) for t in await auth.list_tokens()]
 
 
 @strawberry.type
 class AccessMutations:
-    @strawberry.mutation(permission_classes=[requires(scopes.TOKENS_WRITE)])
+    @strawberry.mutation(permission_classes=[requires(Scope.TOKENS_WRITE)])
     async def create_api_token(self, input: CreateApiTokenInput) -> CreateApiTokenPayload:
         created, errors = await attempt(auth.create_token(input.name, input.scopes))
         if created is None:
@@ -114,14 +114,14 @@ class AccessMutations:
         token, plain = created
         return CreateApiTokenPayload(api_token=ApiToken.from_model(token), token=plain, errors=[])
 
-    @strawberry.mutation(permission_classes=[requires(scopes.TOKENS_WRITE)])
+    @strawberry.mutation(permission_classes=[requires(Scope.TOKENS_WRITE)])
     async def revoke_api_token(self, input: RevokeApiTokenInput) -> RevokeApiTokenPayload:
         token, errors = await attempt(auth.revoke_token(str(input.id)))
         return RevokeApiTokenPayload(
             api_token=ApiToken.from_model(token) if token else None, errors=errors
         )
 
-    @strawberry.mutation(permission_classes=[requires(scopes.TOKENS_WRITE)])
+    @strawberry.mutation(permission_classes=[requires(Scope.TOKENS_WRITE)])
     async def create_customer_token(
         self, info: Info, input: CreateCustomerTokenInput
     ) -> CreateCustomerTokenPayload:

@@ -11,10 +11,10 @@ import strawberry
 from strawberry.extensions import FieldExtension
 from strawberry.types import Info
 
-from loyalty_gateway.auth import scopes
 from loyalty_gateway.auth.models import AuditEntry as AuditEntryModel
 from loyalty_gateway.auth.service import Principal
 from loyalty_gateway.graphql.convert import from_model
+from loyalty_gateway.graphql.enums import AuditOutcome, Scope
 from loyalty_gateway.graphql.ids import parse_id
 from loyalty_gateway.graphql.pagination import Connection, connection, page
 from loyalty_gateway.graphql.permissions import guarded_by, requires
@@ -66,12 +66,13 @@ async def _write(info: Info, kwargs: dict[str, Any], result: Any, error: Excepti
     if error is not None:
         extensions = getattr(error, "extensions", None) or {}
         code = extensions.get("code", "INTERNAL_SERVER_ERROR")
-        outcome = "FORBIDDEN" if code in ("FORBIDDEN", "UNAUTHENTICATED") else "ERROR"
+        refused = code in ("FORBIDDEN", "UNAUTHENTICATED")
+        outcome = AuditOutcome.FORBIDDEN if refused else AuditOutcome.ERROR
         codes.append(code)
     else:
         user_errors = getattr(result, "errors", None) or []
         codes = [e.code.value for e in user_errors]
-        outcome = "USER_ERROR" if codes else "OK"
+        outcome = AuditOutcome.USER_ERROR if codes else AuditOutcome.OK
     actor, token_id, profile_id = _actor(info.context.principal)
     try:
         await AuditEntryModel.create(
@@ -112,7 +113,7 @@ class Audited(FieldExtension):
         return result
 
 
-@guarded_by(scopes.AUDIT_READ)
+@guarded_by(Scope.AUDIT_READ)
 @strawberry.type
 class AuditEntry:
     id: strawberry.ID
@@ -122,7 +123,7 @@ class AuditEntry:
     profile_id: strawberry.ID | None = strawberry.field(description="For a customer token.")
     operation: str
     ids: list[str] = strawberry.field(description="Ids in the input and the result.")
-    outcome: str = strawberry.field(description="OK, USER_ERROR, FORBIDDEN or ERROR")
+    outcome: AuditOutcome = strawberry.field(description="How the mutation ended.")
     error_codes: list[str]
 
     @classmethod
@@ -132,7 +133,7 @@ class AuditEntry:
 
 @strawberry.type
 class AuditQueries:
-    @strawberry.field(permission_classes=[requires(scopes.AUDIT_READ)], description="Newest first.")
+    @strawberry.field(permission_classes=[requires(Scope.AUDIT_READ)], description="Newest first.")
     async def audit_log(
         self,
         first: int | None = None,

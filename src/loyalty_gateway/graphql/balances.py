@@ -5,14 +5,14 @@ from decimal import Decimal
 
 import strawberry
 
-from loyalty_gateway.auth import scopes
 from loyalty_gateway.balances.service import Balances, balances_of
 from loyalty_gateway.core.money import from_cents
+from loyalty_gateway.graphql.enums import Scope
 from loyalty_gateway.graphql.permissions import guarded_by
 from loyalty_gateway.graphql.scalars import Points
 
 
-@guarded_by(scopes.PROFILES_READ)
+@guarded_by(Scope.PROFILES_READ)
 @strawberry.type(name="Balances")
 class BalancesType:
     reward_balance: Decimal

@@ -7,7 +7,6 @@ import strawberry
 from strawberry.scalars import JSON
 from strawberry.types import Info
 
-from loyalty_gateway.auth import scopes
 from loyalty_gateway.balances.lots import BENEFIT_LOTS
 from loyalty_gateway.benefits import definitions, service
 from loyalty_gateway.benefits.models import Benefit as BenefitModel
@@ -15,7 +14,7 @@ from loyalty_gateway.benefits.models import BenefitDefinition as BenefitDefiniti
 from loyalty_gateway.core.time import utcnow
 from loyalty_gateway.graphql.convert import from_model, given, to_domain
 from loyalty_gateway.graphql.described import ERRORS, IDEMPOTENCY_KEY, TIMEZONE_IN, TIMEZONE_OUT
-from loyalty_gateway.graphql.enums import PeriodType
+from loyalty_gateway.graphql.enums import PeriodType, Scope
 from loyalty_gateway.graphql.errors import UserErrorType, attempt
 from loyalty_gateway.graphql.ids import by_id_or_handle, parse_id
 from loyalty_gateway.graphql.lot_status import BenefitStatusEnum, status_as
@@ -28,7 +27,7 @@ if TYPE_CHECKING:
 ProfileRef = Annotated["Profile", strawberry.lazy("loyalty_gateway.graphql.profiles")]
 
 
-@guarded_by(scopes.DEFINITIONS_READ)
+@guarded_by(Scope.DEFINITIONS_READ)
 @staff_only("is_assignable", "is_reassignable", "is_published", "tags")
 @strawberry.type
 class BenefitDefinition:
@@ -68,7 +67,7 @@ class BenefitDefinition:
         return from_model(cls, model)
 
 
-@guarded_by(scopes.REWARDS_READ)
+@guarded_by(Scope.REWARDS_READ)
 @staff_only("meta")
 @strawberry.type
 class Benefit:
@@ -120,7 +119,7 @@ class CreateBenefitDefinitionInput:
     icon: str | None = None
     image_url: str | None = None
     period: int | None = None
-    period_type: PeriodType = PeriodType.days
+    period_type: PeriodType = PeriodType.DAYS
     absolute_expiry: datetime | None = None
     extend_days: int | None = None
     max_redemptions: int | None = None
@@ -283,7 +282,7 @@ def _payload(
 @strawberry.type
 class BenefitQueries:
     @strawberry.field(
-        permission_classes=[requires(scopes.DEFINITIONS_READ)],
+        permission_classes=[requires(Scope.DEFINITIONS_READ)],
         description="A benefit definition by `id` or by `handle` (give one).",
     )
     async def benefit_definition(
@@ -292,7 +291,7 @@ class BenefitQueries:
         found = await by_id_or_handle(BenefitDefinitionModel, id, handle)
         return BenefitDefinition.from_model(found) if found else None
 
-    @strawberry.field(permission_classes=[requires(scopes.DEFINITIONS_READ)])
+    @strawberry.field(permission_classes=[requires(Scope.DEFINITIONS_READ)])
     async def benefit_definitions(
         self,
         first: int | None = None,
@@ -307,7 +306,7 @@ class BenefitQueries:
         )
         return connection([BenefitDefinition.from_model(d) for d in items], total, at)
 
-    @strawberry.field(permission_classes=[requires(scopes.REWARDS_READ)])
+    @strawberry.field(permission_classes=[requires(Scope.REWARDS_READ)])
     async def benefit(self, id: strawberry.ID) -> Benefit | None:
         found = await service.get_benefit(parse_id(id))
         return Benefit.from_model(found) if found else None
@@ -315,7 +314,7 @@ class BenefitQueries:
 
 @strawberry.type
 class BenefitMutations:
-    @strawberry.mutation(permission_classes=[requires(scopes.DEFINITIONS_WRITE)])
+    @strawberry.mutation(permission_classes=[requires(Scope.DEFINITIONS_WRITE)])
     async def create_benefit_definition(
         self, input: CreateBenefitDefinitionInput
     ) -> CreateBenefitDefinitionPayload:
@@ -324,7 +323,7 @@ class BenefitMutations:
             *await attempt(definitions.create_definition(given(input))),
         )
 
-    @strawberry.mutation(permission_classes=[requires(scopes.DEFINITIONS_WRITE)])
+    @strawberry.mutation(permission_classes=[requires(Scope.DEFINITIONS_WRITE)])
     async def update_benefit_definition(
         self, input: UpdateBenefitDefinitionInput
     ) -> UpdateBenefitDefinitionPayload:
@@ -334,7 +333,7 @@ class BenefitMutations:
             *await attempt(definitions.update_definition(str(input.id), fields)),
         )
 
-    @strawberry.mutation(permission_classes=[requires(scopes.BENEFITS_WRITE)])
+    @strawberry.mutation(permission_classes=[requires(Scope.BENEFITS_WRITE)])
     async def issue_benefit(self, input: IssueBenefitInput) -> IssueBenefitPayload:
         data = to_domain(service.IssueBenefitInput, input)
         return _payload(
@@ -342,21 +341,21 @@ class BenefitMutations:
         )
 
     @strawberry.mutation(
-        permission_classes=[requires(scopes.BENEFITS_WRITE, customer_field="profile_id")],
+        permission_classes=[requires(Scope.BENEFITS_WRITE, customer_field="profile_id")],
         description="A customer token may claim for its own profile.",
     )
     async def claim_benefit(self, input: ClaimBenefitInput) -> ClaimBenefitPayload:
         work = service.claim_benefit(str(input.profile_id), input.definition_handle, input.timezone)
         return _payload(ClaimBenefitPayload, *await attempt(work))
 
-    @strawberry.mutation(permission_classes=[requires(scopes.BENEFITS_WRITE)])
+    @strawberry.mutation(permission_classes=[requires(Scope.BENEFITS_WRITE)])
     async def redeem_benefit(self, input: RedeemBenefitInput) -> RedeemBenefitPayload:
         work = service.redeem_benefit(
             str(input.profile_id), str(input.benefit_id), input.count, input.idempotency_key
         )
         return _payload(RedeemBenefitPayload, *await attempt(work))
 
-    @strawberry.mutation(permission_classes=[requires(scopes.BENEFITS_WRITE)])
+    @strawberry.mutation(permission_classes=[requires(Scope.BENEFITS_WRITE)])
     async def extend_benefits(self, input: ExtendBenefitsInput) -> ExtendBenefitsPayload:
         found, errors = await attempt(
             service.extend_benefits(
@@ -370,7 +369,7 @@ class BenefitMutations:
             benefits=[Benefit.from_model(b) for b in found or []], errors=errors
         )
 
-    @strawberry.mutation(permission_classes=[requires(scopes.BENEFITS_WRITE)])
+    @strawberry.mutation(permission_classes=[requires(Scope.BENEFITS_WRITE)])
     async def void_benefit(self, input: VoidBenefitInput) -> VoidBenefitPayload:
         return _payload(
             VoidBenefitPayload,

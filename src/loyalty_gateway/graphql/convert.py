@@ -51,8 +51,9 @@ def _read(model: Any, name: str) -> Any:
 
 def from_model(cls: type[T], model: Any, **given: Any) -> T:
     """An instance of the GraphQL type `cls` (private fields included) from `model`: what
-    `given` names, else what `_read` finds, ids (UUIDs) as strings and enum fields as their
-    enum. A field with a default may be missing from the row; any other is an error."""
+    `given` names, else what `_read` finds, ids (UUIDs) as strings and enum fields (and
+    lists of them) as their enum. A field with a default may be missing from the row; any
+    other is an error."""
     enums = _enums(cls)
     values = {}
     for field in dataclasses.fields(cls):  # type: ignore[arg-type]  # strawberry types are dataclasses
@@ -71,6 +72,8 @@ def from_model(cls: type[T], model: Any, **given: Any) -> T:
             continue
         if isinstance(value, UUID):
             value = str(value)
+        elif field.name in enums and isinstance(value, list):
+            value = [enums[field.name](each) for each in value]
         elif field.name in enums and value is not None and not isinstance(value, Enum):
             value = enums[field.name](value)
         values[field.name] = value

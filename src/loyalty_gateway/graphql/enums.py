@@ -3,11 +3,15 @@ Types import them from here, so none is used before it is registered."""
 
 import strawberry
 
+from loyalty_gateway.auth.models import AuditOutcome
+from loyalty_gateway.auth.scopes import Scope
 from loyalty_gateway.core.errors import ErrorCode
 from loyalty_gateway.core.time import PeriodType
-from loyalty_gateway.reactions.models import LogKind, RunStatus, StepStatus
+from loyalty_gateway.events.models import EventStatus
+from loyalty_gateway.reactions.models import LogKind, LogStatus, RunStatus, StepStatus
 from loyalty_gateway.redemptions.ledger import LotKind, Movement
 from loyalty_gateway.redemptions.models import ItemType, RedemptionType
+from loyalty_gateway.redemptions.service import Strategy
 
 for domain, name in (
     (ErrorCode, "ErrorCode"),
@@ -19,17 +23,27 @@ for domain, name in (
     (RunStatus, "RunStatus"),
     (StepStatus, "StepStatus"),
     (LogKind, "LogKind"),
+    (Scope, "Scope"),
+    (Strategy, "RedemptionStrategy"),
+    (EventStatus, "EventStatus"),
+    (LogStatus, "LogStatus"),
+    (AuditOutcome, "AuditOutcome"),
 ):
     strawberry.enum(domain, name=name)
 
 __all__ = [
+    "AuditOutcome",
     "ErrorCode",
+    "EventStatus",
     "ItemType",
     "LogKind",
+    "LogStatus",
     "LotKind",
     "Movement",
     "PeriodType",
     "RedemptionType",
     "RunStatus",
+    "Scope",
     "StepStatus",
+    "Strategy",
 ]

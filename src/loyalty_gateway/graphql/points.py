@@ -6,12 +6,12 @@ from decimal import Decimal
 import strawberry
 from strawberry.scalars import JSON
 
-from loyalty_gateway.auth import scopes
 from loyalty_gateway.balances.lots import POINT_LOTS
 from loyalty_gateway.core.time import utcnow
 from loyalty_gateway.graphql.balances import BalancesType
 from loyalty_gateway.graphql.convert import from_model, to_domain
 from loyalty_gateway.graphql.described import ERRORS, IDEMPOTENCY_KEY, TIMEZONE_IN, TIMEZONE_OUT
+from loyalty_gateway.graphql.enums import Scope
 from loyalty_gateway.graphql.errors import UserErrorType, attempt
 from loyalty_gateway.graphql.lot_status import PointStatusEnum, status_as
 from loyalty_gateway.graphql.permissions import guarded_by, requires, staff_only
@@ -22,7 +22,7 @@ from loyalty_gateway.program import service as program
 from loyalty_gateway.program.models import ProgramSettings as ProgramSettingsModel
 
 
-@guarded_by(scopes.REWARDS_READ)
+@guarded_by(Scope.REWARDS_READ)
 @staff_only("meta")
 @strawberry.type
 class PointLot:
@@ -69,11 +69,11 @@ class AwardPointsPayload:
         return await BalancesType.of_profile(self.profile_id)
 
 
-@guarded_by(scopes.DEFINITIONS_READ)
+@guarded_by(Scope.DEFINITIONS_READ)
 @strawberry.type
 class Program:
-    points_to_dollars_rate: str = strawberry.field(
-        description='Dollars per point as a decimal string: "0.01" means 100 points = $1.'
+    points_to_dollars_rate: Decimal = strawberry.field(
+        description='Dollars per point: "0.01" means 100 points = $1.'
     )
     default_timezone: str = strawberry.field(
         description="Where reactions issue rewards, benefits and points when neither the action "
@@ -82,7 +82,7 @@ class Program:
 
     @classmethod
     def from_model(cls, row: ProgramSettingsModel) -> "Program":
-        rate = format(Decimal(row.points_to_dollars_rate).normalize(), "f")
+        rate = Decimal(row.points_to_dollars_rate).normalize()
         return from_model(cls, row, points_to_dollars_rate=rate)
 
 
@@ -105,14 +105,14 @@ async def _award(data: AwardPointsInput) -> PointLotModel:
 
 @strawberry.type
 class PointQueries:
-    @strawberry.field(permission_classes=[requires(scopes.DEFINITIONS_READ)])
+    @strawberry.field(permission_classes=[requires(Scope.DEFINITIONS_READ)])
     async def program(self) -> Program:
         return Program.from_model(await program.get_settings_row())
 
 
 @strawberry.type
 class PointMutations:
-    @strawberry.mutation(permission_classes=[requires(scopes.POINTS_WRITE)])
+    @strawberry.mutation(permission_classes=[requires(Scope.POINTS_WRITE)])
     async def award_points(self, input: AwardPointsInput) -> AwardPointsPayload:
         lot, errors = await attempt(_award(input))
         if lot is None:
@@ -121,7 +121,7 @@ class PointMutations:
             point_lot=PointLot.from_model(lot), errors=[], profile_id=str(lot.profile_id)
         )
 
-    @strawberry.mutation(permission_classes=[requires(scopes.ADMIN)])
+    @strawberry.mutation(permission_classes=[requires(Scope.ADMIN)])
     async def update_program_settings(
         self, input: UpdateProgramSettingsInput
     ) -> UpdateProgramSettingsPayload:

@@ -8,11 +8,11 @@ from typing import TYPE_CHECKING, Annotated, TypeVar
 import strawberry
 from strawberry.types import Info
 
-from loyalty_gateway.auth import scopes
 from loyalty_gateway.benefits.service import claimable_for
 from loyalty_gateway.graphql.balances import BalancesType
 from loyalty_gateway.graphql.convert import from_model, given
 from loyalty_gateway.graphql.described import ERRORS
+from loyalty_gateway.graphql.enums import Scope
 from loyalty_gateway.graphql.errors import UserErrorType, attempt
 from loyalty_gateway.graphql.ids import parse_id
 from loyalty_gateway.graphql.lot_status import BenefitStatusEnum, PointStatusEnum, RewardStatusEnum
@@ -47,7 +47,7 @@ def _statuses(status: Sequence[Enum] | None) -> tuple[Enum, ...]:
     return tuple(sorted(set(status or []), key=lambda s: s.value))
 
 
-@guarded_by(scopes.PROFILES_READ)
+@guarded_by(Scope.PROFILES_READ)
 @staff_only("tags")
 @strawberry.type
 class Profile:
@@ -73,7 +73,7 @@ class Profile:
         return BalancesType.from_domain(await info.context.loaders.balances.load(str(self.id)))
 
     @strawberry.field(
-        permission_classes=[requires(scopes.REWARDS_READ)],
+        permission_classes=[requires(Scope.REWARDS_READ)],
         description="The profile's rewards by expiry, soonest first (no expiry last); "
         "all statuses when `status` is omitted.",
     )
@@ -92,7 +92,7 @@ class Profile:
         return connection(await with_definitions(info, chosen), len(rewards), at)
 
     @strawberry.field(
-        permission_classes=[requires(scopes.REWARDS_READ)],
+        permission_classes=[requires(Scope.REWARDS_READ)],
         description="The profile's point lots by expiry, soonest first (no expiry last); "
         "all statuses when `status` is omitted.",
     )
@@ -111,7 +111,7 @@ class Profile:
         return connection([PointLot.from_model(lot) for lot in chosen], len(lots), at)
 
     @strawberry.field(
-        permission_classes=[requires(scopes.REWARDS_READ)],
+        permission_classes=[requires(Scope.REWARDS_READ)],
         description="The profile's benefits by expiry, soonest first (no expiry last); "
         "all statuses when `status` is omitted.",
     )
@@ -130,7 +130,7 @@ class Profile:
         return connection([Benefit.from_model(b) for b in chosen], len(found), at)
 
     @strawberry.field(
-        permission_classes=[requires(scopes.REWARDS_READ)],
+        permission_classes=[requires(Scope.REWARDS_READ)],
         description="Published, claimable benefit definitions this profile may claim now.",
     )
     async def claimable_benefits(self, info: Info) -> list[BenefitDefinitionRef]:
@@ -166,7 +166,7 @@ class Profile:
         return TierProgress.from_domain(standing)
 
     @strawberry.field(
-        permission_classes=[requires(scopes.REDEMPTIONS_READ)],
+        permission_classes=[requires(Scope.REDEMPTIONS_READ)],
         description="The profile's redemptions, reversals and returns, newest first.",
     )
     async def redemptions(
@@ -180,7 +180,7 @@ class Profile:
         return connection([Redemption.from_model(r) for r in chosen], len(found), at)
 
     @strawberry.field(
-        permission_classes=[requires(scopes.TRANSACTIONS_READ)],
+        permission_classes=[requires(Scope.TRANSACTIONS_READ)],
         description="The profile's transactions, latest transactedAt first.",
     )
     async def transactions(
@@ -246,13 +246,13 @@ def _payload(
 
 @strawberry.type
 class ProfileQueries:
-    @strawberry.field(permission_classes=[requires(scopes.PROFILES_READ)])
+    @strawberry.field(permission_classes=[requires(Scope.PROFILES_READ)])
     async def profile(self, id: strawberry.ID) -> Profile | None:
         found = await service.find_profile(parse_id(id))
         return Profile.from_model(found) if found else None
 
     @strawberry.field(
-        permission_classes=[requires(scopes.PROFILES_READ)],
+        permission_classes=[requires(Scope.PROFILES_READ)],
         description="Profiles, oldest first; `search` matches first name, last name or email.",
     )
     async def profiles(
@@ -262,7 +262,7 @@ class ProfileQueries:
         items, total = await service.list_profiles(search, at.offset, at.limit)
         return connection([Profile.from_model(p) for p in items], total, at)
 
-    @strawberry.field(permission_classes=[requires(scopes.PROFILES_READ)])
+    @strawberry.field(permission_classes=[requires(Scope.PROFILES_READ)])
     async def balances(self, info: Info, profile_id: strawberry.ID) -> BalancesType | None:
         found = await service.find_profile(parse_id(profile_id, "profileId"))
         if found is None:
@@ -272,12 +272,12 @@ class ProfileQueries:
 
 @strawberry.type
 class ProfileMutations:
-    @strawberry.mutation(permission_classes=[requires(scopes.PROFILES_WRITE)])
+    @strawberry.mutation(permission_classes=[requires(Scope.PROFILES_WRITE)])
     async def create_profile(self, info: Info, input: CreateProfileInput) -> CreateProfilePayload:
         fields = {key: value for key, value in given(input).items() if value is not None}
         return _payload(CreateProfilePayload, *await attempt(service.create_profile(fields)))
 
-    @strawberry.mutation(permission_classes=[requires(scopes.PROFILES_WRITE)])
+    @strawberry.mutation(permission_classes=[requires(Scope.PROFILES_WRITE)])
     async def update_profile(self, info: Info, input: UpdateProfileInput) -> UpdateProfilePayload:
         fields = given(input, exclude=("id",))
         return _payload(

@@ -8,13 +8,19 @@ import strawberry
 from strawberry.scalars import JSON
 from strawberry.types import Info
 
-from loyalty_gateway.auth import scopes
 from loyalty_gateway.events.hub import hub
 from loyalty_gateway.events.models import Event as EventModel
 from loyalty_gateway.graphql.access import ensure_still_valid
 from loyalty_gateway.graphql.convert import from_model
 from loyalty_gateway.graphql.described import ERRORS
-from loyalty_gateway.graphql.enums import LogKind, RunStatus, StepStatus
+from loyalty_gateway.graphql.enums import (
+    EventStatus,
+    LogKind,
+    LogStatus,
+    RunStatus,
+    Scope,
+    StepStatus,
+)
 from loyalty_gateway.graphql.errors import UserErrorType, attempt, bad_input
 from loyalty_gateway.graphql.ids import parse_id
 from loyalty_gateway.graphql.pagination import Connection, connection, page
@@ -36,7 +42,7 @@ class ActionArgument:
     is_dynamic: bool | None
 
 
-@guarded_by(scopes.REACTIONS_READ)
+@guarded_by(Scope.REACTIONS_READ)
 @strawberry.type
 class ReactionAction:
     id: strawberry.ID
@@ -57,7 +63,7 @@ class ReactionAction:
         )
 
 
-@guarded_by(scopes.REACTIONS_READ)
+@guarded_by(Scope.REACTIONS_READ)
 @strawberry.type
 class Reaction:
     id: strawberry.ID
@@ -78,7 +84,7 @@ class Reaction:
         return [ReactionAction.from_model(row) for row in rows]
 
 
-@guarded_by(scopes.REACTIONS_READ)
+@guarded_by(Scope.REACTIONS_READ)
 @strawberry.type
 class Target:
     id: strawberry.ID
@@ -95,7 +101,7 @@ class Target:
         return from_model(cls, model, headers=model.headers or {}, has_secret=bool(model.secret))
 
 
-@guarded_by(scopes.REACTIONS_READ)
+@guarded_by(Scope.REACTIONS_READ)
 @strawberry.type
 class Event:
     id: strawberry.ID
@@ -103,7 +109,7 @@ class Event:
     profile_id: strawberry.ID | None
     context: JSON
     depth: int
-    status: str
+    status: EventStatus
     attempts: int
     last_error: str | None
     created_at: datetime
@@ -113,7 +119,7 @@ class Event:
         return from_model(cls, model)
 
 
-@guarded_by(scopes.REACTIONS_READ)
+@guarded_by(Scope.REACTIONS_READ)
 @strawberry.type
 class ReactionStep:
     sort_order: int
@@ -129,7 +135,7 @@ class ReactionStep:
         return from_model(cls, model)
 
 
-@guarded_by(scopes.REACTIONS_READ)
+@guarded_by(Scope.REACTIONS_READ)
 @strawberry.type
 class ReactionRun:
     id: strawberry.ID
@@ -163,7 +169,7 @@ class ReactionRun:
         return [ReactionStep.from_model(row) for row in rows]
 
 
-@guarded_by(scopes.REACTIONS_READ)
+@guarded_by(Scope.REACTIONS_READ)
 @strawberry.type
 class ReactionLogEntry:
     id: strawberry.ID
@@ -176,7 +182,7 @@ class ReactionLogEntry:
     profile_id: strawberry.ID | None
     sort_order: int | None
     action: str | None
-    status: str = strawberry.field(
+    status: LogStatus = strawberry.field(
         description="The run's status on run entries, the step's on STEP entries."
     )
     message: str | None
@@ -363,12 +369,12 @@ def _numeric_id(value: str, what: str = "event") -> int:
 
 @strawberry.type
 class ReactionQueries:
-    @strawberry.field(permission_classes=[requires(scopes.REACTIONS_READ)])
+    @strawberry.field(permission_classes=[requires(Scope.REACTIONS_READ)])
     async def reaction(self, id: strawberry.ID) -> Reaction | None:
         found = await ReactionModel.get_or_none(id=parse_id(id))
         return Reaction.from_model(found) if found else None
 
-    @strawberry.field(permission_classes=[requires(scopes.REACTIONS_READ)])
+    @strawberry.field(permission_classes=[requires(Scope.REACTIONS_READ)])
     async def reactions(
         self,
         trigger: str | None = None,
@@ -380,17 +386,17 @@ class ReactionQueries:
         rows, total = await service.list_reactions(trigger, is_active, at.offset, at.limit)
         return connection([Reaction.from_model(r) for r in rows], total, at)
 
-    @strawberry.field(permission_classes=[requires(scopes.REACTIONS_READ)])
+    @strawberry.field(permission_classes=[requires(Scope.REACTIONS_READ)])
     async def targets(self) -> list[Target]:
         return [Target.from_model(t) for t in await service.list_targets()]
 
-    @strawberry.field(permission_classes=[requires(scopes.REACTIONS_READ)])
+    @strawberry.field(permission_classes=[requires(Scope.REACTIONS_READ)])
     async def reaction_run(self, id: strawberry.ID) -> ReactionRun | None:
         found = await RunModel.get_or_none(id=parse_id(id))
         return ReactionRun.from_model(found) if found else None
 
     @strawberry.field(
-        permission_classes=[requires(scopes.REACTIONS_READ)], description="Newest first."
+        permission_classes=[requires(Scope.REACTIONS_READ)], description="Newest first."
     )
     async def reaction_runs(
         self,
@@ -410,7 +416,7 @@ class ReactionQueries:
         )
         return connection([ReactionRun.from_model(r) for r in rows], total, at)
 
-    @strawberry.field(permission_classes=[requires(scopes.REACTIONS_READ)])
+    @strawberry.field(permission_classes=[requires(Scope.REACTIONS_READ)])
     async def event(self, id: strawberry.ID) -> Event | None:
         found = await EventModel.get_or_none(id=_numeric_id(id))
         return Event.from_model(found) if found else None
@@ -418,14 +424,14 @@ class ReactionQueries:
 
 @strawberry.type
 class ReactionMutations:
-    @strawberry.mutation(permission_classes=[requires(scopes.REACTIONS_WRITE)])
+    @strawberry.mutation(permission_classes=[requires(Scope.REACTIONS_WRITE)])
     async def create_reaction(self, input: CreateReactionInput) -> CreateReactionPayload:
         work = service.create_reaction(
             input.name, input.trigger, input.is_active, _actions(input.actions), input.description
         )
         return _reaction_payload(CreateReactionPayload, *await attempt(work))
 
-    @strawberry.mutation(permission_classes=[requires(scopes.REACTIONS_WRITE)])
+    @strawberry.mutation(permission_classes=[requires(Scope.REACTIONS_WRITE)])
     async def update_reaction(self, input: UpdateReactionInput) -> UpdateReactionPayload:
         fields = {
             key: getattr(input, key)
@@ -436,19 +442,19 @@ class ReactionMutations:
         work = service.update_reaction(str(input.id), fields, actions)
         return _reaction_payload(UpdateReactionPayload, *await attempt(work))
 
-    @strawberry.mutation(permission_classes=[requires(scopes.REACTIONS_WRITE)])
+    @strawberry.mutation(permission_classes=[requires(Scope.REACTIONS_WRITE)])
     async def set_reaction_active(self, input: SetReactionActiveInput) -> SetReactionActivePayload:
         work = service.update_reaction(str(input.id), {"is_active": input.is_active}, None)
         return _reaction_payload(SetReactionActivePayload, *await attempt(work))
 
-    @strawberry.mutation(permission_classes=[requires(scopes.REACTIONS_WRITE)])
+    @strawberry.mutation(permission_classes=[requires(Scope.REACTIONS_WRITE)])
     async def delete_reaction(self, input: DeleteReactionInput) -> DeleteReactionPayload:
         deleted, errors = await attempt(service.delete_reaction(str(input.id)))
         return DeleteReactionPayload(
             deleted_id=strawberry.ID(str(deleted.id)) if deleted else None, errors=errors
         )
 
-    @strawberry.mutation(permission_classes=[requires(scopes.TARGETS_WRITE)])
+    @strawberry.mutation(permission_classes=[requires(Scope.TARGETS_WRITE)])
     async def create_target(self, input: CreateTargetInput) -> CreateTargetPayload:
         work = service.create_target(
             input.name,
@@ -463,19 +469,19 @@ class ReactionMutations:
             target=Target.from_model(target) if target else None, errors=errors
         )
 
-    @strawberry.mutation(permission_classes=[requires(scopes.REACTIONS_WRITE)])
+    @strawberry.mutation(permission_classes=[requires(Scope.REACTIONS_WRITE)])
     async def emit_event(self, input: EmitEventInput) -> EmitEventPayload:
         work = service.emit_custom_event(input.event, str(input.profile_id), input.data)
         event, errors = await attempt(work)
         return EmitEventPayload(event=Event.from_model(event) if event else None, errors=errors)
 
-    @strawberry.mutation(permission_classes=[requires(scopes.REACTIONS_WRITE)])
+    @strawberry.mutation(permission_classes=[requires(Scope.REACTIONS_WRITE)])
     async def retry_event(self, input: RetryEventInput) -> RetryEventPayload:
         event, errors = await attempt(service.retry_event(_numeric_id(str(input.id))))
         return RetryEventPayload(event=Event.from_model(event) if event else None, errors=errors)
 
     @strawberry.mutation(
-        permission_classes=[requires(scopes.REACTIONS_READ)],
+        permission_classes=[requires(Scope.REACTIONS_READ)],
         description="A dry run: what each action would do with `context`. Nothing changes.",
     )
     async def test_reaction(self, info: Info, input: TestReactionInput) -> TestReactionPayload:
@@ -504,7 +510,7 @@ class ReactionMutations:
 @strawberry.type
 class ReactionSubscriptions:
     @strawberry.subscription(
-        permission_classes=[requires(scopes.REACTIONS_READ)],
+        permission_classes=[requires(Scope.REACTIONS_READ)],
         description="Run starts, steps and run ends as they happen. With `afterId`, the "
         "stored entries after that id come first, then live ones, with no gap and no repeat.",
     )

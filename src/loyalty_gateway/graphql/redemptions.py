@@ -8,12 +8,18 @@ import strawberry
 from strawberry.scalars import JSON
 from strawberry.types import Info
 
-from loyalty_gateway.auth import scopes
 from loyalty_gateway.core.money import from_cents
 from loyalty_gateway.graphql.balances import BalancesType
 from loyalty_gateway.graphql.convert import from_model, to_domain
 from loyalty_gateway.graphql.described import ERRORS, IDEMPOTENCY_KEY
-from loyalty_gateway.graphql.enums import ItemType, LotKind, Movement, RedemptionType
+from loyalty_gateway.graphql.enums import (
+    ItemType,
+    LotKind,
+    Movement,
+    RedemptionType,
+    Scope,
+    Strategy,
+)
 from loyalty_gateway.graphql.errors import UserErrorType, attempt
 from loyalty_gateway.graphql.ids import parse_id
 from loyalty_gateway.graphql.permissions import guarded_by, requires, staff_only
@@ -33,7 +39,7 @@ ProfileRef = Annotated["Profile", strawberry.lazy("loyalty_gateway.graphql.profi
 TransactionRef = Annotated["Transaction", strawberry.lazy("loyalty_gateway.graphql.transactions")]
 
 
-@guarded_by(scopes.REDEMPTIONS_READ)
+@guarded_by(Scope.REDEMPTIONS_READ)
 @strawberry.type
 class RedemptionItem:
     type: ItemType
@@ -59,7 +65,7 @@ class RedemptionItem:
         return PointLot.from_model(await info.context.loaders.point_lot.load(self.point_lot_id))
 
 
-@guarded_by(scopes.REDEMPTIONS_READ)
+@guarded_by(Scope.REDEMPTIONS_READ)
 @staff_only("meta")
 @strawberry.type
 class Redemption:
@@ -99,7 +105,7 @@ class Redemption:
             return None
         return Redemption.from_model(await info.context.loaders.redemption.load(self.original_id))
 
-    @strawberry.field(permission_classes=[requires(scopes.TRANSACTIONS_READ)])
+    @strawberry.field(permission_classes=[requires(Scope.TRANSACTIONS_READ)])
     async def transaction(self, info: Info) -> TransactionRef | None:
         from loyalty_gateway.graphql.transactions import Transaction
 
@@ -111,10 +117,9 @@ class Redemption:
 class RedeemInput:
     profile_id: strawberry.ID
     amount: Decimal
-    strategies: list[str] | None = strawberry.field(
+    strategies: list[Strategy] | None = strawberry.field(
         default=None,
-        description="REWARDS and/or POINTS, tried in this order (default [REWARDS]); "
-        "Omneo's lowercase names are accepted.",
+        description="REWARDS and/or POINTS, tried in this order (default [REWARDS]).",
     )
     strict: bool = strawberry.field(
         default=True,
@@ -165,7 +170,7 @@ class ReturnRedemptionInput:
     idempotency_key: str | None = strawberry.field(default=None, description=IDEMPOTENCY_KEY)
 
 
-@guarded_by(scopes.REDEMPTIONS_READ)
+@guarded_by(Scope.REDEMPTIONS_READ)
 @strawberry.type
 class LedgerEntry:
     at: datetime
@@ -201,7 +206,7 @@ class PointLedgerTotals:
     balanced: bool
 
 
-@guarded_by(scopes.REDEMPTIONS_READ)
+@guarded_by(Scope.REDEMPTIONS_READ)
 @strawberry.type
 class Ledger:
     entries: list[LedgerEntry]
@@ -255,13 +260,13 @@ def _payload(
 
 @strawberry.type
 class RedemptionQueries:
-    @strawberry.field(permission_classes=[requires(scopes.REDEMPTIONS_READ)])
+    @strawberry.field(permission_classes=[requires(Scope.REDEMPTIONS_READ)])
     async def redemption(self, id: strawberry.ID) -> Redemption | None:
         found = await service.get_redemption(parse_id(id))
         return Redemption.from_model(found) if found else None
 
     @strawberry.field(
-        permission_classes=[requires(scopes.REDEMPTIONS_READ)],
+        permission_classes=[requires(Scope.REDEMPTIONS_READ)],
         description="Every value movement of a profile in time order, with totals that "
         "must balance. Null for an unknown profile.",
     )
@@ -274,12 +279,12 @@ class RedemptionQueries:
 
 @strawberry.type
 class RedemptionMutations:
-    @strawberry.mutation(permission_classes=[requires(scopes.REDEMPTIONS_WRITE)])
+    @strawberry.mutation(permission_classes=[requires(Scope.REDEMPTIONS_WRITE)])
     async def redeem(self, input: RedeemInput) -> RedeemPayload:
         data = to_domain(service.RedeemInput, input)
         return _payload(RedeemPayload, *await attempt(service.redeem(data, input.idempotency_key)))
 
-    @strawberry.mutation(permission_classes=[requires(scopes.REDEMPTIONS_WRITE)])
+    @strawberry.mutation(permission_classes=[requires(Scope.REDEMPTIONS_WRITE)])
     async def reverse_redemption(
         self, info: Info, input: ReverseRedemptionInput
     ) -> ReverseRedemptionPayload:
@@ -287,7 +292,7 @@ class RedemptionMutations:
         work = service.reverse_redemption(str(input.redemption_id), input.idempotency_key, window)
         return _payload(ReverseRedemptionPayload, *await attempt(work))
 
-    @strawberry.mutation(permission_classes=[requires(scopes.REDEMPTIONS_WRITE)])
+    @strawberry.mutation(permission_classes=[requires(Scope.REDEMPTIONS_WRITE)])
     async def return_redemption(self, input: ReturnRedemptionInput) -> ReturnRedemptionPayload:
         work = service.return_redemption(
             str(input.redemption_id), input.amount, input.idempotency_key

@@ -8,12 +8,11 @@ import strawberry
 from strawberry.scalars import JSON
 from strawberry.types import Info
 
-from loyalty_gateway.auth import scopes
 from loyalty_gateway.balances.lots import REWARD_LOTS
 from loyalty_gateway.core.time import utcnow
 from loyalty_gateway.graphql.convert import from_model, given, to_domain
 from loyalty_gateway.graphql.described import ERRORS, IDEMPOTENCY_KEY, TIMEZONE_IN, TIMEZONE_OUT
-from loyalty_gateway.graphql.enums import PeriodType
+from loyalty_gateway.graphql.enums import PeriodType, Scope
 from loyalty_gateway.graphql.errors import UserErrorType, attempt
 from loyalty_gateway.graphql.ids import by_id_or_handle, parse_id
 from loyalty_gateway.graphql.lot_status import RewardStatusEnum, status_as
@@ -29,7 +28,7 @@ if TYPE_CHECKING:
 ProfileRef = Annotated["Profile", strawberry.lazy("loyalty_gateway.graphql.profiles")]
 
 
-@guarded_by(scopes.DEFINITIONS_READ)
+@guarded_by(Scope.DEFINITIONS_READ)
 @staff_only("internal_notes", "is_assignable", "is_reassignable", "is_published", "tags")
 @strawberry.type
 class RewardDefinition:
@@ -67,7 +66,7 @@ class RewardDefinition:
         return from_model(cls, model)
 
 
-@guarded_by(scopes.REWARDS_READ)
+@guarded_by(Scope.REWARDS_READ)
 @staff_only("meta")
 @strawberry.type
 class Reward:
@@ -140,7 +139,7 @@ class CreateRewardDefinitionInput:
     value: Decimal
     type: str
     period: int | None = None
-    period_type: PeriodType = PeriodType.days
+    period_type: PeriodType = PeriodType.DAYS
     absolute_expiry: datetime | None = None
     extend_days: int | None = None
     description: str | None = None
@@ -302,7 +301,7 @@ def _reward_payload(
 @strawberry.type
 class RewardQueries:
     @strawberry.field(
-        permission_classes=[requires(scopes.DEFINITIONS_READ)],
+        permission_classes=[requires(Scope.DEFINITIONS_READ)],
         description="A reward definition by `id` or by `handle` (give one).",
     )
     async def reward_definition(
@@ -311,7 +310,7 @@ class RewardQueries:
         found = await by_id_or_handle(RewardDefinitionModel, id, handle)
         return RewardDefinition.from_model(found) if found else None
 
-    @strawberry.field(permission_classes=[requires(scopes.DEFINITIONS_READ)])
+    @strawberry.field(permission_classes=[requires(Scope.DEFINITIONS_READ)])
     async def reward_definitions(
         self,
         first: int | None = None,
@@ -323,7 +322,7 @@ class RewardQueries:
         items, total = await definitions.list_definitions(search, is_published, at.offset, at.limit)
         return connection([RewardDefinition.from_model(d) for d in items], total, at)
 
-    @strawberry.field(permission_classes=[requires(scopes.REWARDS_READ)])
+    @strawberry.field(permission_classes=[requires(Scope.REWARDS_READ)])
     async def reward(self, id: strawberry.ID) -> Reward | None:
         found = await service.get_reward(parse_id(id))
         return Reward.from_model(found) if found else None
@@ -331,7 +330,7 @@ class RewardQueries:
 
 @strawberry.type
 class RewardMutations:
-    @strawberry.mutation(permission_classes=[requires(scopes.DEFINITIONS_WRITE)])
+    @strawberry.mutation(permission_classes=[requires(Scope.DEFINITIONS_WRITE)])
     async def create_reward_definition(
         self, input: CreateRewardDefinitionInput
     ) -> CreateRewardDefinitionPayload:
@@ -340,7 +339,7 @@ class RewardMutations:
             *await attempt(definitions.create_definition(given(input))),
         )
 
-    @strawberry.mutation(permission_classes=[requires(scopes.DEFINITIONS_WRITE)])
+    @strawberry.mutation(permission_classes=[requires(Scope.DEFINITIONS_WRITE)])
     async def update_reward_definition(
         self, input: UpdateRewardDefinitionInput
     ) -> UpdateRewardDefinitionPayload:
@@ -350,14 +349,14 @@ class RewardMutations:
             *await attempt(definitions.update_definition(str(input.id), fields)),
         )
 
-    @strawberry.mutation(permission_classes=[requires(scopes.REWARDS_WRITE)])
+    @strawberry.mutation(permission_classes=[requires(Scope.REWARDS_WRITE)])
     async def issue_reward(self, info: Info, input: IssueRewardInput) -> IssueRewardPayload:
         data = to_domain(service.IssueRewardInput, input)
         return _reward_payload(
             IssueRewardPayload, *await attempt(service.issue_reward(data, input.idempotency_key))
         )
 
-    @strawberry.mutation(permission_classes=[requires(scopes.REWARDS_WRITE)])
+    @strawberry.mutation(permission_classes=[requires(Scope.REWARDS_WRITE)])
     async def extend_rewards(self, input: ExtendRewardsInput) -> ExtendRewardsPayload:
         rewards, errors = await attempt(
             service.extend_rewards(
@@ -371,7 +370,7 @@ class RewardMutations:
             rewards=[Reward.from_model(r) for r in rewards or []], errors=errors
         )
 
-    @strawberry.mutation(permission_classes=[requires(scopes.REWARDS_WRITE)])
+    @strawberry.mutation(permission_classes=[requires(Scope.REWARDS_WRITE)])
     async def reassign_reward(self, input: ReassignRewardInput) -> ReassignRewardPayload:
         return _reward_payload(
             ReassignRewardPayload,
@@ -379,7 +378,7 @@ class RewardMutations:
         )
 
     @strawberry.mutation(
-        permission_classes=[requires(scopes.REWARDS_WRITE)],
+        permission_classes=[requires(Scope.REWARDS_WRITE)],
         description="Use a percentage reward, whole, on a transaction of its profile (dollar "
         "rewards are spent by amount with `redeem`).",
     )
@@ -390,7 +389,7 @@ class RewardMutations:
             *await attempt(service.redeem_reward(str(input.reward_id), transaction_id)),
         )
 
-    @strawberry.mutation(permission_classes=[requires(scopes.REWARDS_WRITE)])
+    @strawberry.mutation(permission_classes=[requires(Scope.REWARDS_WRITE)])
     async def void_reward(self, input: VoidRewardInput) -> VoidRewardPayload:
         return _reward_payload(
             VoidRewardPayload,

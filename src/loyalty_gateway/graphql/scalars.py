@@ -1,4 +1,5 @@
-"""Custom scalars: Decimal money as a 2-decimal string, DateTime with an offset, JSON."""
+"""Custom scalars: Decimal as an exact string (money with 2 decimals), DateTime with an
+offset, JSON."""
 
 import json
 from datetime import UTC, date, datetime
@@ -16,7 +17,11 @@ from loyalty_gateway.core.time import DateOnly
 
 
 def _serialize_decimal(value: Decimal) -> str:
-    return str(Decimal(value).quantize(CENT))
+    """At least two decimals (money, in whole cents, always has two), never fewer than the
+    value has (a rate such as 0.005 keeps its third)."""
+    exact = Decimal(value)
+    exponent = exact.as_tuple().exponent
+    return str(exact if isinstance(exponent, int) and exponent <= -2 else exact.quantize(CENT))
 
 
 def _bad(message: str) -> GraphQLError:
@@ -63,8 +68,9 @@ def _decimal_literal(node: ValueNode, _variables: dict[str, Any] | None = None) 
 
 DecimalScalar = strawberry.scalar(
     name="Decimal",
-    description='Money: a string with 2 decimals ("10.00"). Input accepts a plain decimal '
-    'string ("10", "10.5") or a number, exact at two decimals.',
+    description='An exact decimal as a string: money with 2 decimals ("10.00"), a rate with as '
+    'many as it has ("0.005"). Input accepts a plain decimal string ("10", "10.5") or a '
+    "number; money must be exact at two decimals.",
     serialize=_serialize_decimal,
     parse_value=to_decimal,
     parse_literal=_decimal_literal,

@@ -5,9 +5,9 @@ from typing import TypeVar
 
 import strawberry
 
-from loyalty_gateway.auth import scopes
 from loyalty_gateway.graphql.convert import from_model, given, to_domain
 from loyalty_gateway.graphql.described import ERRORS, IDEMPOTENCY_KEY, TIMEZONE_IN, TIMEZONE_OUT
+from loyalty_gateway.graphql.enums import Scope
 from loyalty_gateway.graphql.errors import UserErrorType, attempt
 from loyalty_gateway.graphql.permissions import guarded_by, requires, staff_only
 from loyalty_gateway.graphql.scalars import Points
@@ -17,7 +17,7 @@ from loyalty_gateway.tiers.models import TierDefinition as TierDefinitionModel
 from loyalty_gateway.tiers.models import TierPoint as TierPointModel
 
 
-@guarded_by(scopes.DEFINITIONS_READ)
+@guarded_by(Scope.DEFINITIONS_READ)
 @staff_only("tags")
 @strawberry.type
 class TierDefinition:
@@ -43,7 +43,7 @@ class TierDefinition:
         return from_model(cls, model)
 
 
-@guarded_by(scopes.PROFILES_READ)
+@guarded_by(Scope.PROFILES_READ)
 @strawberry.type
 class TierProgress:
     current: TierDefinition | None
@@ -65,7 +65,7 @@ class TierProgress:
         )
 
 
-@guarded_by(scopes.PROFILES_READ)
+@guarded_by(Scope.PROFILES_READ)
 @strawberry.type
 class TierPoint:
     id: strawberry.ID
@@ -171,7 +171,7 @@ def _definition_payload(
 @strawberry.type
 class TierQueries:
     @strawberry.field(
-        permission_classes=[requires(scopes.DEFINITIONS_READ)],
+        permission_classes=[requires(Scope.DEFINITIONS_READ)],
         description="Every tier, lowest valueMin first.",
     )
     async def tier_definitions(self) -> list[TierDefinition]:
@@ -180,7 +180,7 @@ class TierQueries:
 
 @strawberry.type
 class TierMutations:
-    @strawberry.mutation(permission_classes=[requires(scopes.TIERS_WRITE)])
+    @strawberry.mutation(permission_classes=[requires(Scope.TIERS_WRITE)])
     async def create_tier_definition(
         self, input: CreateTierDefinitionInput
     ) -> CreateTierDefinitionPayload:
@@ -188,7 +188,7 @@ class TierMutations:
             CreateTierDefinitionPayload, *await attempt(service.create_tier(given(input)))
         )
 
-    @strawberry.mutation(permission_classes=[requires(scopes.TIERS_WRITE)])
+    @strawberry.mutation(permission_classes=[requires(Scope.TIERS_WRITE)])
     async def update_tier_definition(
         self, input: UpdateTierDefinitionInput
     ) -> UpdateTierDefinitionPayload:
@@ -197,7 +197,7 @@ class TierMutations:
             UpdateTierDefinitionPayload, *await attempt(service.update_tier(str(input.id), fields))
         )
 
-    @strawberry.mutation(permission_classes=[requires(scopes.TIERS_WRITE)])
+    @strawberry.mutation(permission_classes=[requires(Scope.TIERS_WRITE)])
     async def award_tier_points(self, input: AwardTierPointsInput) -> AwardTierPointsPayload:
         data = to_domain(service.AwardTierPointsInput, input)
         entry, errors = await attempt(service.award_tier_points(data, input.idempotency_key))
@@ -211,7 +211,7 @@ class TierMutations:
             errors=[],
         )
 
-    @strawberry.mutation(permission_classes=[requires(scopes.TIERS_WRITE)])
+    @strawberry.mutation(permission_classes=[requires(Scope.TIERS_WRITE)])
     async def assign_tier(self, input: AssignTierInput) -> AssignTierPayload:
         held, errors = await attempt(service.assign_tier(str(input.profile_id), input.tier_handle))
         if held is None:

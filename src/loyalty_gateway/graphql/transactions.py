@@ -8,10 +8,10 @@ import strawberry
 from strawberry.scalars import JSON
 from strawberry.types import Info
 
-from loyalty_gateway.auth import scopes
 from loyalty_gateway.core.money import from_cents
 from loyalty_gateway.graphql.convert import from_model, to_domain
 from loyalty_gateway.graphql.described import ERRORS, TIMEZONE_IN, TIMEZONE_OUT
+from loyalty_gateway.graphql.enums import Scope
 from loyalty_gateway.graphql.errors import UserErrorType, attempt, bad_input
 from loyalty_gateway.graphql.ids import parse_id
 from loyalty_gateway.graphql.permissions import guarded_by, requires, staff_only
@@ -32,7 +32,7 @@ def _dollars(cents: int | None) -> Decimal | None:
     return None if cents is None else from_cents(cents)
 
 
-@guarded_by(scopes.TRANSACTIONS_READ)
+@guarded_by(Scope.TRANSACTIONS_READ)
 @staff_only("price_margin", "tags")
 @strawberry.type
 class TransactionItem:
@@ -53,7 +53,7 @@ class TransactionItem:
         return from_model(cls, model, quantity=Decimal(model.quantity))
 
 
-@guarded_by(scopes.TRANSACTIONS_READ)
+@guarded_by(Scope.TRANSACTIONS_READ)
 @staff_only("margin", "tags", "meta")
 @strawberry.type
 class Transaction:
@@ -91,7 +91,7 @@ class Transaction:
             return None
         return Profile.from_model(await info.context.loaders.profile.load(self.profile_id))
 
-    @strawberry.field(permission_classes=[requires(scopes.REDEMPTIONS_READ)])
+    @strawberry.field(permission_classes=[requires(Scope.REDEMPTIONS_READ)])
     async def redemption(self, info: Info) -> RedemptionRef | None:
         from loyalty_gateway.graphql.redemptions import Redemption
 
@@ -175,7 +175,7 @@ def _domain_input(data: CreateTransactionInput) -> service.CreateTransactionInpu
 @strawberry.type
 class TransactionQueries:
     @strawberry.field(
-        permission_classes=[requires(scopes.TRANSACTIONS_READ)],
+        permission_classes=[requires(Scope.TRANSACTIONS_READ)],
         description="A transaction by `id` or by `externalId` (give one).",
     )
     async def transaction(
@@ -189,12 +189,12 @@ class TransactionQueries:
 
 @strawberry.type
 class TransactionMutations:
-    @strawberry.mutation(permission_classes=[requires(scopes.TRANSACTIONS_WRITE)])
+    @strawberry.mutation(permission_classes=[requires(Scope.TRANSACTIONS_WRITE)])
     async def create_transaction(self, input: CreateTransactionInput) -> CreateTransactionPayload:
         work = service.create_transaction(_domain_input(input), input.idempotency_key)
         return _payload(CreateTransactionPayload, *await attempt(work))
 
-    @strawberry.mutation(permission_classes=[requires(scopes.TRANSACTIONS_WRITE)])
+    @strawberry.mutation(permission_classes=[requires(Scope.TRANSACTIONS_WRITE)])
     async def link_transaction(self, input: LinkTransactionInput) -> LinkTransactionPayload:
         work = service.link_transaction(str(input.transaction_id), str(input.redemption_id))
         return _payload(LinkTransactionPayload, *await attempt(work))

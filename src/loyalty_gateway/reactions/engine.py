@@ -48,7 +48,9 @@ def resolve_arguments(action: ReactionAction, context: dict[str, Any]) -> dict[s
     return resolved
 
 
-async def _log(run: ReactionRun, kind: LogKind, status: str, **fields: Any) -> ReactionLogEntry:
+async def _log(
+    run: ReactionRun, kind: LogKind, status: RunStatus | StepStatus, **fields: Any
+) -> ReactionLogEntry:
     entry = await ReactionLogEntry.create(
         kind=kind,
         run_id=run.id,

@@ -22,6 +22,18 @@ class StepStatus(StrEnum):
     SKIPPED = "SKIPPED"
 
 
+class LogStatus(StrEnum):
+    """What a log entry reports: its run's status, or on STEP entries its step's. Every value
+    of RunStatus and StepStatus, once (a test holds them together)."""
+
+    RUNNING = "RUNNING"
+    COMPLETED = "COMPLETED"
+    STOPPED = "STOPPED"
+    FAILED = "FAILED"
+    PASSED = "PASSED"
+    SKIPPED = "SKIPPED"
+
+
 class LogKind(StrEnum):
     RUN_STARTED = "RUN_STARTED"
     STEP = "STEP"

@@ -33,34 +33,22 @@ from loyalty_gateway.transactions.service import link_named_transaction
 
 
 class Strategy(Enum):
+    """Where a redemption takes value from."""
+
     REWARDS = "REWARDS"
     POINTS = "POINTS"
 
 
-def parse_strategies(names: list[str] | None) -> list[Strategy]:
-    """Strategies in the order given (Omneo's lowercase names too); default REWARDS."""
-    if not names:
-        return [Strategy.REWARDS]
-    chosen: list[Strategy] = []
-    for name in names:
-        try:
-            strategy = Strategy(name.strip().upper())
-        except ValueError:
-            raise UserError(
-                ErrorCode.INVALID_STRATEGY,
-                f"Unknown strategy '{name}'; use REWARDS or POINTS",
-                "strategies",
-            ) from None
-        if strategy not in chosen:
-            chosen.append(strategy)
-    return chosen
+def parse_strategies(given: list[Strategy] | None) -> list[Strategy]:
+    """Strategies in the order given, each once; default REWARDS."""
+    return list(dict.fromkeys(given)) if given else [Strategy.REWARDS]
 
 
 @dataclass
 class RedeemInput:
     profile_id: str
     amount: Decimal
-    strategies: list[str] | None = None
+    strategies: list[Strategy] | None = None
     strict: bool = True
     transaction_external_id: str | None = None
     meta: Any = None
