@@ -55,7 +55,9 @@ async def test_a_bad_after_id_is_called_a_log_entry_id(server):
     finally:
         await socket.close()
     errors = reply["payload"] if reply["type"] == "error" else reply["payload"]["errors"]
-    assert errors[0]["message"] == "'abc' is not a valid reaction log entry id"
+    assert errors[0]["message"] == (
+        "'abc' is not a valid afterId (an id such as 'ReactionLogEntry:26')"
+    )
 
 
 async def test_unknown_action_arguments_are_refused_with_the_known_ones(gql):

@@ -106,7 +106,7 @@ async def test_a_run_streams_live_in_order_and_resumes_after_an_id(gql, server, 
         ("STEP", "benefit.create", "PASSED"),
         ("RUN_FINISHED", None, "COMPLETED"),
     ]
-    ids = [int(e["id"]) for e in live]
+    ids = [int(e["id"].removeprefix("ReactionLogEntry:")) for e in live]
     assert ids == sorted(ids)
     assert {e["runId"] for e in live} == {live[0]["runId"]}
     assert all(e["profileId"] == profile["id"] for e in live)
@@ -207,3 +207,21 @@ async def test_a_run_taken_up_again_by_retry_event_starts_again_resumed(gql, ser
 
 def test_a_log_status_is_a_run_status_or_a_step_status():
     assert {*LogStatus} == {*RunStatus} | {*StepStatus}
+
+
+async def test_ids_are_unique_across_types(gql, profile):
+    """Events, audit entries and log entries are numbered by the database, each from 1: their
+    GraphQL ids carry their type, and earlier bare numbers are still taken."""
+    emitted = await gql(
+        """mutation($p: ID!) { emitEvent(input: {event: "custom.ids", profileId: $p})
+        { event { id } errors { code } } }""",
+        {"p": profile["id"]},
+    )
+    event_id = emitted["emitEvent"]["event"]["id"]
+    audit_id = (await gql("{ auditLog(first: 1) { nodes { id } } }"))["auditLog"]["nodes"][0]["id"]
+    assert event_id.startswith("Event:") and audit_id.startswith("AuditEntry:")
+    for given in (event_id, event_id.removeprefix("Event:")):
+        found = await gql("query($id: ID!) { event(id: $id) { id } }", {"id": given})
+        assert found["event"]["id"] == event_id
+    wrong_type = await gql.raw("query($id: ID!) { event(id: $id) { id } }", {"id": audit_id})
+    assert wrong_type["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"

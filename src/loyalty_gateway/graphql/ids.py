@@ -1,4 +1,6 @@
-"""Query arguments that must be UUIDs: a malformed one is BAD_USER_INPUT."""
+"""Ids as GraphQL shows and takes them: UUIDs as they are, and rows the database numbers
+(events, audit entries, log entries) as `Event:26`, so that no two objects of different types
+share an id (Apollo's and Relay's caches key on it). A malformed id is BAD_USER_INPUT."""
 
 import uuid
 from typing import Any
@@ -13,6 +15,18 @@ def parse_id(value: str, argument: str = "id") -> str:
         return str(uuid.UUID(value))
     except ValueError:
         raise bad_input(f"'{value}' is not a valid {argument}") from None
+
+
+def numbered_id(kind: str, key: int) -> str:
+    return f"{kind}:{key}"
+
+
+def parse_numbered_id(value: str, kind: str, argument: str = "id") -> int:
+    """The row number in `Kind:n`; the bare number that earlier versions gave is taken too."""
+    prefix, _, number = value.rpartition(":")
+    if prefix in ("", kind) and number.isascii() and number.isdigit() and len(number) < 19:
+        return int(number)
+    raise bad_input(f"'{value[:64]}' is not a valid {argument} (an id such as '{kind}:26')")
 
 
 async def by_id_or_handle(model: type[Model], id: str | None, handle: str | None) -> Any:

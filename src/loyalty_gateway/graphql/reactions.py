@@ -21,8 +21,8 @@ from loyalty_gateway.graphql.enums import (
     Scope,
     StepStatus,
 )
-from loyalty_gateway.graphql.errors import UserErrorType, attempt, bad_input
-from loyalty_gateway.graphql.ids import parse_id
+from loyalty_gateway.graphql.errors import UserErrorType, attempt
+from loyalty_gateway.graphql.ids import numbered_id, parse_id, parse_numbered_id
 from loyalty_gateway.graphql.pagination import Connection, connection, page
 from loyalty_gateway.graphql.permissions import guarded_by, requires
 from loyalty_gateway.reactions import service
@@ -116,7 +116,7 @@ class Event:
 
     @classmethod
     def from_model(cls, model: EventModel) -> "Event":
-        return from_model(cls, model)
+        return from_model(cls, model, id=numbered_id("Event", model.id))
 
 
 @guarded_by(Scope.REACTIONS_READ)
@@ -195,7 +195,12 @@ class ReactionLogEntry:
 
     @classmethod
     def from_model(cls, model: LogEntryModel) -> "ReactionLogEntry":
-        return from_model(cls, model)
+        return from_model(
+            cls,
+            model,
+            id=numbered_id("ReactionLogEntry", model.id),
+            event_id=numbered_id("Event", model.event_id),
+        )
 
 
 @strawberry.input
@@ -360,13 +365,6 @@ def _reaction_payload(
     return kind(reaction=Reaction.from_model(model) if model else None, errors=errors)
 
 
-def _numeric_id(value: str, what: str = "event") -> int:
-    try:
-        return int(value)
-    except ValueError:
-        raise bad_input(f"'{value}' is not a valid {what} id") from None
-
-
 @strawberry.type
 class ReactionQueries:
     @strawberry.field(permission_classes=[requires(Scope.REACTIONS_READ)])
@@ -418,7 +416,7 @@ class ReactionQueries:
 
     @strawberry.field(permission_classes=[requires(Scope.REACTIONS_READ)])
     async def event(self, id: strawberry.ID) -> Event | None:
-        found = await EventModel.get_or_none(id=_numeric_id(id))
+        found = await EventModel.get_or_none(id=parse_numbered_id(id, "Event"))
         return Event.from_model(found) if found else None
 
 
@@ -477,7 +475,7 @@ class ReactionMutations:
 
     @strawberry.mutation(permission_classes=[requires(Scope.REACTIONS_WRITE)])
     async def retry_event(self, input: RetryEventInput) -> RetryEventPayload:
-        event, errors = await attempt(service.retry_event(_numeric_id(str(input.id))))
+        event, errors = await attempt(service.retry_event(parse_numbered_id(input.id, "Event")))
         return RetryEventPayload(event=Event.from_model(event) if event else None, errors=errors)
 
     @strawberry.mutation(
@@ -531,7 +529,7 @@ class ReactionSubscriptions:
             filters["trigger"] = trigger
         async with hub.subscribe() as queue:
             if after_id is not None:
-                start = _numeric_id(str(after_id), "reaction log entry")
+                start = parse_numbered_id(after_id, "ReactionLogEntry", "afterId")
             else:
                 start = await newest_entry_id()
             principal = info.context.principal
