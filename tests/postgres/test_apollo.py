@@ -7,7 +7,13 @@ import os
 import uuid
 from pathlib import Path
 
-from tests.support import ADMIN_TOKEN, create_definition, create_profile, issue_reward
+from tests.support import (
+    ADMIN_TOKEN,
+    create_benefit_definition,
+    create_definition,
+    create_profile,
+    issue_reward,
+)
 
 PROJECT = Path(__file__).resolve().parents[1] / "e2e" / "apollo"
 CREATE_REACTION = """mutation($input: CreateReactionInput!) {
@@ -23,6 +29,7 @@ async def test_apollo_client_queries_redeems_caches_subscribes_acts_as_a_custome
     profile = await create_profile(gql)
     definition = await create_definition(gql)
     await issue_reward(gql, profile["id"], definition["id"])
+    benefit = await create_benefit_definition(gql, isClaimable=True, isPublished=True)
     trigger = "custom.apollo_" + uuid.uuid4().hex[:8]
     condition = {">": [{"var": "data.score"}, 5]}
     created = await gql(
@@ -54,6 +61,8 @@ async def test_apollo_client_queries_redeems_caches_subscribes_acts_as_a_custome
             "PROFILE_ID": profile["id"],
             "REACTION_ID": reaction_id,
             "TRIGGER": trigger,
+            "DEFINITION_ID": definition["id"],
+            "BENEFIT_HANDLE": benefit["handle"],
         },
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
@@ -66,3 +75,12 @@ async def test_apollo_client_queries_redeems_caches_subscribes_acts_as_a_custome
     assert seen["logKinds"][0] == "RUN_STARTED" and seen["logKinds"][-1] == "RUN_FINISHED"
     assert seen["customerOnProfile"] == "FORBIDDEN"
     assert seen["persisted"] == ["hash", "text+hash", "hash"]
+    assert seen["cacheChecked"] == [
+        "redeem",
+        "reverseRedemption",
+        "returnRedemption",
+        "awardPoints",
+        "issueReward",
+        "claimBenefit",
+    ]
+    assert seen["distinctBalances"] == 6, "each mutation changed the balances"

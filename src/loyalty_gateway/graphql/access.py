@@ -170,5 +170,5 @@ class AccessSubscriptions:
                 current = await balances_of(principal.profile_id)
                 if current != previous:
                     previous = current
-                    yield BalancesType.from_domain(current)
+                    yield BalancesType.from_domain(principal.profile_id, current)
                 await _next_change(changed, str(principal.profile_id), interval)

@@ -15,7 +15,7 @@ from loyalty_gateway.auth.models import AuditEntry as AuditEntryModel
 from loyalty_gateway.auth.service import Principal
 from loyalty_gateway.graphql.convert import from_model
 from loyalty_gateway.graphql.enums import AuditOutcome, Scope
-from loyalty_gateway.graphql.ids import numbered_id, parse_id
+from loyalty_gateway.graphql.ids import parse_id, typed_id
 from loyalty_gateway.graphql.pagination import Connection, connection, page
 from loyalty_gateway.graphql.permissions import guarded_by, requires
 
@@ -128,7 +128,7 @@ class AuditEntry:
 
     @classmethod
     def from_model(cls, model: AuditEntryModel) -> "AuditEntry":
-        return from_model(cls, model, id=numbered_id("AuditEntry", model.id))
+        return from_model(cls, model, id=typed_id("AuditEntry", model.id))
 
 
 @strawberry.type

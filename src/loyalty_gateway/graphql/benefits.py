@@ -12,6 +12,7 @@ from loyalty_gateway.benefits import definitions, service
 from loyalty_gateway.benefits.models import Benefit as BenefitModel
 from loyalty_gateway.benefits.models import BenefitDefinition as BenefitDefinitionModel
 from loyalty_gateway.core.time import utcnow
+from loyalty_gateway.graphql.balances import BalancesType
 from loyalty_gateway.graphql.convert import from_model, given, to_domain
 from loyalty_gateway.graphql.described import ERRORS, IDEMPOTENCY_KEY, TIMEZONE_IN, TIMEZONE_OUT
 from loyalty_gateway.graphql.enums import PeriodType, Scope
@@ -231,6 +232,11 @@ class VoidBenefitInput:
 @strawberry.type
 class BenefitPayload:
     benefit: Benefit | None
+
+    @strawberry.field
+    async def balances(self) -> BalancesType | None:
+        return await BalancesType.of_profile(self.benefit.profile_id if self.benefit else None)
+
     errors: list[UserErrorType] = strawberry.field(description=ERRORS)
 
 

@@ -1,6 +1,7 @@
 """Ids as GraphQL shows and takes them: UUIDs as they are, and rows the database numbers
-(events, audit entries, log entries) as `Event:26`, so that no two objects of different types
-share an id (Apollo's and Relay's caches key on it). A malformed id is BAD_USER_INPUT."""
+(events, audit entries, log entries) as `Event:26`, what has no row of its own after what it
+belongs to (`Balances:<profile id>`), so that no two objects of different types share an id
+(Apollo's and Relay's caches key on it). A malformed id is BAD_USER_INPUT."""
 
 import uuid
 from typing import Any
@@ -17,7 +18,7 @@ def parse_id(value: str, argument: str = "id") -> str:
         raise bad_input(f"'{value}' is not a valid {argument}") from None
 
 
-def numbered_id(kind: str, key: int) -> str:
+def typed_id(kind: str, key: object) -> str:
     return f"{kind}:{key}"
 
 

@@ -70,7 +70,8 @@ class Profile:
 
     @strawberry.field
     async def balances(self, info: Info) -> BalancesType:
-        return BalancesType.from_domain(await info.context.loaders.balances.load(str(self.id)))
+        balances = await info.context.loaders.balances.load(str(self.id))
+        return BalancesType.from_domain(str(self.id), balances)
 
     @strawberry.field(
         permission_classes=[requires(Scope.REWARDS_READ)],
@@ -267,7 +268,8 @@ class ProfileQueries:
         found = await service.find_profile(parse_id(profile_id, "profileId"))
         if found is None:
             return None
-        return BalancesType.from_domain(await info.context.loaders.balances.load(str(found.id)))
+        balances = await info.context.loaders.balances.load(str(found.id))
+        return BalancesType.from_domain(str(found.id), balances)
 
 
 @strawberry.type

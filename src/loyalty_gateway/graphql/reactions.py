@@ -22,7 +22,7 @@ from loyalty_gateway.graphql.enums import (
     StepStatus,
 )
 from loyalty_gateway.graphql.errors import UserErrorType, attempt
-from loyalty_gateway.graphql.ids import numbered_id, parse_id, parse_numbered_id
+from loyalty_gateway.graphql.ids import parse_id, parse_numbered_id, typed_id
 from loyalty_gateway.graphql.pagination import Connection, connection, page
 from loyalty_gateway.graphql.permissions import guarded_by, requires
 from loyalty_gateway.reactions import service
@@ -116,7 +116,7 @@ class Event:
 
     @classmethod
     def from_model(cls, model: EventModel) -> "Event":
-        return from_model(cls, model, id=numbered_id("Event", model.id))
+        return from_model(cls, model, id=typed_id("Event", model.id))
 
 
 @guarded_by(Scope.REACTIONS_READ)
@@ -198,8 +198,8 @@ class ReactionLogEntry:
         return from_model(
             cls,
             model,
-            id=numbered_id("ReactionLogEntry", model.id),
-            event_id=numbered_id("Event", model.event_id),
+            id=typed_id("ReactionLogEntry", model.id),
+            event_id=typed_id("Event", model.event_id),
         )
 
 

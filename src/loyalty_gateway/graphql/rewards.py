@@ -10,6 +10,7 @@ from strawberry.types import Info
 
 from loyalty_gateway.balances.lots import REWARD_LOTS
 from loyalty_gateway.core.time import utcnow
+from loyalty_gateway.graphql.balances import BalancesType
 from loyalty_gateway.graphql.convert import from_model, given, to_domain
 from loyalty_gateway.graphql.described import ERRORS, IDEMPOTENCY_KEY, TIMEZONE_IN, TIMEZONE_OUT
 from loyalty_gateway.graphql.enums import PeriodType, Scope
@@ -224,6 +225,11 @@ class IssueRewardInput:
 @strawberry.type
 class RewardPayload:
     reward: Reward | None
+
+    @strawberry.field
+    async def balances(self) -> BalancesType | None:
+        return await BalancesType.of_profile(self.reward.profile_id if self.reward else None)
+
     errors: list[UserErrorType] = strawberry.field(description=ERRORS)
 
 

@@ -1,7 +1,8 @@
 // Apollo Client 4 end to end against a live loyalty-gateway: an HttpLink + GraphQLWsLink split
 // client reads a profile's balances, redeems, reads the normalised cache after the mutation,
 // subscribes to reactionLog, triggers the reaction and receives its entries, and a customer
-// token reads `me`, and automatic persisted queries send hashes. Input comes from the environment; it prints one JSON line of what it saw
+// token reads `me`, automatic persisted queries send hashes, and after each mutation that
+// changes balances the cached profile's balances equal a fresh read. Input comes from the environment; it prints one JSON line of what it saw
 // and exits non-zero on the first broken expectation.
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
@@ -12,8 +13,10 @@ import { getMainDefinition } from "@apollo/client/utilities";
 import { createClient } from "graphql-ws";
 import WebSocket from "ws";
 
-const { GATEWAY_URL, ADMIN_TOKEN, PROFILE_ID, REACTION_ID, TRIGGER } = process.env;
-for (const [name, value] of Object.entries({ GATEWAY_URL, ADMIN_TOKEN, PROFILE_ID, REACTION_ID, TRIGGER })) {
+const { GATEWAY_URL, ADMIN_TOKEN, PROFILE_ID, REACTION_ID, TRIGGER, DEFINITION_ID, BENEFIT_HANDLE } =
+  process.env;
+const required = { GATEWAY_URL, ADMIN_TOKEN, PROFILE_ID, REACTION_ID, TRIGGER, DEFINITION_ID, BENEFIT_HANDLE };
+for (const [name, value] of Object.entries(required)) {
   assert.ok(value, `${name} is required`);
 }
 
@@ -175,6 +178,49 @@ try {
   }
   seen.persisted = sent.map((body) => (body.query ? "text+hash" : "hash"));
   assert.deepEqual(seen.persisted, ["hash", "text+hash", "hash"]);
+
+  // Balances carry an id (Balances:<profile id>): a payload's `balances` and the profile's are
+  // one cache entry, so the cached profile is never stale after a mutation that changes them.
+  const BALANCES = "balances { id rewardBalance pointBalance pointBalanceDollars combinedBalanceDollars benefitBalance }";
+  const PROFILE_WITH_BALANCES = gql`query ProfileWithBalances($id: ID!) { profile(id: $id) { id ${BALANCES} } }`;
+  const changes = {
+    redeem: [gql`mutation R($input: RedeemInput!) { redeem(input: $input) { redemption { id } ${BALANCES} errors { code } } }`,
+      () => ({ profileId: PROFILE_ID, amount: "1.00" })],
+    reverseRedemption: [gql`mutation V($input: ReverseRedemptionInput!) { reverseRedemption(input: $input) { redemption { id } ${BALANCES} errors { code } } }`,
+      (last) => ({ redemptionId: last.redeem.redemption.id })],
+    returnRedemption: [gql`mutation T($input: ReturnRedemptionInput!) { returnRedemption(input: $input) { redemption { id } ${BALANCES} errors { code } } }`,
+      async () => {
+        const taken = await admin.apollo.mutate({ mutation: changes.redeem[0], variables: { input: { profileId: PROFILE_ID, amount: "2.00" } } });
+        return { redemptionId: taken.data.redeem.redemption.id, amount: "0.50" };
+      }],
+    awardPoints: [gql`mutation A($input: AwardPointsInput!) { awardPoints(input: $input) { pointLot { id } ${BALANCES} errors { code } } }`,
+      () => ({ profileId: PROFILE_ID, points: 250, timezone: "UTC" })],
+    issueReward: [gql`mutation I($input: IssueRewardInput!) { issueReward(input: $input) { reward { id } ${BALANCES} errors { code } } }`,
+      () => ({ profileId: PROFILE_ID, rewardDefinitionId: DEFINITION_ID, timezone: "UTC" })],
+    claimBenefit: [gql`mutation C($input: ClaimBenefitInput!) { claimBenefit(input: $input) { benefit { id } ${BALANCES} errors { code } } }`,
+      () => ({ profileId: PROFILE_ID, definitionHandle: BENEFIT_HANDLE, timezone: "UTC" })],
+  };
+  const shown = [];
+  const cache = client(ADMIN_TOKEN);
+  try {
+    await cache.apollo.query({ query: PROFILE_WITH_BALANCES, variables: { id: PROFILE_ID } });
+    const results = {};
+    for (const [name, [mutation, input]] of Object.entries(changes)) {
+      const done = await cache.apollo.mutate({ mutation, variables: { input: await input(results) } });
+      assert.deepEqual(done.data[name].errors, [], name);
+      results[name] = done.data[name];
+      const cached = cache.apollo.readQuery({ query: PROFILE_WITH_BALANCES, variables: { id: PROFILE_ID } });
+      const fresh = await cache.apollo.query({
+        query: PROFILE_WITH_BALANCES, variables: { id: PROFILE_ID }, fetchPolicy: "network-only",
+      });
+      assert.deepEqual(cached.profile.balances, fresh.data.profile.balances, `cache after ${name}`);
+      shown.push(JSON.stringify(fresh.data.profile.balances));
+    }
+  } finally {
+    await cache.wsClient.dispose();
+  }
+  seen.cacheChecked = Object.keys(changes);
+  seen.distinctBalances = new Set(shown).size;
   console.log(JSON.stringify({ ok: true, ...seen }));
 } finally {
   await admin.wsClient.dispose();
