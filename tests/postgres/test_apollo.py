@@ -84,3 +84,4 @@ async def test_apollo_client_queries_redeems_caches_subscribes_acts_as_a_custome
         "claimBenefit",
     ]
     assert seen["distinctBalances"] == 6, "each mutation changed the balances"
+    assert len(seen["merged"]) == len(set(seen["merged"])) == 4

@@ -18,6 +18,7 @@ from loyalty_gateway.db.handles import (
     check_not_null,
     create_with_handle,
 )
+from loyalty_gateway.db.keyset import Order, Slice, Window, page_of
 from loyalty_gateway.idempotency.service import run_once
 from loyalty_gateway.profiles.locks import lock_profile
 
@@ -71,16 +72,19 @@ async def create_definition(
 
 
 async def list_definitions(
-    model: type[D], search: str | None, filters: dict[str, bool | None], offset: int, limit: int
-) -> tuple[list[D], int]:
+    model: type[D],
+    order: Order,
+    search: str | None,
+    filters: dict[str, bool | None],
+    window: Window,
+) -> Slice[D]:
     """A page of definitions, oldest first: those matching every given flag, and `search`
     in the name or handle."""
     query = model.filter(**{name: value for name, value in filters.items() if value is not None})
     if search and search.strip():
         term = search.strip()
         query = query.filter(Q(name__icontains=term) | Q(handle__icontains=term))
-    total = await query.count()
-    return await query.order_by("created_at", "id").offset(offset).limit(limit), total
+    return await page_of(query, order, window)
 
 
 async def issue_once(

@@ -8,6 +8,7 @@ from datetime import datetime
 from enum import Enum
 from functools import reduce
 from typing import Any, TypeVar
+from uuid import UUID
 
 from tortoise.expressions import Q
 from tortoise.models import Model
@@ -15,6 +16,7 @@ from tortoise.transactions import in_transaction
 
 from loyalty_gateway.core.errors import ErrorCode, UserError, require_uuid
 from loyalty_gateway.core.time import utcnow
+from loyalty_gateway.db.keyset import Column, Key, Order
 from loyalty_gateway.profiles.locks import lock_profile
 
 M = TypeVar("M", bound=Model)
@@ -175,6 +177,24 @@ async def lots_by_profile(
 SpendingKey = tuple[bool, datetime, datetime, str]
 
 
-def spending_order(lot: Any) -> SpendingKey:
+def _spending(key: Key) -> SpendingKey:
     """Earliest expiry first, no expiry last; ties by issue time, then id."""
-    return (lot.expires_at is None, lot.expires_at or lot.issued_at, lot.issued_at, str(lot.id))
+    expires_at, issued_at, lot_id = key
+    return (expires_at is None, expires_at or issued_at, issued_at, str(lot_id))
+
+
+def lot_order(name: str) -> Order:
+    """The order a profile's lots are spent and listed in."""
+    columns = (
+        Column("expires_at", datetime, nullable=True),
+        Column("issued_at", datetime),
+        Column("id", UUID),
+    )
+    return Order(name, columns, comparable=_spending)
+
+
+def spending_order(lot: Any) -> SpendingKey:
+    return _spending((lot.expires_at, lot.issued_at, lot.id))
+
+
+REWARD_ORDER, POINT_ORDER, BENEFIT_ORDER = map(lot_order, ("rewards", "points", "benefits"))

@@ -8,6 +8,7 @@ from loyalty_gateway.benefits.models import BenefitDefinition
 from loyalty_gateway.core.errors import ErrorCode, UserError
 from loyalty_gateway.core.rules import check_rule
 from loyalty_gateway.db.handles import find_by_id_or_handle, update_with_handle
+from loyalty_gateway.db.keyset import Slice, Window, by_creation
 from loyalty_gateway.profiles.context import CONTEXT_KEYS
 
 # Omneo's benefit categories (reference §5.1).
@@ -58,15 +59,16 @@ async def find_definition(
     )
 
 
+DEFINITION_ORDER = by_creation("benefitDefinitions")
+
+
 async def list_definitions(
-    search: str | None,
-    is_published: bool | None,
-    is_claimable: bool | None,
-    offset: int,
-    limit: int,
-) -> tuple[list[BenefitDefinition], int]:
+    search: str | None, is_published: bool | None, is_claimable: bool | None, window: Window
+) -> Slice[BenefitDefinition]:
     flags = {"is_published": is_published, "is_claimable": is_claimable}
-    return await definitions.list_definitions(BenefitDefinition, search, flags, offset, limit)
+    return await definitions.list_definitions(
+        BenefitDefinition, DEFINITION_ORDER, search, flags, window
+    )
 
 
 async def definitions_by_ids(ids: list[str]) -> dict[str, BenefitDefinition]:

@@ -11,6 +11,7 @@ import strawberry
 from strawberry.extensions import FieldExtension
 from strawberry.types import Info
 
+from loyalty_gateway.auth.audit import AUDIT_ORDER, list_entries
 from loyalty_gateway.auth.models import AuditEntry as AuditEntryModel
 from loyalty_gateway.auth.service import Principal
 from loyalty_gateway.graphql.convert import from_model
@@ -138,15 +139,12 @@ class AuditQueries:
         self,
         first: int | None = None,
         after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
         token_id: strawberry.ID | None = None,
         operation: str | None = None,
     ) -> Connection[AuditEntry]:
-        at = page(first, after)
-        query = AuditEntryModel.all()
-        if token_id is not None:
-            query = query.filter(token_id=parse_id(token_id, "tokenId"))
-        if operation is not None:
-            query = query.filter(operation=operation)
-        total = await query.count()
-        rows = await query.order_by("-id").offset(at.offset).limit(at.limit)
-        return connection([AuditEntry.from_model(r) for r in rows], total, at)
+        window = page(AUDIT_ORDER, first, after, last, before)
+        token = parse_id(token_id, "tokenId") if token_id is not None else None
+        found = await list_entries(token, operation, window)
+        return connection(found, [AuditEntry.from_model(r) for r in found.rows])

@@ -302,15 +302,15 @@ class BenefitQueries:
         self,
         first: int | None = None,
         after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
         search: str | None = None,
         is_published: bool | None = None,
         is_claimable: bool | None = None,
     ) -> Connection[BenefitDefinition]:
-        at = page(first, after)
-        items, total = await definitions.list_definitions(
-            search, is_published, is_claimable, at.offset, at.limit
-        )
-        return connection([BenefitDefinition.from_model(d) for d in items], total, at)
+        window = page(definitions.DEFINITION_ORDER, first, after, last, before)
+        found = await definitions.list_definitions(search, is_published, is_claimable, window)
+        return connection(found, [BenefitDefinition.from_model(d) for d in found.rows])
 
     @strawberry.field(permission_classes=[requires(Scope.REWARDS_READ)])
     async def benefit(self, id: strawberry.ID) -> Benefit | None:

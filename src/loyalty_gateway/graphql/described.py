@@ -119,8 +119,11 @@ COMMON: dict[str, str] = {
 description of its own keeps it."""
 ARGUMENTS: dict[str, str] = {
     "input": "What the mutation takes (see its input type).",
-    "first": "How many items the page holds: 20 unless given, at most 100.",
+    "first": "How many items the page holds, from its start: 20 unless given, at most 100.",
     "after": "The cursor of the item the page starts after (an `endCursor`).",
+    "last": "How many items the page holds, back from its end (or from `before`): at most "
+    "100; not with `first`.",
+    "before": "The cursor of the item the page ends before (a `startCursor`).",
     "id": "Its id.",
 }
 """Arguments of these names mean the same on every field."""

@@ -1,12 +1,17 @@
-"""Relay-style connections with opaque offset cursors."""
+"""Relay-style connections whose opaque cursors hold the sort key of their row (keyset
+pages, `db/keyset.py`): `first`/`after` read on from a row, `last`/`before` back from one."""
 
 import base64
 import binascii
-from dataclasses import dataclass
-from typing import Generic, TypeVar
+import json
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any, Generic, TypeVar
+from uuid import UUID
 
 import strawberry
 
+from loyalty_gateway.db.keyset import Column, Key, Order, Slice, Window
 from loyalty_gateway.graphql.errors import bad_input
 
 MAX_PAGE = 100
@@ -19,7 +24,8 @@ class PageInfo:
     has_next_page: bool = strawberry.field(description="More items follow this page.")
     has_previous_page: bool = strawberry.field(description="Items come before this page.")
     start_cursor: str | None = strawberry.field(
-        description="The first item's cursor; null on an empty page."
+        description="The first item's cursor: pass it as `before` for the page before; null on "
+        "an empty page."
     )
     end_cursor: str | None = strawberry.field(
         description="The last item's cursor: pass it as `after` for the next page."
@@ -28,11 +34,17 @@ class PageInfo:
 
 @strawberry.type(description="An item of a page, with the cursor that points at it.")
 class Edge(Generic[Node]):
-    cursor: str = strawberry.field(description="Opaque: pass it as `after` to continue after it.")
+    cursor: str = strawberry.field(
+        description="Opaque: pass it as `after` to read on after this item, or as `before` to "
+        "read back from it. Items added or removed elsewhere in the list do not move it."
+    )
     node: Node = strawberry.field(description="The item.")
 
 
-@strawberry.type(description="A page of a list: `first` items (at most 100) after `after`.")
+@strawberry.type(
+    description="A page of a list: `first` items (at most 100) after `after`, or the `last` "
+    "items before `before`."
+)
 class Connection(Generic[Node]):
     edges: list[Edge[Node]] = strawberry.field(description="The page's items with their cursors.")
     page_info: PageInfo = strawberry.field(description="Where the page lies in the list.")
@@ -43,48 +55,82 @@ class Connection(Generic[Node]):
         return [edge.node for edge in self.edges]
 
 
-@dataclass(frozen=True)
-class Page:
-    offset: int
-    limit: int
+def encode_cursor(order: Order, key: Key) -> str:
+    values = [
+        value.isoformat()
+        if isinstance(value, datetime)
+        else str(value)
+        if isinstance(value, UUID)
+        else value
+        for value in key
+    ]
+    text = json.dumps([order.name, values], separators=(",", ":"))
+    return base64.urlsafe_b64encode(text.encode()).decode()
 
 
-def encode_cursor(offset: int) -> str:
-    return base64.urlsafe_b64encode(f"o:{offset}".encode()).decode()
+def _value(column: Column, raw: Any) -> Any:
+    if raw is None and column.nullable:
+        return None
+    if column.kind is datetime and isinstance(raw, str):
+        parsed = datetime.fromisoformat(raw)
+        if parsed.tzinfo is None:
+            raise ValueError(raw)
+        return parsed
+    if column.kind is UUID and isinstance(raw, str):
+        return UUID(raw)
+    if column.kind is int and isinstance(raw, int) and not isinstance(raw, bool):
+        return raw
+    raise ValueError(raw)
 
 
-def decode_cursor(cursor: str) -> int:
+def decode_cursor(order: Order, cursor: str, argument: str) -> Key:
+    """The sort key in a cursor this list gave; anything else (another list's cursor, an
+    offset cursor of earlier versions, a tampered one) is BAD_USER_INPUT."""
     try:
-        text = base64.urlsafe_b64decode(cursor.encode()).decode()
-        prefix, _, number = text.partition(":")
-        offset = int(number)
-        if prefix != "o" or offset < 0:
+        name, values = json.loads(base64.urlsafe_b64decode(cursor.encode()).decode())
+        if name != order.name or len(values) != len(order.columns):
             raise ValueError(cursor)
-        return offset
-    except (ValueError, UnicodeDecodeError, binascii.Error):
-        raise bad_input(f"'{cursor}' is not a valid cursor") from None
+        return tuple(_value(column, raw) for column, raw in zip(order.columns, values, strict=True))
+    except (ValueError, TypeError, UnicodeDecodeError, binascii.Error):
+        raise bad_input(f"'{cursor[:64]}' is not a valid {argument} cursor for this list") from None
 
 
-def page(first: int | None, after: str | None) -> Page:
-    """Validate `first`/`after`: first is 0..100 (default 20)."""
-    limit = DEFAULT_PAGE if first is None else first
-    if limit < 0 or limit > MAX_PAGE:
-        raise bad_input(f"'first' must be between 0 and {MAX_PAGE}, got {limit}")
-    offset = decode_cursor(after) + 1 if after else 0
-    return Page(offset=offset, limit=limit)
+def page(
+    order: Order,
+    first: int | None,
+    after: str | None,
+    last: int | None = None,
+    before: str | None = None,
+) -> Window:
+    """The window `first`/`after` (or `last`/`before`) ask for: at most 100 rows, 20 by
+    default; `first` and `last` are not given together."""
+    if first is not None and last is not None:
+        raise bad_input("Give 'first' or 'last', not both")
+    limit = DEFAULT_PAGE if first is None and last is None else first if last is None else last
+    if limit is None or limit < 0 or limit > MAX_PAGE:
+        raise bad_input(f"'first' and 'last' must be between 0 and {MAX_PAGE}, got {limit}")
+    return Window(
+        limit=limit,
+        after=decode_cursor(order, after, "after") if after else None,
+        before=decode_cursor(order, before, "before") if before else None,
+        from_end=last is not None,
+    )
 
 
-def connection(nodes: list[Node], total: int, at: Page) -> Connection[Node]:
+def connection(found: Slice[Any], nodes: Sequence[Node]) -> Connection[Node]:
+    """The page of `found`, whose rows became `nodes` (one each, in order)."""
+    window = found.window
     edges = [
-        Edge(cursor=encode_cursor(at.offset + index), node=node) for index, node in enumerate(nodes)
+        Edge(cursor=encode_cursor(found.order, found.order.key(row)), node=node)
+        for row, node in zip(found.rows, nodes, strict=True)
     ]
     return Connection(
         edges=edges,
         page_info=PageInfo(
-            has_next_page=at.offset + len(nodes) < total,
-            has_previous_page=at.offset > 0,
+            has_next_page=window.before is not None if window.from_end else found.more,
+            has_previous_page=found.more if window.from_end else window.after is not None,
             start_cursor=edges[0].cursor if edges else None,
             end_cursor=edges[-1].cursor if edges else None,
         ),
-        total_count=total,
+        total_count=found.total,
     )

@@ -8,7 +8,9 @@ from typing import TYPE_CHECKING, Annotated, TypeVar
 import strawberry
 from strawberry.types import Info
 
+from loyalty_gateway.balances.lots import BENEFIT_ORDER, POINT_ORDER, REWARD_ORDER
 from loyalty_gateway.benefits.service import claimable_for
+from loyalty_gateway.db.keyset import window_of
 from loyalty_gateway.graphql.balances import BalancesType
 from loyalty_gateway.graphql.convert import from_model, given
 from loyalty_gateway.graphql.described import ERRORS
@@ -21,7 +23,9 @@ from loyalty_gateway.graphql.permissions import guarded_by, requires, staff_only
 from loyalty_gateway.graphql.scalars import Points
 from loyalty_gateway.profiles import service
 from loyalty_gateway.profiles.models import Profile as ProfileModel
+from loyalty_gateway.redemptions.service import REDEMPTION_ORDER
 from loyalty_gateway.tiers.held import progress, tier_of
+from loyalty_gateway.transactions.service import TRANSACTION_ORDER
 
 if TYPE_CHECKING:
     from loyalty_gateway.graphql.benefits import Benefit, BenefitDefinition
@@ -84,13 +88,15 @@ class Profile:
         status: list[RewardStatusEnum] | None = None,
         first: int | None = None,
         after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
     ) -> Connection[RewardRef]:
         from loyalty_gateway.graphql.rewards import with_definitions
 
-        at = page(first, after)
+        window = page(REWARD_ORDER, first, after, last, before)
         rewards = await info.context.loaders.rewards.load((str(self.id), _statuses(status)))
-        chosen = rewards[at.offset : at.offset + at.limit]
-        return connection(await with_definitions(info, chosen), len(rewards), at)
+        found = window_of(rewards, REWARD_ORDER, window)
+        return connection(found, await with_definitions(info, found.rows))
 
     @strawberry.field(
         permission_classes=[requires(Scope.REWARDS_READ)],
@@ -103,13 +109,15 @@ class Profile:
         status: list[PointStatusEnum] | None = None,
         first: int | None = None,
         after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
     ) -> Connection[PointLotRef]:
         from loyalty_gateway.graphql.points import PointLot
 
-        at = page(first, after)
+        window = page(POINT_ORDER, first, after, last, before)
         lots = await info.context.loaders.points.load((str(self.id), _statuses(status)))
-        chosen = lots[at.offset : at.offset + at.limit]
-        return connection([PointLot.from_model(lot) for lot in chosen], len(lots), at)
+        found = window_of(lots, POINT_ORDER, window)
+        return connection(found, [PointLot.from_model(lot) for lot in found.rows])
 
     @strawberry.field(
         permission_classes=[requires(Scope.REWARDS_READ)],
@@ -122,13 +130,15 @@ class Profile:
         status: list[BenefitStatusEnum] | None = None,
         first: int | None = None,
         after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
     ) -> Connection[BenefitRef]:
         from loyalty_gateway.graphql.benefits import Benefit
 
-        at = page(first, after)
-        found = await info.context.loaders.benefits.load((str(self.id), _statuses(status)))
-        chosen = found[at.offset : at.offset + at.limit]
-        return connection([Benefit.from_model(b) for b in chosen], len(found), at)
+        window = page(BENEFIT_ORDER, first, after, last, before)
+        benefits = await info.context.loaders.benefits.load((str(self.id), _statuses(status)))
+        found = window_of(benefits, BENEFIT_ORDER, window)
+        return connection(found, [Benefit.from_model(b) for b in found.rows])
 
     @strawberry.field(
         permission_classes=[requires(Scope.REWARDS_READ)],
@@ -171,28 +181,38 @@ class Profile:
         description="The profile's redemptions, reversals and returns, newest first.",
     )
     async def redemptions(
-        self, info: Info, first: int | None = None, after: str | None = None
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
     ) -> Connection[RedemptionRef]:
         from loyalty_gateway.graphql.redemptions import Redemption
 
-        at = page(first, after)
-        found = await info.context.loaders.redemptions.load(str(self.id))
-        chosen = found[at.offset : at.offset + at.limit]
-        return connection([Redemption.from_model(r) for r in chosen], len(found), at)
+        window = page(REDEMPTION_ORDER, first, after, last, before)
+        redemptions = await info.context.loaders.redemptions.load(str(self.id))
+        found = window_of(redemptions, REDEMPTION_ORDER, window)
+        return connection(found, [Redemption.from_model(r) for r in found.rows])
 
     @strawberry.field(
         permission_classes=[requires(Scope.TRANSACTIONS_READ)],
         description="The profile's transactions, latest transactedAt first.",
     )
     async def transactions(
-        self, info: Info, first: int | None = None, after: str | None = None
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
     ) -> Connection[TransactionRef]:
         from loyalty_gateway.graphql.transactions import Transaction
 
-        at = page(first, after)
-        found = await info.context.loaders.transactions.load(str(self.id))
-        chosen = found[at.offset : at.offset + at.limit]
-        return connection([Transaction.from_model(t) for t in chosen], len(found), at)
+        window = page(TRANSACTION_ORDER, first, after, last, before)
+        transactions = await info.context.loaders.transactions.load(str(self.id))
+        found = window_of(transactions, TRANSACTION_ORDER, window)
+        return connection(found, [Transaction.from_model(t) for t in found.rows])
 
 
 @strawberry.input
@@ -257,11 +277,16 @@ class ProfileQueries:
         description="Profiles, oldest first; `search` matches first name, last name or email.",
     )
     async def profiles(
-        self, first: int | None = None, after: str | None = None, search: str | None = None
+        self,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+        search: str | None = None,
     ) -> Connection[Profile]:
-        at = page(first, after)
-        items, total = await service.list_profiles(search, at.offset, at.limit)
-        return connection([Profile.from_model(p) for p in items], total, at)
+        window = page(service.PROFILE_ORDER, first, after, last, before)
+        found = await service.list_profiles(search, window)
+        return connection(found, [Profile.from_model(p) for p in found.rows])
 
     @strawberry.field(permission_classes=[requires(Scope.PROFILES_READ)])
     async def balances(self, info: Info, profile_id: strawberry.ID) -> BalancesType | None:

@@ -379,10 +379,12 @@ class ReactionQueries:
         is_active: bool | None = None,
         first: int | None = None,
         after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
     ) -> Connection[Reaction]:
-        at = page(first, after)
-        rows, total = await service.list_reactions(trigger, is_active, at.offset, at.limit)
-        return connection([Reaction.from_model(r) for r in rows], total, at)
+        window = page(service.REACTION_ORDER, first, after, last, before)
+        found = await service.list_reactions(trigger, is_active, window)
+        return connection(found, [Reaction.from_model(r) for r in found.rows])
 
     @strawberry.field(permission_classes=[requires(Scope.REACTIONS_READ)])
     async def targets(self) -> list[Target]:
@@ -403,16 +405,17 @@ class ReactionQueries:
         status: RunStatus | None = None,
         first: int | None = None,
         after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
     ) -> Connection[ReactionRun]:
-        at = page(first, after)
-        rows, total = await service.list_runs(
+        window = page(service.RUN_ORDER, first, after, last, before)
+        found = await service.list_runs(
             parse_id(reaction_id, "reactionId") if reaction_id is not None else None,
             parse_id(profile_id, "profileId") if profile_id is not None else None,
             status,
-            at.offset,
-            at.limit,
+            window,
         )
-        return connection([ReactionRun.from_model(r) for r in rows], total, at)
+        return connection(found, [ReactionRun.from_model(r) for r in found.rows])
 
     @strawberry.field(permission_classes=[requires(Scope.REACTIONS_READ)])
     async def event(self, id: strawberry.ID) -> Event | None:

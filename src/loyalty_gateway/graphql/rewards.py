@@ -321,12 +321,14 @@ class RewardQueries:
         self,
         first: int | None = None,
         after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
         search: str | None = None,
         is_published: bool | None = None,
     ) -> Connection[RewardDefinition]:
-        at = page(first, after)
-        items, total = await definitions.list_definitions(search, is_published, at.offset, at.limit)
-        return connection([RewardDefinition.from_model(d) for d in items], total, at)
+        window = page(definitions.DEFINITION_ORDER, first, after, last, before)
+        found = await definitions.list_definitions(search, is_published, window)
+        return connection(found, [RewardDefinition.from_model(d) for d in found.rows])
 
     @strawberry.field(permission_classes=[requires(Scope.REWARDS_READ)])
     async def reward(self, id: strawberry.ID) -> Reward | None:

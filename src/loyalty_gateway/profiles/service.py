@@ -10,6 +10,7 @@ from tortoise.transactions import in_transaction
 
 from loyalty_gateway.core.errors import ErrorCode, UserError, require_uuid
 from loyalty_gateway.db.columns import check_text
+from loyalty_gateway.db.keyset import Slice, Window, by_creation, page_of
 from loyalty_gateway.db.rows import by_ids
 from loyalty_gateway.events import outbox
 from loyalty_gateway.profiles.context import profile_context
@@ -116,13 +117,15 @@ def search_filter(term: str) -> Q:
     )
 
 
-async def list_profiles(search: str | None, offset: int, limit: int) -> tuple[list[Profile], int]:
+PROFILE_ORDER = by_creation("profiles")
+
+
+async def list_profiles(search: str | None, window: Window) -> Slice[Profile]:
+    """Profiles, oldest first; `search` as `search_filter` reads it."""
     query = Profile.all()
     if search and search.strip():
         query = query.filter(search_filter(search.strip()))
-    total = await query.count()
-    items = await query.order_by("created_at", "id").offset(offset).limit(limit)
-    return items, total
+    return await page_of(query, PROFILE_ORDER, window)
 
 
 async def profiles_by_ids(profile_ids: list[str]) -> dict[str, Profile]:

@@ -10,6 +10,7 @@ from loyalty_gateway.core.errors import ErrorCode, UserError, require_uuid
 from loyalty_gateway.core.rules import check_rule
 from loyalty_gateway.db.columns import check_text
 from loyalty_gateway.db.handles import check_handle, create_with_handle
+from loyalty_gateway.db.keyset import Slice, Window, by_creation, page_of
 from loyalty_gateway.events import outbox
 from loyalty_gateway.events.models import Event, EventStatus
 from loyalty_gateway.events.notify import notify
@@ -301,15 +302,18 @@ async def retry_event(event_id: int) -> Event:
     return event
 
 
+REACTION_ORDER = by_creation("reactions")
+RUN_ORDER = by_creation("reactionRuns", "started_at", newest_first=True)
+
+
 async def list_reactions(
-    trigger: str | None, is_active: bool | None, offset: int, limit: int
-) -> tuple[list[Reaction], int]:
-    """A page of reactions, oldest first, with the total."""
+    trigger: str | None, is_active: bool | None, window: Window
+) -> Slice[Reaction]:
+    """A page of reactions, oldest first."""
     query = Reaction.filter(
         **{k: v for k, v in {"trigger": trigger, "is_active": is_active}.items() if v is not None}
     )
-    total = await query.count()
-    return await query.order_by("created_at", "id").offset(offset).limit(limit), total
+    return await page_of(query, REACTION_ORDER, window)
 
 
 async def list_targets() -> list[Target]:
@@ -320,14 +324,12 @@ async def list_runs(
     reaction_id: str | None,
     profile_id: str | None,
     status: RunStatus | None,
-    offset: int,
-    limit: int,
-) -> tuple[list[ReactionRun], int]:
-    """A page of runs, newest first, with the total."""
+    window: Window,
+) -> Slice[ReactionRun]:
+    """A page of runs, newest first."""
     wanted = {"reaction_id": reaction_id, "profile_id": profile_id, "status": status}
     query = ReactionRun.filter(**{k: v for k, v in wanted.items() if v is not None})
-    total = await query.count()
-    return await query.order_by("-started_at", "-id").offset(offset).limit(limit), total
+    return await page_of(query, RUN_ORDER, window)
 
 
 async def test_reaction(

@@ -19,6 +19,7 @@ from loyalty_gateway.core.errors import ErrorCode, UserError, require_uuid
 from loyalty_gateway.core.money import from_cents, to_cents
 from loyalty_gateway.core.time import utcnow
 from loyalty_gateway.db.columns import check_text, json_for_storage
+from loyalty_gateway.db.keyset import by_creation
 from loyalty_gateway.events import outbox
 from loyalty_gateway.idempotency.service import run_once
 from loyalty_gateway.points.models import PointLot
@@ -348,10 +349,13 @@ async def reversals_for(redemption_ids: list[str]) -> dict[str, Redemption]:
     return {str(r.original_id): r for r in reversals}
 
 
+REDEMPTION_ORDER = by_creation("redemptions", newest_first=True)
+
+
 async def redemptions_for_profiles(profile_ids: list[str]) -> dict[str, list[Redemption]]:
     grouped: dict[str, list[Redemption]] = {pid: [] for pid in profile_ids}
     for redemption in await Redemption.filter(profile_id__in=profile_ids).order_by(
-        "-created_at", "-id"
+        *REDEMPTION_ORDER.ordering()
     ):
         grouped[str(redemption.profile_id)].append(redemption)
     return grouped

@@ -7,6 +7,7 @@ from loyalty_gateway.balances import definitions
 from loyalty_gateway.balances.definitions import check_period, clean_definition
 from loyalty_gateway.core.money import to_cents
 from loyalty_gateway.db.handles import find_by_id_or_handle, update_with_handle
+from loyalty_gateway.db.keyset import Slice, Window, by_creation
 from loyalty_gateway.rewards.models import RewardDefinition
 
 # Omneo's reward categories (reference §4.1) plus the seed guide's `fixed` and `percentage`.
@@ -59,11 +60,15 @@ async def find_definition(
     )
 
 
+DEFINITION_ORDER = by_creation("rewardDefinitions")
+
+
 async def list_definitions(
-    search: str | None, is_published: bool | None, offset: int, limit: int
-) -> tuple[list[RewardDefinition], int]:
+    search: str | None, is_published: bool | None, window: Window
+) -> Slice[RewardDefinition]:
+    flags = {"is_published": is_published}
     return await definitions.list_definitions(
-        RewardDefinition, search, {"is_published": is_published}, offset, limit
+        RewardDefinition, DEFINITION_ORDER, search, flags, window
     )
 
 

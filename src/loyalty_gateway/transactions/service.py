@@ -12,6 +12,7 @@ from loyalty_gateway.core.errors import ErrorCode, UserError, require_uuid
 from loyalty_gateway.core.money import from_cents, to_cents
 from loyalty_gateway.core.time import happened_at, zone
 from loyalty_gateway.db.columns import check_text, json_for_storage
+from loyalty_gateway.db.keyset import by_creation
 from loyalty_gateway.events import outbox
 from loyalty_gateway.idempotency.service import request_digest, run_once
 from loyalty_gateway.profiles.context import profile_context
@@ -347,10 +348,13 @@ async def items_for(transaction_ids: list[str]) -> dict[str, list[TransactionIte
     return grouped
 
 
+TRANSACTION_ORDER = by_creation("transactions", "transacted_at", newest_first=True)
+
+
 async def transactions_for_profiles(profile_ids: list[str]) -> dict[str, list[Transaction]]:
     grouped: dict[str, list[Transaction]] = {pid: [] for pid in profile_ids}
     for transaction in await Transaction.filter(profile_id__in=profile_ids).order_by(
-        "-transacted_at", "-id"
+        *TRANSACTION_ORDER.ordering()
     ):
         grouped[str(transaction.profile_id)].append(transaction)
     return grouped

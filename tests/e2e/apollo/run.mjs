@@ -2,14 +2,15 @@
 // client reads a profile's balances, redeems, reads the normalised cache after the mutation,
 // subscribes to reactionLog, triggers the reaction and receives its entries, and a customer
 // token reads `me`, automatic persisted queries send hashes, and after each mutation that
-// changes balances the cached profile's balances equal a fresh read. Input comes from the environment; it prints one JSON line of what it saw
+// changes balances the cached profile's balances equal a fresh read, and relayStylePagination
+// merges pages without a repeat while rows arrive between them. Input comes from the environment; it prints one JSON line of what it saw
 // and exits non-zero on the first broken expectation.
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { ApolloClient, HttpLink, InMemoryCache, gql, split } from "@apollo/client";
 import { PersistedQueryLink } from "@apollo/client/link/persisted-queries";
 import { GraphQLWsLink } from "@apollo/client/link/subscriptions";
-import { getMainDefinition } from "@apollo/client/utilities";
+import { getMainDefinition, relayStylePagination } from "@apollo/client/utilities";
 import { createClient } from "graphql-ws";
 import WebSocket from "ws";
 
@@ -221,6 +222,33 @@ try {
   }
   seen.cacheChecked = Object.keys(changes);
   seen.distinctBalances = new Set(shown).size;
+
+  // Keyset cursors: a redeem between two pages of the newest-first list neither repeats a row
+  // nor skips one in what relayStylePagination merges.
+  const PAGES = gql`query Pages($id: ID!, $first: Int, $after: String) {
+    profile(id: $id) { id redemptions(first: $first, after: $after) {
+      edges { cursor node { id } } pageInfo { hasNextPage endCursor } } } }`;
+  const paged = new ApolloClient({
+    link: new HttpLink({ uri: GATEWAY_URL, headers: { Authorization: `Bearer ${ADMIN_TOKEN}` } }),
+    cache: new InMemoryCache({
+      typePolicies: { Profile: { fields: { redemptions: relayStylePagination() } } },
+    }),
+  });
+  const whole = await paged.query({ query: PAGES, variables: { id: PROFILE_ID, first: 100 }, fetchPolicy: "no-cache" });
+  const before = whole.data.profile.redemptions.edges.map((edge) => edge.node.id);
+  assert.ok(before.length >= 4, "enough redemptions to page through");
+  const watched = paged.watchQuery({ query: PAGES, variables: { id: PROFILE_ID, first: 2 } });
+  const pages = [];
+  const subscription = watched.subscribe({ next: ({ data }) => data && pages.push(data) });
+  const firstPage = await watched.refetch();
+  const endCursor = firstPage.data.profile.redemptions.pageInfo.endCursor;
+  const between = await admin.apollo.mutate({ mutation: REDEEM, variables: { input: { profileId: PROFILE_ID, amount: "0.01" } } });
+  assert.deepEqual(between.data.redeem.errors, []);
+  await watched.fetchMore({ variables: { after: endCursor } });
+  const merged = paged.readQuery({ query: PAGES, variables: { id: PROFILE_ID, first: 2 } });
+  subscription.unsubscribe();
+  seen.merged = merged.profile.redemptions.edges.map((edge) => edge.node.id);
+  assert.deepEqual(seen.merged, before.slice(0, 4));
   console.log(JSON.stringify({ ok: true, ...seen }));
 } finally {
   await admin.wsClient.dispose();
