@@ -69,6 +69,7 @@ async def seed(dsn: str, profiles: int, seed_value: int = 7) -> list[str]:
                         value,
                         value,
                         value,
+                        "fixed",
                         "UTC",
                         issued,
                         expires,
@@ -84,6 +85,7 @@ async def seed(dsn: str, profiles: int, seed_value: int = 7) -> list[str]:
                 "value_initial_cents",
                 "value_remaining_cents",
                 "value_at_issue_cents",
+                "type",
                 "timezone",
                 "issued_at",
                 "expires_at",
@@ -105,8 +107,8 @@ async def seed(dsn: str, profiles: int, seed_value: int = 7) -> list[str]:
             records=[(uuid.uuid4(), pid, 1500, 1500, "UTC", now, now) for pid in ids],
         )
         await connection.execute(
-            "INSERT INTO program_settings (id, points_to_dollars_rate, updated_at) "
-            "VALUES (1, 0.01, now()) ON CONFLICT (id) DO NOTHING"
+            "INSERT INTO program_settings (id, points_to_dollars_rate, default_timezone, "
+            "updated_at) VALUES (1, 0.01, 'UTC', now()) ON CONFLICT (id) DO NOTHING"
         )
         await connection.execute("ANALYZE")
     finally:
