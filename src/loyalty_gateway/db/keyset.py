@@ -77,14 +77,19 @@ class Slice(Generic[M]):
 
 
 def _beyond(order: Order, key: Key, after: bool) -> Q:
-    """Rows strictly after `key` in list order, or strictly before it."""
+    """Rows strictly after `key` in list order, or strictly before it: (a, b) > (x, y) as
+    `a >= x AND (a > x OR (a = x AND b > y))`, whose first bound an index on the columns can
+    seek to (the OR alone makes PostgreSQL read the index from its start)."""
     op = "gt" if after != order.descending else "lt"
     names = [column.name for column in order.columns]
     clauses = [
         Q(**dict(zip(names[:index], key[:index], strict=True)), **{f"{name}__{op}": key[index]})
         for index, name in enumerate(names)
     ]
-    return Q(*clauses, join_type="OR")
+    beyond = Q(*clauses, join_type="OR")
+    if len(names) == 1:
+        return beyond
+    return Q(Q(**{f"{names[0]}__{op}e": key[0]}), beyond)
 
 
 async def page_of(query: QuerySet[M], order: Order, window: Window) -> Slice[M]:
