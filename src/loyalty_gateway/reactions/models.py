@@ -113,7 +113,12 @@ class ReactionRun(Model):
     class Meta:
         table = "reaction_run"
         unique_together = (("event_id", "reaction_id"),)
-        indexes = (("reaction_id", "started_at"), ("profile_id", "started_at"))
+        # the last one for `reactionRuns` unfiltered, newest first (RUN_ORDER)
+        indexes = (
+            ("reaction_id", "started_at"),
+            ("profile_id", "started_at"),
+            ("started_at", "id"),
+        )
 
 
 class ReactionStep(Model):
