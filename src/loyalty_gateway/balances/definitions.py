@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from tortoise.expressions import Q
 from tortoise.models import Model
 
+from loyalty_gateway.balances.locks import lock_profile
 from loyalty_gateway.core.errors import ErrorCode, UserError, require_uuid
 from loyalty_gateway.core.time import PeriodType, as_aware, expiry_from_period, happened_at
 from loyalty_gateway.db.columns import check_text
@@ -20,7 +21,6 @@ from loyalty_gateway.db.handles import (
 )
 from loyalty_gateway.db.keyset import Order, Slice, Window, page_of
 from loyalty_gateway.idempotency.service import run_once
-from loyalty_gateway.profiles.locks import lock_profile
 
 D = TypeVar("D", bound=Model)
 

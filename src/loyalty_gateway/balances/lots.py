@@ -14,10 +14,10 @@ from tortoise.expressions import Q
 from tortoise.models import Model
 from tortoise.transactions import in_transaction
 
+from loyalty_gateway.balances.locks import lock_profile
 from loyalty_gateway.core.errors import ErrorCode, UserError, require_uuid
 from loyalty_gateway.core.time import utcnow
 from loyalty_gateway.db.keyset import Column, Key, Order
-from loyalty_gateway.profiles.locks import lock_profile
 
 M = TypeVar("M", bound=Model)
 

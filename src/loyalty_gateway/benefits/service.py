@@ -9,6 +9,7 @@ from tortoise.transactions import in_transaction
 
 from loyalty_gateway.balances.definitions import check_assignable, issue_once, lot_dates
 from loyalty_gateway.balances.extension import check_extension, extend_lot
+from loyalty_gateway.balances.locks import lock_profile
 from loyalty_gateway.balances.lots import BENEFIT_LOTS, LotStatus, void_lot
 from loyalty_gateway.benefits.definitions import find_definition
 from loyalty_gateway.benefits.models import Benefit, BenefitDefinition, BenefitRedemption
@@ -22,7 +23,6 @@ from loyalty_gateway.db.columns import check_text, json_for_storage
 from loyalty_gateway.events import outbox
 from loyalty_gateway.idempotency.service import run_once
 from loyalty_gateway.profiles.context import profile_context
-from loyalty_gateway.profiles.locks import lock_profile
 from loyalty_gateway.profiles.models import Profile
 
 log = logging.getLogger(__name__)

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated, TypeVar
 import strawberry
 from strawberry.types import Info
 
+from loyalty_gateway.balances.held_tier import progress, tier_of
 from loyalty_gateway.balances.lots import BENEFIT_ORDER, POINT_ORDER, REWARD_ORDER
 from loyalty_gateway.benefits.service import claimable_for
 from loyalty_gateway.db.keyset import window_of
@@ -24,7 +25,6 @@ from loyalty_gateway.graphql.scalars import Points
 from loyalty_gateway.profiles import service
 from loyalty_gateway.profiles.models import Profile as ProfileModel
 from loyalty_gateway.redemptions.service import REDEMPTION_ORDER
-from loyalty_gateway.tiers.held import progress, tier_of
 from loyalty_gateway.transactions.service import TRANSACTION_ORDER
 
 if TYPE_CHECKING:

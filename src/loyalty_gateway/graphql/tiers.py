@@ -5,6 +5,7 @@ from typing import TypeVar
 
 import strawberry
 
+from loyalty_gateway.balances.held_tier import Progress
 from loyalty_gateway.graphql.convert import from_model, given, to_domain
 from loyalty_gateway.graphql.described import ERRORS, IDEMPOTENCY_KEY, TIMEZONE_IN, TIMEZONE_OUT
 from loyalty_gateway.graphql.enums import Scope
@@ -12,7 +13,6 @@ from loyalty_gateway.graphql.errors import UserErrorType, attempt
 from loyalty_gateway.graphql.permissions import guarded_by, requires, staff_only
 from loyalty_gateway.graphql.scalars import Points
 from loyalty_gateway.tiers import service
-from loyalty_gateway.tiers.held import Progress
 from loyalty_gateway.tiers.models import TierDefinition as TierDefinitionModel
 from loyalty_gateway.tiers.models import TierPoint as TierPointModel
 

@@ -2,9 +2,9 @@
 
 from typing import Any
 
+from loyalty_gateway.balances.held_tier import current_tier
 from loyalty_gateway.balances.service import balances_of
 from loyalty_gateway.profiles.models import Profile
-from loyalty_gateway.tiers.held import current_tier
 
 CONTEXT_KEYS = frozenset(
     {

@@ -8,6 +8,7 @@ from typing import Any
 
 from tortoise.expressions import F
 
+from loyalty_gateway.balances.locks import lock_profile
 from loyalty_gateway.balances.lots import (
     POINT_LOTS,
     REWARD_LOTS,
@@ -24,7 +25,6 @@ from loyalty_gateway.events import outbox
 from loyalty_gateway.idempotency.service import run_once
 from loyalty_gateway.points.models import PointLot
 from loyalty_gateway.profiles.context import profile_context
-from loyalty_gateway.profiles.locks import lock_profile
 from loyalty_gateway.profiles.models import Profile
 from loyalty_gateway.program.service import points_to_dollars_rate
 from loyalty_gateway.redemptions.allocation import Take, give_back, take_cents, take_points

@@ -10,6 +10,7 @@ from tortoise.transactions import in_transaction
 
 from loyalty_gateway.balances.definitions import check_assignable, issue_once, lot_dates
 from loyalty_gateway.balances.extension import check_extension, extend_lot
+from loyalty_gateway.balances.locks import lock_profile, lock_profiles
 from loyalty_gateway.balances.lots import REWARD_LOTS, LotStatus, void_lot
 from loyalty_gateway.balances.service import NON_MONETARY_REWARD_TYPES
 from loyalty_gateway.core.errors import ErrorCode, UserError, require_uuid
@@ -18,7 +19,6 @@ from loyalty_gateway.core.time import utcnow, zone
 from loyalty_gateway.db.columns import check_text, json_for_storage
 from loyalty_gateway.events import outbox
 from loyalty_gateway.profiles.context import profile_context
-from loyalty_gateway.profiles.locks import lock_profile, lock_profiles
 from loyalty_gateway.profiles.models import Profile
 from loyalty_gateway.profiles.service import get_profile
 from loyalty_gateway.rewards.definitions import find_definition

@@ -8,6 +8,8 @@ from typing import Any
 from tortoise.functions import Sum
 from tortoise.transactions import in_transaction
 
+from loyalty_gateway.balances.held_tier import Progress, current_tier, progress
+from loyalty_gateway.balances.locks import lock_profile
 from loyalty_gateway.core.errors import ErrorCode, UserError, require_uuid
 from loyalty_gateway.core.time import happened_at, months_later, utcnow, zone
 from loyalty_gateway.db.columns import check_text
@@ -20,9 +22,7 @@ from loyalty_gateway.db.handles import (
 from loyalty_gateway.events import outbox
 from loyalty_gateway.idempotency.service import run_once
 from loyalty_gateway.profiles.context import CONTEXT_KEYS, profile_context
-from loyalty_gateway.profiles.locks import lock_profile
 from loyalty_gateway.profiles.models import Profile
-from loyalty_gateway.tiers.held import Progress, current_tier, progress
 from loyalty_gateway.tiers.models import ProfileTier, TierDefinition, TierPoint
 
 WINDOW_MONTHS = 12

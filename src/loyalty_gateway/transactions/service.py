@@ -8,6 +8,7 @@ from typing import Any
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
+from loyalty_gateway.balances.locks import lock_profile
 from loyalty_gateway.core.errors import ErrorCode, UserError, require_uuid
 from loyalty_gateway.core.money import from_cents, to_cents
 from loyalty_gateway.core.time import happened_at, zone
@@ -16,7 +17,6 @@ from loyalty_gateway.db.keyset import by_creation
 from loyalty_gateway.events import outbox
 from loyalty_gateway.idempotency.service import request_digest, run_once
 from loyalty_gateway.profiles.context import profile_context
-from loyalty_gateway.profiles.locks import lock_profile
 from loyalty_gateway.profiles.models import Profile
 from loyalty_gateway.redemptions.models import Redemption, RedemptionType
 from loyalty_gateway.transactions.models import Transaction, TransactionItem
