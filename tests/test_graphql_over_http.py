@@ -113,6 +113,8 @@ def test_negotiation_and_status_rules():
     assert status_for({"data": None, "errors": [{"message": "x"}]}) == 200
     limited = {"errors": [{"message": "x", "extensions": {"code": "RATE_LIMITED"}}]}
     assert status_for(limited) == 429
+    busy = {"errors": [{"message": "x", "extensions": {"code": "BUSY"}}]}
+    assert status_for(busy) == 503
     assert status_for({"errors": [{"message": "x", "extensions": {"code": 5}}]}) == 400
 
 

@@ -48,17 +48,27 @@ _UNAVAILABLE = (
 )
 
 
-def database_unavailable(error: BaseException) -> bool:
-    """Whether `error`, or an error it was raised from, says the database is away (rather
-    than that a query or the code is wrong)."""
+def _caused_by(error: BaseException, kinds: tuple[type[BaseException], ...]) -> bool:
+    """Whether `error`, or an error it was raised from, is one of `kinds`."""
     seen: set[int] = set()
     current: BaseException | None = error
     while current is not None and id(current) not in seen:
-        if isinstance(current, _UNAVAILABLE):
+        if isinstance(current, kinds):
             return True
         seen.add(id(current))
         current = current.__cause__ or current.__context__
     return False
+
+
+def database_unavailable(error: BaseException) -> bool:
+    """Whether `error` says the database is away (rather than that a query or the code is
+    wrong)."""
+    return _caused_by(error, _UNAVAILABLE)
+
+
+def lock_timed_out(error: BaseException) -> bool:
+    """Whether `error` is a row lock waited for longer than LOCK_TIMEOUT_SECONDS."""
+    return _caused_by(error, (asyncpg.exceptions.LockNotAvailableError,))
 
 
 class PooledConnection(asyncpg.Connection):  # type: ignore[misc]  # asyncpg ships no types
@@ -72,20 +82,29 @@ class PooledConnection(asyncpg.Connection):  # type: ignore[misc]  # asyncpg shi
         return ""
 
 
-def _connection(url: str, pool_max: int) -> dict[str, Any] | str:
+def _connection(url: str, pool_max: int, lock_timeout_seconds: float) -> dict[str, Any] | str:
+    """PostgreSQL through our asyncpg engine; a wait for a lock (a profile row another change
+    holds, a table a migration alters) gives up after `lock_timeout_seconds` instead of
+    hanging its request."""
     if url.startswith(("postgres://", "postgresql://")):
         config = expand_db_url(url)
         config["engine"] = "loyalty_gateway.postgres"  # asyncpg, with a fix (see there)
         config["credentials"]["minsize"] = 1
         config["credentials"]["maxsize"] = pool_max
         config["credentials"]["connection_class"] = PooledConnection
+        lock_timeout = f"{round(lock_timeout_seconds * 1000)}ms"
+        config["credentials"]["server_settings"] = {"lock_timeout": lock_timeout}
         return config
     return url
 
 
 def tortoise_config(settings: Settings) -> dict[str, Any]:
     return {
-        "connections": {"default": _connection(settings.database_url, settings.db_pool_max)},
+        "connections": {
+            "default": _connection(
+                settings.database_url, settings.db_pool_max, settings.lock_timeout_seconds
+            )
+        },
         "apps": {
             "models": {
                 "models": MODEL_MODULES,

@@ -15,7 +15,7 @@ from graphql import (
 from strawberry.types import ExecutionResult
 
 from loyalty_gateway.core.errors import UserError
-from loyalty_gateway.db import database_unavailable
+from loyalty_gateway.db import database_unavailable, lock_timed_out
 from loyalty_gateway.graphql.enums import ErrorCode
 from loyalty_gateway.observability.request_id import current_request_id
 
@@ -66,12 +66,24 @@ def unavailable(error: GraphQLError | None = None) -> GraphQLError:
     )
 
 
+def busy(error: GraphQLError) -> GraphQLError:
+    return GraphQLError(
+        "Another change holds what this one needs; try again in a moment",
+        nodes=error.nodes,
+        path=error.path,
+        extensions={"code": "BUSY", "retryAfter": int(RETRY_AFTER_SECONDS)},
+    )
+
+
 def _masked(error: GraphQLError) -> GraphQLError:
     if is_expected(error):
         return error
     if error.original_error is not None and database_unavailable(error.original_error):
         log.warning("Database unavailable at %s: %r", error.path, error.original_error)
         return unavailable(error)
+    if error.original_error is not None and lock_timed_out(error.original_error):
+        log.warning("Lock wait timed out at %s: %r", error.path, error.original_error)
+        return busy(error)
     return _anonymise(error)
 
 
@@ -83,14 +95,15 @@ def mask_unexpected(
     | None,
 ) -> bool:
     """Replace each unexpected error of a result: "Internal error" with an id that is also in
-    the log, beside the error itself, or SERVICE_UNAVAILABLE when the database was away.
-    Returns whether the database was away (the response then says when to retry)."""
+    the log, beside the error itself, SERVICE_UNAVAILABLE when the database was away, or BUSY
+    when a lock was held too long. Returns whether to retry (the response then says when)."""
     if result is None or isinstance(result, SubsequentIncrementalExecutionResult):
         return False  # incremental parts (@defer, @stream) are not served
     if not result.errors:
         return False
     result.errors = [_masked(e) for e in result.errors]
-    return any((e.extensions or {}).get("code") == "SERVICE_UNAVAILABLE" for e in result.errors)
+    retry = ("SERVICE_UNAVAILABLE", "BUSY")
+    return any((e.extensions or {}).get("code") in retry for e in result.errors)
 
 
 def _anonymise(error: GraphQLError) -> GraphQLError:

@@ -21,6 +21,7 @@ JSON = "application/json"
 STATUS_BY_CODE = {
     "RATE_LIMITED": 429,
     "SERVICE_UNAVAILABLE": 503,
+    "BUSY": 503,
     "INTERNAL_SERVER_ERROR": 500,
 }
 """What a response without `data` says, by its first error's code; any other is the client's
