@@ -106,6 +106,22 @@ def scenarios(ids: list[str]) -> dict:
     }
 
 
+def gateway_command(port: int, workers: int) -> list[str]:
+    """The gateway as `serve` runs it: uvicorn's factory reads the settings from the
+    environment."""
+    return [
+        str(BIN / "uvicorn"),
+        "loyalty_gateway.app:app_from_environment",
+        "--factory",
+        "--port",
+        str(port),
+        "--log-level",
+        "warning",
+        "--workers",
+        str(workers),
+    ]
+
+
 def start(command: list[str], env: dict[str, str], port: int) -> subprocess.Popen:
     process = subprocess.Popen(
         command,
@@ -179,21 +195,7 @@ async def main(args: argparse.Namespace) -> dict:
     token = await asyncio.to_thread(create_token, env)
     ids = await seed(dsn, args.profiles)
     servers = {
-        "gateway": start(
-            [
-                str(BIN / "uvicorn"),
-                "loyalty_gateway.app:create_app",
-                "--factory",
-                "--port",
-                "8101",
-                "--log-level",
-                "warning",
-                "--workers",
-                str(args.workers),
-            ],
-            env,
-            8101,
-        ),
+        "gateway": start(gateway_command(8101, args.workers), env, 8101),
         "baseline": start(
             [
                 str(BIN / "uvicorn"),
