@@ -23,22 +23,35 @@ Node = TypeVar("Node")
 class PageInfo:
     has_next_page: bool = strawberry.field(description="More items follow this page.")
     has_previous_page: bool = strawberry.field(description="Items come before this page.")
-    start_cursor: str | None = strawberry.field(
+    order: strawberry.Private[Order]
+    first_key: strawberry.Private[Key | None]
+    last_key: strawberry.Private[Key | None]
+
+    @strawberry.field(
         description="The first item's cursor: pass it as `before` for the page before; null on "
         "an empty page."
     )
-    end_cursor: str | None = strawberry.field(
-        description="The last item's cursor: pass it as `after` for the next page."
-    )
+    def start_cursor(self) -> str | None:
+        return None if self.first_key is None else encode_cursor(self.order, self.first_key)
+
+    @strawberry.field(description="The last item's cursor: pass it as `after` for the next page.")
+    def end_cursor(self) -> str | None:
+        return None if self.last_key is None else encode_cursor(self.order, self.last_key)
 
 
 @strawberry.type(description="An item of a page, with the cursor that points at it.")
 class Edge(Generic[Node]):
-    cursor: str = strawberry.field(
+    @strawberry.field(
         description="Opaque: pass it as `after` to read on after this item, or as `before` to "
         "read back from it. Items added or removed elsewhere in the list do not move it."
     )
+    def cursor(self) -> str:
+        """Encoded only when asked for: most pages are read for their nodes alone."""
+        return encode_cursor(self.order, self.key)
+
     node: Node = strawberry.field(description="The item.")
+    order: strawberry.Private[Order]
+    key: strawberry.Private[Key]
 
 
 @strawberry.type(
@@ -119,18 +132,17 @@ def page(
 
 def connection(found: Slice[Any], nodes: Sequence[Node]) -> Connection[Node]:
     """The page of `found`, whose rows became `nodes` (one each, in order)."""
-    window = found.window
-    edges = [
-        Edge(cursor=encode_cursor(found.order, found.order.key(row)), node=node)
-        for row, node in zip(found.rows, nodes, strict=True)
-    ]
+    window, order = found.window, found.order
+    keys = [order.key(row) for row in found.rows]
+    edges = [Edge(node=node, order=order, key=key) for key, node in zip(keys, nodes, strict=True)]
     return Connection(
         edges=edges,
         page_info=PageInfo(
             has_next_page=window.before is not None if window.from_end else found.more,
             has_previous_page=found.more if window.from_end else window.after is not None,
-            start_cursor=edges[0].cursor if edges else None,
-            end_cursor=edges[-1].cursor if edges else None,
+            order=order,
+            first_key=keys[0] if keys else None,
+            last_key=keys[-1] if keys else None,
         ),
         total_count=found.total,
     )
