@@ -103,9 +103,10 @@ async def test_unexpected_errors_are_masked_with_ids_that_are_logged(
         raise RuntimeError("database password is hunter2")
 
     monkeypatch.setattr(service, "find_profile", broken)
+    # `tierPoints` leaves the query to the resolvers (on PostgreSQL the rest would compile)
     response = await http.post(
         f"{server.url}/graphql",
-        json={"query": '{ profile(id: "6f1c1a53-0d2c-4c1e-9d7e-5f1b7a3c2e10") { id } }'},
+        json={"query": '{ profile(id: "6f1c1a53-0d2c-4c1e-9d7e-5f1b7a3c2e10") { id tierPoints } }'},
         headers={"Authorization": f"Bearer {ADMIN_TOKEN}", "X-Request-ID": "till-7-sale-42"},
     )
     body = response.json()
@@ -119,6 +120,23 @@ async def test_unexpected_errors_are_masked_with_ids_that_are_logged(
     [record] = [r for r in caplog.records if error_id in r.getMessage()]
     assert record.request_id == "till-7-sale-42"
     assert "hunter2" in caplog.text
+
+
+async def test_a_fault_before_any_field_runs_is_masked_too(http, server, monkeypatch):
+    from loyalty_gateway.graphql import pipeline
+
+    async def broken(*args: object) -> None:
+        raise RuntimeError("redis password is hunter2")
+
+    monkeypatch.setattr(pipeline, "rate_limited", broken)
+    response = await http.post(
+        f"{server.url}/graphql",
+        json={"query": "{ profiles(first: 1) { totalCount } }"},
+        headers={"Authorization": f"Bearer {ADMIN_TOKEN}"},
+    )
+    body = response.json()
+    assert "hunter2" not in str(body)
+    assert body["errors"][0]["extensions"]["code"] == "INTERNAL_SERVER_ERROR"
 
 
 async def test_a_request_id_is_made_up_when_the_client_sends_none_or_a_bad_one(http, server):

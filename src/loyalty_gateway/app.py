@@ -31,6 +31,7 @@ from loyalty_gateway.auth.service import authenticate
 from loyalty_gateway.background import Background, start_background, stop_background
 from loyalty_gateway.db import prepare_database, tortoise_config
 from loyalty_gateway.graphql.context import Context, bearer_from_params, build_context
+from loyalty_gateway.graphql.errors import mask_unexpected
 from loyalty_gateway.graphql.media import (
     GRAPHQL_RESPONSE,
     negotiate,
@@ -95,6 +96,7 @@ class GraphQLApp(GraphQL[Context, None]):
     async def process_result(
         self, request: Request, result: ExecutionResult
     ) -> GraphQLHTTPResponse:
+        mask_unexpected(result)  # what failed in a hook, outside every extension's reach
         body = process_result(result)
         if never_executed(result):
             body.pop("data", None)

@@ -27,6 +27,7 @@ class Settings(BaseSettings):
     points_to_dollars_rate: Decimal = Field(default=DEFAULT_POINTS_TO_DOLLARS_RATE, gt=0)
     db_pool_max: int = Field(default=20, ge=1)
     lock_timeout_seconds: float = Field(default=5, gt=0)
+    compiled_reads: bool = True
     loyalty_env: Environment = Environment.DEVELOPMENT
     host: str = "127.0.0.1"
     port: int = 8000

@@ -133,6 +133,11 @@ class LotKind:
         clauses = [" OR ".join(t.sql(alias, now) for t in c) for c in self.clauses(status)]
         return " AND ".join(f"({clause})" for clause in clauses)
 
+    def status_sql(self, alias: str, now: str) -> str:
+        """The status itself, as SQL text (`'ACTIVE'`...): each status's condition in turn."""
+        cases = " ".join(f"WHEN {self.sql(s, alias, now)} THEN '{s.value}'" for s in LotStatus)
+        return f"CASE {cases} END"
+
 
 REWARD_LOTS = LotKind("value_remaining_cents")
 POINT_LOTS = LotKind("points_remaining")
@@ -191,6 +196,14 @@ def lot_order(name: str) -> Order:
         Column("id", UUID),
     )
     return Order(name, columns, comparable=_spending)
+
+
+def spending_order_sql(alias: str) -> str:
+    """`_spending` as an SQL ORDER BY over the lot table `alias` (UUIDs sort as their text)."""
+    a = alias
+    return (
+        f"({a}.expires_at IS NULL), COALESCE({a}.expires_at, {a}.issued_at), {a}.issued_at, {a}.id"
+    )
 
 
 def spending_order(lot: Any) -> SpendingKey:

@@ -38,25 +38,32 @@ class Balances:
         }
 
 
+def balance_sql(profile: str, now: str) -> dict[str, str]:
+    """A profile's balances as SQL expressions over its id `profile` at the time `now`:
+    reward cents, points and benefits live, and the program's rate."""
+    excluded = ", ".join(f"'{kind}'" for kind in NON_MONETARY_REWARD_TYPES)
+    active = LotStatus.ACTIVE
+    return {
+        "reward_cents": f"""(SELECT COALESCE(SUM(r.value_remaining_cents), 0) FROM reward r
+    WHERE r.profile_id = {profile} AND r.type NOT IN ({excluded})
+      AND {REWARD_LOTS.sql(active, "r", now)})""",
+        "points": f"""(SELECT COALESCE(SUM(l.points_remaining), 0) FROM point_lot l
+    WHERE l.profile_id = {profile} AND {POINT_LOTS.sql(active, "l", now)})""",
+        "benefits": f"""(SELECT COUNT(*) FROM benefit b
+    WHERE b.profile_id = {profile} AND {BENEFIT_LOTS.sql(active, "b", now)})""",
+        "rate": f"""(SELECT s.points_to_dollars_rate FROM program_settings s
+    WHERE s.id = {SETTINGS_ID})""",
+    }
+
+
 @lru_cache(maxsize=256)
 def _balances_sql(dialect: str, count: int) -> str:
     """Per profile: the rate and the three sums in one statement, so a balance is one round
     trip. Parameter 1 is `now`, the rest are the profile ids."""
     now = placeholder(dialect, 1)
     ids = ", ".join(placeholder(dialect, index + 2) for index in range(count))
-    excluded = ", ".join(f"'{kind}'" for kind in NON_MONETARY_REWARD_TYPES)
-    active = LotStatus.ACTIVE
-    return f"""
-SELECT p.id AS profile_id,
-  (SELECT COALESCE(SUM(r.value_remaining_cents), 0) FROM reward r
-    WHERE r.profile_id = p.id AND r.type NOT IN ({excluded})
-      AND {REWARD_LOTS.sql(active, "r", now)}) AS reward_cents,
-  (SELECT COALESCE(SUM(l.points_remaining), 0) FROM point_lot l
-    WHERE l.profile_id = p.id AND {POINT_LOTS.sql(active, "l", now)}) AS points,
-  (SELECT COUNT(*) FROM benefit b
-    WHERE b.profile_id = p.id AND {BENEFIT_LOTS.sql(active, "b", now)}) AS benefits,
-  (SELECT s.points_to_dollars_rate FROM program_settings s WHERE s.id = {SETTINGS_ID}) AS rate
-FROM profile p WHERE p.id IN ({ids})"""
+    columns = ",\n  ".join(f"{sql} AS {name}" for name, sql in balance_sql("p.id", now).items())
+    return f"SELECT p.id AS profile_id,\n  {columns}\nFROM profile p WHERE p.id IN ({ids})"
 
 
 async def balances_for(profile_ids: Iterable[str]) -> dict[str, Balances]:

@@ -70,6 +70,16 @@ def points_to_cents(points: int, rate: Decimal) -> int:
     return int((Decimal(points) * rate * 100).to_integral_value(rounding=ROUND_FLOOR))
 
 
+def points_to_cents_sql(points: str, rate: str) -> str:
+    """`points_to_cents` in PostgreSQL, over two SQL expressions (numeric is exact)."""
+    return f"floor(({points})::numeric * ({rate})::numeric * 100)::bigint"
+
+
+def money_sql(cents: str) -> str:
+    """Integer cents as the `Decimal` scalar shows money: text with two decimals ("10.00")."""
+    return f"(({cents})::numeric / 100)::numeric(20, 2)::text"
+
+
 def cents_to_points(cents: int, rate: Decimal) -> int:
     """Points needed to cover an amount, rounded up."""
     return int((Decimal(cents) / 100 / rate).to_integral_value(rounding=ROUND_CEILING))

@@ -29,13 +29,14 @@ from strawberry.types import ExecutionContext, ExecutionResult
 from strawberry.types.graphql import OperationType
 
 from loyalty_gateway.auth.ratelimit import Limiter
+from loyalty_gateway.graphql.compiled import compiled_result
 from loyalty_gateway.graphql.errors import RETRY_AFTER_SECONDS, mask_unexpected
 from loyalty_gateway.graphql.limits import QueryLimits, limit_errors
 from loyalty_gateway.graphql.loaders import Loaders
 from loyalty_gateway.graphql.persisted import CACHEABLE_QUERY_BYTES, QueryStore
 from loyalty_gateway.graphql.ratelimit import rate_limited
 from loyalty_gateway.graphql.text_input import text_in_variables
-from loyalty_gateway.observability.metrics import record_operation
+from loyalty_gateway.observability.metrics import operations_by_path, record_operation
 
 CACHED_DOCUMENTS = 1000
 
@@ -62,6 +63,7 @@ def _validate(
 class PipelineRules:
     """What every request shares: the stores, the limiter and this deployment's limits."""
 
+    compiled: bool  # compiled reads (PostgreSQL)
     persisted: QueryStore
     limiter: Limiter
     validation_rules: tuple[type[ASTValidationRule], ...]
@@ -150,10 +152,23 @@ class Pipeline(SchemaExtension):
         yield
 
     async def on_execute(self) -> AsyncIterator[None]:
+        """The rate limit, then the compiled path. A fault here becomes the result, so that
+        it is masked like any other (Strawberry would answer an exception raised in a hook
+        with its message, after this extension's last chance to mask it)."""
         context = self.execution_context
-        limited = await rate_limited(self.rules.limiter, context)
-        if limited is not None:
-            context.result = limited
+        try:
+            limited = await rate_limited(self.rules.limiter, context)
+            if limited is not None:
+                context.result = limited
+            elif context.operation_type is not OperationType.SUBSCRIPTION:
+                compiled = await compiled_result(context) if self.rules.compiled else None
+                if compiled is not None:
+                    context.result = compiled
+                operations_by_path.labels("compiled" if compiled else "resolved").inc()
+        except Exception as error:
+            context.result = ExecutionResult(
+                data=None, errors=[GraphQLError(str(error), original_error=error)]
+            )
         yield
 
     def on_stream_result(

@@ -107,6 +107,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
     if settings.is_production:
         rules.append(NoSchemaIntrospectionCustomRule)
     pipeline = PipelineRules(
+        compiled=settings.compiled_reads and settings.database_url.startswith("postgres"),
         persisted=QueryStore(settings.persisted_queries_max, settings.persisted_queries_max_bytes),
         limiter=make_limiter(settings),
         validation_rules=tuple(rules),

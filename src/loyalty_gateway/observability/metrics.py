@@ -35,6 +35,13 @@ requests_total = Counter(
     ["operation", "type", "outcome"],
     registry=registry,
 )
+operations_by_path = Counter(
+    "loyalty_graphql_operations_by_path_total",
+    "GraphQL queries and mutations by how they were answered: compiled (one SQL statement "
+    "built the data) or resolved (field by field).",
+    ["path"],
+    registry=registry,
+)
 request_seconds = Histogram(
     "loyalty_graphql_request_duration_seconds",
     "Time to answer a GraphQL query or mutation, by operation name.",

@@ -1,0 +1,285 @@
+"""Compiled reads answer exactly what the resolvers answer: the same queries go to a server
+that compiles and to one that resolves (COMPILED_READS=false), both on one PostgreSQL
+database holding the edge cases (unknown ids, empty lists, void / used / expired lots, one
+expiring this very second, no-expiry lots, several time zones, half-cent rounding, unicode),
+and the two answers must be the same bytes. Hypothesis writes most of the queries."""
+
+import asyncio
+import re
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import asyncpg
+import httpx
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from loyalty_gateway.core.money import from_cents, money_sql, points_to_cents, points_to_cents_sql
+from tests.conftest import serving
+from tests.support import ADMIN_TOKEN, drain, free_port, run_sql, serve, wait_for_line
+
+HEADERS = {"authorization": f"Bearer {ADMIN_TOKEN}"}
+PROFILE_FIELDS = [
+    "id", "firstName", "lastName", "email", "mobilePhone", "gender", "externalId",
+    "createdAt", "updatedAt", "__typename",
+]  # fmt: skip
+BALANCE_FIELDS = [
+    "id", "rewardBalance", "pointBalance", "pointBalanceDollars", "combinedBalanceDollars",
+    "benefitBalance", "__typename",
+]  # fmt: skip
+REWARD_FIELDS = [
+    "id", "valueInitial", "valueRemaining", "type", "timezone", "issuedAt", "expiresAt",
+    "extendedAt", "externalId", "createdAt", "status", "__typename",
+]  # fmt: skip
+DEFINITION_FIELDS = ["id", "handle", "name", "type", "value", "__typename"]
+STATUSES = ["ACTIVE", "EXPIRED", "USED", "VOID"]
+
+
+async def run_sql_with(database_url: str, sql: str, *args: Any) -> list[tuple]:
+    connection = await asyncpg.connect(database_url)
+    try:
+        return [tuple(row) for row in await connection.fetch(sql, *args)]
+    finally:
+        await connection.close()
+
+
+def post(client: httpx.Client, query: str, variables: dict | None = None) -> str:
+    response = client.post("/graphql", json={"query": query, "variables": variables or {}})
+    assert response.status_code == 200, response.text
+    return response.text
+
+
+def compiled_count(client: httpx.Client) -> float:
+    text = client.get("/metrics").text
+    found = re.search(r'operations_by_path_total\{path="compiled"\} ([0-9.e+]+)', text)
+    return float(found.group(1)) if found else 0.0
+
+
+def setup_data(client: httpx.Client, database_url: str) -> list[str]:
+    """Profiles holding every kind of lot; returns their ids."""
+
+    def call(query: str, variables: dict) -> Any:
+        body = client.post("/graphql", json={"query": query, "variables": variables}).json()
+        assert "errors" not in body, body
+        return body["data"]
+
+    definition = call(
+        """mutation($input: CreateRewardDefinitionInput!) { createRewardDefinition(input: $input)
+        { rewardDefinition { id } } }""",
+        {
+            "input": {
+                "name": "Café ☕",
+                "handle": "diff",
+                "value": "10.05",
+                "type": "fixed",
+                "period": 30,
+            }
+        },
+    )["createRewardDefinition"]["rewardDefinition"]["id"]
+    issue = """mutation($input: IssueRewardInput!) { issueReward(input: $input)
+      { reward { id } errors { code } } }"""
+    ids = []
+    for index, (name, zone) in enumerate(
+        [("Zoë", "Australia/Melbourne"), ("李", "America/New_York"), ("Ann", "UTC")]
+    ):
+        profile = call(
+            """mutation($input: CreateProfileInput!) { createProfile(input: $input)
+            { profile { id } } }""",
+            {"input": {"email": f"d{index}@example.com", "firstName": name}},
+        )["createProfile"]["profile"]["id"]
+        ids.append(profile)
+        if index == 2:
+            continue  # a profile with nothing
+        rewards = [
+            call(issue, {"input": {"profileId": profile, "rewardDefinitionId": definition,
+                                   "timezone": zone, **extra}})["issueReward"]["reward"]["id"]
+            for extra in ({}, {"valueInitial": "3.33"}, {}, {}, {})
+        ]  # fmt: skip
+        call(
+            """mutation($id: ID!) { voidReward(input: {rewardId: $id, reason: "x"})
+            { errors { code } } }""",
+            {"id": rewards[0]},
+        )
+        call(
+            """mutation($p: ID!) { awardPoints(input: {profileId: $p, points: 1001,
+            timezone: "UTC"}) { errors { code } } }""",
+            {"p": profile},
+        )
+        lots = "UPDATE reward SET {} WHERE id = '{}'"
+        asyncio.run(
+            run_sql(
+                database_url,
+                lots.format("value_remaining_cents = 0", rewards[1]),
+                lots.format("expires_at = now() - interval '3 days'", rewards[2]),
+                lots.format("expires_at = date_trunc('second', now())", rewards[3]),
+                lots.format("expires_at = NULL", rewards[4]),
+                "UPDATE program_settings SET points_to_dollars_rate = 0.0035",
+            )
+        )
+    return ids
+
+
+@pytest.fixture(scope="module")
+def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+    folder = tmp_path_factory.mktemp("compiled")
+    with serving(folder) as compiling:
+        port = free_port()
+        env = {
+            "DATABASE_URL": compiling.settings.database_url,
+            "LOYALTY_ADMIN_TOKEN": ADMIN_TOKEN,
+            "PORT": str(port),
+            "COMPILED_READS": "false",
+            "DISPATCHER_IN_SERVE": "false",
+        }
+        resolving = serve(env)
+        try:
+            wait_for_line(resolving, "Uvicorn running")
+            drain(resolving)
+            with (
+                httpx.Client(base_url=compiling.url, headers=HEADERS, timeout=30) as left,
+                httpx.Client(base_url=f"http://127.0.0.1:{port}", headers=HEADERS) as right,
+            ):
+                ids = setup_data(left, compiling.settings.database_url)
+                yield {
+                    "compiled": left,
+                    "resolved": right,
+                    "ids": ids,
+                    "database_url": compiling.settings.database_url,
+                }
+        finally:
+            resolving.terminate()
+            resolving.wait(10)
+
+
+def same_answer(servers: dict[str, Any], query: str, variables: dict | None = None) -> str:
+    before = compiled_count(servers["compiled"])
+    compiled = post(servers["compiled"], query, variables)
+    resolved = post(servers["resolved"], query, variables)
+    assert compiled == resolved, (query, variables)
+    assert compiled_count(servers["compiled"]) == before + 1, f"not compiled: {query}"
+    return compiled
+
+
+FIXED = [
+    """query ProfilesWithRewards { profiles(first: 50) { nodes { id email
+      rewards(first: 10) { nodes { id valueRemaining expiresAt definition { handle } } } } } }""",
+    """query Balance($id: ID!) { profile(id: $id) { balances {
+      rewardBalance pointBalance pointBalanceDollars combinedBalanceDollars } } }""",
+    """{ profiles(first: 0) { totalCount nodes { id } } }""",
+    """query($id: ID!) { profile(id: $id) { ...P rewards { totalCount } } }
+       fragment P on Profile { id email balances { id benefitBalance } }""",
+]
+
+
+@pytest.mark.parametrize("query", FIXED)
+def test_fixed_queries_compile_to_the_same_answer(servers, query):
+    for profile_id in [*servers["ids"], str(uuid.uuid4())]:
+        same_answer(servers, query, {"id": profile_id} if "$id" in query else None)
+
+
+def selection(draw: st.DrawFn, fields: list[str], prefix: str) -> str:
+    chosen = draw(st.lists(st.sampled_from(fields), min_size=1, max_size=len(fields), unique=True))
+    parts = []
+    for index, name in enumerate(chosen):
+        aliased = index < 3 and name != "__typename" and draw(st.booleans())  # 15 at most
+        alias = f"{prefix}{index}: " if aliased else ""
+        parts.append(alias + name)
+    return " ".join(parts)
+
+
+@st.composite
+def operations(draw: st.DrawFn) -> tuple[str, dict]:
+    profile = [selection(draw, PROFILE_FIELDS, "p")]
+    if draw(st.booleans()):
+        profile.append(f"balances {{ {selection(draw, BALANCE_FIELDS, 'b')} }}")
+    if draw(st.booleans()):
+        statuses = draw(st.lists(st.sampled_from(STATUSES), max_size=3, unique=True))
+        arguments = [f"status: [{', '.join(statuses)}]"] if statuses else []
+        if draw(st.booleans()):
+            arguments.append(f"first: {draw(st.integers(0, 12))}")
+        reward = [selection(draw, REWARD_FIELDS, "r")]
+        if draw(st.booleans()):
+            reward.append(f"definition {{ {selection(draw, DEFINITION_FIELDS, 'd')} }}")
+        inner = [f"nodes {{ {' '.join(reward)} }}"]
+        if draw(st.booleans()):
+            inner.append("totalCount")
+        args = f"({', '.join(arguments)})" if arguments else ""
+        profile.append(f"rewards{args} {{ {' '.join(inner)} }}")
+    body = " ".join(profile)
+    variables: dict[str, Any] = {}
+    declared = []
+    if draw(st.booleans()):
+        variables["flag"] = draw(st.booleans())
+        declared.append("$flag: Boolean!")
+        body = f"{body} email @include(if: $flag) x: id @skip(if: $flag)"
+    use_fragment = draw(st.booleans())
+    inner = "...F" if use_fragment else body
+    if draw(st.booleans()):
+        variables["id"] = None  # a profile id, chosen by the test
+        declared.append("$id: ID!")
+        root = f"profile(id: $id) {{ {inner} }}"
+    else:
+        root = f"profiles(first: {draw(st.integers(0, 5))}) {{ totalCount nodes {{ {inner} }} }}"
+    head = f"query Q({', '.join(declared)})" if declared else "query Q"
+    query = f"{head} {{ {root} }}"
+    if use_fragment:
+        query += f" fragment F on Profile {{ {body} }}"
+    return query, variables
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=list(HealthCheck))
+@given(operation=operations(), which=st.integers(0, 3))
+def test_generated_queries_compile_to_the_same_answer(servers, operation, which):
+    query, variables = operation
+    if "id" in variables:
+        ids = [*servers["ids"], str(uuid.uuid4())]
+        variables = {**variables, "id": ids[which]}
+    same_answer(servers, query, variables)
+
+
+def test_what_the_plan_does_not_cover_is_resolved(servers):
+    for query in (
+        '{ profiles(first: 2, search: "Zo") { nodes { id } } }',
+        "{ profiles(first: 2) { pageInfo { hasNextPage } } }",
+        "{ profiles(first: 2) { nodes { tier { handle } } } }",
+    ):
+        before = compiled_count(servers["compiled"])
+        assert post(servers["compiled"], query) == post(servers["resolved"], query)
+        assert compiled_count(servers["compiled"]) == before
+    refused = post(servers["compiled"], '{ profile(id: "nope") { id } }')
+    assert refused == post(servers["resolved"], '{ profile(id: "nope") { id } }')
+    assert "BAD_USER_INPUT" in refused
+
+
+def test_a_caller_without_a_selected_fields_scope_gets_the_resolvers_refusal(servers):
+    created = servers["compiled"].post(
+        "/graphql",
+        json={
+            "query": """mutation { createApiToken(input: {name: "narrow",
+            scopes: [PROFILES_READ]}) { token } }"""
+        },
+    )
+    narrow = {"authorization": f"Bearer {created.json()['data']['createApiToken']['token']}"}
+    query = "{ profiles(first: 2) { nodes { id rewards { totalCount } } } }"
+    before = compiled_count(servers["compiled"])
+    answers = [
+        servers[side].post("/graphql", json={"query": query}, headers=narrow).text
+        for side in ("compiled", "resolved")
+    ]
+    assert answers[0] == answers[1] and "FORBIDDEN" in answers[0]
+    assert compiled_count(servers["compiled"]) == before
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    points=st.integers(0, 10**12),
+    rate=st.decimals(min_value="0.000001", max_value="1000", places=6),
+    cents=st.integers(-(10**15), 10**15),
+)
+def test_the_sql_forms_of_money_rules_match_python(servers, points, rate, cents):
+    sql = f"SELECT {points_to_cents_sql('$1::bigint', '$2::numeric')}, {money_sql('$3::bigint')}"
+    database_url = servers["database_url"]
+    [(in_sql, shown)] = asyncio.run(run_sql_with(database_url, sql, points, rate, cents))
+    assert (in_sql, shown) == (points_to_cents(points, rate), str(from_cents(cents)))
