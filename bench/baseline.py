@@ -118,14 +118,14 @@ async def issue_reward(pool: asyncpg.Pool, variables: dict) -> dict:
     data = variables["input"]
     async with pool.acquire() as connection, connection.transaction():
         definition = await connection.fetchrow(
-            "SELECT id, value_cents, period FROM reward_definition WHERE handle = $1",
+            "SELECT id, value_cents, type, period FROM reward_definition WHERE handle = $1",
             data["rewardDefinitionHandle"],
         )
         reward = await connection.fetchval(
             """INSERT INTO reward (id, definition_id, profile_id, value_initial_cents,
-               value_remaining_cents, value_at_issue_cents, timezone, issued_at, expires_at,
-               created_at)
-               VALUES (gen_random_uuid(), $1, $2, $3, $3, $3, $4, now(),
+               value_remaining_cents, value_at_issue_cents, type, timezone, issued_at,
+               expires_at, created_at)
+               VALUES (gen_random_uuid(), $1, $2, $3, $3, $3, $6, $4, now(),
                        date_trunc('day', now()) + make_interval(days => $5 + 1)
                          - interval '1 second', now())
                RETURNING id""",
@@ -134,6 +134,7 @@ async def issue_reward(pool: asyncpg.Pool, variables: dict) -> dict:
             definition["value_cents"],
             data["timezone"],
             definition["period"],
+            definition["type"],
         )
         await connection.execute(
             """INSERT INTO event (name, profile_id, context, depth, status, attempts, created_at)

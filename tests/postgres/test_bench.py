@@ -1,34 +1,52 @@
-"""The benchmark runs on the current code: its seed writes what the schema holds, and the
-gateway starts as the bench starts it and reads a seeded profile; the ledger check finds
-nothing wrong."""
+"""The benchmark runs on the current code: its seed writes what the schema holds, the gateway
+and the hand-written baseline start as the bench starts them, every scenario's request is
+answered by both without an error, and the ledger check finds nothing wrong."""
 
 import asyncio
+import random
 
 import httpx
-from bench.run import gateway_command, ledger_violations, start
-from bench.seed import REWARDS_PER_PROFILE, seed
+from bench.run import BIN, gateway_command, ledger_violations, scenarios, start
+from bench.seed import seed
 
 from tests.conftest import own_server
-from tests.support import ADMIN_TOKEN, GraphQLClient, free_port
+from tests.support import ADMIN_TOKEN, free_port
 
 
-async def test_the_bench_seeds_and_starts_the_gateway(tmp_path):
+async def test_every_bench_scenario_is_answered_by_the_gateway_and_the_baseline(tmp_path):
     async with own_server(tmp_path) as server, httpx.AsyncClient(timeout=30) as http:
         dsn = server.settings.database_url
-        ids = await seed(dsn, 3)
-        port = free_port()
+        ids = [str(profile_id) for profile_id in await seed(dsn, 12)]
         env = {"DATABASE_URL": dsn, "LOYALTY_ADMIN_TOKEN": ADMIN_TOKEN}
-        bench = await asyncio.to_thread(start, gateway_command(port, 1), env, port)
+        ports = {"gateway": free_port(), "baseline": free_port()}
+        commands = {
+            "gateway": gateway_command(ports["gateway"], 1),
+            "baseline": [str(BIN / "uvicorn"), "bench.baseline:app", "--port"],
+        }
+        commands["baseline"].append(str(ports["baseline"]))
+        running = {
+            side: await asyncio.to_thread(start, command, env, ports[side])
+            for side, command in commands.items()
+        }
         try:
-            gql = GraphQLClient(http, f"http://127.0.0.1:{port}/graphql")
-            found = await gql(
-                """query($id: ID!) { profile(id: $id) { balances { pointBalance }
-                rewards { totalCount } } }""",
-                {"id": str(ids[0])},
-            )
+            rng = random.Random(1)
+            for name, body in scenarios(ids).items():
+                request = body(rng)
+                for side, port in ports.items():
+                    answer = await http.post(
+                        f"http://127.0.0.1:{port}/graphql",
+                        content=httpx.Request("POST", "/", json=request).content.replace(
+                            b"__UNIQUE__", f"{name}-{side}".encode()
+                        ),
+                        headers={
+                            "authorization": f"Bearer {ADMIN_TOKEN}",
+                            "content-type": "application/json",
+                        },
+                    )
+                    assert answer.status_code == 200, (name, side, answer.text)
+                    assert "errors" not in answer.json(), (name, side, answer.text)
         finally:
-            bench.terminate()
-            await asyncio.to_thread(bench.wait, 10)
-        assert found["profile"]["balances"]["pointBalance"] == 1500
-        assert found["profile"]["rewards"]["totalCount"] == REWARDS_PER_PROFILE
+            for process in running.values():
+                process.terminate()
+                await asyncio.to_thread(process.wait, 10)
         assert await ledger_violations(dsn) == 0

@@ -476,6 +476,8 @@ def _plan(
         body = builder.object("Query", operation.selection_set, "")
     except Unsupported:
         return None
+    if not builder.aliases:
+        return None  # no table read (`{ __typename }`): Python answers without a round trip
     return Plan(
         sql=builder.finish(body),
         params=tuple(builder.params),
