@@ -34,6 +34,7 @@ REWARD_FIELDS = [
     "extendedAt", "externalId", "createdAt", "status", "__typename",
 ]  # fmt: skip
 DEFINITION_FIELDS = ["id", "handle", "name", "type", "value", "__typename"]
+PAGE_FIELDS = ["hasNextPage", "hasPreviousPage", "startCursor", "endCursor", "__typename"]
 STATUSES = ["ACTIVE", "EXPIRED", "USED", "VOID"]
 
 
@@ -142,10 +143,14 @@ def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]
                 httpx.Client(base_url=f"http://127.0.0.1:{port}", headers=HEADERS) as right,
             ):
                 ids = setup_data(left, compiling.settings.database_url)
+                first = right.post(
+                    "/graphql", json={"query": "{ profiles(first: 3) { edges { cursor } } }"}
+                ).json()["data"]["profiles"]["edges"]
                 yield {
                     "compiled": left,
                     "resolved": right,
                     "ids": ids,
+                    "cursors": [edge["cursor"] for edge in first],
                     "database_url": compiling.settings.database_url,
                 }
         finally:
@@ -168,6 +173,9 @@ FIXED = [
     """query Balance($id: ID!) { profile(id: $id) { balances {
       rewardBalance pointBalance pointBalanceDollars combinedBalanceDollars } } }""",
     """{ profiles(first: 0) { totalCount nodes { id } } }""",
+    """{ profiles(first: 50) { pageInfo { hasNextPage endCursor } edges { cursor node { id
+      rewards(first: 20) { edges { cursor } pageInfo { startCursor endCursor hasNextPage } }
+    } } } }""",
     """query($id: ID!) { profile(id: $id) { ...P rewards { totalCount } } }
        fragment P on Profile { id email balances { id benefitBalance } }""",
 ]
@@ -183,7 +191,7 @@ def selection(draw: st.DrawFn, fields: list[str], prefix: str) -> str:
     chosen = draw(st.lists(st.sampled_from(fields), min_size=1, max_size=len(fields), unique=True))
     parts = []
     for index, name in enumerate(chosen):
-        aliased = index < 3 and name != "__typename" and draw(st.booleans())  # 15 at most
+        aliased = index < 2 and name != "__typename" and draw(st.booleans())  # 15 at most
         alias = f"{prefix}{index}: " if aliased else ""
         parts.append(alias + name)
     return " ".join(parts)
@@ -205,6 +213,10 @@ def operations(draw: st.DrawFn) -> tuple[str, dict]:
         inner = [f"nodes {{ {' '.join(reward)} }}"]
         if draw(st.booleans()):
             inner.append("totalCount")
+        if draw(st.booleans()):
+            inner.append("edges { cursor node { id } }")
+        if draw(st.booleans()):
+            inner.append(f"pageInfo {{ {selection(draw, PAGE_FIELDS, 'i')} }}")
         args = f"({', '.join(arguments)})" if arguments else ""
         profile.append(f"rewards{args} {{ {' '.join(inner)} }}")
     body = " ".join(profile)
@@ -221,7 +233,17 @@ def operations(draw: st.DrawFn) -> tuple[str, dict]:
         declared.append("$id: ID!")
         root = f"profile(id: $id) {{ {inner} }}"
     else:
-        root = f"profiles(first: {draw(st.integers(0, 5))}) {{ totalCount nodes {{ {inner} }} }}"
+        page = [f"nodes {{ {inner} }}", "totalCount"]
+        if draw(st.booleans()):
+            page.append(f"pageInfo {{ {selection(draw, PAGE_FIELDS, 'g')} }}")
+        if draw(st.booleans()):
+            page.append("edges { cursor node { id email } }")
+        arguments = f"first: {draw(st.integers(0, 5))}"
+        if draw(st.booleans()):
+            variables["after"] = None  # a cursor, chosen by the test
+            declared.append("$after: String")
+            arguments += ", after: $after"
+        root = f"profiles({arguments}) {{ {' '.join(page)} }}"
     head = f"query Q({', '.join(declared)})" if declared else "query Q"
     query = f"{head} {{ {root} }}"
     if use_fragment:
@@ -236,13 +258,15 @@ def test_generated_queries_compile_to_the_same_answer(servers, operation, which)
     if "id" in variables:
         ids = [*servers["ids"], str(uuid.uuid4())]
         variables = {**variables, "id": ids[which]}
+    if "after" in variables:
+        variables = {**variables, "after": [None, *servers["cursors"]][which]}
     same_answer(servers, query, variables)
 
 
 def test_what_the_plan_does_not_cover_is_resolved(servers):
     for query in (
         '{ profiles(first: 2, search: "Zo") { nodes { id } } }',
-        "{ profiles(first: 2) { pageInfo { hasNextPage } } }",
+        "{ profiles(last: 2) { nodes { id } } }",
         "{ profiles(first: 2) { nodes { tier { handle } } } }",
     ):
         before = compiled_count(servers["compiled"])

@@ -12,16 +12,20 @@ a cursor, a value the resolvers would refuse) leaves the operation to the resolv
 errors keep their exact shape; so do callers lacking a scope a selected field needs, and
 customer tokens. SQLite always resolves.
 
-This covers `profile`, `profiles` (without `search`), `Profile`'s scalar fields, `balances`,
-`rewards(status, first) { totalCount nodes }`, a reward's scalar fields, `status` and
-`definition`, and `__typename`, aliases, fragments and `@skip`/`@include` anywhere."""
+This covers `profile`, `profiles(first, after)` (without `search`), `Profile`'s scalar
+fields, `balances`, `rewards(status, first)`, a reward's scalar fields, `status` and
+`definition`; connections' `nodes`, `edges { cursor node }`, `pageInfo` and `totalCount`
+(cursors as `graphql/pagination.py` writes them); and `__typename`, aliases, fragments and
+`@skip`/`@include` anywhere."""
 
 import json
 import logging
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
+from uuid import UUID
 
 import orjson
 from graphql import (
@@ -31,6 +35,7 @@ from graphql import (
     FieldNode,
     FragmentDefinitionNode,
     FragmentSpreadNode,
+    GraphQLError,
     InlineFragmentNode,
     IntValueNode,
     ListValueNode,
@@ -48,12 +53,14 @@ from tortoise.connection import get_connection
 from tortoise.models import Model
 
 from loyalty_gateway.auth.scopes import Scope
-from loyalty_gateway.balances.lots import REWARD_LOTS, LotStatus, spending_order_sql
+from loyalty_gateway.balances.lots import REWARD_LOTS, REWARD_ORDER, LotStatus, spending_order_sql
 from loyalty_gateway.balances.service import balance_sql
 from loyalty_gateway.core.money import money_sql, points_to_cents_sql
 from loyalty_gateway.core.time import utcnow
-from loyalty_gateway.graphql.pagination import DEFAULT_PAGE, MAX_PAGE
+from loyalty_gateway.db.keyset import Key, Order
+from loyalty_gateway.graphql.pagination import DEFAULT_PAGE, MAX_PAGE, decode_cursor
 from loyalty_gateway.profiles.models import Profile
+from loyalty_gateway.profiles.service import PROFILE_ORDER
 from loyalty_gateway.rewards.models import Reward, RewardDefinition
 
 log = logging.getLogger(__name__)
@@ -268,50 +275,187 @@ def _profile(builder: _Builder, node: FieldNode, alias: str) -> str:
 
 
 def _profiles(builder: _Builder, node: FieldNode, alias: str) -> str:
-    builder.only_arguments(node, {"first", "search"})
+    builder.only_arguments(node, {"first", "after", "search"})
     builder.scopes.add(Scope.PROFILES_READ)
     search = builder.argument(node, "search", None)
     builder.checks.append(lambda variables: not (search(variables) or "").strip())
-    first = builder.argument(node, "first", None)
-    builder.checks.append(lambda variables: _page_size(first(variables)))
+    after = builder.argument(node, "after", None)
+    builder.checks.append(lambda variables: _cursor_ok(PROFILE_ORDER, after(variables)))
+
+    def key(variables: Variables) -> Key:
+        given = after(variables)
+        return decode_cursor(PROFILE_ORDER, given, "after") if given else (None, None)
+
     inner = builder.alias("p")
-    order = f"{inner}.created_at, {inner}.id"
-    table = _table(Profile)
+    at = builder.param(lambda variables: key(variables)[0], "timestamptz")
+    last_id = builder.param(lambda variables: key(variables)[1], "uuid")
+    made, row_id = f"{inner}.created_at", f"{inner}.id"
+    beyond = f"{made} > {at} OR ({made} = {at} AND {row_id} > {last_id})"
+    listing = _Listing(
+        "Profile",
+        inner,
+        counted=f"{_table(Profile)} {inner}",
+        paged=f"{_table(Profile)} {inner} WHERE ({at} IS NULL OR ({made} >= {at} AND ({beyond})))",
+        order_sql=f"{made}, {row_id}",
+        order=PROFILE_ORDER,
+        after_given=f"({at} IS NOT NULL)",
+    )
+    return _connection(builder, node, listing, builder.argument(node, "first", None))
 
-    def page(body: str) -> str:
-        limit = builder.param(lambda v: DEFAULT_PAGE if first(v) is None else first(v), "int")
-        rows = f"SELECT {body} AS o FROM {table} {inner} ORDER BY {order} LIMIT {limit}"
-        return rows
 
-    return _connection(builder, node, "ProfileConnection", "Profile", inner, page, table)
+def _cursor_ok(order: Order, cursor: Any) -> bool:
+    if cursor is None:
+        return True
+    try:
+        decode_cursor(order, cursor, "after")
+    except GraphQLError:
+        return False
+    return isinstance(cursor, str)
 
 
-def _connection(
-    builder: _Builder,
-    node: FieldNode,
-    type_name: str,
-    node_type: str,
-    inner: str,
-    page: Callable[[str], str],
-    counted: str,
-) -> str:
-    """A connection's `nodes` (a page of rows, in order) and `totalCount` (all of `counted`,
-    a FROM clause with its WHERE)."""
-    pairs = []
-    for key, child in builder.fields(node.selection_set, type_name).items():
+@dataclass(frozen=True)
+class _Listing:
+    """A list as a connection pages it: its node type, the table alias of its rows, what
+    `totalCount` counts and what a page reads (FROM clauses), their order in SQL and as the
+    cursors' `Order`, and whether the page starts after a cursor (SQL)."""
+
+    node_type: str
+    alias: str
+    counted: str
+    paged: str
+    order_sql: str
+    order: Order
+    after_given: str = "false"
+
+
+def _connection(builder: _Builder, node: FieldNode, listing: _Listing, first: Getter) -> str:
+    """A connection as the resolvers page it (`graphql/pagination.py`). With `nodes` alone,
+    a subquery per `nodes` reads the page in order; with `edges` or `pageInfo`, one `SELECT`
+    of aggregates reads the page's rows numbered, and one more to tell whether more
+    follow, each with its node objects and its cursor."""
+    builder.checks.append(lambda variables: _page_size(first(variables)))
+    type_name = f"{listing.node_type}Connection"
+    selected = builder.fields(node.selection_set, type_name)
+    names = {child.name.value for child in selected.values()}
+    if not names & {"nodes", "edges", "pageInfo"}:  # `totalCount`, `__typename`: no page
+        return _pairs(builder, selected, type_name, listing, {})
+    limit = builder.param(lambda v: DEFAULT_PAGE if first(v) is None else first(v), "int")
+    order = f"ORDER BY {listing.order_sql}"
+    if not names & {"edges", "pageInfo"}:
+        nodes = {
+            key: f"(SELECT COALESCE(json_agg(q.o), '[]'::json) FROM (SELECT "
+            f"{builder.object(listing.node_type, child.selection_set, listing.alias)} AS o "
+            f"FROM {listing.paged} {order} LIMIT {limit}) q)"
+            for key, child in selected.items()
+            if child.name.value == "nodes"
+        }
+        return _pairs(builder, selected, type_name, listing, nodes)
+    within = f"FILTER (WHERE q.n <= {limit})"
+    columns: list[str] = []
+
+    def node_column(selection: SelectionSetNode | None) -> str:
+        body = builder.object(listing.node_type, selection, listing.alias)
+        columns.append(f"{body} AS o{len(columns)}")
+        return f"q.o{len(columns) - 1}"
+
+    def aggregate(value: str) -> str:
+        return f"COALESCE(json_agg({value} ORDER BY q.n) {within}, '[]'::json)"
+
+    paged = {}
+    for key, child in selected.items():
         name = child.name.value
-        if name == "__typename":
+        if name == "nodes":
+            paged[key] = aggregate(node_column(child.selection_set))
+        elif name == "edges":
+            paged[key] = aggregate(_edge(builder, child, listing, node_column))
+        elif name == "pageInfo":
+            paged[key] = _page_info(builder, child, listing, within, limit)
+    wanted = any("q.c" in sql for sql in paged.values())  # cursors are built only when read
+    cursor = _cursor_sql(listing.order, listing.alias) if wanted else "NULL"
+    numbered = f"row_number() OVER ({order}) AS n"
+    rows = ", ".join([*columns, f"{cursor} AS c", numbered])
+    page = f"SELECT {rows} FROM {listing.paged} {order} LIMIT {limit} + 1"
+    body = _pairs(builder, selected, type_name, listing, paged)
+    return f"(SELECT {body} FROM ({page}) q GROUP BY ())"
+
+
+def _pairs(
+    builder: _Builder,
+    selected: dict[str, FieldNode],
+    type_name: str,
+    listing: _Listing,
+    paged: dict[str, str],
+) -> str:
+    """The connection's object: what reads the page (`paged`, by key), `totalCount` and
+    `__typename`."""
+    pairs = []
+    for key, child in selected.items():
+        name = child.name.value
+        if key in paged:
+            sql = paged[key]
+        elif name == "__typename":
             sql = f"'{type_name}'"
-        elif name == "nodes":
-            body = builder.object(node_type, child.selection_set, inner)
-            rows = page(body)
-            sql = f"(SELECT COALESCE(json_agg(q.o), '[]'::json) FROM ({rows}) q)"
         elif name == "totalCount":
-            sql = f"(SELECT count(*) FROM {counted})"
+            sql = f"(SELECT count(*) FROM {listing.counted})"
         else:
             raise Unsupported(f"{type_name}.{name}")
         pairs.append(f"'{key}', {sql}")
     return f"json_build_object({', '.join(pairs)})"
+
+
+def _edge(
+    builder: _Builder,
+    node: FieldNode,
+    listing: _Listing,
+    node_column: Callable[[SelectionSetNode | None], str],
+) -> str:
+    type_name = f"{listing.node_type}Edge"
+    pairs = []
+    for key, child in builder.fields(node.selection_set, type_name).items():
+        name = child.name.value
+        if name == "node":
+            sql = node_column(child.selection_set)
+        elif name == "cursor":
+            sql = "q.c"
+        elif name == "__typename":
+            sql = f"'{type_name}'"
+        else:
+            raise Unsupported(f"{type_name}.{name}")
+        pairs.append(f"'{key}', {sql}")
+    return f"json_build_object({', '.join(pairs)})"
+
+
+def _page_info(
+    builder: _Builder, node: FieldNode, listing: _Listing, within: str, limit: str
+) -> str:
+    forms = {
+        "__typename": "'PageInfo'",
+        "hasNextPage": f"(count(*) > {limit})",
+        "hasPreviousPage": listing.after_given,
+        "startCursor": f"(array_agg(q.c ORDER BY q.n) {within})[1]",
+        "endCursor": f"(array_agg(q.c ORDER BY q.n DESC) {within})[1]",
+    }
+    pairs = []
+    for key, child in builder.fields(node.selection_set, "PageInfo").items():
+        if child.name.value not in forms:
+            raise Unsupported(f"PageInfo.{child.name.value}")
+        pairs.append(f"'{key}', {forms[child.name.value]}")
+    return f"json_build_object({', '.join(pairs)})"
+
+
+def _cursor_sql(order: Order, alias: str) -> str:
+    """`encode_cursor` in SQL: the row's sort key as the JSON `[name, [values]]`, in base64
+    with the URL alphabet, exactly as Python writes it."""
+    values = []
+    for column in order.columns:
+        expression = f"{alias}.{column.name}"
+        if column.kind is datetime:
+            expression = _datetime(expression)
+        elif column.kind is UUID:
+            expression = f"({expression})::text"
+        values.append(f"COALESCE(to_json({expression})::text, 'null')")
+    text = f"'[\"{order.name}\",[' || " + " || ',' || ".join(values) + " || ']]'"
+    return f"translate(encode(convert_to({text}, 'UTF8'), 'base64'), E'+/\\n', '-_')"
 
 
 def _balances(builder: _Builder, node: FieldNode, alias: str) -> str:
@@ -343,8 +487,6 @@ def _rewards(builder: _Builder, node: FieldNode, alias: str) -> str:
     if isinstance(status, VariableNode):
         raise Unsupported("status from a variable: it shapes the statement")
     given = [] if status is None else _literal(status) or []
-    first = builder.argument(node, "first", None)
-    builder.checks.append(lambda variables: _page_size(first(variables)))
     inner = builder.alias("r")
     where = f"{inner}.profile_id = {alias}.id"
     if given:
@@ -352,12 +494,8 @@ def _rewards(builder: _Builder, node: FieldNode, alias: str) -> str:
         chosen = [REWARD_LOTS.sql(LotStatus(status), inner, now) for status in dict.fromkeys(given)]
         where += " AND (" + " OR ".join(f"({c})" for c in chosen) + ")"
     table = f"{_table(Reward)} {inner} WHERE {where}"
-
-    def page(body: str) -> str:
-        limit = builder.param(lambda v: DEFAULT_PAGE if first(v) is None else first(v), "int")
-        return f"SELECT {body} AS o FROM {table} ORDER BY {spending_order_sql(inner)} LIMIT {limit}"
-
-    return _connection(builder, node, "RewardConnection", "Reward", inner, page, table)
+    listing = _Listing("Reward", inner, table, table, spending_order_sql(inner), REWARD_ORDER)
+    return _connection(builder, node, listing, builder.argument(node, "first", None))
 
 
 def _reward_status(builder: _Builder, node: FieldNode, alias: str) -> str:
