@@ -207,19 +207,29 @@ class _Builder:
         forms = FORMS.get(type_name)
         if forms is None:
             raise Unsupported(type_name)
-        pairs = []
-        for key, node in self.fields(selection, type_name).items():
-            name = node.name.value
-            if name == "__typename":
-                sql = f"'{type_name}'"
-            elif name in forms:
-                sql = forms[name](self, node, alias)
-            else:
-                raise Unsupported(f"{type_name}.{name}")
-            pairs.append(f"'{key}', {sql}")
-        if not pairs or len(pairs) > 50:  # json_build_object takes 100 arguments
-            raise Unsupported("an empty or wide selection")
-        return f"json_build_object({', '.join(pairs)})"
+
+        def form(key: str, node: FieldNode) -> str | None:
+            found = forms.get(node.name.value)
+            return None if found is None else found(self, node, alias)
+
+        return _json_object(type_name, self.fields(selection, type_name), form)
+
+
+def _json_object(
+    type_name: str, selected: dict[str, FieldNode], form: Callable[[str, FieldNode], str | None]
+) -> str:
+    """`json_build_object` of the selected keys: `__typename`, or each field's SQL form
+    (`form` gives None for a field without one: the resolvers answer)."""
+    pairs = []
+    for key, child in selected.items():
+        name = child.name.value
+        sql = f"'{type_name}'" if name == "__typename" else form(key, child)
+        if sql is None:
+            raise Unsupported(f"{type_name}.{name}")
+        pairs.append(f"'{key}', {sql}")
+    if not pairs or len(pairs) > 50:  # json_build_object takes 100 arguments
+        raise Unsupported("an empty or wide selection")
+    return f"json_build_object({', '.join(pairs)})"
 
 
 def _literal(value: ValueNode) -> Any:
@@ -388,19 +398,12 @@ def _pairs(
 ) -> str:
     """The connection's object: what reads the page (`paged`, by key), `totalCount` and
     `__typename`."""
-    pairs = []
-    for key, child in selected.items():
-        name = child.name.value
-        if key in paged:
-            sql = paged[key]
-        elif name == "__typename":
-            sql = f"'{type_name}'"
-        elif name == "totalCount":
-            sql = f"(SELECT count(*) FROM {listing.counted})"
-        else:
-            raise Unsupported(f"{type_name}.{name}")
-        pairs.append(f"'{key}', {sql}")
-    return f"json_build_object({', '.join(pairs)})"
+    count = f"(SELECT count(*) FROM {listing.counted})"
+
+    def form(key: str, child: FieldNode) -> str | None:
+        return paged.get(key) or (count if child.name.value == "totalCount" else None)
+
+    return _json_object(type_name, selected, form)
 
 
 def _edge(
@@ -410,37 +413,25 @@ def _edge(
     node_column: Callable[[SelectionSetNode | None], str],
 ) -> str:
     type_name = f"{listing.node_type}Edge"
-    pairs = []
-    for key, child in builder.fields(node.selection_set, type_name).items():
+
+    def form(key: str, child: FieldNode) -> str | None:
         name = child.name.value
-        if name == "node":
-            sql = node_column(child.selection_set)
-        elif name == "cursor":
-            sql = "q.c"
-        elif name == "__typename":
-            sql = f"'{type_name}'"
-        else:
-            raise Unsupported(f"{type_name}.{name}")
-        pairs.append(f"'{key}', {sql}")
-    return f"json_build_object({', '.join(pairs)})"
+        return node_column(child.selection_set) if name == "node" else {"cursor": "q.c"}.get(name)
+
+    return _json_object(type_name, builder.fields(node.selection_set, type_name), form)
 
 
 def _page_info(
     builder: _Builder, node: FieldNode, listing: _Listing, within: str, limit: str
 ) -> str:
     forms = {
-        "__typename": "'PageInfo'",
         "hasNextPage": f"(count(*) > {limit})",
         "hasPreviousPage": listing.after_given,
         "startCursor": f"(array_agg(q.c ORDER BY q.n) {within})[1]",
         "endCursor": f"(array_agg(q.c ORDER BY q.n DESC) {within})[1]",
     }
-    pairs = []
-    for key, child in builder.fields(node.selection_set, "PageInfo").items():
-        if child.name.value not in forms:
-            raise Unsupported(f"PageInfo.{child.name.value}")
-        pairs.append(f"'{key}', {forms[child.name.value]}")
-    return f"json_build_object({', '.join(pairs)})"
+    selected = builder.fields(node.selection_set, "PageInfo")
+    return _json_object("PageInfo", selected, lambda key, child: forms.get(child.name.value))
 
 
 def _cursor_sql(order: Order, alias: str) -> str:
@@ -469,15 +460,11 @@ def _balances(builder: _Builder, node: FieldNode, alias: str) -> str:
         "pointBalanceDollars": money_sql(point_cents),
         "combinedBalanceDollars": money_sql(f"b.reward_cents + {point_cents}"),
         "benefitBalance": "b.benefits",
-        "__typename": "'Balances'",
     }
-    pairs = []
-    for key, child in builder.fields(node.selection_set, "Balances").items():
-        if child.name.value not in forms:
-            raise Unsupported(f"Balances.{child.name.value}")
-        pairs.append(f"'{key}', {forms[child.name.value]}")
+    selected = builder.fields(node.selection_set, "Balances")
+    body = _json_object("Balances", selected, lambda key, child: forms.get(child.name.value))
     columns = ", ".join(f"{sql} AS {name}" for name, sql in sums.items())
-    return f"(SELECT json_build_object({', '.join(pairs)}) FROM (SELECT {columns}) b)"
+    return f"(SELECT {body} FROM (SELECT {columns}) b)"
 
 
 def _rewards(builder: _Builder, node: FieldNode, alias: str) -> str:
