@@ -5,6 +5,7 @@ expiring this very second, no-expiry lots, several time zones, half-cent roundin
 and the two answers must be the same bytes. Hypothesis writes most of the queries."""
 
 import asyncio
+import json
 import re
 import uuid
 from collections.abc import Iterator
@@ -307,3 +308,29 @@ def test_the_sql_forms_of_money_rules_match_python(servers, points, rate, cents)
     database_url = servers["database_url"]
     [(in_sql, shown)] = asyncio.run(run_sql_with(database_url, sql, points, rate, cents))
     assert (in_sql, shown) == (points_to_cents(points, rate), str(from_cents(cents)))
+
+
+def test_rewards_by_id_and_definition_pages_compile_to_the_same_answer(servers):
+    found = servers["resolved"].post(
+        "/graphql",
+        json={
+            "query": "query($id: ID!) { profile(id: $id) { rewards { nodes { id } } } }",
+            "variables": {"id": servers["ids"][0]},
+        },
+    )
+    reward_ids = [n["id"] for n in found.json()["data"]["profile"]["rewards"]["nodes"]]
+    for reward_id in [*reward_ids, str(uuid.uuid4())]:
+        same_answer(
+            servers,
+            """query($id: ID!) { reward(id: $id) { id status valueRemaining expiresAt
+            definition { handle name value } } }""",
+            {"id": reward_id},
+        )
+    pages = """query($after: String, $published: Boolean) {
+      rewardDefinitions(first: 1, after: $after, isPublished: $published) {
+        totalCount edges { cursor node { id handle name type value } }
+        pageInfo { hasNextPage hasPreviousPage startCursor endCursor } } }"""
+    for published in (None, True, False):
+        answer = same_answer(servers, pages, {"published": published})
+        after = json.loads(answer)["data"]["rewardDefinitions"]["pageInfo"]["endCursor"]
+        same_answer(servers, pages, {"published": published, "after": after})

@@ -12,10 +12,11 @@ a cursor, a value the resolvers would refuse) leaves the operation to the resolv
 errors keep their exact shape; so do callers lacking a scope a selected field needs, and
 customer tokens. SQLite always resolves.
 
-This covers `profile`, `profiles(first, after)` (without `search`), `Profile`'s scalar
-fields, `balances`, `rewards(status, first)`, a reward's scalar fields, `status` and
-`definition`; connections' `nodes`, `edges { cursor node }`, `pageInfo` and `totalCount`
-(cursors as `graphql/pagination.py` writes them); and `__typename`, aliases, fragments and
+This covers `profile`, `profiles(first, after)` and `rewardDefinitions(first, after,
+isPublished)` (without `search`), `reward`, `Profile`'s scalar fields, `balances`,
+`rewards(status, first)`, a reward's scalar fields, `status` and `definition`; connections'
+`nodes`, `edges { cursor node }`, `pageInfo` and `totalCount` (cursors as
+`graphql/pagination.py` writes them); and `__typename`, aliases, fragments and
 `@skip`/`@include` anywhere."""
 
 import json
@@ -61,6 +62,7 @@ from loyalty_gateway.db.keyset import Key, Order
 from loyalty_gateway.graphql.pagination import DEFAULT_PAGE, MAX_PAGE, decode_cursor
 from loyalty_gateway.profiles.models import Profile
 from loyalty_gateway.profiles.service import PROFILE_ORDER
+from loyalty_gateway.rewards.definitions import DEFINITION_ORDER as REWARD_DEFINITION_ORDER
 from loyalty_gateway.rewards.models import Reward, RewardDefinition
 
 log = logging.getLogger(__name__)
@@ -273,44 +275,84 @@ def _text(expression: str) -> str:
     return f"({expression})::text"
 
 
-def _profile(builder: _Builder, node: FieldNode, alias: str) -> str:
-    builder.only_arguments(node, {"id"})
-    builder.scopes.add(Scope.PROFILES_READ)
-    get_id = builder.argument(node, "id", None)
-    builder.checks.append(lambda variables: _is_uuid(get_id(variables)))
-    inner = builder.alias("p")
-    body = builder.object("Profile", node.selection_set, inner)
-    where = f"{_column(Profile, 'id', inner)} = {builder.param(get_id, 'uuid')}"
-    return f"(SELECT {body} FROM {_table(Profile)} {inner} WHERE {where})"
-
-
 def _profiles(builder: _Builder, node: FieldNode, alias: str) -> str:
     builder.only_arguments(node, {"first", "after", "search"})
     builder.scopes.add(Scope.PROFILES_READ)
-    search = builder.argument(node, "search", None)
-    builder.checks.append(lambda variables: not (search(variables) or "").strip())
-    after = builder.argument(node, "after", None)
-    builder.checks.append(lambda variables: _cursor_ok(PROFILE_ORDER, after(variables)))
-
-    def key(variables: Variables) -> Key:
-        given = after(variables)
-        return decode_cursor(PROFILE_ORDER, given, "after") if given else (None, None)
-
+    _no_search(builder, node)
     inner = builder.alias("p")
-    at = builder.param(lambda variables: key(variables)[0], "timestamptz")
-    last_id = builder.param(lambda variables: key(variables)[1], "uuid")
-    made, row_id = f"{inner}.created_at", f"{inner}.id"
-    beyond = f"{made} > {at} OR ({made} = {at} AND {row_id} > {last_id})"
+    after, seek = _seek(builder, node, PROFILE_ORDER, inner)
     listing = _Listing(
         "Profile",
         inner,
         counted=f"{_table(Profile)} {inner}",
-        paged=f"{_table(Profile)} {inner} WHERE ({at} IS NULL OR ({made} >= {at} AND ({beyond})))",
-        order_sql=f"{made}, {row_id}",
+        paged=f"{_table(Profile)} {inner} WHERE {seek}",
+        order_sql=f"{inner}.created_at, {inner}.id",
         order=PROFILE_ORDER,
-        after_given=f"({at} IS NOT NULL)",
+        after_given=after,
     )
     return _connection(builder, node, listing, builder.argument(node, "first", None))
+
+
+def _by_id(model: type[Model], type_name: str, scope: Scope, stem: str) -> Form:
+    """A root field that reads one row by `id` (null when there is none)."""
+
+    def form(builder: _Builder, node: FieldNode, alias: str) -> str:
+        builder.only_arguments(node, {"id"})
+        builder.scopes.add(scope)
+        get_id = builder.argument(node, "id", None)
+        builder.checks.append(lambda variables: _is_uuid(get_id(variables)))
+        inner = builder.alias(stem)
+        body = builder.object(type_name, node.selection_set, inner)
+        where = f"{_column(model, 'id', inner)} = {builder.param(get_id, 'uuid')}"
+        return f"(SELECT {body} FROM {_table(model)} {inner} WHERE {where})"
+
+    return form
+
+
+def _reward_definitions(builder: _Builder, node: FieldNode, alias: str) -> str:
+    builder.only_arguments(node, {"first", "after", "search", "isPublished"})
+    builder.scopes.add(Scope.DEFINITIONS_READ)
+    _no_search(builder, node)
+    published = builder.argument(node, "isPublished", None)
+    builder.checks.append(lambda variables: published(variables) in (None, True, False))
+    inner = builder.alias("d")
+    flag = builder.param(published, "boolean")
+    wanted = f"({flag} IS NULL OR {inner}.is_published = {flag})"
+    table = f"{_table(RewardDefinition)} {inner} WHERE {wanted}"
+    after, seek = _seek(builder, node, REWARD_DEFINITION_ORDER, inner)
+    listing = _Listing(
+        "RewardDefinition",
+        inner,
+        counted=table,
+        paged=f"{table} AND {seek}",
+        order_sql=f"{inner}.created_at, {inner}.id",
+        order=REWARD_DEFINITION_ORDER,
+        after_given=after,
+    )
+    return _connection(builder, node, listing, builder.argument(node, "first", None))
+
+
+def _no_search(builder: _Builder, node: FieldNode) -> None:
+    """`search` (a trigram match) has no SQL form here yet: given, the resolvers answer."""
+    search = builder.argument(node, "search", None)
+    builder.checks.append(lambda variables: not (search(variables) or "").strip())
+
+
+def _seek(builder: _Builder, node: FieldNode, order: Order, alias: str) -> tuple[str, str]:
+    """For a list by creation (`created_at`, then id): whether `after` was given, and the
+    rows after it (all of them without it), in SQL."""
+    after = builder.argument(node, "after", None)
+    builder.checks.append(lambda variables: _cursor_ok(order, after(variables)))
+
+    def key(variables: Variables) -> Key:
+        given = after(variables)
+        return decode_cursor(order, given, "after") if given else (None, None)
+
+    at = builder.param(lambda variables: key(variables)[0], "timestamptz")
+    last_id = builder.param(lambda variables: key(variables)[1], "uuid")
+    made, row_id = f"{alias}.created_at", f"{alias}.id"
+    beyond = f"{made} > {at} OR ({made} = {at} AND {row_id} > {last_id})"
+    return f"({at} IS NOT NULL)", f"({at} IS NULL OR ({made} >= {at} AND ({beyond})))"
 
 
 def _cursor_ok(order: Order, cursor: Any) -> bool:
@@ -499,7 +541,12 @@ def _definition(builder: _Builder, node: FieldNode, alias: str) -> str:
 
 
 FORMS: dict[str, dict[str, Form]] = {
-    "Query": {"profile": _profile, "profiles": _profiles},
+    "Query": {
+        "profile": _by_id(Profile, "Profile", Scope.PROFILES_READ, "p"),
+        "profiles": _profiles,
+        "reward": _by_id(Reward, "Reward", Scope.REWARDS_READ, "r"),
+        "rewardDefinitions": _reward_definitions,
+    },
     "Profile": {
         "id": _scalar(Profile, "id", _text),
         "firstName": _scalar(Profile, "first_name"),
