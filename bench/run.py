@@ -103,6 +103,11 @@ def scenarios(ids: list[str]) -> dict:
             "query": REDEEM,
             "variables": {"input": {"profileId": rng.choice(hot), "amount": "0.01"}},
         },
+        "redeem_hot1": lambda rng: {
+            "operationName": "Redeem",
+            "query": REDEEM,
+            "variables": {"input": {"profileId": hot[0], "amount": "0.01"}},
+        },
     }
 
 
