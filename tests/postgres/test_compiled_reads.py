@@ -80,6 +80,16 @@ def setup_data(client: httpx.Client, database_url: str) -> list[str]:
             }
         },
     )["createRewardDefinition"]["rewardDefinition"]["id"]
+    for index, extra in enumerate(
+        [{"isClaimable": True, "isPublished": True, "maxRedemptions": 3, "period": 30},
+         {"periodType": "ABSOLUTE_DATE", "absoluteExpiry": "2031-06-30T13:59:59.25+00:00",
+          "description": "Ünïcode ☕", "imageUrl": "https://example.com/x.png"}]
+    ):  # fmt: skip
+        call(
+            """mutation($input: CreateBenefitDefinitionInput!) {
+            createBenefitDefinition(input: $input) { benefitDefinition { id } } }""",
+            {"input": {"name": f"Benefit {index}", "handle": f"benefit-{index}", **extra}},
+        )
     issue = """mutation($input: IssueRewardInput!) { issueReward(input: $input)
       { reward { id } errors { code } } }"""
     ids = []
@@ -334,3 +344,26 @@ def test_rewards_by_id_and_definition_pages_compile_to_the_same_answer(servers):
         answer = same_answer(servers, pages, {"published": published})
         after = json.loads(answer)["data"]["rewardDefinitions"]["pageInfo"]["endCursor"]
         same_answer(servers, pages, {"published": published, "after": after})
+
+
+BENEFIT_DEFINITION_FIELDS = """id name handle type description shortDescription
+  longDescription termsConditions earnInstructions redeemInstructionsStore
+  redeemInstructionsOnline icon imageUrl period periodType absoluteExpiry extendDays
+  maxRedemptions isAssignable isClaimable isReclaimable isExtendable isReassignable
+  isPublished __typename"""
+
+
+def test_benefit_definition_pages_compile_to_the_same_answer(servers):
+    pages = f"""query($after: String, $published: Boolean, $claimable: Boolean) {{
+      benefitDefinitions(first: 1, after: $after, isPublished: $published,
+        isClaimable: $claimable) {{ totalCount
+        edges {{ cursor node {{ {BENEFIT_DEFINITION_FIELDS} }} }}
+        pageInfo {{ hasNextPage hasPreviousPage endCursor }} }} }}"""
+    for published in (None, True, False):
+        for claimable in (None, True):
+            variables = {"published": published, "claimable": claimable}
+            after = None
+            for _ in range(3):
+                answer = same_answer(servers, pages, {**variables, "after": after})
+                found = json.loads(answer)["data"]["benefitDefinitions"]["pageInfo"]
+                after = found["endCursor"]

@@ -12,8 +12,8 @@ a cursor, a value the resolvers would refuse) leaves the operation to the resolv
 errors keep their exact shape; so do callers lacking a scope a selected field needs, and
 customer tokens. SQLite always resolves.
 
-This covers `profile`, `profiles(first, after)` and `rewardDefinitions(first, after,
-isPublished)` (without `search`), `reward`, `Profile`'s scalar fields, `balances`,
+This covers `profile`, `profiles(first, after)`, `rewardDefinitions` and
+`benefitDefinitions` (without `search`), `reward`, `Profile`'s scalar fields, `balances`,
 `rewards(status, first)`, a reward's scalar fields, `status` and `definition`; connections'
 `nodes`, `edges { cursor node }`, `pageInfo` and `totalCount` (cursors as
 `graphql/pagination.py` writes them); and `__typename`, aliases, fragments and
@@ -21,6 +21,7 @@ isPublished)` (without `search`), `reward`, `Profile`'s scalar fields, `balances
 
 import json
 import logging
+import re
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -56,6 +57,8 @@ from tortoise.models import Model
 from loyalty_gateway.auth.scopes import Scope
 from loyalty_gateway.balances.lots import REWARD_LOTS, REWARD_ORDER, LotStatus, spending_order_sql
 from loyalty_gateway.balances.service import balance_sql
+from loyalty_gateway.benefits.definitions import DEFINITION_ORDER as BENEFIT_DEFINITION_ORDER
+from loyalty_gateway.benefits.models import BenefitDefinition
 from loyalty_gateway.core.money import money_sql, points_to_cents_sql
 from loyalty_gateway.core.time import utcnow
 from loyalty_gateway.db.keyset import Key, Order
@@ -309,27 +312,48 @@ def _by_id(model: type[Model], type_name: str, scope: Scope, stem: str) -> Form:
     return form
 
 
-def _reward_definitions(builder: _Builder, node: FieldNode, alias: str) -> str:
-    builder.only_arguments(node, {"first", "after", "search", "isPublished"})
-    builder.scopes.add(Scope.DEFINITIONS_READ)
-    _no_search(builder, node)
-    published = builder.argument(node, "isPublished", None)
-    builder.checks.append(lambda variables: published(variables) in (None, True, False))
-    inner = builder.alias("d")
-    flag = builder.param(published, "boolean")
-    wanted = f"({flag} IS NULL OR {inner}.is_published = {flag})"
-    table = f"{_table(RewardDefinition)} {inner} WHERE {wanted}"
-    after, seek = _seek(builder, node, REWARD_DEFINITION_ORDER, inner)
-    listing = _Listing(
-        "RewardDefinition",
-        inner,
-        counted=table,
-        paged=f"{table} AND {seek}",
-        order_sql=f"{inner}.created_at, {inner}.id",
-        order=REWARD_DEFINITION_ORDER,
-        after_given=after,
-    )
-    return _connection(builder, node, listing, builder.argument(node, "first", None))
+def _definitions(model: type[Model], node_type: str, order: Order, flags: tuple[str, ...]) -> Form:
+    """A root list of definitions, oldest first, filtered by the flags given (`isPublished`
+    is the column `is_published`)."""
+
+    def form(builder: _Builder, node: FieldNode, alias: str) -> str:
+        builder.only_arguments(node, {"first", "after", "search", *flags})
+        builder.scopes.add(Scope.DEFINITIONS_READ)
+        _no_search(builder, node)
+        inner = builder.alias("d")
+        wanted = []
+        for flag in flags:
+            given = builder.argument(node, flag, None)
+            builder.checks.append(_is_flag(given))
+            value = builder.param(given, "boolean")
+            wanted.append(f"({value} IS NULL OR {_column(model, _snake(flag), inner)} = {value})")
+        table = f"{_table(model)} {inner} WHERE {' AND '.join(wanted)}"
+        after, seek = _seek(builder, node, order, inner)
+        listing = _Listing(
+            node_type,
+            inner,
+            counted=table,
+            paged=f"{table} AND {seek}",
+            order_sql=f"{inner}.created_at, {inner}.id",
+            order=order,
+            after_given=after,
+        )
+        return _connection(builder, node, listing, builder.argument(node, "first", None))
+
+    return form
+
+
+def _is_flag(given: Getter) -> Callable[[Variables], bool]:
+    return lambda variables: given(variables) in (None, True, False)
+
+
+def _snake(name: str) -> str:
+    return re.sub(r"(?<!^)([A-Z])", r"_\1", name).lower()
+
+
+def _plain(model: type[Model], names: str) -> dict[str, Form]:
+    """Fields shown as their column holds them (text, numbers, booleans), by GraphQL name."""
+    return {name: _scalar(model, _snake(name)) for name in names.split()}
 
 
 def _no_search(builder: _Builder, node: FieldNode) -> None:
@@ -545,7 +569,15 @@ FORMS: dict[str, dict[str, Form]] = {
         "profile": _by_id(Profile, "Profile", Scope.PROFILES_READ, "p"),
         "profiles": _profiles,
         "reward": _by_id(Reward, "Reward", Scope.REWARDS_READ, "r"),
-        "rewardDefinitions": _reward_definitions,
+        "rewardDefinitions": _definitions(
+            RewardDefinition, "RewardDefinition", REWARD_DEFINITION_ORDER, ("isPublished",)
+        ),
+        "benefitDefinitions": _definitions(
+            BenefitDefinition,
+            "BenefitDefinition",
+            BENEFIT_DEFINITION_ORDER,
+            ("isPublished", "isClaimable"),
+        ),
     },
     "Profile": {
         "id": _scalar(Profile, "id", _text),
@@ -576,10 +608,20 @@ FORMS: dict[str, dict[str, Form]] = {
     },
     "RewardDefinition": {
         "id": _scalar(RewardDefinition, "id", _text),
-        "handle": _scalar(RewardDefinition, "handle"),
-        "name": _scalar(RewardDefinition, "name"),
-        "type": _scalar(RewardDefinition, "type"),
+        **_plain(RewardDefinition, "handle name type"),
         "value": _scalar(RewardDefinition, "value_cents", money_sql),
+    },
+    "BenefitDefinition": {
+        "id": _scalar(BenefitDefinition, "id", _text),
+        **_plain(
+            BenefitDefinition,
+            "name handle type description shortDescription longDescription termsConditions "
+            "earnInstructions redeemInstructionsStore redeemInstructionsOnline icon imageUrl "
+            "period extendDays maxRedemptions isAssignable isClaimable isReclaimable "
+            "isExtendable isReassignable isPublished",
+        ),
+        "periodType": _scalar(BenefitDefinition, "period_type", lambda column: f"upper({column})"),
+        "absoluteExpiry": _scalar(BenefitDefinition, "absolute_expiry", _datetime),
     },
 }
 """The SQL form of each field the planner covers, by GraphQL type and field."""
