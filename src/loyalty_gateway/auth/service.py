@@ -39,6 +39,12 @@ class Principal:
     def is_customer(self) -> bool:
         return self.profile_id is not None
 
+    @property
+    def lapses(self) -> bool:
+        """Stored tokens can be revoked and customer tokens expire; the bootstrap admin token
+        lasts as the process does."""
+        return self.digest is not None or self.expires_at is not None
+
     def allows(self, scope: str) -> bool:
         return Scope.ADMIN in self.scopes or scope in self.scopes
 

@@ -28,7 +28,7 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.types import (
 )
 
 from loyalty_gateway.auth.cache import token_cache
-from loyalty_gateway.auth.service import Principal, still_valid
+from loyalty_gateway.auth.service import still_valid
 from loyalty_gateway.core.time import utcnow
 from loyalty_gateway.graphql.context import Context
 from loyalty_gateway.settings import Settings
@@ -100,7 +100,7 @@ class GuardedTransportWS(BaseGraphQLTransportWSHandler[Context, None]):
 
     async def _watch_token(self) -> None:
         principal = self.context.principal
-        if principal is None or not _can_lapse(principal):
+        if principal is None or not principal.lapses:
             return
         with token_cache.watching(principal.token_id) as revoked:
             while await still_valid(principal):
@@ -119,8 +119,3 @@ class GuardedTransportWS(BaseGraphQLTransportWSHandler[Context, None]):
                 await self.send_message({"type": "ping"})
                 idle = 0
             await asyncio.sleep(interval - idle)
-
-
-def _can_lapse(principal: Principal) -> bool:
-    """Stored and customer tokens can; the bootstrap admin token lasts as the process does."""
-    return principal.digest is not None or principal.expires_at is not None
