@@ -2,6 +2,7 @@
 hand-written SQL (one statement where one suffices, json_agg for the list), in the same JSON
 shape as the gateway. Run: uvicorn bench.baseline:app (DATABASE_URL in the environment)."""
 
+import base64
 import os
 from contextlib import asynccontextmanager
 from datetime import datetime
@@ -37,8 +38,10 @@ SELECT COALESCE(json_agg(row_to_json(p) ORDER BY p.created_at, p.id), '[]') FROM
     FROM (SELECT * FROM reward WHERE profile_id = p.id
           ORDER BY expires_at NULLS LAST, issued_at, id LIMIT 10) r
     JOIN reward_definition d ON d.id = r.definition_id) AS rewards
-  FROM profile p ORDER BY p.created_at, p.id LIMIT 50) p
+  FROM profile p %s ORDER BY p.created_at, p.id LIMIT 50) p
 """
+FIRST_PAGE = PROFILES % ""
+PAGE_AFTER = PROFILES % "WHERE (p.created_at, p.id) > ($1, $2)"
 LOTS = """
 SELECT r.id, r.value_remaining_cents
   FROM reward r JOIN reward_definition d ON d.id = r.definition_id
@@ -70,7 +73,14 @@ async def balance(pool: asyncpg.Pool, variables: dict) -> dict:
 
 
 async def profiles(pool: asyncpg.Pool, variables: dict) -> dict:
-    return {"profiles": {"nodes": orjson.loads(await pool.fetchval(PROFILES))}}
+    """A page of 50 by creation, after the gateway's cursor (base64 of `["profiles",
+    [created_at, id]]`) when there is one."""
+    if variables.get("after"):
+        _, (created, profile) = orjson.loads(base64.urlsafe_b64decode(variables["after"]))
+        nodes = await pool.fetchval(PAGE_AFTER, datetime.fromisoformat(created), profile)
+    else:
+        nodes = await pool.fetchval(FIRST_PAGE)
+    return {"profiles": {"nodes": orjson.loads(nodes)}}
 
 
 async def redeem(pool: asyncpg.Pool, variables: dict) -> dict:

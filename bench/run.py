@@ -17,9 +17,11 @@ from pathlib import Path
 import asyncpg
 import httpx
 
-from bench import wrk
+from bench import postgraphile, wrk
 from bench.load import UNIQUE, drive
 from bench.seed import seed
+from loyalty_gateway.graphql.pagination import encode_cursor
+from loyalty_gateway.profiles.service import PROFILE_ORDER
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
@@ -38,8 +40,11 @@ FLOOR = "query Floor { __typename }"
 """No resolver and no database: what the HTTP + GraphQL stack costs on its own."""
 BALANCE = """query Balance($id: ID!) { profile(id: $id) { balances {
   rewardBalance pointBalance pointBalanceDollars combinedBalanceDollars } } }"""
-PROFILES = """query ProfilesWithRewards { profiles(first: 50) { nodes { id email
-  rewards(first: 10) { nodes { id valueRemaining expiresAt definition { handle } } } } } }"""
+PROFILES = """query ProfilesWithRewards($after: String) { profiles(first: 50, after: $after) {
+  nodes { id email rewards(first: 10) { nodes { id valueRemaining expiresAt
+  definition { handle } } } } } }"""
+PAGE = 400
+"""`page400` reads the list of 50 at this page (or the last, in a smaller database)."""
 REDEEM = """mutation Redeem($input: RedeemInput!) { redeem(input: $input) {
   redemption { id total } errors { code } } }"""
 
@@ -71,7 +76,8 @@ def transaction(rng: random.Random, ids: list[str]) -> dict:
     }
 
 
-def scenarios(ids: list[str]) -> dict:
+def scenarios(ids: list[str], after: str | None = None) -> dict:
+    """The gateway's requests, by scenario; `after` is the cursor of page 400's start."""
     hot = ids[:10]
     return {
         "floor": lambda rng: {"operationName": "Floor", "query": FLOOR},
@@ -81,6 +87,11 @@ def scenarios(ids: list[str]) -> dict:
             "variables": {"id": rng.choice(ids)},
         },
         "list50": lambda rng: {"operationName": "ProfilesWithRewards", "query": PROFILES},
+        "page400": lambda rng: {
+            "operationName": "ProfilesWithRewards",
+            "query": PROFILES,
+            "variables": {"after": after},
+        },
         "redeem_spread": lambda rng: {
             "operationName": "Redeem",
             "query": REDEEM,
@@ -199,6 +210,7 @@ async def main(args: argparse.Namespace) -> dict:
     await asyncio.to_thread(migrate, env)
     token = await asyncio.to_thread(create_token, env)
     ids = await seed(dsn, args.profiles)
+    depth = min((PAGE - 1) * 50, len(ids) - 1)
     servers = {
         "gateway": start(gateway_command(8101, args.workers), env, 8101),
         "baseline": start(
@@ -215,6 +227,19 @@ async def main(args: argparse.Namespace) -> dict:
         ),
     }
     ports = {"gateway": 8101, "baseline": 8102}
+    cursor = await page_cursor(dsn, depth)
+    bodies = {side: scenarios(ids, cursor) for side in ports}
+    absent = postgraphile.missing()
+    if absent is None:
+        await asyncio.to_thread(postgraphile.install)
+        await postgraphile.prepare(dsn)
+        command, extra = postgraphile.command(8103)
+        servers["postgraphile"] = start(command, {**env, **extra}, 8103)
+        ports["postgraphile"] = 8103
+        after = postgraphile.cursor_at("http://127.0.0.1:8103/graphql", depth)
+        bodies["postgraphile"] = postgraphile.scenarios(ids, after)
+    else:
+        print(f"PostGraphile left out: {absent}", flush=True)
     generator = args.load if args.load != "auto" else ("wrk" if wrk.available() else "python")
     results: dict = {
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -224,14 +249,18 @@ async def main(args: argparse.Namespace) -> dict:
         "duration_s": args.duration,
         "load_generator": generator,
         "scenarios": {},
+        "postgraphile": "5.1.5 (amber preset, Node 22)" if absent is None else f"absent: {absent}",
     }
     headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
     try:
-        for scenario, body in scenarios(ids).items():
+        for scenario in bodies["gateway"]:
             if args.only and scenario not in args.only:
                 continue
             row = {}
-            for target in ("baseline", "gateway"):
+            for target in ports:
+                body = bodies[target].get(scenario)
+                if body is None:  # PostGraphile is asked the reads only
+                    continue
                 url = f"http://127.0.0.1:{ports[target]}/graphql"
                 load = (url, headers, body, args.connections, args.warmup, args.duration)
                 if generator == "wrk":
@@ -240,6 +269,9 @@ async def main(args: argparse.Namespace) -> dict:
                     row[target] = (await drive(*load)).summary()
                 print(f"{scenario:14} {target:9} {row[target]}", flush=True)
             row["ratio"] = round(row["gateway"]["rps"] / row["baseline"]["rps"], 3)
+            if "postgraphile" in row:
+                versus = row["gateway"]["rps"] / row["postgraphile"]["rps"]
+                row["ratio_to_postgraphile"] = round(versus, 3)
             results["scenarios"][scenario] = row
         results["ledger_violations"] = await ledger_violations(dsn)
     finally:
@@ -249,15 +281,33 @@ async def main(args: argparse.Namespace) -> dict:
     return results
 
 
+async def page_cursor(dsn: str, depth: int) -> str:
+    """The gateway's cursor after the first `depth` profiles (as `profiles` writes it)."""
+    connection = await asyncpg.connect(dsn)
+    try:
+        row = await connection.fetchrow(
+            "SELECT created_at, id FROM profile ORDER BY created_at, id OFFSET $1 LIMIT 1",
+            depth - 1,
+        )
+    finally:
+        await connection.close()
+    return encode_cursor(PROFILE_ORDER, (row["created_at"], row["id"]))
+
+
 def report(results: dict) -> str:
     lines = [
-        "| scenario | baseline req/s | gateway req/s | ratio | gateway p50 ms | gateway p99 ms |",
-        "|---|---|---|---|---|---|",
+        "| scenario | baseline req/s | PostGraphile req/s | gateway req/s | ratio to baseline "
+        "| ratio to PostGraphile | gateway p50 ms | gateway p99 ms | PostGraphile p99 ms |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     for name, row in results["scenarios"].items():
+        other = row.get("postgraphile", {})
+        versus = row.get("ratio_to_postgraphile")
         lines.append(
-            f"| {name} | {row['baseline']['rps']} | {row['gateway']['rps']} | "
-            f"{row['ratio']}x | {row['gateway']['p50_ms']} | {row['gateway']['p99_ms']} |"
+            f"| {name} | {row['baseline']['rps']} | {other.get('rps', '-')} | "
+            f"{row['gateway']['rps']} | {row['ratio']}x | "
+            f"{'-' if versus is None else f'{versus}x'} | {row['gateway']['p50_ms']} | "
+            f"{row['gateway']['p99_ms']} | {other.get('p99_ms', '-')} |"
         )
     return "\n".join(lines)
 
