@@ -18,7 +18,6 @@ from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
-from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.http import GraphQLHTTPResponse, process_result
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
@@ -32,6 +31,7 @@ from loyalty_gateway.background import Background, start_background, stop_backgr
 from loyalty_gateway.db import prepare_database, tortoise_config
 from loyalty_gateway.graphql.context import Context, bearer_from_params, build_context
 from loyalty_gateway.graphql.errors import mask_unexpected
+from loyalty_gateway.graphql.lean import LeanGraphQL
 from loyalty_gateway.graphql.media import (
     GRAPHQL_RESPONSE,
     negotiate,
@@ -40,7 +40,7 @@ from loyalty_gateway.graphql.media import (
     status_for,
 )
 from loyalty_gateway.graphql.scalars import decode_request_json
-from loyalty_gateway.graphql.schema import build_schema
+from loyalty_gateway.graphql.schema import build_schema, pipeline_rules
 from loyalty_gateway.graphql.sockets import GuardedTransportWS
 from loyalty_gateway.http_guards import guard_http
 from loyalty_gateway.observability.logs import configure_logging
@@ -53,12 +53,13 @@ from loyalty_gateway.web.pages import graphiql_html, monitor_page
 Endpoint = Callable[[Request], Awaitable[Response]]
 
 
-class GraphQLApp(GraphQL[Context, None]):
+class GraphQLApp(LeanGraphQL):
     graphql_transport_ws_handler_class = GuardedTransportWS
 
     def __init__(self, settings: Settings) -> None:
+        self.rules = pipeline_rules(settings)
         super().__init__(
-            build_schema(settings),
+            build_schema(settings, self.rules),
             graphql_ide="graphiql" if settings.graphiql_enabled else None,
             subscription_protocols=[GRAPHQL_TRANSPORT_WS_PROTOCOL],
             allow_queries_via_get=False,
@@ -77,7 +78,7 @@ class GraphQLApp(GraphQL[Context, None]):
             return
         request = Request(scope, receive)
         try:
-            response = await self.run(request)
+            response = await self.answer_compiled(request) or await self.run(request)
         except HTTPException as refused:
             media = negotiate(request.headers.get("accept"))
             response = Response(

@@ -2,7 +2,8 @@
 that compiles and to one that resolves (COMPILED_READS=false), both on one PostgreSQL
 database holding the edge cases (unknown ids, empty lists, void / used / expired lots, one
 expiring this very second, no-expiry lots, several time zones, half-cent rounding, unicode),
-and the two answers must be the same bytes. Hypothesis writes most of the queries."""
+and the two answers must be the same JSON, keys in the same order. Hypothesis writes most of
+the queries."""
 
 import asyncio
 import json
@@ -13,6 +14,7 @@ from typing import Any
 
 import asyncpg
 import httpx
+import orjson
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -24,7 +26,7 @@ from tests.support import ADMIN_TOKEN, drain, free_port, run_sql, serve, wait_fo
 HEADERS = {"authorization": f"Bearer {ADMIN_TOKEN}"}
 PROFILE_FIELDS = [
     "id", "firstName", "lastName", "email", "mobilePhone", "gender", "externalId",
-    "createdAt", "updatedAt", "__typename",
+    "createdAt", "updatedAt", "birthDate", "tags", "__typename",
 ]  # fmt: skip
 BALANCE_FIELDS = [
     "id", "rewardBalance", "pointBalance", "pointBalanceDollars", "combinedBalanceDollars",
@@ -35,6 +37,21 @@ REWARD_FIELDS = [
     "extendedAt", "externalId", "createdAt", "status", "__typename",
 ]  # fmt: skip
 DEFINITION_FIELDS = ["id", "handle", "name", "type", "value", "__typename"]
+POINT_FIELDS = [
+    "id", "pointsInitial", "pointsRemaining", "timezone", "issuedAt", "expiresAt", "status",
+    "reason", "externalId", "createdAt", "__typename",
+]  # fmt: skip
+BENEFIT_FIELDS = [
+    "id", "timezone", "issuedAt", "expiresAt", "extendedAt", "claimedAt",
+    "redemptionsRemaining", "status", "externalId", "createdAt", "__typename",
+]  # fmt: skip
+BENEFIT_DEFINITION_SOME = ["id", "handle", "name", "periodType", "absoluteExpiry", "isClaimable"]
+LOTS = {
+    "rewards": (REWARD_FIELDS, ("definition", DEFINITION_FIELDS)),
+    "points": (POINT_FIELDS, None),
+    "benefits": (BENEFIT_FIELDS, ("definition", BENEFIT_DEFINITION_SOME)),
+}
+"""Each per-profile list of lots: its node's fields and its definition's."""
 PAGE_FIELDS = ["hasNextPage", "hasPreviousPage", "startCursor", "endCursor", "__typename"]
 STATUSES = ["ACTIVE", "EXPIRED", "USED", "VOID"]
 
@@ -48,9 +65,11 @@ async def run_sql_with(database_url: str, sql: str, *args: Any) -> list[tuple]:
 
 
 def post(client: httpx.Client, query: str, variables: dict | None = None) -> str:
+    """The answer's JSON, written compactly with its keys in the order they came: a compiled
+    answer is PostgreSQL's text (`{"a" : 1}`), the same JSON as the resolvers' `{"a":1}`."""
     response = client.post("/graphql", json={"query": query, "variables": variables or {}})
     assert response.status_code == 200, response.text
-    return response.text
+    return orjson.dumps(orjson.loads(response.content)).decode()
 
 
 def compiled_count(client: httpx.Client) -> float:
@@ -99,7 +118,7 @@ def setup_data(client: httpx.Client, database_url: str) -> list[str]:
         profile = call(
             """mutation($input: CreateProfileInput!) { createProfile(input: $input)
             { profile { id } } }""",
-            {"input": {"email": f"d{index}@example.com", "firstName": name}},
+            {"input": {"email": f"d{index}@example.com", "firstName": name, **PERSONAL[index]}},
         )["createProfile"]["profile"]["id"]
         ids.append(profile)
         if index == 2:
@@ -114,23 +133,53 @@ def setup_data(client: httpx.Client, database_url: str) -> list[str]:
             { errors { code } } }""",
             {"id": rewards[0]},
         )
-        call(
-            """mutation($p: ID!) { awardPoints(input: {profileId: $p, points: 1001,
-            timezone: "UTC"}) { errors { code } } }""",
-            {"p": profile},
-        )
-        lots = "UPDATE reward SET {} WHERE id = '{}'"
+        points = [
+            call(
+                """mutation($p: ID!, $n: Points!, $z: String!) { awardPoints(input: {
+                profileId: $p, points: $n, timezone: $z, reason: "Ünïcode"}) {
+                pointLot { id } errors { code } } }""",
+                {"p": profile, "n": n, "z": zone},
+            )["awardPoints"]["pointLot"]["id"]
+            for n in (1001, 20, 30, 40, 50)
+        ]
+        benefits = [
+            call(
+                """mutation($p: ID!, $h: String!, $z: String!) { issueBenefit(input: {
+                profileId: $p, benefitDefinitionHandle: $h, timezone: $z}) {
+                benefit { id } errors { code } } }""",
+                {"p": profile, "h": handle, "z": zone},
+            )["issueBenefit"]["benefit"]["id"]
+            for handle in ("benefit-0", "benefit-1", "benefit-0", "benefit-0", "benefit-0")
+        ]
+        lot = "UPDATE {} SET {} WHERE id = '{}'"
         asyncio.run(
             run_sql(
                 database_url,
-                lots.format("value_remaining_cents = 0", rewards[1]),
-                lots.format("expires_at = now() - interval '3 days'", rewards[2]),
-                lots.format("expires_at = date_trunc('second', now())", rewards[3]),
-                lots.format("expires_at = NULL", rewards[4]),
+                lot.format("reward", "value_remaining_cents = 0", rewards[1]),
+                lot.format("reward", "expires_at = now() - interval '3 days'", rewards[2]),
+                lot.format("reward", "expires_at = date_trunc('second', now())", rewards[3]),
+                lot.format("reward", "expires_at = NULL", rewards[4]),
+                lot.format("point_lot", "points_remaining = 0", points[1]),
+                lot.format("point_lot", "expires_at = now() - interval '1 day'", points[2]),
+                lot.format("point_lot", "voided_at = now()", points[3]),
+                lot.format("point_lot", "expires_at = now() + interval '9 days'", points[4]),
+                lot.format("benefit", "redemptions_remaining = 0", benefits[0]),
+                lot.format("benefit", "voided_at = now(), void_reason = 'x'", benefits[2]),
+                lot.format("benefit", "expires_at = now() - interval '1 hour'", benefits[3]),
+                lot.format(
+                    "benefit", "redemptions_remaining = NULL, expires_at = NULL", benefits[4]
+                ),
                 "UPDATE program_settings SET points_to_dollars_rate = 0.0035",
             )
         )
     return ids
+
+
+PERSONAL = [
+    {"birthDate": "1990-02-28", "tags": ["vip", "Ünïcode"]},
+    {"birthDate": "1950-12-31", "tags": []},
+    {},
+]
 
 
 @pytest.fixture(scope="module")
@@ -157,11 +206,23 @@ def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]
                 first = right.post(
                     "/graphql", json={"query": "{ profiles(first: 3) { edges { cursor } } }"}
                 ).json()["data"]["profiles"]["edges"]
+                lots = right.post(
+                    "/graphql",
+                    json={
+                        "query": "query($id: ID!) { profile(id: $id) { "
+                        + " ".join(f"{kind} {{ edges {{ cursor }} }}" for kind in LOTS)
+                        + " } }",
+                        "variables": {"id": ids[0]},
+                    },
+                ).json()["data"]["profile"]
                 yield {
                     "compiled": left,
                     "resolved": right,
                     "ids": ids,
                     "cursors": [edge["cursor"] for edge in first],
+                    "lot_cursors": {
+                        kind: [edge["cursor"] for edge in lots[kind]["edges"]][::2] for kind in LOTS
+                    },
                     "database_url": compiling.settings.database_url,
                 }
         finally:
@@ -213,15 +274,23 @@ def operations(draw: st.DrawFn) -> tuple[str, dict]:
     profile = [selection(draw, PROFILE_FIELDS, "p")]
     if draw(st.booleans()):
         profile.append(f"balances {{ {selection(draw, BALANCE_FIELDS, 'b')} }}")
-    if draw(st.booleans()):
+    variables: dict[str, Any] = {}
+    declared = []
+    for kind in draw(st.lists(st.sampled_from(sorted(LOTS)), max_size=2, unique=True)):
+        fields, definition = LOTS[kind]
         statuses = draw(st.lists(st.sampled_from(STATUSES), max_size=3, unique=True))
         arguments = [f"status: [{', '.join(statuses)}]"] if statuses else []
         if draw(st.booleans()):
             arguments.append(f"first: {draw(st.integers(0, 12))}")
-        reward = [selection(draw, REWARD_FIELDS, "r")]
         if draw(st.booleans()):
-            reward.append(f"definition {{ {selection(draw, DEFINITION_FIELDS, 'd')} }}")
-        inner = [f"nodes {{ {' '.join(reward)} }}"]
+            variables[f"{kind}After"] = kind  # a cursor of this list, chosen by the test
+            declared.append(f"${kind}After: String")
+            arguments.append(f"after: ${kind}After")
+        node = [selection(draw, fields, kind[0])]
+        if definition and draw(st.booleans()):
+            name, definition_fields = definition
+            node.append(f"{name} {{ {selection(draw, definition_fields, 'd')} }}")
+        inner = [f"nodes {{ {' '.join(node)} }}"]
         if draw(st.booleans()):
             inner.append("totalCount")
         if draw(st.booleans()):
@@ -229,10 +298,8 @@ def operations(draw: st.DrawFn) -> tuple[str, dict]:
         if draw(st.booleans()):
             inner.append(f"pageInfo {{ {selection(draw, PAGE_FIELDS, 'i')} }}")
         args = f"({', '.join(arguments)})" if arguments else ""
-        profile.append(f"rewards{args} {{ {' '.join(inner)} }}")
+        profile.append(f"{kind}{args} {{ {' '.join(inner)} }}")
     body = " ".join(profile)
-    variables: dict[str, Any] = {}
-    declared = []
     if draw(st.booleans()):
         variables["flag"] = draw(st.booleans())
         declared.append("$flag: Boolean!")
@@ -271,6 +338,10 @@ def test_generated_queries_compile_to_the_same_answer(servers, operation, which)
         variables = {**variables, "id": ids[which]}
     if "after" in variables:
         variables = {**variables, "after": [None, *servers["cursors"]][which]}
+    for kind in LOTS:
+        if f"{kind}After" in variables:
+            cursors = servers["lot_cursors"][kind]
+            variables = {**variables, f"{kind}After": [None, *cursors][which % (len(cursors) + 1)]}
     same_answer(servers, query, variables)
 
 
@@ -279,6 +350,7 @@ def test_what_the_plan_does_not_cover_is_resolved(servers):
         '{ profiles(first: 2, search: "Zo") { nodes { id } } }',
         "{ profiles(last: 2) { nodes { id } } }",
         "{ profiles(first: 2) { nodes { tier { handle } } } }",
+        "{ profiles(first: 2) { nodes { points(last: 2) { nodes { id } } } } }",
     ):
         before = compiled_count(servers["compiled"])
         assert post(servers["compiled"], query) == post(servers["resolved"], query)

@@ -198,12 +198,15 @@ def lot_order(name: str) -> Order:
     return Order(name, columns, comparable=_spending)
 
 
+def spending_key_sql(expires_at: str, issued_at: str, lot_id: str) -> str:
+    """`_spending` as an SQL row of these expressions: row comparison orders lots as Python
+    does (UUIDs sort as their text)."""
+    return f"({expires_at} IS NULL), COALESCE({expires_at}, {issued_at}), {issued_at}, {lot_id}"
+
+
 def spending_order_sql(alias: str) -> str:
-    """`_spending` as an SQL ORDER BY over the lot table `alias` (UUIDs sort as their text)."""
-    a = alias
-    return (
-        f"({a}.expires_at IS NULL), COALESCE({a}.expires_at, {a}.issued_at), {a}.issued_at, {a}.id"
-    )
+    """`_spending` as an SQL ORDER BY over the lot table `alias`."""
+    return spending_key_sql(f"{alias}.expires_at", f"{alias}.issued_at", f"{alias}.id")
 
 
 def spending_order(lot: Any) -> SpendingKey:

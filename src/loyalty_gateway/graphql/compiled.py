@@ -13,11 +13,11 @@ errors keep their exact shape; so do callers lacking a scope a selected field ne
 customer tokens. SQLite always resolves.
 
 This covers `profile`, `profiles(first, after)`, `rewardDefinitions` and
-`benefitDefinitions` (without `search`), `reward`, `Profile`'s scalar fields, `balances`,
-`rewards(status, first)`, a reward's scalar fields, `status` and `definition`; connections'
-`nodes`, `edges { cursor node }`, `pageInfo` and `totalCount` (cursors as
-`graphql/pagination.py` writes them); and `__typename`, aliases, fragments and
-`@skip`/`@include` anywhere."""
+`benefitDefinitions` (without `search`), `reward`; `Profile`'s scalar fields, `balances`,
+and its lots, `rewards`, `points` and `benefits` (`status`, `first`, `after`); the lots'
+fields, status and definitions; connections' `nodes`, `edges { cursor node }`, `pageInfo`
+and `totalCount` (cursors as `graphql/pagination.py` writes them); and `__typename`,
+aliases, fragments and `@skip`/`@include` anywhere."""
 
 import json
 import logging
@@ -55,14 +55,26 @@ from tortoise.connection import get_connection
 from tortoise.models import Model
 
 from loyalty_gateway.auth.scopes import Scope
-from loyalty_gateway.balances.lots import REWARD_LOTS, REWARD_ORDER, LotStatus, spending_order_sql
+from loyalty_gateway.balances.lots import (
+    BENEFIT_LOTS,
+    BENEFIT_ORDER,
+    POINT_LOTS,
+    POINT_ORDER,
+    REWARD_LOTS,
+    REWARD_ORDER,
+    LotKind,
+    LotStatus,
+    spending_key_sql,
+    spending_order_sql,
+)
 from loyalty_gateway.balances.service import balance_sql
 from loyalty_gateway.benefits.definitions import DEFINITION_ORDER as BENEFIT_DEFINITION_ORDER
-from loyalty_gateway.benefits.models import BenefitDefinition
+from loyalty_gateway.benefits.models import Benefit, BenefitDefinition
 from loyalty_gateway.core.money import money_sql, points_to_cents_sql
 from loyalty_gateway.core.time import utcnow
 from loyalty_gateway.db.keyset import Key, Order
 from loyalty_gateway.graphql.pagination import DEFAULT_PAGE, MAX_PAGE, decode_cursor
+from loyalty_gateway.points.models import PointLot
 from loyalty_gateway.profiles.models import Profile
 from loyalty_gateway.profiles.service import PROFILE_ORDER
 from loyalty_gateway.rewards.definitions import DEFINITION_ORDER as REWARD_DEFINITION_ORDER
@@ -283,15 +295,13 @@ def _profiles(builder: _Builder, node: FieldNode, alias: str) -> str:
     builder.scopes.add(Scope.PROFILES_READ)
     _no_search(builder, node)
     inner = builder.alias("p")
-    after, seek = _seek(builder, node, PROFILE_ORDER, inner)
     listing = _Listing(
         "Profile",
         inner,
-        counted=f"{_table(Profile)} {inner}",
-        paged=f"{_table(Profile)} {inner} WHERE {seek}",
+        counted=f"{_table(Profile)} {inner} WHERE true",
         order_sql=f"{inner}.created_at, {inner}.id",
         order=PROFILE_ORDER,
-        after_given=after,
+        seek=lambda: _seek(builder, node, PROFILE_ORDER, inner),
     )
     return _connection(builder, node, listing, builder.argument(node, "first", None))
 
@@ -327,16 +337,13 @@ def _definitions(model: type[Model], node_type: str, order: Order, flags: tuple[
             builder.checks.append(_is_flag(given))
             value = builder.param(given, "boolean")
             wanted.append(f"({value} IS NULL OR {_column(model, _snake(flag), inner)} = {value})")
-        table = f"{_table(model)} {inner} WHERE {' AND '.join(wanted)}"
-        after, seek = _seek(builder, node, order, inner)
         listing = _Listing(
             node_type,
             inner,
-            counted=table,
-            paged=f"{table} AND {seek}",
+            counted=f"{_table(model)} {inner} WHERE {' AND '.join(wanted)}",
             order_sql=f"{inner}.created_at, {inner}.id",
             order=order,
-            after_given=after,
+            seek=lambda: _seek(builder, node, order, inner),
         )
         return _connection(builder, node, listing, builder.argument(node, "first", None))
 
@@ -389,19 +396,34 @@ def _cursor_ok(order: Order, cursor: Any) -> bool:
     return isinstance(cursor, str)
 
 
-@dataclass(frozen=True)
+@dataclass
 class _Listing:
     """A list as a connection pages it: its node type, the table alias of its rows, what
-    `totalCount` counts and what a page reads (FROM clauses), their order in SQL and as the
-    cursors' `Order`, and whether the page starts after a cursor (SQL)."""
+    `totalCount` counts (a FROM clause with its WHERE), its order in SQL and as the cursors'
+    `Order`, and `seek`: whether `after` was given and the rows after it, in SQL. The page
+    (`paged`, `after_given`) is built only when read, so that a statement binds only the
+    parameters it uses (PostgreSQL refuses one it cannot type)."""
 
     node_type: str
     alias: str
     counted: str
-    paged: str
     order_sql: str
     order: Order
-    after_given: str = "false"
+    seek: Callable[[], tuple[str, str]]
+    _sought: tuple[str, str] | None = None
+
+    def _sought_once(self) -> tuple[str, str]:
+        if self._sought is None:
+            self._sought = self.seek()
+        return self._sought
+
+    @property
+    def paged(self) -> str:
+        return f"{self.counted} AND {self._sought_once()[1]}"
+
+    @property
+    def after_given(self) -> str:
+        return self._sought_once()[0]
 
 
 def _connection(builder: _Builder, node: FieldNode, listing: _Listing, first: Getter) -> str:
@@ -533,35 +555,75 @@ def _balances(builder: _Builder, node: FieldNode, alias: str) -> str:
     return f"(SELECT {body} FROM (SELECT {columns}) b)"
 
 
-def _rewards(builder: _Builder, node: FieldNode, alias: str) -> str:
-    builder.only_arguments(node, {"status", "first"})
-    builder.scopes.add(Scope.REWARDS_READ)
-    status = next((a.value for a in node.arguments or () if a.name.value == "status"), None)
-    if isinstance(status, VariableNode):
-        raise Unsupported("status from a variable: it shapes the statement")
-    given = [] if status is None else _literal(status) or []
-    inner = builder.alias("r")
-    where = f"{inner}.profile_id = {alias}.id"
-    if given:
-        now = builder.now()
-        chosen = [REWARD_LOTS.sql(LotStatus(status), inner, now) for status in dict.fromkeys(given)]
-        where += " AND (" + " OR ".join(f"({c})" for c in chosen) + ")"
-    table = f"{_table(Reward)} {inner} WHERE {where}"
-    listing = _Listing("Reward", inner, table, table, spending_order_sql(inner), REWARD_ORDER)
-    return _connection(builder, node, listing, builder.argument(node, "first", None))
+def _lots(model: type[Model], kind: LotKind, node_type: str, order: Order) -> Form:
+    """A profile's lots of one kind (rewards, point lots, benefits) in spending order, of the
+    statuses asked for (`status` written in the document: it shapes the statement), after a
+    cursor when given."""
+
+    def form(builder: _Builder, node: FieldNode, alias: str) -> str:
+        builder.only_arguments(node, {"status", "first", "after"})
+        builder.scopes.add(Scope.REWARDS_READ)
+        status = next((a.value for a in node.arguments or () if a.name.value == "status"), None)
+        if isinstance(status, VariableNode):
+            raise Unsupported("status from a variable: it shapes the statement")
+        given = [] if status is None else _literal(status) or []
+        inner = builder.alias("l")
+        where = f"{inner}.profile_id = {alias}.id"
+        if given:
+            now = builder.now()
+            chosen = [kind.sql(LotStatus(each), inner, now) for each in dict.fromkeys(given)]
+            where += " AND (" + " OR ".join(f"({c})" for c in chosen) + ")"
+        listing = _Listing(
+            node_type,
+            inner,
+            counted=f"{_table(model)} {inner} WHERE {where}",
+            order_sql=spending_order_sql(inner),
+            order=order,
+            seek=lambda: _lot_seek(builder, node, order, inner),
+        )
+        return _connection(builder, node, listing, builder.argument(node, "first", None))
+
+    return form
 
 
-def _reward_status(builder: _Builder, node: FieldNode, alias: str) -> str:
-    return REWARD_LOTS.status_sql(alias, builder.now())
+def _lot_seek(builder: _Builder, node: FieldNode, order: Order, alias: str) -> tuple[str, str]:
+    """For a list of lots in spending order: whether `after` was given, and the lots after
+    it (all of them without it), in SQL."""
+    after = builder.argument(node, "after", None)
+    builder.checks.append(lambda variables: _cursor_ok(order, after(variables)))
+
+    def key(variables: Variables) -> Key:
+        given = after(variables)
+        return decode_cursor(order, given, "after") if given else (None, None, None)
+
+    expires_at = builder.param(lambda variables: key(variables)[0], "timestamptz")
+    issued_at = builder.param(lambda variables: key(variables)[1], "timestamptz")
+    lot_id = builder.param(lambda variables: key(variables)[2], "uuid")
+    row = spending_order_sql(alias)
+    cursor = spending_key_sql(expires_at, issued_at, lot_id)
+    return f"({issued_at} IS NOT NULL)", f"({issued_at} IS NULL OR ({row}) > ({cursor}))"
 
 
-def _definition(builder: _Builder, node: FieldNode, alias: str) -> str:
-    builder.only_arguments(node, set())
-    builder.scopes.add(Scope.DEFINITIONS_READ)
-    inner = builder.alias("d")
-    body = builder.object("RewardDefinition", node.selection_set, inner)
-    where = f"{inner}.id = {alias}.definition_id"
-    return f"(SELECT {body} FROM {_table(RewardDefinition)} {inner} WHERE {where})"
+def _lot_status(kind: LotKind) -> Form:
+    def form(builder: _Builder, node: FieldNode, alias: str) -> str:
+        builder.only_arguments(node, set())
+        return kind.status_sql(alias, builder.now())
+
+    return form
+
+
+def _definition(model: type[Model], type_name: str) -> Form:
+    """A lot's definition (never null: the foreign key holds)."""
+
+    def form(builder: _Builder, node: FieldNode, alias: str) -> str:
+        builder.only_arguments(node, set())
+        builder.scopes.add(Scope.DEFINITIONS_READ)
+        inner = builder.alias("d")
+        body = builder.object(type_name, node.selection_set, inner)
+        where = f"{inner}.id = {alias}.definition_id"
+        return f"(SELECT {body} FROM {_table(model)} {inner} WHERE {where})"
+
+    return form
 
 
 FORMS: dict[str, dict[str, Form]] = {
@@ -589,8 +651,12 @@ FORMS: dict[str, dict[str, Form]] = {
         "externalId": _scalar(Profile, "external_id"),
         "createdAt": _scalar(Profile, "created_at", _datetime),
         "updatedAt": _scalar(Profile, "updated_at", _datetime),
+        "birthDate": _scalar(Profile, "birth_date", lambda c: f"to_char({c}, 'YYYY-MM-DD')"),
+        "tags": _scalar(Profile, "tags"),
         "balances": _balances,
-        "rewards": _rewards,
+        "rewards": _lots(Reward, REWARD_LOTS, "Reward", REWARD_ORDER),
+        "points": _lots(PointLot, POINT_LOTS, "PointLot", POINT_ORDER),
+        "benefits": _lots(Benefit, BENEFIT_LOTS, "Benefit", BENEFIT_ORDER),
     },
     "Reward": {
         "id": _scalar(Reward, "id", _text),
@@ -603,8 +669,26 @@ FORMS: dict[str, dict[str, Form]] = {
         "extendedAt": _scalar(Reward, "extended_at", _datetime),
         "externalId": _scalar(Reward, "external_id"),
         "createdAt": _scalar(Reward, "created_at", _datetime),
-        "status": _reward_status,
-        "definition": _definition,
+        "status": _lot_status(REWARD_LOTS),
+        "definition": _definition(RewardDefinition, "RewardDefinition"),
+    },
+    "PointLot": {
+        "id": _scalar(PointLot, "id", _text),
+        **_plain(PointLot, "pointsInitial pointsRemaining timezone reason externalId"),
+        "issuedAt": _scalar(PointLot, "issued_at", _datetime),
+        "expiresAt": _scalar(PointLot, "expires_at", _datetime),
+        "createdAt": _scalar(PointLot, "created_at", _datetime),
+        "status": _lot_status(POINT_LOTS),
+    },
+    "Benefit": {
+        "id": _scalar(Benefit, "id", _text),
+        **_plain(Benefit, "timezone redemptionsRemaining externalId"),
+        **{
+            name: _scalar(Benefit, _snake(name), _datetime)
+            for name in ("issuedAt", "expiresAt", "extendedAt", "claimedAt", "createdAt")
+        },
+        "status": _lot_status(BENEFIT_LOTS),
+        "definition": _definition(BenefitDefinition, "BenefitDefinition"),
     },
     "RewardDefinition": {
         "id": _scalar(RewardDefinition, "id", _text),
@@ -700,9 +784,10 @@ def _plan(
     )
 
 
-async def compiled_result(context: ExecutionContext) -> ExecutionResult | None:
-    """The query's result from its plan, or None when the resolvers must answer: not a
-    query, a customer token, a scope the caller lacks, or no plan for it."""
+def bound_plan(context: ExecutionContext) -> tuple[Plan, list[Any]] | None:
+    """The plan and its parameters for a validated operation, or None when the resolvers
+    must answer: not a query, a customer token, a scope the caller lacks, no plan for it or
+    a value they would refuse."""
     principal = context.context.principal
     if context.operation_type is not OperationType.QUERY or principal is None:
         return None
@@ -714,8 +799,17 @@ async def compiled_result(context: ExecutionContext) -> ExecutionResult | None:
     if plan is None or not all(principal.allows(scope) for scope in plan.scopes):
         return None
     params = plan.bind(variables)
-    if params is None:
+    return None if params is None else (plan, params)
+
+
+async def compiled_result(context: ExecutionContext) -> ExecutionResult | None:
+    """The query's result from its plan, or None when the resolvers must answer
+    (`bound_plan`) or the plan failed. Its data is PostgreSQL's JSON text, which the JSON
+    encoder inserts as it is (`orjson.Fragment`): never decoded and encoded again."""
+    bound = bound_plan(context)
+    if bound is None:
         return None
+    plan, params = bound
     try:
         _, rows = await get_connection("default").execute_query(plan.sql, params)
     except Exception:
@@ -723,4 +817,5 @@ async def compiled_result(context: ExecutionContext) -> ExecutionResult | None:
         # database being away as they always do).
         log.exception("Compiled plan failed; resolving instead: %s", plan.sql)
         return None
-    return ExecutionResult(data=orjson.loads(rows[0][0]), errors=None)
+    data: Any = orjson.Fragment(rows[0][0])
+    return ExecutionResult(data=data, errors=None)

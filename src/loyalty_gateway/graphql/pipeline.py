@@ -9,7 +9,6 @@ same order: the rules themselves stay in their modules.
 
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
-from contextlib import suppress
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -47,6 +46,16 @@ def _parse(query: str, max_tokens: int) -> DocumentNode:
     return parse(query, max_tokens=max_tokens)
 
 
+def parsed(query: str, max_tokens: int) -> DocumentNode | None:
+    """The document from the cache, or None when it is too long to cache or not valid."""
+    if len(query) > CACHEABLE_QUERY_BYTES:
+        return None
+    try:
+        return _parse(query, max_tokens)
+    except GraphQLError:
+        return None
+
+
 @lru_cache(maxsize=CACHED_DOCUMENTS)
 def _validate(
     schema: GraphQLSchema,
@@ -61,7 +70,9 @@ def _validate(
 
 @dataclass(frozen=True)
 class PipelineRules:
-    """What every request shares: the stores, the limiter and this deployment's limits."""
+    """What every request shares (the stores, the limiter and this deployment's limits), and
+    each phase's rules: the schema extension below runs them for Strawberry, and the lean
+    route (`graphql/lean.py`) runs the same ones for a compiled query."""
 
     compiled: bool  # compiled reads (PostgreSQL)
     persisted: QueryStore
@@ -72,6 +83,75 @@ class PipelineRules:
 
     def extension(self) -> Callable[[], SchemaExtension]:
         return lambda: Pipeline(self)
+
+    def begin(self, context: ExecutionContext) -> str | None:
+        """Fill in a persisted query's text, give the request fresh loaders and add the
+        extra validation rules. Returns the digest to keep the query under (`end`)."""
+        keep_as = self.persisted.fill_in(context)
+        context.context.loaders = Loaders()
+        context.validation_rules = context.validation_rules + self.validation_rules
+        return keep_as
+
+    def parse(self, context: ExecutionContext) -> None:
+        query, max_tokens = context.query, self.max_tokens
+        if query is None:  # strawberry refuses a request without one before parsing
+            raise ValueError("no query to parse")
+        context.parse_options = {**context.parse_options, "max_tokens": max_tokens}
+        context.graphql_document = parsed(query, max_tokens)
+        # A document left unparsed (too long to cache, or not valid) Strawberry parses after
+        # this hook, where a syntax error becomes the response rather than an exception
+        # (which would close a WebSocket operation with no error frame and log a traceback).
+
+    def validate(self, context: ExecutionContext) -> None:
+        """The limits first, in time linear in the document (validation rules walk fragments
+        as often as they are spread), then cached validation with the extra rules and the
+        per-request checks, whose errors must be in place before the phase ends (strawberry
+        reads them there)."""
+        document, query = context.graphql_document, context.query
+        if document is None or query is None:  # strawberry validates only what parsed
+            return
+        errors = limit_errors(document, context.variables or {}, self.limits)
+        errors = errors or request_errors(context, document)
+        if errors:
+            context.pre_execution_errors = errors
+            return
+        schema, rules = context.schema._schema, context.validation_rules
+        if len(query) <= CACHEABLE_QUERY_BYTES:
+            errors = list(_validate(schema, query, self.max_tokens, rules))
+        else:
+            errors = validate_document(schema, document, rules)
+        bad_text = text_in_variables(context)
+        if bad_text is not None:
+            errors.append(bad_text)
+        context.pre_execution_errors = errors
+
+    async def execute(self, context: ExecutionContext) -> None:
+        """The rate limit, then the compiled path. A fault here becomes the result, so that
+        it is masked like any other (Strawberry would answer an exception raised in a hook
+        with its message, after this extension's last chance to mask it)."""
+        try:
+            limited = await rate_limited(self.limiter, context)
+            if limited is not None:
+                context.result = limited
+            elif context.operation_type is not OperationType.SUBSCRIPTION:
+                compiled = await compiled_result(context) if self.compiled else None
+                if compiled is not None:
+                    context.result = compiled
+                operations_by_path.labels("compiled" if compiled else "resolved").inc()
+        except Exception as error:
+            context.result = ExecutionResult(
+                data=None, errors=[GraphQLError(str(error), original_error=error)]
+            )
+
+    def end(self, context: ExecutionContext, keep_as: str | None, started: float) -> None:
+        """Mask what the client must not see (with Retry-After when it was the database),
+        count and time the operation, and keep a persisted query that passed."""
+        if mask_unexpected(context.result):
+            response = context.context.response
+            if response is not None:
+                response.headers["Retry-After"] = RETRY_AFTER_SECONDS
+        record_operation(context, started)
+        self.persisted.keep(context, keep_as)
 
 
 def request_errors(context: ExecutionContext, document: DocumentNode) -> list[GraphQLError]:
@@ -98,77 +178,25 @@ class Pipeline(SchemaExtension):
 
     def on_operation(self) -> Iterator[None]:
         context = self.execution_context
-        keep_as = self.rules.persisted.fill_in(context)
-        context.context.loaders = Loaders()
+        keep_as = self.rules.begin(context)
         started = time.perf_counter()
-        context.validation_rules = context.validation_rules + self.rules.validation_rules
         yield
-        if not self.streamed and mask_unexpected(context.result):
-            response = context.context.response
-            if response is not None:
-                response.headers["Retry-After"] = RETRY_AFTER_SECONDS
-        record_operation(context, started)
-        self.rules.persisted.keep(context, keep_as)
+        if self.streamed:  # subscriptions' results were masked as they went out
+            record_operation(context, started)
+            self.rules.persisted.keep(context, keep_as)
+        else:
+            self.rules.end(context, keep_as, started)
 
     def on_parse(self) -> Iterator[None]:
-        context = self.execution_context
-        query, max_tokens = context.query, self.rules.max_tokens
-        if query is None:  # strawberry refuses a request without one before parsing
-            raise ValueError("no query to parse")
-        context.parse_options = {**context.parse_options, "max_tokens": max_tokens}
-        if len(query) <= CACHEABLE_QUERY_BYTES:
-            with suppress(GraphQLError):
-                context.graphql_document = _parse(query, max_tokens)
-        # A document left unparsed (too long to cache, or not valid) Strawberry parses after
-        # this hook, where a syntax error becomes the response rather than an exception
-        # (which would close a WebSocket operation with no error frame and log a traceback).
+        self.rules.parse(self.execution_context)
         yield
 
     def on_validate(self) -> Iterator[None]:
-        """The limits first, in time linear in the document (validation rules walk fragments
-        as often as they are spread), then cached validation with the extra rules and the
-        per-request checks, whose errors must be in place before the phase ends (strawberry
-        reads them there)."""
-        context = self.execution_context
-        document, query = context.graphql_document, context.query
-        if document is None or query is None:  # strawberry validates only what parsed
-            yield
-            return
-        errors = limit_errors(document, context.variables or {}, self.rules.limits)
-        errors = errors or request_errors(context, document)
-        if errors:
-            context.pre_execution_errors = errors
-            yield
-            return
-        schema, rules = context.schema._schema, context.validation_rules
-        if len(query) <= CACHEABLE_QUERY_BYTES:
-            errors = list(_validate(schema, query, self.rules.max_tokens, rules))
-        else:
-            errors = validate_document(schema, document, rules)
-        bad_text = text_in_variables(context)
-        if bad_text is not None:
-            errors.append(bad_text)
-        context.pre_execution_errors = errors
+        self.rules.validate(self.execution_context)
         yield
 
     async def on_execute(self) -> AsyncIterator[None]:
-        """The rate limit, then the compiled path. A fault here becomes the result, so that
-        it is masked like any other (Strawberry would answer an exception raised in a hook
-        with its message, after this extension's last chance to mask it)."""
-        context = self.execution_context
-        try:
-            limited = await rate_limited(self.rules.limiter, context)
-            if limited is not None:
-                context.result = limited
-            elif context.operation_type is not OperationType.SUBSCRIPTION:
-                compiled = await compiled_result(context) if self.rules.compiled else None
-                if compiled is not None:
-                    context.result = compiled
-                operations_by_path.labels("compiled" if compiled else "resolved").inc()
-        except Exception as error:
-            context.result = ExecutionResult(
-                data=None, errors=[GraphQLError(str(error), original_error=error)]
-            )
+        await self.rules.execute(self.execution_context)
         yield
 
     def on_stream_result(

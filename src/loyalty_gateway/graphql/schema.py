@@ -99,14 +99,13 @@ class Schema(strawberry.Schema):
                 log.info("Refused %s at %s: %s", code, error.path, error.message)
 
 
-def build_schema(settings: Settings) -> strawberry.Schema:
-    """The schema with this deployment's limits; production hides introspection and
-    field suggestions."""
+def pipeline_rules(settings: Settings) -> PipelineRules:
+    """This deployment's per-request rules; production hides introspection."""
     # Built once: the validation cache keys on the rule classes.
     rules: list[type[ASTValidationRule]] = [QueryTextLiterals]
     if settings.is_production:
         rules.append(NoSchemaIntrospectionCustomRule)
-    pipeline = PipelineRules(
+    return PipelineRules(
         compiled=settings.compiled_reads and settings.database_url.startswith("postgres"),
         persisted=QueryStore(settings.persisted_queries_max, settings.persisted_queries_max_bytes),
         limiter=make_limiter(settings),
@@ -119,6 +118,12 @@ def build_schema(settings: Settings) -> strawberry.Schema:
             max_cost=settings.max_query_cost,
         ),
     )
+
+
+def build_schema(settings: Settings, pipeline: PipelineRules | None = None) -> strawberry.Schema:
+    """The schema with this deployment's rules (`pipeline_rules`); production hides field
+    suggestions."""
+    pipeline = pipeline or pipeline_rules(settings)
     built = Schema(
         query=Query,
         mutation=Mutation,
