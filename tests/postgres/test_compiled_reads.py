@@ -24,6 +24,7 @@ from tests.conftest import serving
 from tests.support import ADMIN_TOKEN, drain, free_port, run_sql, serve, wait_for_line
 
 HEADERS = {"authorization": f"Bearer {ADMIN_TOKEN}"}
+SECRET = "compiled-reads-secret-key-of-32-chars-or-more"
 PROFILE_FIELDS = [
     "id", "firstName", "lastName", "email", "mobilePhone", "gender", "externalId",
     "createdAt", "updatedAt", "birthDate", "tags", "__typename",
@@ -64,10 +65,13 @@ async def run_sql_with(database_url: str, sql: str, *args: Any) -> list[tuple]:
         await connection.close()
 
 
-def post(client: httpx.Client, query: str, variables: dict | None = None) -> str:
+def post(
+    client: httpx.Client, query: str, variables: dict | None = None, token: str = ADMIN_TOKEN
+) -> str:
     """The answer's JSON, written compactly with its keys in the order they came: a compiled
     answer is PostgreSQL's text (`{"a" : 1}`), the same JSON as the resolvers' `{"a":1}`."""
-    response = client.post("/graphql", json={"query": query, "variables": variables or {}})
+    body = {"query": query, "variables": variables or {}}
+    response = client.post("/graphql", json=body, headers={"authorization": f"Bearer {token}"})
     assert response.status_code == 200, response.text
     return orjson.dumps(orjson.loads(response.content)).decode()
 
@@ -185,11 +189,12 @@ PERSONAL = [
 @pytest.fixture(scope="module")
 def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     folder = tmp_path_factory.mktemp("compiled")
-    with serving(folder) as compiling:
+    with serving(folder, LOYALTY_SECRET_KEY=SECRET) as compiling:
         port = free_port()
         env = {
             "DATABASE_URL": compiling.settings.database_url,
             "LOYALTY_ADMIN_TOKEN": ADMIN_TOKEN,
+            "LOYALTY_SECRET_KEY": SECRET,
             "PORT": str(port),
             "COMPILED_READS": "false",
             "DISPATCHER_IN_SERVE": "false",
@@ -215,10 +220,22 @@ def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]
                         "variables": {"id": ids[0]},
                     },
                 ).json()["data"]["profile"]
+                customers = [
+                    left.post(
+                        "/graphql",
+                        json={
+                            "query": """mutation($id: ID!) { createCustomerToken(input:
+                            {profileId: $id}) { token } }""",
+                            "variables": {"id": profile},
+                        },
+                    ).json()["data"]["createCustomerToken"]["token"]
+                    for profile in ids
+                ]
                 yield {
                     "compiled": left,
                     "resolved": right,
                     "ids": ids,
+                    "customers": customers,
                     "cursors": [edge["cursor"] for edge in first],
                     "lot_cursors": {
                         kind: [edge["cursor"] for edge in lots[kind]["edges"]][::2] for kind in LOTS
@@ -230,12 +247,21 @@ def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]
             resolving.wait(10)
 
 
-def same_answer(servers: dict[str, Any], query: str, variables: dict | None = None) -> str:
+def same_answer(
+    servers: dict[str, Any],
+    query: str,
+    variables: dict | None = None,
+    token: str = ADMIN_TOKEN,
+    compiles: bool = True,
+) -> str:
+    """The answer both servers give, asserting it is the same and that the compiling
+    server compiled it (or, with `compiles=False`, resolved it)."""
     before = compiled_count(servers["compiled"])
-    compiled = post(servers["compiled"], query, variables)
-    resolved = post(servers["resolved"], query, variables)
+    compiled = post(servers["compiled"], query, variables, token)
+    resolved = post(servers["resolved"], query, variables, token)
     assert compiled == resolved, (query, variables)
-    assert compiled_count(servers["compiled"]) == before + 1, f"not compiled: {query}"
+    grew = compiled_count(servers["compiled"]) - before
+    assert grew == (1 if compiles else 0), f"compiled {grew} times: {query}"
     return compiled
 
 
@@ -306,7 +332,11 @@ def operations(draw: st.DrawFn) -> tuple[str, dict]:
         body = f"{body} email @include(if: $flag) x: id @skip(if: $flag)"
     use_fragment = draw(st.booleans())
     inner = "...F" if use_fragment else body
-    if draw(st.booleans()):
+    root_kind = draw(st.sampled_from(["profile", "profiles", "me"]))
+    if root_kind == "me":
+        variables["me"] = None  # a customer token, chosen by the test (not a variable)
+        root = f"me {{ {inner} }}"
+    elif root_kind == "profile":
         variables["id"] = None  # a profile id, chosen by the test
         declared.append("$id: ID!")
         root = f"profile(id: $id) {{ {inner} }}"
@@ -342,6 +372,13 @@ def test_generated_queries_compile_to_the_same_answer(servers, operation, which)
         if f"{kind}After" in variables:
             cursors = servers["lot_cursors"][kind]
             variables = {**variables, f"{kind}After": [None, *cursors][which % (len(cursors) + 1)]}
+    if "me" in variables:
+        # A customer reads their own profile; `tags` is kept for staff: the resolvers refuse.
+        token = servers["customers"][which % len(servers["customers"])]
+        variables = {k: v for k, v in variables.items() if k != "me"}
+        staff = re.search(r"\btags\b", query) is not None
+        same_answer(servers, query, variables, token, compiles=not staff)
+        return
     same_answer(servers, query, variables)
 
 
@@ -439,3 +476,19 @@ def test_benefit_definition_pages_compile_to_the_same_answer(servers):
                 answer = same_answer(servers, pages, {**variables, "after": after})
                 found = json.loads(answer)["data"]["benefitDefinitions"]["pageInfo"]
                 after = found["endCursor"]
+
+
+def test_what_only_the_resolvers_may_answer_for_a_customer_or_about_me_is_resolved(servers):
+    customer = servers["customers"][0]
+    own = servers["ids"][0]
+    for query, token in (
+        ("{ me { id email } }", ADMIN_TOKEN),  # `me` is for customer tokens
+        ("{ me { id } rewardDefinitions { totalCount } }", customer),
+        (f'{{ profile(id: "{own}") {{ id }} }}', customer),
+        ("{ me { id tags } }", customer),  # kept for staff
+        ("{ me { benefits { nodes { definition { isPublished } } } } }", customer),
+    ):
+        answer = same_answer(servers, query, token=token, compiles=False)
+        assert "FORBIDDEN" in answer, (query, answer)
+    found = same_answer(servers, "{ me { id balances { rewardBalance } } }", token=customer)
+    assert json.loads(found)["data"]["me"]["id"] == own

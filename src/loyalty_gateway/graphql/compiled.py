@@ -9,10 +9,11 @@ balances in `balances/service.py`, money in `core/money.py`). A plan is cached p
 operation and the values its `@skip`/`@include` variables take; other variables are bound as
 parameters, never spliced into the SQL. Whatever a plan does not cover (a field, an argument,
 a cursor, a value the resolvers would refuse) leaves the operation to the resolvers, so that
-errors keep their exact shape; so do callers lacking a scope a selected field needs, and
-customer tokens. SQLite always resolves.
+errors keep their exact shape; so do staff lacking a scope a selected field needs, and
+customer tokens reading anything but their own profile (`me`) or a field kept for staff.
+SQLite always resolves.
 
-This covers `profile`, `profiles(first, after)`, `rewardDefinitions` and
+This covers `profile`, `profiles(first, after)`, `me`, `rewardDefinitions` and
 `benefitDefinitions` (without `search`), `reward`; `Profile`'s scalar fields, `balances`,
 and its lots, `rewards`, `points` and `benefits` (`status`, `first`, `after`); the lots'
 fields, status and definitions; connections' `nodes`, `edges { cursor node }`, `pageInfo`
@@ -26,6 +27,7 @@ import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cache
 from typing import Any
 from uuid import UUID
 
@@ -55,6 +57,7 @@ from tortoise.connection import get_connection
 from tortoise.models import Model
 
 from loyalty_gateway.auth.scopes import Scope
+from loyalty_gateway.auth.service import Principal
 from loyalty_gateway.balances.lots import (
     BENEFIT_LOTS,
     BENEFIT_ORDER,
@@ -74,6 +77,7 @@ from loyalty_gateway.core.money import money_sql, points_to_cents_sql
 from loyalty_gateway.core.time import utcnow
 from loyalty_gateway.db.keyset import Key, Order
 from loyalty_gateway.graphql.pagination import DEFAULT_PAGE, MAX_PAGE, decode_cursor
+from loyalty_gateway.graphql.permissions import staff_only_fields
 from loyalty_gateway.points.models import PointLot
 from loyalty_gateway.profiles.models import Profile
 from loyalty_gateway.profiles.service import PROFILE_ORDER
@@ -93,17 +97,33 @@ class Unsupported(Exception):
 
 @dataclass(frozen=True)
 class Plan:
+    """A statement and what it needs: its parameters and the checks on their values, the
+    scopes its fields require of staff, and who may run it: a customer token when it reads
+    `me` alone and no field kept for staff, staff otherwise."""
+
     sql: str
     params: tuple[Getter, ...]
     checks: tuple[Callable[[Variables], bool], ...]
     scopes: frozenset[Scope]
+    for_customer: bool = False
+    staff_fields: bool = False
 
-    def bind(self, variables: Variables) -> list[Any] | None:
-        """The parameters for these variables; None when a value is one the resolvers
-        refuse (their error is the answer)."""
+    def admits(self, principal: Principal) -> bool:
+        if principal.is_customer:
+            return self.for_customer and not self.staff_fields
+        return not self.for_customer and all(principal.allows(s) for s in self.scopes)
+
+    def bind(self, variables: Variables, principal: Principal) -> list[Any] | None:
+        """The parameters for these variables and this caller (`me` is theirs); None when
+        a value is one the resolvers refuse (their error is the answer)."""
         if not all(check(variables) for check in self.checks):
             return None
-        return [param(variables) for param in self.params]
+        given = {**variables, ME: principal.profile_id}
+        return [param(given) for param in self.params]
+
+
+ME = "\x00me"
+"""The caller's own profile id among the values a plan binds: no variable has this name."""
 
 
 def _column(model: type[Model], name: str, alias: str) -> str:
@@ -134,6 +154,7 @@ class _Builder:
     params: list[Getter] = field(default_factory=list)
     checks: list[Callable[[Variables], bool]] = field(default_factory=list)
     scopes: set[Scope] = field(default_factory=set)
+    staff_fields: bool = False
     aliases: int = 0
 
     def now(self) -> str:
@@ -229,7 +250,11 @@ class _Builder:
             found = forms.get(node.name.value)
             return None if found is None else found(self, node, alias)
 
-        return _json_object(type_name, self.fields(selection, type_name), form)
+        selected = self.fields(selection, type_name)
+        staff = _staff_fields().get(type_name, frozenset())
+        if any(child.name.value in staff for child in selected.values()):
+            self.staff_fields = True
+        return _json_object(type_name, selected, form)
 
 
 def _json_object(
@@ -320,6 +345,21 @@ def _by_id(model: type[Model], type_name: str, scope: Scope, stem: str) -> Form:
         return f"(SELECT {body} FROM {_table(model)} {inner} WHERE {where})"
 
     return form
+
+
+def _me(builder: _Builder, node: FieldNode, alias: str) -> str:
+    """The customer's own profile (null once it is gone)."""
+    builder.only_arguments(node, set())
+    inner = builder.alias("m")
+    body = builder.object("Profile", node.selection_set, inner)
+    where = f"{_column(Profile, 'id', inner)} = {builder.param(lambda given: given[ME], 'uuid')}"
+    return f"(SELECT {body} FROM {_table(Profile)} {inner} WHERE {where})"
+
+
+@cache
+def _staff_fields() -> dict[str, frozenset[str]]:
+    """Type name → the fields a customer token may not read (`staff_only`)."""
+    return staff_only_fields()
 
 
 def _definitions(model: type[Model], node_type: str, order: Order, flags: tuple[str, ...]) -> Form:
@@ -630,6 +670,7 @@ FORMS: dict[str, dict[str, Form]] = {
     "Query": {
         "profile": _by_id(Profile, "Profile", Scope.PROFILES_READ, "p"),
         "profiles": _profiles,
+        "me": _me,
         "reward": _by_id(Reward, "Reward", Scope.REWARDS_READ, "r"),
         "rewardDefinitions": _definitions(
             RewardDefinition, "RewardDefinition", REWARD_DEFINITION_ORDER, ("isPublished",)
@@ -771,6 +812,10 @@ def _plan(
     }
     builder = _Builder(fragments, directive_values)
     try:
+        selected = builder.fields(operation.selection_set, "Query").values()
+        roots = {child.name.value for child in selected} - {"__typename"}
+        if "me" in roots and len(roots) > 1:
+            return None  # a customer's own profile beside what only staff may read
         body = builder.object("Query", operation.selection_set, "")
     except Unsupported:
         return None
@@ -781,24 +826,26 @@ def _plan(
         params=tuple(builder.params),
         checks=tuple(builder.checks),
         scopes=frozenset(builder.scopes),
+        for_customer=roots == {"me"},
+        staff_fields=builder.staff_fields,
     )
 
 
 def bound_plan(context: ExecutionContext) -> tuple[Plan, list[Any]] | None:
     """The plan and its parameters for a validated operation, or None when the resolvers
-    must answer: not a query, a customer token, a scope the caller lacks, no plan for it or
-    a value they would refuse."""
+    must answer: not a query, no plan for it, a caller it does not admit (a scope they lack,
+    a customer reading more than their own profile) or a value they would refuse."""
     principal = context.context.principal
     if context.operation_type is not OperationType.QUERY or principal is None:
         return None
     document, query = context.graphql_document, context.query
-    if principal.is_customer or document is None or query is None:
+    if document is None or query is None:
         return None
     variables = context.variables or {}
     plan = plan_for(document, query, context.operation_name, variables)
-    if plan is None or not all(principal.allows(scope) for scope in plan.scopes):
+    if plan is None or not plan.admits(principal):
         return None
-    params = plan.bind(variables)
+    params = plan.bind(variables, principal)
     return None if params is None else (plan, params)
 
 
