@@ -53,6 +53,11 @@ LOTS = {
     "benefits": (BENEFIT_FIELDS, ("definition", BENEFIT_DEFINITION_SOME)),
 }
 """Each per-profile list of lots: its node's fields and its definition's."""
+TIER_FIELDS = [
+    "id", "name", "handle", "valueMin", "valueMaintain", "isFloor", "description",
+    "shortDescription", "longDescription", "termsConditions", "icon", "imageUrl", "tags",
+    "__typename",
+]  # fmt: skip
 PAGE_FIELDS = ["hasNextPage", "hasPreviousPage", "startCursor", "endCursor", "__typename"]
 STATUSES = ["ACTIVE", "EXPIRED", "USED", "VOID"]
 
@@ -113,6 +118,17 @@ def setup_data(client: httpx.Client, database_url: str) -> list[str]:
             createBenefitDefinition(input: $input) { benefitDefinition { id } } }""",
             {"input": {"name": f"Benefit {index}", "handle": f"benefit-{index}", **extra}},
         )
+    for tier in (
+        {"name": "Base B", "handle": "base-b", "valueMin": 0},
+        {"name": "Base A ☕", "handle": "base-a", "valueMin": 0, "tags": ["x"]},
+        {"name": "Gold", "handle": "gold", "valueMin": 500, "valueMaintain": 400,
+         "isFloor": True, "description": "Ünïcode", "imageUrl": "https://e.com/g.png"},
+    ):  # fmt: skip
+        call(
+            """mutation($input: CreateTierDefinitionInput!) {
+            createTierDefinition(input: $input) { errors { code } } }""",
+            {"input": tier},
+        )
     issue = """mutation($input: IssueRewardInput!) { issueReward(input: $input)
       { reward { id } errors { code } } }"""
     ids = []
@@ -126,7 +142,13 @@ def setup_data(client: httpx.Client, database_url: str) -> list[str]:
         )["createProfile"]["profile"]["id"]
         ids.append(profile)
         if index == 2:
-            continue  # a profile with nothing
+            continue  # a profile with nothing (in the base tier)
+        if index == 0:
+            call(
+                """mutation($p: ID!) { assignTier(input: {profileId: $p, tierHandle: "gold"})
+                { errors { code } } }""",
+                {"p": profile},
+            )
         rewards = [
             call(issue, {"input": {"profileId": profile, "rewardDefinitionId": definition,
                                    "timezone": zone, **extra}})["issueReward"]["reward"]["id"]
@@ -271,6 +293,7 @@ FIXED = [
     """query Balance($id: ID!) { profile(id: $id) { balances {
       rewardBalance pointBalance pointBalanceDollars combinedBalanceDollars } } }""",
     """{ profiles(first: 0) { totalCount nodes { id } } }""",
+    f"{{ tierDefinitions {{ {' '.join(TIER_FIELDS)} }} }}",
     """{ profiles(first: 50) { pageInfo { hasNextPage endCursor } edges { cursor node { id
       rewards(first: 20) { edges { cursor } pageInfo { startCursor endCursor hasNextPage } }
     } } } }""",
@@ -300,6 +323,8 @@ def operations(draw: st.DrawFn) -> tuple[str, dict]:
     profile = [selection(draw, PROFILE_FIELDS, "p")]
     if draw(st.booleans()):
         profile.append(f"balances {{ {selection(draw, BALANCE_FIELDS, 'b')} }}")
+    if draw(st.booleans()):
+        profile.append(f"tier {{ {selection(draw, TIER_FIELDS, 't')} }}")
     variables: dict[str, Any] = {}
     declared = []
     for kind in draw(st.lists(st.sampled_from(sorted(LOTS)), max_size=2, unique=True)):
@@ -386,7 +411,7 @@ def test_what_the_plan_does_not_cover_is_resolved(servers):
     for query in (
         '{ profiles(first: 2, search: "Zo") { nodes { id } } }',
         "{ profiles(last: 2) { nodes { id } } }",
-        "{ profiles(first: 2) { nodes { tier { handle } } } }",
+        "{ profiles(first: 2) { nodes { tierProgress { pointsToNext } } } }",
         "{ profiles(first: 2) { nodes { points(last: 2) { nodes { id } } } } }",
     ):
         before = compiled_count(servers["compiled"])

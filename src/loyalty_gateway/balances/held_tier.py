@@ -14,6 +14,16 @@ def tier_of(held: ProfileTier | None, tiers: list[TierDefinition]) -> TierDefini
     return next((tier for tier in tiers if tier.value_min == 0), None)
 
 
+def tier_sql(profile: str) -> str:
+    """The rule in SQL: the id of the tier the profile `profile` (an SQL expression) is in,
+    the base tier being the first by handle, as `list_tiers` and `current_tier` order them."""
+    held, tiers = ProfileTier._meta.db_table, TierDefinition._meta.db_table
+    return (
+        f"COALESCE((SELECT h.tier_id FROM {held} h WHERE h.profile_id = {profile}), "
+        f"(SELECT t.id FROM {tiers} t WHERE t.value_min = 0 ORDER BY t.handle LIMIT 1))"
+    )
+
+
 async def current_tier(profile_id: str) -> TierDefinition | None:
     """The rule, reading what it needs (in the caller's transaction)."""
     held = await ProfileTier.get_or_none(profile_id=profile_id).prefetch_related("tier")

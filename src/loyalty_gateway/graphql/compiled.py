@@ -14,7 +14,8 @@ customer tokens reading anything but their own profile (`me`) or a field kept fo
 SQLite always resolves.
 
 This covers `profile`, `profiles(first, after)`, `me`, `rewardDefinitions` and
-`benefitDefinitions` (without `search`), `reward`; `Profile`'s scalar fields, `balances`,
+`benefitDefinitions` (without `search`), `reward`, `tierDefinitions`; `Profile`'s scalar
+fields, `balances`, `tier`,
 and its lots, `rewards`, `points` and `benefits` (`status`, `first`, `after`); the lots'
 fields, status and definitions; connections' `nodes`, `edges { cursor node }`, `pageInfo`
 and `totalCount` (cursors as `graphql/pagination.py` writes them); and `__typename`,
@@ -58,6 +59,7 @@ from tortoise.models import Model
 
 from loyalty_gateway.auth.scopes import Scope
 from loyalty_gateway.auth.service import Principal
+from loyalty_gateway.balances.held_tier import tier_sql
 from loyalty_gateway.balances.lots import (
     BENEFIT_LOTS,
     BENEFIT_ORDER,
@@ -83,6 +85,7 @@ from loyalty_gateway.profiles.models import Profile
 from loyalty_gateway.profiles.service import PROFILE_ORDER
 from loyalty_gateway.rewards.definitions import DEFINITION_ORDER as REWARD_DEFINITION_ORDER
 from loyalty_gateway.rewards.models import Reward, RewardDefinition
+from loyalty_gateway.tiers.models import TierDefinition
 
 log = logging.getLogger(__name__)
 
@@ -354,6 +357,29 @@ def _me(builder: _Builder, node: FieldNode, alias: str) -> str:
     body = builder.object("Profile", node.selection_set, inner)
     where = f"{_column(Profile, 'id', inner)} = {builder.param(lambda given: given[ME], 'uuid')}"
     return f"(SELECT {body} FROM {_table(Profile)} {inner} WHERE {where})"
+
+
+def _tier(builder: _Builder, node: FieldNode, alias: str) -> str:
+    """The tier a profile is in (`balances/held_tier.py`), null when none."""
+    builder.only_arguments(node, set())
+    builder.scopes.add(Scope.DEFINITIONS_READ)
+    inner = builder.alias("t")
+    body = builder.object("TierDefinition", node.selection_set, inner)
+    where = f"{inner}.id = {tier_sql(f'{alias}.id')}"
+    return f"(SELECT {body} FROM {_table(TierDefinition)} {inner} WHERE {where})"
+
+
+def _tiers(builder: _Builder, node: FieldNode, alias: str) -> str:
+    """Every tier, lowest `valueMin` first (`tiers/service.py`'s `list_tiers`)."""
+    builder.only_arguments(node, set())
+    builder.scopes.add(Scope.DEFINITIONS_READ)
+    inner = builder.alias("t")
+    body = builder.object("TierDefinition", node.selection_set, inner)
+    order = f"{inner}.value_min, {inner}.handle"
+    return (
+        f"(SELECT COALESCE(json_agg({body} ORDER BY {order}), '[]'::json) "
+        f"FROM {_table(TierDefinition)} {inner})"
+    )
 
 
 @cache
@@ -671,6 +697,7 @@ FORMS: dict[str, dict[str, Form]] = {
         "profile": _by_id(Profile, "Profile", Scope.PROFILES_READ, "p"),
         "profiles": _profiles,
         "me": _me,
+        "tierDefinitions": _tiers,
         "reward": _by_id(Reward, "Reward", Scope.REWARDS_READ, "r"),
         "rewardDefinitions": _definitions(
             RewardDefinition, "RewardDefinition", REWARD_DEFINITION_ORDER, ("isPublished",)
@@ -698,6 +725,7 @@ FORMS: dict[str, dict[str, Form]] = {
         "rewards": _lots(Reward, REWARD_LOTS, "Reward", REWARD_ORDER),
         "points": _lots(PointLot, POINT_LOTS, "PointLot", POINT_ORDER),
         "benefits": _lots(Benefit, BENEFIT_LOTS, "Benefit", BENEFIT_ORDER),
+        "tier": _tier,
     },
     "Reward": {
         "id": _scalar(Reward, "id", _text),
@@ -712,6 +740,14 @@ FORMS: dict[str, dict[str, Form]] = {
         "createdAt": _scalar(Reward, "created_at", _datetime),
         "status": _lot_status(REWARD_LOTS),
         "definition": _definition(RewardDefinition, "RewardDefinition"),
+    },
+    "TierDefinition": {
+        "id": _scalar(TierDefinition, "id", _text),
+        **_plain(
+            TierDefinition,
+            "name handle valueMin valueMaintain isFloor description shortDescription "
+            "longDescription termsConditions icon imageUrl tags",
+        ),
     },
     "PointLot": {
         "id": _scalar(PointLot, "id", _text),
