@@ -9,7 +9,7 @@ import asyncio
 import json
 import re
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import asyncpg
@@ -35,7 +35,8 @@ BALANCE_FIELDS = [
 ]  # fmt: skip
 REWARD_FIELDS = [
     "id", "valueInitial", "valueRemaining", "type", "timezone", "issuedAt", "expiresAt",
-    "extendedAt", "externalId", "createdAt", "status", "__typename",
+    "extendedAt", "externalId", "createdAt", "status", "issuedLocalAt", "expiresLocalAt",
+    "__typename",
 ]  # fmt: skip
 DEFINITION_FIELDS = ["id", "handle", "name", "type", "value", "__typename"]
 POINT_FIELDS = [
@@ -44,15 +45,43 @@ POINT_FIELDS = [
 ]  # fmt: skip
 BENEFIT_FIELDS = [
     "id", "timezone", "issuedAt", "expiresAt", "extendedAt", "claimedAt",
-    "redemptionsRemaining", "status", "externalId", "createdAt", "__typename",
+    "redemptionsRemaining", "status", "externalId", "createdAt", "expiresLocalAt",
+    "__typename",
 ]  # fmt: skip
 BENEFIT_DEFINITION_SOME = ["id", "handle", "name", "periodType", "absoluteExpiry", "isClaimable"]
+REDEMPTION_FIELDS = [
+    "id", "type", "total", "requested", "transactionExternalId", "createdAt", "__typename",
+]  # fmt: skip
+ITEM_FIELDS = ["type", "value", "points", "reward { id status }", "pointLot { id }"]
+TRANSACTION_FIELDS = [
+    "id", "externalId", "receiptRef", "total", "totalOriginal", "margin", "isVoid",
+    "transactedAt", "transactedLocalAt", "timezone", "locationId", "tags", "createdAt",
+]  # fmt: skip
+TRANSACTION_ITEM_FIELDS = [
+    "name", "productVariantId", "sku", "quantity", "priceCurrent", "priceSell",
+    "priceOriginal", "priceMargin", "isVoid", "isReturn", "tags",
+]  # fmt: skip
 LOTS = {
-    "rewards": (REWARD_FIELDS, ("definition", DEFINITION_FIELDS)),
-    "points": (POINT_FIELDS, None),
-    "benefits": (BENEFIT_FIELDS, ("definition", BENEFIT_DEFINITION_SOME)),
+    "rewards": (REWARD_FIELDS, {"definition": DEFINITION_FIELDS}),
+    "points": (POINT_FIELDS, {}),
+    "benefits": (BENEFIT_FIELDS, {"definition": BENEFIT_DEFINITION_SOME}),
+    "redemptions": (
+        REDEMPTION_FIELDS,
+        {
+            "items": ITEM_FIELDS,
+            "reversedBy": ["id", "type"],
+            "original": ["id", "type", "total"],
+            "transaction": ["id", "total", "items { name quantity }"],
+            "profile": ["id", "email"],
+        },
+    ),
+    "transactions": (
+        TRANSACTION_FIELDS,
+        {"items": TRANSACTION_ITEM_FIELDS, "redemption": ["id", "type", "items { value }"]},
+    ),
 }
-"""Each per-profile list of lots: its node's fields and its definition's."""
+"""Each per-profile list: its node's fields and what its nodes lead to, with their fields.
+The first three are lots, filtered by status."""
 TIER_FIELDS = [
     "id", "name", "handle", "valueMin", "valueMaintain", "isFloor", "description",
     "shortDescription", "longDescription", "termsConditions", "icon", "imageUrl", "tags",
@@ -198,7 +227,53 @@ def setup_data(client: httpx.Client, database_url: str) -> list[str]:
                 "UPDATE program_settings SET points_to_dollars_rate = 0.0035",
             )
         )
+        history(call, profile, index)
     return ids
+
+
+def history(call: Callable[[str, dict], Any], profile: str, index: int) -> None:
+    """Redemptions of each type (by rewards, by points, reversed, returned) and transactions
+    in zones with odd offsets, one linked to a redemption."""
+    redeem = """mutation($p: ID!, $a: Decimal!, $s: [RedemptionStrategy!]) {
+      redeem(input: {profileId: $p, amount: $a, strategies: $s, transactionExternalId: "pos-1"})
+      { redemption { id } } }"""
+    taken = [
+        call(redeem, {"p": profile, "a": amount, "s": strategies})["redeem"]["redemption"]["id"]
+        for amount, strategies in (("1.05", ["REWARDS"]), ("0.50", ["POINTS"]),
+                                   ("2.00", ["REWARDS", "POINTS"]))
+    ]  # fmt: skip
+    call(
+        """mutation($r: ID!) { reverseRedemption(input: {redemptionId: $r})
+        { errors { code } } }""",
+        {"r": taken[0]},
+    )
+    call(
+        """mutation($r: ID!) { returnRedemption(input: {redemptionId: $r, amount: "0.70"})
+        { errors { code } } }""",
+        {"r": taken[2]},
+    )
+    items = [
+        {"name": "Flat white ☕", "quantity": "0.5", "priceCurrent": "4.50", "priceSell": "4.25",
+         "priceOriginal": "5.00", "priceMargin": "1.10", "sku": "FW", "tags": ["hot"]},
+        {"name": "Beans", "quantity": 2, "priceCurrent": "18", "priceSell": "18",
+         "productVariantId": "b-1", "isReturn": True},
+        {"name": "Cup", "quantity": "1.250", "priceCurrent": "0.10", "priceSell": "0.10",
+         "isVoid": True},
+    ]  # fmt: skip
+    for extra in (
+        {"timezone": "Asia/Kathmandu", "transactedAt": "2026-03-01T10:00:00.5+00:00",
+         "redemptionId": taken[1], "totalOriginal": "40.00", "margin": "3.21",
+         "tags": ["vip"], "locationId": "store-1", "receiptRef": "R-1"},
+        {"timezone": "America/New_York", "transactedAt": "2026-07-04T23:30:00Z",
+         "isVoid": True},
+        {"timezone": "Asia/Kolkata", "transactedAt": "2026-07-04T23:30:00Z"},
+    ):  # fmt: skip
+        call(
+            """mutation($input: CreateTransactionInput!) { createTransaction(input: $input)
+            { transaction { id } } }""",
+            {"input": {"profileId": profile, "total": "40.85", "items": items,
+                       "externalId": f"t{index}-{extra['timezone']}", **extra}},
+        )  # fmt: skip
 
 
 PERSONAL = [
@@ -294,6 +369,9 @@ FIXED = [
       rewardBalance pointBalance pointBalanceDollars combinedBalanceDollars } } }""",
     """{ profiles(first: 0) { totalCount nodes { id } } }""",
     f"{{ tierDefinitions {{ {' '.join(TIER_FIELDS)} }} }}",
+    """query($id: ID!) { profile(id: $id) { rewards { nodes { issuedLocalAt expiresLocalAt } }
+      benefits { nodes { expiresLocalAt } } transactions { nodes { transactedLocalAt
+      items { quantity } } } } }""",
     """{ profiles(first: 50) { pageInfo { hasNextPage endCursor } edges { cursor node { id
       rewards(first: 20) { edges { cursor } pageInfo { startCursor endCursor hasNextPage } }
     } } } }""",
@@ -328,9 +406,11 @@ def operations(draw: st.DrawFn) -> tuple[str, dict]:
     variables: dict[str, Any] = {}
     declared = []
     for kind in draw(st.lists(st.sampled_from(sorted(LOTS)), max_size=2, unique=True)):
-        fields, definition = LOTS[kind]
-        statuses = draw(st.lists(st.sampled_from(STATUSES), max_size=3, unique=True))
-        arguments = [f"status: [{', '.join(statuses)}]"] if statuses else []
+        fields, links = LOTS[kind]
+        arguments = []
+        if kind in ("rewards", "points", "benefits"):
+            statuses = draw(st.lists(st.sampled_from(STATUSES), max_size=3, unique=True))
+            arguments = [f"status: [{', '.join(statuses)}]"] if statuses else []
         if draw(st.booleans()):
             arguments.append(f"first: {draw(st.integers(0, 12))}")
         if draw(st.booleans()):
@@ -338,9 +418,8 @@ def operations(draw: st.DrawFn) -> tuple[str, dict]:
             declared.append(f"${kind}After: String")
             arguments.append(f"after: ${kind}After")
         node = [selection(draw, fields, kind[0])]
-        if definition and draw(st.booleans()):
-            name, definition_fields = definition
-            node.append(f"{name} {{ {selection(draw, definition_fields, 'd')} }}")
+        for name in draw(st.lists(st.sampled_from(sorted(links)), unique=True)) if links else ():
+            node.append(f"{name} {{ {selection(draw, links[name], 'd')} }}")
         inner = [f"nodes {{ {' '.join(node)} }}"]
         if draw(st.booleans()):
             inner.append("totalCount")
@@ -398,10 +477,11 @@ def test_generated_queries_compile_to_the_same_answer(servers, operation, which)
             cursors = servers["lot_cursors"][kind]
             variables = {**variables, f"{kind}After": [None, *cursors][which % (len(cursors) + 1)]}
     if "me" in variables:
-        # A customer reads their own profile; `tags` is kept for staff: the resolvers refuse.
+        # A customer reads their own profile; some fields are kept for staff: the resolvers
+        # refuse them.
         token = servers["customers"][which % len(servers["customers"])]
         variables = {k: v for k, v in variables.items() if k != "me"}
-        staff = re.search(r"\btags\b", query) is not None
+        staff = re.search(r"\b(tags|margin|priceMargin)\b", query) is not None
         same_answer(servers, query, variables, token, compiles=not staff)
         return
     same_answer(servers, query, variables)
@@ -413,6 +493,7 @@ def test_what_the_plan_does_not_cover_is_resolved(servers):
         "{ profiles(last: 2) { nodes { id } } }",
         "{ profiles(first: 2) { nodes { tierProgress { pointsToNext } } } }",
         "{ profiles(first: 2) { nodes { points(last: 2) { nodes { id } } } } }",
+        "{ profiles(first: 2) { nodes { transactions { nodes { meta } } } } }",
     ):
         before = compiled_count(servers["compiled"])
         assert post(servers["compiled"], query) == post(servers["resolved"], query)

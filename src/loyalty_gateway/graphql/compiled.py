@@ -16,8 +16,10 @@ SQLite always resolves.
 This covers `profile`, `profiles(first, after)`, `me`, `rewardDefinitions` and
 `benefitDefinitions` (without `search`), `reward`, `tierDefinitions`; `Profile`'s scalar
 fields, `balances`, `tier`,
-and its lots, `rewards`, `points` and `benefits` (`status`, `first`, `after`); the lots'
-fields, status and definitions; connections' `nodes`, `edges { cursor node }`, `pageInfo`
+its lots, `rewards`, `points` and `benefits` (`status`, `first`, `after`), `redemptions`
+and `transactions` (`first`, `after`); `redemption` and `transaction`; the lots' fields,
+status and definitions, local times in the row's zone, redemptions and transactions with
+their items and links; connections' `nodes`, `edges { cursor node }`, `pageInfo`
 and `totalCount` (cursors as `graphql/pagination.py` writes them); and `__typename`,
 aliases, fragments and `@skip`/`@include` anywhere."""
 
@@ -83,9 +85,13 @@ from loyalty_gateway.graphql.permissions import staff_only_fields
 from loyalty_gateway.points.models import PointLot
 from loyalty_gateway.profiles.models import Profile
 from loyalty_gateway.profiles.service import PROFILE_ORDER
+from loyalty_gateway.redemptions.models import Redemption, RedemptionItem, RedemptionType
+from loyalty_gateway.redemptions.service import REDEMPTION_ORDER
 from loyalty_gateway.rewards.definitions import DEFINITION_ORDER as REWARD_DEFINITION_ORDER
 from loyalty_gateway.rewards.models import Reward, RewardDefinition
 from loyalty_gateway.tiers.models import TierDefinition
+from loyalty_gateway.transactions.models import Transaction, TransactionItem
+from loyalty_gateway.transactions.service import TRANSACTION_ORDER
 
 log = logging.getLogger(__name__)
 
@@ -138,15 +144,26 @@ def _table(model: type[Model]) -> str:
     return model._meta.db_table
 
 
-def _datetime(expression: str) -> str:
-    """A timestamp as Strawberry shows it: Python's `isoformat()` in UTC, microseconds only
-    when there are any."""
-    utc = f"({expression}) AT TIME ZONE 'UTC'"
+def _datetime(expression: str, zone: str | None = None) -> str:
+    """A timestamp as Strawberry shows it: Python's `isoformat()` in UTC, or with `zone` (an
+    SQL expression naming an IANA zone) as `astimezone(zone)` gives it; microseconds only
+    when there are any, the offset as ±HH:MM (:SS when it has seconds)."""
+    at = f"(({expression}) AT TIME ZONE {zone or chr(39) + 'UTC' + chr(39)})"
     micro = f"(date_part('microseconds', {expression})::bigint % 1000000)"
+    offset = "'+00:00'"
+    if zone is not None:
+        seconds = f"EXTRACT(EPOCH FROM ({at} - (({expression}) AT TIME ZONE 'UTC')))::int"
+        size = f"abs({seconds})"
+        offset = (
+            f"CASE WHEN {seconds} < 0 THEN '-' ELSE '+' END || "
+            f"lpad(({size} / 3600)::text, 2, '0') || ':' || "
+            f"lpad(({size} % 3600 / 60)::text, 2, '0') || "
+            f"CASE WHEN {size} % 60 <> 0 THEN ':' || lpad(({size} % 60)::text, 2, '0') ELSE '' END"
+        )
     return (
         f"CASE WHEN ({expression}) IS NULL THEN NULL ELSE "
-        f"to_char({utc}, 'YYYY-MM-DD\"T\"HH24:MI:SS') || "
-        f"CASE WHEN {micro} <> 0 THEN to_char({utc}, '.US') ELSE '' END || '+00:00' END"
+        f"to_char({at}, 'YYYY-MM-DD\"T\"HH24:MI:SS') || "
+        f"CASE WHEN {micro} <> 0 THEN to_char({at}, '.US') ELSE '' END || {offset} END"
     )
 
 
@@ -314,6 +331,17 @@ def _scalar(model: type[Model], column: str, render: Callable[[str], str] = str)
     return form
 
 
+def _local(model: type[Model], stem: str) -> Form:
+    """`<stem>LocalAt`: `<stem>_at` in the row's `timezone` (`graphql/convert.py`'s rule)."""
+
+    def form(builder: _Builder, node: FieldNode, alias: str) -> str:
+        builder.only_arguments(node, set())
+        zone = _column(model, "timezone", alias)
+        return _datetime(_column(model, f"{stem}_at", alias), zone)
+
+    return form
+
+
 def _text(expression: str) -> str:
     return f"({expression})::text"
 
@@ -323,13 +351,27 @@ def _profiles(builder: _Builder, node: FieldNode, alias: str) -> str:
     builder.scopes.add(Scope.PROFILES_READ)
     _no_search(builder, node)
     inner = builder.alias("p")
+    return _by_creation(builder, node, "Profile", PROFILE_ORDER, Profile, inner, "true")
+
+
+def _by_creation(
+    builder: _Builder,
+    node: FieldNode,
+    node_type: str,
+    order: Order,
+    model: type[Model],
+    inner: str,
+    where: str,
+) -> str:
+    """A connection over the rows of `model` (alias `inner`) where `where` holds, in a
+    `by_creation` order, after a cursor when given."""
     listing = _Listing(
-        "Profile",
+        node_type,
         inner,
-        counted=f"{_table(Profile)} {inner} WHERE true",
-        order_sql=f"{inner}.created_at, {inner}.id",
-        order=PROFILE_ORDER,
-        seek=lambda: _seek(builder, node, PROFILE_ORDER, inner),
+        counted=f"{_table(model)} {inner} WHERE {where}",
+        order_sql=_order_sql(order, inner),
+        order=order,
+        seek=lambda: _seek(builder, node, order, inner),
     )
     return _connection(builder, node, listing, builder.argument(node, "first", None))
 
@@ -359,29 +401,6 @@ def _me(builder: _Builder, node: FieldNode, alias: str) -> str:
     return f"(SELECT {body} FROM {_table(Profile)} {inner} WHERE {where})"
 
 
-def _tier(builder: _Builder, node: FieldNode, alias: str) -> str:
-    """The tier a profile is in (`balances/held_tier.py`), null when none."""
-    builder.only_arguments(node, set())
-    builder.scopes.add(Scope.DEFINITIONS_READ)
-    inner = builder.alias("t")
-    body = builder.object("TierDefinition", node.selection_set, inner)
-    where = f"{inner}.id = {tier_sql(f'{alias}.id')}"
-    return f"(SELECT {body} FROM {_table(TierDefinition)} {inner} WHERE {where})"
-
-
-def _tiers(builder: _Builder, node: FieldNode, alias: str) -> str:
-    """Every tier, lowest `valueMin` first (`tiers/service.py`'s `list_tiers`)."""
-    builder.only_arguments(node, set())
-    builder.scopes.add(Scope.DEFINITIONS_READ)
-    inner = builder.alias("t")
-    body = builder.object("TierDefinition", node.selection_set, inner)
-    order = f"{inner}.value_min, {inner}.handle"
-    return (
-        f"(SELECT COALESCE(json_agg({body} ORDER BY {order}), '[]'::json) "
-        f"FROM {_table(TierDefinition)} {inner})"
-    )
-
-
 @cache
 def _staff_fields() -> dict[str, frozenset[str]]:
     """Type name → the fields a customer token may not read (`staff_only`)."""
@@ -403,15 +422,8 @@ def _definitions(model: type[Model], node_type: str, order: Order, flags: tuple[
             builder.checks.append(_is_flag(given))
             value = builder.param(given, "boolean")
             wanted.append(f"({value} IS NULL OR {_column(model, _snake(flag), inner)} = {value})")
-        listing = _Listing(
-            node_type,
-            inner,
-            counted=f"{_table(model)} {inner} WHERE {' AND '.join(wanted)}",
-            order_sql=f"{inner}.created_at, {inner}.id",
-            order=order,
-            seek=lambda: _seek(builder, node, order, inner),
-        )
-        return _connection(builder, node, listing, builder.argument(node, "first", None))
+        where = " AND ".join(wanted)
+        return _by_creation(builder, node, node_type, order, model, inner, where)
 
     return form
 
@@ -429,6 +441,11 @@ def _plain(model: type[Model], names: str) -> dict[str, Form]:
     return {name: _scalar(model, _snake(name)) for name in names.split()}
 
 
+def _money(model: type[Model], names: str) -> dict[str, Form]:
+    """Dollar amounts held as cents in `<name>_cents`, by GraphQL name."""
+    return {name: _scalar(model, f"{_snake(name)}_cents", money_sql) for name in names.split()}
+
+
 def _no_search(builder: _Builder, node: FieldNode) -> None:
     """`search` (a trigram match) has no SQL form here yet: given, the resolvers answer."""
     search = builder.argument(node, "search", None)
@@ -436,8 +453,8 @@ def _no_search(builder: _Builder, node: FieldNode) -> None:
 
 
 def _seek(builder: _Builder, node: FieldNode, order: Order, alias: str) -> tuple[str, str]:
-    """For a list by creation (`created_at`, then id): whether `after` was given, and the
-    rows after it (all of them without it), in SQL."""
+    """For a list by creation (`by_creation`: a time, then id, oldest or newest first):
+    whether `after` was given, and the rows after it (all of them without it), in SQL."""
     after = builder.argument(node, "after", None)
     builder.checks.append(lambda variables: _cursor_ok(order, after(variables)))
 
@@ -447,9 +464,16 @@ def _seek(builder: _Builder, node: FieldNode, order: Order, alias: str) -> tuple
 
     at = builder.param(lambda variables: key(variables)[0], "timestamptz")
     last_id = builder.param(lambda variables: key(variables)[1], "uuid")
-    made, row_id = f"{alias}.created_at", f"{alias}.id"
-    beyond = f"{made} > {at} OR ({made} = {at} AND {row_id} > {last_id})"
-    return f"({at} IS NOT NULL)", f"({at} IS NULL OR ({made} >= {at} AND ({beyond})))"
+    made, row_id = (f"{alias}.{column.name}" for column in order.columns)
+    beyond = "<" if order.descending else ">"
+    later = f"{made} {beyond} {at} OR ({made} = {at} AND {row_id} {beyond} {last_id})"
+    return f"({at} IS NOT NULL)", f"({at} IS NULL OR ({made} {beyond}= {at} AND ({later})))"
+
+
+def _order_sql(order: Order, alias: str) -> str:
+    """A list's `Order` (plain columns) as SQL."""
+    way = " DESC" if order.descending else ""
+    return ", ".join(f"{alias}.{column.name}{way}" for column in order.columns)
 
 
 def _cursor_ok(order: Order, cursor: Any) -> bool:
@@ -678,16 +702,60 @@ def _lot_status(kind: LotKind) -> Form:
     return form
 
 
-def _definition(model: type[Model], type_name: str) -> Form:
-    """A lot's definition (never null: the foreign key holds)."""
+def _one(
+    model: type[Model], type_name: str, scope: Scope, where: Callable[[str, str], str]
+) -> Form:
+    """A field leading to the row of `model` where `where(its alias, this row's alias)`
+    holds, null when none does."""
 
     def form(builder: _Builder, node: FieldNode, alias: str) -> str:
         builder.only_arguments(node, set())
-        builder.scopes.add(Scope.DEFINITIONS_READ)
-        inner = builder.alias("d")
+        builder.scopes.add(scope)
+        inner = builder.alias("o")
         body = builder.object(type_name, node.selection_set, inner)
-        where = f"{inner}.id = {alias}.definition_id"
-        return f"(SELECT {body} FROM {_table(model)} {inner} WHERE {where})"
+        return f"(SELECT {body} FROM {_table(model)} {inner} WHERE {where(inner, alias)})"
+
+    return form
+
+
+def _many(
+    model: type[Model],
+    type_name: str,
+    scope: Scope,
+    where: Callable[[str, str], str],
+    order: Callable[[str], str],
+) -> Form:
+    """A field leading to a list (not a connection) of the rows of `model` where
+    `where(their alias, this row's alias)` holds, in `order(their alias)`."""
+
+    def form(builder: _Builder, node: FieldNode, alias: str) -> str:
+        builder.only_arguments(node, set())
+        builder.scopes.add(scope)
+        inner = builder.alias("n")
+        body = builder.object(type_name, node.selection_set, inner)
+        return (
+            f"(SELECT COALESCE(json_agg({body} ORDER BY {order(inner)}), '[]'::json) "
+            f"FROM {_table(model)} {inner} WHERE {where(inner, alias)})"
+        )
+
+    return form
+
+
+def _by(column: str, target: str = "id") -> Callable[[str, str], str]:
+    """The link where the other row's `target` equals this row's `column`."""
+    return lambda inner, alias: f"{inner}.{target} = {alias}.{column}"
+
+
+def _history(model: type[Model], node_type: str, order: Order, scope: Scope) -> Form:
+    """A profile's rows of one kind by creation, newest first (redemptions, transactions),
+    after a cursor when given."""
+
+    def form(builder: _Builder, node: FieldNode, alias: str) -> str:
+        builder.only_arguments(node, {"first", "after"})
+        builder.scopes.add(scope)
+        inner = builder.alias("h")
+        where = f"{inner}.profile_id = {alias}.id"
+        return _by_creation(builder, node, node_type, order, model, inner, where)
 
     return form
 
@@ -697,7 +765,15 @@ FORMS: dict[str, dict[str, Form]] = {
         "profile": _by_id(Profile, "Profile", Scope.PROFILES_READ, "p"),
         "profiles": _profiles,
         "me": _me,
-        "tierDefinitions": _tiers,
+        "tierDefinitions": _many(
+            TierDefinition,
+            "TierDefinition",
+            Scope.DEFINITIONS_READ,
+            lambda inner, alias: "true",
+            lambda inner: f"{inner}.value_min, {inner}.handle",  # as `list_tiers` orders them
+        ),
+        "redemption": _by_id(Redemption, "Redemption", Scope.REDEMPTIONS_READ, "x"),
+        "transaction": _by_id(Transaction, "Transaction", Scope.TRANSACTIONS_READ, "x"),
         "reward": _by_id(Reward, "Reward", Scope.REWARDS_READ, "r"),
         "rewardDefinitions": _definitions(
             RewardDefinition, "RewardDefinition", REWARD_DEFINITION_ORDER, ("isPublished",)
@@ -725,12 +801,20 @@ FORMS: dict[str, dict[str, Form]] = {
         "rewards": _lots(Reward, REWARD_LOTS, "Reward", REWARD_ORDER),
         "points": _lots(PointLot, POINT_LOTS, "PointLot", POINT_ORDER),
         "benefits": _lots(Benefit, BENEFIT_LOTS, "Benefit", BENEFIT_ORDER),
-        "tier": _tier,
+        "tier": _one(
+            TierDefinition,
+            "TierDefinition",
+            Scope.DEFINITIONS_READ,
+            lambda inner, alias: f"{inner}.id = {tier_sql(f'{alias}.id')}",
+        ),
+        "redemptions": _history(Redemption, "Redemption", REDEMPTION_ORDER, Scope.REDEMPTIONS_READ),
+        "transactions": _history(
+            Transaction, "Transaction", TRANSACTION_ORDER, Scope.TRANSACTIONS_READ
+        ),
     },
     "Reward": {
         "id": _scalar(Reward, "id", _text),
-        "valueInitial": _scalar(Reward, "value_initial_cents", money_sql),
-        "valueRemaining": _scalar(Reward, "value_remaining_cents", money_sql),
+        **_money(Reward, "valueInitial valueRemaining"),
         "type": _scalar(Reward, "type"),
         "timezone": _scalar(Reward, "timezone"),
         "issuedAt": _scalar(Reward, "issued_at", _datetime),
@@ -739,7 +823,11 @@ FORMS: dict[str, dict[str, Form]] = {
         "externalId": _scalar(Reward, "external_id"),
         "createdAt": _scalar(Reward, "created_at", _datetime),
         "status": _lot_status(REWARD_LOTS),
-        "definition": _definition(RewardDefinition, "RewardDefinition"),
+        "issuedLocalAt": _local(Reward, "issued"),
+        "expiresLocalAt": _local(Reward, "expires"),
+        "definition": _one(
+            RewardDefinition, "RewardDefinition", Scope.DEFINITIONS_READ, _by("definition_id")
+        ),
     },
     "TierDefinition": {
         "id": _scalar(TierDefinition, "id", _text),
@@ -748,6 +836,62 @@ FORMS: dict[str, dict[str, Form]] = {
             "name handle valueMin valueMaintain isFloor description shortDescription "
             "longDescription termsConditions icon imageUrl tags",
         ),
+    },
+    "Redemption": {
+        "id": _scalar(Redemption, "id", _text),
+        **_plain(Redemption, "type transactionExternalId"),
+        **_money(Redemption, "total requested"),
+        "createdAt": _scalar(Redemption, "created_at", _datetime),
+        "items": _many(
+            RedemptionItem,
+            "RedemptionItem",
+            Scope.REDEMPTIONS_READ,
+            _by("id", "redemption_id"),
+            lambda inner: f"{inner}.created_at, {inner}.id",  # as `items_for` orders them
+        ),
+        "profile": _one(Profile, "Profile", Scope.PROFILES_READ, _by("profile_id")),
+        "reversedBy": _one(
+            Redemption,
+            "Redemption",
+            Scope.REDEMPTIONS_READ,
+            lambda inner, alias: (
+                f"{inner}.original_id = {alias}.id AND {inner}.type = "
+                f"'{RedemptionType.REVERSAL.value}'"
+            ),
+        ),
+        "original": _one(Redemption, "Redemption", Scope.REDEMPTIONS_READ, _by("original_id")),
+        "transaction": _one(
+            Transaction, "Transaction", Scope.TRANSACTIONS_READ, _by("id", "redemption_id")
+        ),
+    },
+    "RedemptionItem": {
+        "type": _scalar(RedemptionItem, "type"),
+        **_money(RedemptionItem, "value"),
+        "points": _scalar(RedemptionItem, "points"),
+        "reward": _one(Reward, "Reward", Scope.REWARDS_READ, _by("reward_id")),
+        "pointLot": _one(PointLot, "PointLot", Scope.REWARDS_READ, _by("point_lot_id")),
+    },
+    "Transaction": {
+        "id": _scalar(Transaction, "id", _text),
+        **_plain(Transaction, "externalId receiptRef isVoid timezone locationId tags"),
+        **_money(Transaction, "total totalOriginal margin"),
+        "transactedAt": _scalar(Transaction, "transacted_at", _datetime),
+        "transactedLocalAt": _local(Transaction, "transacted"),
+        "createdAt": _scalar(Transaction, "created_at", _datetime),
+        "items": _many(
+            TransactionItem,
+            "TransactionItem",
+            Scope.TRANSACTIONS_READ,
+            _by("id", "transaction_id"),
+            lambda inner: f"{inner}.position",  # as `items_for` orders them
+        ),
+        "profile": _one(Profile, "Profile", Scope.PROFILES_READ, _by("profile_id")),
+        "redemption": _one(Redemption, "Redemption", Scope.REDEMPTIONS_READ, _by("redemption_id")),
+    },
+    "TransactionItem": {
+        **_plain(TransactionItem, "name productVariantId sku isVoid isReturn tags"),
+        "quantity": _scalar(TransactionItem, "quantity", lambda c: f"trim_scale({c})::text"),
+        **_money(TransactionItem, "priceCurrent priceSell priceOriginal priceMargin"),
     },
     "PointLot": {
         "id": _scalar(PointLot, "id", _text),
@@ -765,12 +909,15 @@ FORMS: dict[str, dict[str, Form]] = {
             for name in ("issuedAt", "expiresAt", "extendedAt", "claimedAt", "createdAt")
         },
         "status": _lot_status(BENEFIT_LOTS),
-        "definition": _definition(BenefitDefinition, "BenefitDefinition"),
+        "expiresLocalAt": _local(Benefit, "expires"),
+        "definition": _one(
+            BenefitDefinition, "BenefitDefinition", Scope.DEFINITIONS_READ, _by("definition_id")
+        ),
     },
     "RewardDefinition": {
         "id": _scalar(RewardDefinition, "id", _text),
         **_plain(RewardDefinition, "handle name type"),
-        "value": _scalar(RewardDefinition, "value_cents", money_sql),
+        **_money(RewardDefinition, "value"),
     },
     "BenefitDefinition": {
         "id": _scalar(BenefitDefinition, "id", _text),
