@@ -7,7 +7,6 @@ from datetime import datetime
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
-from tortoise.expressions import Q
 from tortoise.models import Model
 
 from loyalty_gateway.balances.locks import lock_profile
@@ -20,6 +19,7 @@ from loyalty_gateway.db.handles import (
     create_with_handle,
 )
 from loyalty_gateway.db.keyset import Order, Slice, Window, page_of
+from loyalty_gateway.db.search import Terms, matching_any
 from loyalty_gateway.idempotency.service import run_once
 
 D = TypeVar("D", bound=Model)
@@ -71,6 +71,12 @@ async def create_definition(
     return await create_with_handle(model, cleaned)
 
 
+def search_terms(term: str) -> Terms:
+    """What a definition search matches (`db/search.py`): the name or handle contains
+    `term`, any case."""
+    return {"name": term, "handle": term}
+
+
 async def list_definitions(
     model: type[D],
     order: Order,
@@ -82,8 +88,7 @@ async def list_definitions(
     in the name or handle."""
     query = model.filter(**{name: value for name, value in filters.items() if value is not None})
     if search and search.strip():
-        term = search.strip()
-        query = query.filter(Q(name__icontains=term) | Q(handle__icontains=term))
+        query = query.filter(matching_any(search_terms(search.strip())))
     return await page_of(query, order, window)
 
 

@@ -13,15 +13,16 @@ errors keep their exact shape; so do staff lacking a scope a selected field need
 customer tokens reading anything but their own profile (`me`) or a field kept for staff.
 SQLite always resolves.
 
-This covers `profile`, `profiles(first, after)`, `me`, `rewardDefinitions` and
-`benefitDefinitions` (without `search`), `reward`, `tierDefinitions`; `Profile`'s scalar
-fields, `balances`, `tier`,
-its lots, `rewards`, `points` and `benefits` (`status`, `first`, `after`), `redemptions`
-and `transactions` (`first`, `after`); `redemption` and `transaction`; the lots' fields,
-status and definitions, local times in the row's zone, redemptions and transactions with
-their items and links; connections' `nodes`, `edges { cursor node }`, `pageInfo`
-and `totalCount` (cursors as `graphql/pagination.py` writes them); and `__typename`,
-aliases, fragments and `@skip`/`@include` anywhere."""
+This covers `profile`, `profiles(first, after, search)`, `me`, `rewardDefinitions` and
+`benefitDefinitions` (with `search` and their flags), `tierDefinitions`, `balances`, and
+`reward`, `benefit`, `rewardDefinition`, `benefitDefinition`, `redemption` and
+`transaction` by id or key; `Profile`'s scalar fields, `balances`, `tier`, its lots
+(`rewards`, `points`, `benefits`: `status`, `first`, `after`), `redemptions` and
+`transactions` (`first`, `after`); the lots' fields, status and definitions, local times in
+the row's zone, redemptions and transactions with their items and links; connections'
+`nodes`, `edges { cursor node }`, `pageInfo` and `totalCount` (cursors as
+`graphql/pagination.py` writes them); and `__typename`, aliases, fragments and
+`@skip`/`@include` anywhere."""
 
 import json
 import logging
@@ -61,6 +62,7 @@ from tortoise.models import Model
 
 from loyalty_gateway.auth.scopes import Scope
 from loyalty_gateway.auth.service import Principal
+from loyalty_gateway.balances.definitions import search_terms as definition_terms
 from loyalty_gateway.balances.held_tier import tier_sql
 from loyalty_gateway.balances.lots import (
     BENEFIT_LOTS,
@@ -80,11 +82,12 @@ from loyalty_gateway.benefits.models import Benefit, BenefitDefinition
 from loyalty_gateway.core.money import money_sql, points_to_cents_sql
 from loyalty_gateway.core.time import utcnow
 from loyalty_gateway.db.keyset import Key, Order
+from loyalty_gateway.db.search import Terms, like_pattern, matching_any_sql
 from loyalty_gateway.graphql.pagination import DEFAULT_PAGE, MAX_PAGE, decode_cursor
 from loyalty_gateway.graphql.permissions import staff_only_fields
 from loyalty_gateway.points.models import PointLot
 from loyalty_gateway.profiles.models import Profile
-from loyalty_gateway.profiles.service import PROFILE_ORDER
+from loyalty_gateway.profiles.service import PROFILE_ORDER, search_terms
 from loyalty_gateway.redemptions.models import Redemption, RedemptionItem, RedemptionType
 from loyalty_gateway.redemptions.service import REDEMPTION_ORDER
 from loyalty_gateway.rewards.definitions import DEFINITION_ORDER as REWARD_DEFINITION_ORDER
@@ -349,9 +352,9 @@ def _text(expression: str) -> str:
 def _profiles(builder: _Builder, node: FieldNode, alias: str) -> str:
     builder.only_arguments(node, {"first", "after", "search"})
     builder.scopes.add(Scope.PROFILES_READ)
-    _no_search(builder, node)
     inner = builder.alias("p")
-    return _by_creation(builder, node, "Profile", PROFILE_ORDER, Profile, inner, "true")
+    where = _search(builder, node, inner, search_terms)
+    return _by_creation(builder, node, "Profile", PROFILE_ORDER, Profile, inner, where)
 
 
 def _by_creation(
@@ -376,20 +379,35 @@ def _by_creation(
     return _connection(builder, node, listing, builder.argument(node, "first", None))
 
 
-def _by_id(model: type[Model], type_name: str, scope: Scope, stem: str) -> Form:
-    """A root field that reads one row by `id` (null when there is none)."""
+def _by_key(model: type[Model], type_name: str, scope: Scope, other: str | None = None) -> Form:
+    """A root field that reads one row by `id`, or by the unique key `other` (its GraphQL
+    name: `handle`, `externalId`) when it has one, exactly one of them given; null when
+    there is no such row."""
 
     def form(builder: _Builder, node: FieldNode, alias: str) -> str:
-        builder.only_arguments(node, {"id"})
+        builder.only_arguments(node, {"id", other} if other else {"id"})
         builder.scopes.add(scope)
         get_id = builder.argument(node, "id", None)
-        builder.checks.append(lambda variables: _is_uuid(get_id(variables)))
-        inner = builder.alias(stem)
+        inner = builder.alias("k")
         body = builder.object(type_name, node.selection_set, inner)
         where = f"{_column(model, 'id', inner)} = {builder.param(get_id, 'uuid')}"
+        if other is None:
+            builder.checks.append(lambda variables: _is_uuid(get_id(variables)))
+        else:
+            get_other = builder.argument(node, other, None)
+            builder.checks.append(lambda given: _one_key(get_id(given), get_other(given)))
+            value = builder.param(get_other, "text")
+            where += f" OR {_column(model, _snake(other), inner)} = {value}"
         return f"(SELECT {body} FROM {_table(model)} {inner} WHERE {where})"
 
     return form
+
+
+def _one_key(row_id: Any, other: Any) -> bool:
+    """Exactly one key given, a UUID `id` or a string: else the resolvers refuse it."""
+    if row_id is not None:
+        return other is None and _is_uuid(row_id)
+    return isinstance(other, str)
 
 
 def _me(builder: _Builder, node: FieldNode, alias: str) -> str:
@@ -414,9 +432,8 @@ def _definitions(model: type[Model], node_type: str, order: Order, flags: tuple[
     def form(builder: _Builder, node: FieldNode, alias: str) -> str:
         builder.only_arguments(node, {"first", "after", "search", *flags})
         builder.scopes.add(Scope.DEFINITIONS_READ)
-        _no_search(builder, node)
         inner = builder.alias("d")
-        wanted = []
+        wanted = [_search(builder, node, inner, definition_terms)]
         for flag in flags:
             given = builder.argument(node, flag, None)
             builder.checks.append(_is_flag(given))
@@ -441,15 +458,46 @@ def _plain(model: type[Model], names: str) -> dict[str, Form]:
     return {name: _scalar(model, _snake(name)) for name in names.split()}
 
 
+def _times(model: type[Model], names: str) -> dict[str, Form]:
+    """Timestamps in UTC, by GraphQL name (the column is the name in snake case)."""
+    return {name: _scalar(model, _snake(name), _datetime) for name in names.split()}
+
+
+def _definition_forms(model: type[Model]) -> dict[str, Form]:
+    """What reward and benefit definitions share: `definitions.py` writes them alike."""
+    return {
+        "id": _scalar(model, "id", _text),
+        **_plain(
+            model,
+            "name handle type description shortDescription longDescription termsConditions "
+            "earnInstructions redeemInstructionsStore redeemInstructionsOnline icon imageUrl "
+            "period extendDays isAssignable isExtendable isReassignable isPublished tags",
+        ),
+        "periodType": _scalar(model, "period_type", lambda column: f"upper({column})"),
+        **_times(model, "absoluteExpiry createdAt updatedAt"),
+    }
+
+
 def _money(model: type[Model], names: str) -> dict[str, Form]:
     """Dollar amounts held as cents in `<name>_cents`, by GraphQL name."""
     return {name: _scalar(model, f"{_snake(name)}_cents", money_sql) for name in names.split()}
 
 
-def _no_search(builder: _Builder, node: FieldNode) -> None:
-    """`search` (a trigram match) has no SQL form here yet: given, the resolvers answer."""
+def _search(builder: _Builder, node: FieldNode, inner: str, terms: Callable[[str], Terms]) -> str:
+    """`search` as the list's service reads it (`terms` of the stripped text, any of them
+    contained, any case: `db/search.py`), in SQL; true when it is not given or blank."""
     search = builder.argument(node, "search", None)
-    builder.checks.append(lambda variables: not (search(variables) or "").strip())
+    builder.checks.append(lambda variables: isinstance(search(variables), str | None))
+
+    def term(variables: Variables) -> str:
+        return (search(variables) or "").strip()
+
+    def pattern(column: str) -> Getter:
+        return lambda variables: like_pattern(terms(term(variables))[column])
+
+    patterns = {column: builder.param(pattern(column), "text") for column in terms("")}
+    given = builder.param(lambda variables: bool(term(variables)), "boolean")
+    return f"(NOT {given} OR {matching_any_sql(inner, patterns)})"
 
 
 def _seek(builder: _Builder, node: FieldNode, order: Order, alias: str) -> tuple[str, str]:
@@ -629,6 +677,23 @@ def _cursor_sql(order: Order, alias: str) -> str:
 
 def _balances(builder: _Builder, node: FieldNode, alias: str) -> str:
     builder.only_arguments(node, set())
+    return _balances_of(builder, node.selection_set, alias)
+
+
+def _balances_root(builder: _Builder, node: FieldNode, alias: str) -> str:
+    """`balances(profileId)`: a profile's balances, null when there is no such profile."""
+    builder.only_arguments(node, {"profileId"})
+    get_id = builder.argument(node, "profileId", None)
+    builder.checks.append(lambda variables: _is_uuid(get_id(variables)))
+    inner = builder.alias("p")
+    body = _balances_of(builder, node.selection_set, inner)
+    where = f"{inner}.id = {builder.param(get_id, 'uuid')}"
+    return f"(SELECT {body} FROM {_table(Profile)} {inner} WHERE {where})"
+
+
+def _balances_of(builder: _Builder, selection: SelectionSetNode | None, alias: str) -> str:
+    """The balances of the profile `alias` (`balance_sql`, as the resolvers sum them)."""
+    builder.scopes.add(Scope.PROFILES_READ)
     sums = balance_sql(f"{alias}.id", builder.now())
     point_cents = points_to_cents_sql("b.points", "b.rate")
     forms = {
@@ -639,7 +704,7 @@ def _balances(builder: _Builder, node: FieldNode, alias: str) -> str:
         "combinedBalanceDollars": money_sql(f"b.reward_cents + {point_cents}"),
         "benefitBalance": "b.benefits",
     }
-    selected = builder.fields(node.selection_set, "Balances")
+    selected = builder.fields(selection, "Balances")
     body = _json_object("Balances", selected, lambda key, child: forms.get(child.name.value))
     columns = ", ".join(f"{sql} AS {name}" for name, sql in sums.items())
     return f"(SELECT {body} FROM (SELECT {columns}) b)"
@@ -762,7 +827,8 @@ def _history(model: type[Model], node_type: str, order: Order, scope: Scope) -> 
 
 FORMS: dict[str, dict[str, Form]] = {
     "Query": {
-        "profile": _by_id(Profile, "Profile", Scope.PROFILES_READ, "p"),
+        "profile": _by_key(Profile, "Profile", Scope.PROFILES_READ),
+        "balances": _balances_root,
         "profiles": _profiles,
         "me": _me,
         "tierDefinitions": _many(
@@ -772,9 +838,16 @@ FORMS: dict[str, dict[str, Form]] = {
             lambda inner, alias: "true",
             lambda inner: f"{inner}.value_min, {inner}.handle",  # as `list_tiers` orders them
         ),
-        "redemption": _by_id(Redemption, "Redemption", Scope.REDEMPTIONS_READ, "x"),
-        "transaction": _by_id(Transaction, "Transaction", Scope.TRANSACTIONS_READ, "x"),
-        "reward": _by_id(Reward, "Reward", Scope.REWARDS_READ, "r"),
+        "redemption": _by_key(Redemption, "Redemption", Scope.REDEMPTIONS_READ),
+        "transaction": _by_key(Transaction, "Transaction", Scope.TRANSACTIONS_READ, "externalId"),
+        "reward": _by_key(Reward, "Reward", Scope.REWARDS_READ),
+        "benefit": _by_key(Benefit, "Benefit", Scope.REWARDS_READ),
+        "rewardDefinition": _by_key(
+            RewardDefinition, "RewardDefinition", Scope.DEFINITIONS_READ, "handle"
+        ),
+        "benefitDefinition": _by_key(
+            BenefitDefinition, "BenefitDefinition", Scope.DEFINITIONS_READ, "handle"
+        ),
         "rewardDefinitions": _definitions(
             RewardDefinition, "RewardDefinition", REWARD_DEFINITION_ORDER, ("isPublished",)
         ),
@@ -822,7 +895,9 @@ FORMS: dict[str, dict[str, Form]] = {
         "extendedAt": _scalar(Reward, "extended_at", _datetime),
         "externalId": _scalar(Reward, "external_id"),
         "createdAt": _scalar(Reward, "created_at", _datetime),
+        "appliedTransactionId": _scalar(Reward, "applied_transaction_id", _text),
         "status": _lot_status(REWARD_LOTS),
+        "profile": _one(Profile, "Profile", Scope.PROFILES_READ, _by("profile_id")),
         "issuedLocalAt": _local(Reward, "issued"),
         "expiresLocalAt": _local(Reward, "expires"),
         "definition": _one(
@@ -909,27 +984,21 @@ FORMS: dict[str, dict[str, Form]] = {
             for name in ("issuedAt", "expiresAt", "extendedAt", "claimedAt", "createdAt")
         },
         "status": _lot_status(BENEFIT_LOTS),
+        "profile": _one(Profile, "Profile", Scope.PROFILES_READ, _by("profile_id")),
         "expiresLocalAt": _local(Benefit, "expires"),
         "definition": _one(
             BenefitDefinition, "BenefitDefinition", Scope.DEFINITIONS_READ, _by("definition_id")
         ),
     },
     "RewardDefinition": {
-        "id": _scalar(RewardDefinition, "id", _text),
-        **_plain(RewardDefinition, "handle name type"),
+        **_definition_forms(RewardDefinition),
+        **_plain(RewardDefinition, "internalNotes"),
         **_money(RewardDefinition, "value"),
     },
     "BenefitDefinition": {
-        "id": _scalar(BenefitDefinition, "id", _text),
-        **_plain(
-            BenefitDefinition,
-            "name handle type description shortDescription longDescription termsConditions "
-            "earnInstructions redeemInstructionsStore redeemInstructionsOnline icon imageUrl "
-            "period extendDays maxRedemptions isAssignable isClaimable isReclaimable "
-            "isExtendable isReassignable isPublished",
-        ),
-        "periodType": _scalar(BenefitDefinition, "period_type", lambda column: f"upper({column})"),
-        "absoluteExpiry": _scalar(BenefitDefinition, "absolute_expiry", _datetime),
+        **_definition_forms(BenefitDefinition),
+        **_plain(BenefitDefinition, "maxRedemptions isClaimable isReclaimable"),
+        **_times(BenefitDefinition, "claimPeriodStartAt claimPeriodEndAt"),
     },
 }
 """The SQL form of each field the planner covers, by GraphQL type and field."""

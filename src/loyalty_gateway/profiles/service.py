@@ -5,13 +5,13 @@ from datetime import date
 from typing import Any
 
 from tortoise.exceptions import IntegrityError
-from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
 from loyalty_gateway.core.errors import ErrorCode, UserError, require_uuid
 from loyalty_gateway.db.columns import check_text
 from loyalty_gateway.db.keyset import Slice, Window, by_creation, page_of
 from loyalty_gateway.db.rows import by_ids
+from loyalty_gateway.db.search import Terms, matching_any
 from loyalty_gateway.events import outbox
 from loyalty_gateway.profiles.context import profile_context
 from loyalty_gateway.profiles.models import Profile
@@ -107,24 +107,20 @@ async def find_profile(profile_id: str) -> Profile | None:
     return found[0] if found else None
 
 
-def search_filter(term: str) -> Q:
-    """First name, last name or email contains `term`, any case. On PostgreSQL the trigram
-    indexes of migration 0006 answer it (they index this filter's very expressions)."""
-    return (
-        Q(first_name__icontains=term)
-        | Q(last_name__icontains=term)
-        | Q(email_normalized__icontains=term.lower())
-    )
+def search_terms(term: str) -> Terms:
+    """What a profile search matches (`db/search.py`): first name, last name or email
+    contains `term`, any case (the email as it is kept, in lower case)."""
+    return {"first_name": term, "last_name": term, "email_normalized": term.lower()}
 
 
 PROFILE_ORDER = by_creation("profiles")
 
 
 async def list_profiles(search: str | None, window: Window) -> Slice[Profile]:
-    """Profiles, oldest first; `search` as `search_filter` reads it."""
+    """Profiles, oldest first; `search` as `search_terms` reads it."""
     query = Profile.all()
     if search and search.strip():
-        query = query.filter(search_filter(search.strip()))
+        query = query.filter(matching_any(search_terms(search.strip())))
     return await page_of(query, PROFILE_ORDER, window)
 
 
