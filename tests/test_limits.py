@@ -65,6 +65,18 @@ async def test_a_query_within_the_cost_limit_runs(gql):
     assert "profiles" in await gql(FINE)
 
 
+async def test_the_cost_of_one_text_follows_its_first_variables_every_time(gql):
+    """The shapes are kept per query text, and per value of the variables given as `first`."""
+    query = """query($outer: Int, $inner: Int) { profiles(first: $outer) { nodes {
+      rewards(first: $inner) { nodes { id } } } } } # cost by variables"""
+    costs = []
+    for outer, inner in ((100, 40), (100, 100), (100, 40), (10, 100), (100, 100)):
+        body = await gql.raw(query, {"outer": outer, "inner": inner})
+        error = (body.get("errors") or [{}])[0].get("extensions", {})
+        costs.append(error.get("cost"))
+    assert costs == [None, 10100, None, None, 10100]
+
+
 async def test_cost_errors_say_how_costly(gql):
     error = (await gql.raw(TOO_COSTLY))["errors"][0]
     assert error["extensions"] == {"code": "QUERY_TOO_COSTLY", "cost": 10100, "maxCost": 5000}

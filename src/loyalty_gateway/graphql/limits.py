@@ -154,11 +154,59 @@ def _exceeded(name: str, shape: Shape, limits: QueryLimits) -> Iterator[GraphQLE
 
 
 def limit_errors(
-    document: DocumentNode, variables: dict[str, Any], limits: QueryLimits
+    document: DocumentNode,
+    variables: dict[str, Any],
+    limits: QueryLimits,
+    query: str | None = None,
 ) -> list[GraphQLError]:
-    """One error per limit that an operation of the document exceeds."""
+    """One error per limit that an operation of the document exceeds. With the document's
+    `query` text, its shapes are kept per text and per value of the variables they read."""
     try:
-        shapes = measure(document, variables)
+        if query is None:
+            shapes = measure(document, variables)
+        else:
+            shapes = _measured(query, document, variables)
     except (TypeError, ValueError):
         return []  # a malformed `first`; validation reports it
     return [error for name, shape in shapes.items() for error in _exceeded(name, shape, limits)]
+
+
+CACHED_SHAPES = 1000
+_READS: dict[str, tuple[str, ...]] = {}
+_SHAPES: dict[tuple[str, tuple[Any, ...]], dict[str, Shape]] = {}
+
+
+def _measured(query: str, document: DocumentNode, variables: dict[str, Any]) -> dict[str, Shape]:
+    """`measure`, kept per query text and the values of the variables given as `first`
+    (the only ones a shape depends on): measuring walked every field on every request."""
+    names = _READS.get(query)
+    if names is None:
+        names = _READS[query] = _first_variables(document)
+    values = tuple(variables.get(name) for name in names)
+    if not all(value is None or type(value) is int for value in values):
+        return measure(document, variables)  # measure raises what a wrong type deserves
+    key = (query, values)
+    found = _SHAPES.get(key)
+    if found is None:
+        if len(_SHAPES) >= CACHED_SHAPES:
+            _SHAPES.clear()
+            _READS.clear()
+        found = _SHAPES[key] = measure(document, variables)
+    return found
+
+
+def _first_variables(document: DocumentNode) -> tuple[str, ...]:
+    """The variables the document gives as `first` anywhere (fragments included)."""
+    found: set[str] = set()
+
+    def visit(selection_set: SelectionSetNode | None) -> None:
+        for node in selection_set.selections if selection_set else ():
+            if isinstance(node, FieldNode):
+                for argument in node.arguments or ():
+                    if argument.name.value == "first" and isinstance(argument.value, VariableNode):
+                        found.add(argument.value.name.value)
+            visit(getattr(node, "selection_set", None))
+
+    for definition in document.definitions:
+        visit(getattr(definition, "selection_set", None))
+    return tuple(sorted(found))

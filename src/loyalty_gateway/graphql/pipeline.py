@@ -110,7 +110,8 @@ class PipelineRules:
         document, query = context.graphql_document, context.query
         if document is None or query is None:  # strawberry validates only what parsed
             return
-        errors = limit_errors(document, context.variables or {}, self.limits)
+        cacheable = query if len(query) <= CACHEABLE_QUERY_BYTES else None
+        errors = limit_errors(document, context.variables or {}, self.limits, cacheable)
         errors = errors or request_errors(context, document)
         if errors:
             context.pre_execution_errors = errors
