@@ -152,7 +152,6 @@ def _datetime(expression: str, zone: str | None = None) -> str:
     SQL expression naming an IANA zone) as `astimezone(zone)` gives it; microseconds only
     when there are any, the offset as ±HH:MM (:SS when it has seconds)."""
     at = f"(({expression}) AT TIME ZONE {zone or chr(39) + 'UTC' + chr(39)})"
-    micro = f"(date_part('microseconds', {expression})::bigint % 1000000)"
     offset = "'+00:00'"
     if zone is not None:
         seconds = f"EXTRACT(EPOCH FROM ({at} - (({expression}) AT TIME ZONE 'UTC')))::int"
@@ -163,11 +162,9 @@ def _datetime(expression: str, zone: str | None = None) -> str:
             f"lpad(({size} % 3600 / 60)::text, 2, '0') || "
             f"CASE WHEN {size} % 60 <> 0 THEN ':' || lpad(({size} % 60)::text, 2, '0') ELSE '' END"
         )
-    return (
-        f"CASE WHEN ({expression}) IS NULL THEN NULL ELSE "
-        f"to_char({at}, 'YYYY-MM-DD\"T\"HH24:MI:SS') || "
-        f"CASE WHEN {micro} <> 0 THEN to_char({at}, '.US') ELSE '' END || {offset} END"
-    )
+    # The microseconds, dropped when they are all zeros (only the fraction has a dot).
+    shown = f"replace(to_char({at}, 'YYYY-MM-DD\"T\"HH24:MI:SS.US'), '.000000', '')"
+    return f"CASE WHEN ({expression}) IS NULL THEN NULL ELSE {shown} || {offset} END"
 
 
 @dataclass
