@@ -704,3 +704,46 @@ def test_roots_by_id_or_by_key_compile_to_the_same_answer(servers):
     ):
         answer = same_answer(servers, query, compiles=False)
         assert "BAD_USER_INPUT" in answer, answer
+
+
+SCOPED_QUERIES = [
+    "query($id: ID!) { profile(id: $id) { rewards { totalCount } } }",
+    "query($id: ID!) { profile(id: $id) { tier { handle } balances { rewardBalance } } }",
+    "query($id: ID!) { profile(id: $id) { rewards { nodes { definition { handle } } } } }",
+    "query($id: ID!) { profile(id: $id) { rewards { nodes { profile { email } } } } }",
+    """query($id: ID!) { profile(id: $id) { redemptions { nodes { total items { value
+      reward { id } pointLot { id } } transaction { id } } } } }""",
+    """query($id: ID!) { profile(id: $id) { transactions { nodes { total redemption { id }
+      profile { id } } } } }""",
+    "query($id: ID!) { balances(profileId: $id) { rewardBalance } }",
+    "{ tierDefinitions { handle } rewardDefinitions { totalCount } }",
+]
+
+
+@pytest.mark.parametrize(
+    "scopes",
+    [["PROFILES_READ"], ["PROFILES_READ", "REWARDS_READ"], ["REWARDS_READ", "DEFINITIONS_READ"],
+     ["PROFILES_READ", "REDEMPTIONS_READ"], ["PROFILES_READ", "TRANSACTIONS_READ"],
+     ["PROFILES_READ", "REDEMPTIONS_READ", "TRANSACTIONS_READ", "REWARDS_READ"]],
+)  # fmt: skip
+def test_a_token_reads_compiled_what_the_resolvers_let_it_read(servers, scopes):
+    """Each entity needs its scope however it is reached: a plan runs only for a caller
+    who holds every one its objects and lists need, else the resolvers refuse as before."""
+    token = (
+        servers["compiled"]
+        .post(
+            "/graphql",
+            json={
+                "query": """mutation($s: [Scope!]!) { createApiToken(input: {name: "scoped",
+            scopes: $s}) { token } }""",
+                "variables": {"s": scopes},
+            },
+        )
+        .json()["data"]["createApiToken"]["token"]
+    )
+    for query in SCOPED_QUERIES:
+        variables = {"id": servers["ids"][0]} if "$id" in query else None
+        answers = [
+            post(servers[side], query, variables, token) for side in ("compiled", "resolved")
+        ]
+        assert answers[0] == answers[1], (scopes, query)

@@ -84,7 +84,7 @@ from loyalty_gateway.core.time import utcnow
 from loyalty_gateway.db.keyset import Key, Order
 from loyalty_gateway.db.search import Terms, like_pattern, matching_any_sql
 from loyalty_gateway.graphql.pagination import DEFAULT_PAGE, MAX_PAGE, decode_cursor
-from loyalty_gateway.graphql.permissions import staff_only_fields
+from loyalty_gateway.graphql.permissions import guarded_scopes, staff_only_fields
 from loyalty_gateway.points.models import PointLot
 from loyalty_gateway.profiles.models import Profile
 from loyalty_gateway.profiles.service import PROFILE_ORDER, search_terms
@@ -270,6 +270,7 @@ class _Builder:
             found = forms.get(node.name.value)
             return None if found is None else found(self, node, alias)
 
+        _reads(self, type_name)
         selected = self.fields(selection, type_name)
         staff = _staff_fields().get(type_name, frozenset())
         if any(child.name.value in staff for child in selected.values()):
@@ -348,16 +349,15 @@ def _text(expression: str) -> str:
 
 def _profiles(builder: _Builder, node: FieldNode, alias: str) -> str:
     builder.only_arguments(node, {"first", "after", "search"})
-    builder.scopes.add(Scope.PROFILES_READ)
+    _reads(builder, "Profile")
     inner = builder.alias("p")
     where = _search(builder, node, inner, search_terms)
-    return _by_creation(builder, node, "Profile", PROFILE_ORDER, Profile, inner, where)
+    return _by_creation(builder, node, PROFILE_ORDER, Profile, inner, where)
 
 
 def _by_creation(
     builder: _Builder,
     node: FieldNode,
-    node_type: str,
     order: Order,
     model: type[Model],
     inner: str,
@@ -366,7 +366,7 @@ def _by_creation(
     """A connection over the rows of `model` (alias `inner`) where `where` holds, in a
     `by_creation` order, after a cursor when given."""
     listing = _Listing(
-        node_type,
+        model.__name__,
         inner,
         counted=f"{_table(model)} {inner} WHERE {where}",
         order_sql=_order_sql(order, inner),
@@ -376,17 +376,16 @@ def _by_creation(
     return _connection(builder, node, listing, builder.argument(node, "first", None))
 
 
-def _by_key(model: type[Model], type_name: str, scope: Scope, other: str | None = None) -> Form:
+def _by_key(model: type[Model], other: str | None = None) -> Form:
     """A root field that reads one row by `id`, or by the unique key `other` (its GraphQL
     name: `handle`, `externalId`) when it has one, exactly one of them given; null when
     there is no such row."""
 
     def form(builder: _Builder, node: FieldNode, alias: str) -> str:
         builder.only_arguments(node, {"id", other} if other else {"id"})
-        builder.scopes.add(scope)
         get_id = builder.argument(node, "id", None)
         inner = builder.alias("k")
-        body = builder.object(type_name, node.selection_set, inner)
+        body = builder.object(model.__name__, node.selection_set, inner)
         where = f"{_column(model, 'id', inner)} = {builder.param(get_id, 'uuid')}"
         if other is None:
             builder.checks.append(lambda variables: _is_uuid(get_id(variables)))
@@ -422,13 +421,27 @@ def _staff_fields() -> dict[str, frozenset[str]]:
     return staff_only_fields()
 
 
-def _definitions(model: type[Model], node_type: str, order: Order, flags: tuple[str, ...]) -> Form:
+@cache
+def _entity_scopes() -> dict[str, str]:
+    """Type name → the scope that reads it (`guarded_by`), as the resolvers require it of
+    every field that leads to it."""
+    return guarded_scopes()
+
+
+def _reads(builder: _Builder, type_name: str) -> None:
+    """What reading an object (or a list) of `type_name` requires of staff."""
+    scope = _entity_scopes().get(type_name)
+    if scope is not None:
+        builder.scopes.add(Scope(scope))
+
+
+def _definitions(model: type[Model], order: Order, flags: tuple[str, ...]) -> Form:
     """A root list of definitions, oldest first, filtered by the flags given (`isPublished`
     is the column `is_published`)."""
 
     def form(builder: _Builder, node: FieldNode, alias: str) -> str:
         builder.only_arguments(node, {"first", "after", "search", *flags})
-        builder.scopes.add(Scope.DEFINITIONS_READ)
+        _reads(builder, model.__name__)
         inner = builder.alias("d")
         wanted = [_search(builder, node, inner, definition_terms)]
         for flag in flags:
@@ -437,7 +450,7 @@ def _definitions(model: type[Model], node_type: str, order: Order, flags: tuple[
             value = builder.param(given, "boolean")
             wanted.append(f"({value} IS NULL OR {_column(model, _snake(flag), inner)} = {value})")
         where = " AND ".join(wanted)
-        return _by_creation(builder, node, node_type, order, model, inner, where)
+        return _by_creation(builder, node, order, model, inner, where)
 
     return form
 
@@ -690,7 +703,7 @@ def _balances_root(builder: _Builder, node: FieldNode, alias: str) -> str:
 
 def _balances_of(builder: _Builder, selection: SelectionSetNode | None, alias: str) -> str:
     """The balances of the profile `alias` (`balance_sql`, as the resolvers sum them)."""
-    builder.scopes.add(Scope.PROFILES_READ)
+    _reads(builder, "Balances")
     sums = balance_sql(f"{alias}.id", builder.now())
     point_cents = points_to_cents_sql("b.points", "b.rate")
     forms = {
@@ -707,26 +720,26 @@ def _balances_of(builder: _Builder, selection: SelectionSetNode | None, alias: s
     return f"(SELECT {body} FROM (SELECT {columns}) b)"
 
 
-def _lots(model: type[Model], kind: LotKind, node_type: str, order: Order) -> Form:
+def _lots(model: type[Model], kind: LotKind, order: Order) -> Form:
     """A profile's lots of one kind (rewards, point lots, benefits) in spending order, of the
     statuses asked for (`status` written in the document: it shapes the statement), after a
     cursor when given."""
 
     def form(builder: _Builder, node: FieldNode, alias: str) -> str:
         builder.only_arguments(node, {"status", "first", "after"})
-        builder.scopes.add(Scope.REWARDS_READ)
+        _reads(builder, model.__name__)
         status = next((a.value for a in node.arguments or () if a.name.value == "status"), None)
         if isinstance(status, VariableNode):
             raise Unsupported("status from a variable: it shapes the statement")
         given = [] if status is None else _literal(status) or []
         inner = builder.alias("l")
-        where = f"{inner}.profile_id = {alias}.id"
+        where = _by(Profile, "id", model, "profile_id").where(inner, alias)
         if given:
             now = builder.now()
             chosen = [kind.sql(LotStatus(each), inner, now) for each in dict.fromkeys(given)]
             where += " AND (" + " OR ".join(f"({c})" for c in chosen) + ")"
         listing = _Listing(
-            node_type,
+            model.__name__,
             inner,
             counted=f"{_table(model)} {inner} WHERE {where}",
             order_sql=spending_order_sql(inner),
@@ -764,142 +777,183 @@ def _lot_status(kind: LotKind) -> Form:
     return form
 
 
-def _one(
-    model: type[Model], type_name: str, scope: Scope, where: Callable[[str, str], str]
-) -> Form:
-    """A field leading to the row of `model` where `where(its alias, this row's alias)`
-    holds, null when none does."""
+@dataclass(frozen=True)
+class _Link:
+    """From a row to the rows of `target` where `where(their alias, its alias)` holds."""
+
+    target: type[Model]
+    where: Callable[[str, str], str]
+
+
+def _by(source: type[Model], ours: str, target: type[Model], theirs: str = "id") -> _Link:
+    """The rows of `target` whose field `theirs` equals the `source` row's field `ours`
+    (their columns read from the models' metadata when a plan is made)."""
+    return _Link(
+        target,
+        lambda inner, alias: f"{_column(target, theirs, inner)} = {_column(source, ours, alias)}",
+    )
+
+
+def _one(link: _Link) -> Form:
+    """A field leading to one row (of the GraphQL type named as its model), null when there
+    is none."""
 
     def form(builder: _Builder, node: FieldNode, alias: str) -> str:
         builder.only_arguments(node, set())
-        builder.scopes.add(scope)
         inner = builder.alias("o")
-        body = builder.object(type_name, node.selection_set, inner)
-        return f"(SELECT {body} FROM {_table(model)} {inner} WHERE {where(inner, alias)})"
+        body = builder.object(link.target.__name__, node.selection_set, inner)
+        where = link.where(inner, alias)
+        return f"(SELECT {body} FROM {_table(link.target)} {inner} WHERE {where})"
 
     return form
 
 
-def _many(
-    model: type[Model],
-    type_name: str,
-    scope: Scope,
-    where: Callable[[str, str], str],
-    order: Callable[[str], str],
-) -> Form:
-    """A field leading to a list (not a connection) of the rows of `model` where
-    `where(their alias, this row's alias)` holds, in `order(their alias)`."""
+def _many(link: _Link, order: Callable[[str], str]) -> Form:
+    """A field leading to a list (not a connection), in `order(their alias)`."""
 
     def form(builder: _Builder, node: FieldNode, alias: str) -> str:
         builder.only_arguments(node, set())
-        builder.scopes.add(scope)
         inner = builder.alias("n")
-        body = builder.object(type_name, node.selection_set, inner)
+        _reads(builder, link.target.__name__)
+        body = builder.object(link.target.__name__, node.selection_set, inner)
         return (
             f"(SELECT COALESCE(json_agg({body} ORDER BY {order(inner)}), '[]'::json) "
-            f"FROM {_table(model)} {inner} WHERE {where(inner, alias)})"
+            f"FROM {_table(link.target)} {inner} WHERE {link.where(inner, alias)})"
         )
 
     return form
 
 
-def _by(column: str, target: str = "id") -> Callable[[str, str], str]:
-    """The link where the other row's `target` equals this row's `column`."""
-    return lambda inner, alias: f"{inner}.{target} = {alias}.{column}"
+def _profile_of(model: type[Model]) -> Form:
+    """A row's profile."""
+    return _one(_by(model, "profile_id", Profile))
 
 
-def _history(model: type[Model], node_type: str, order: Order, scope: Scope) -> Form:
+def _history(model: type[Model], order: Order) -> Form:
     """A profile's rows of one kind by creation, newest first (redemptions, transactions),
     after a cursor when given."""
 
     def form(builder: _Builder, node: FieldNode, alias: str) -> str:
         builder.only_arguments(node, {"first", "after"})
-        builder.scopes.add(scope)
+        _reads(builder, model.__name__)
         inner = builder.alias("h")
-        where = f"{inner}.profile_id = {alias}.id"
-        return _by_creation(builder, node, node_type, order, model, inner, where)
+        where = _by(Profile, "id", model, "profile_id").where(inner, alias)
+        return _by_creation(builder, node, order, model, inner, where)
 
     return form
 
 
 FORMS: dict[str, dict[str, Form]] = {
     "Query": {
-        "profile": _by_key(Profile, "Profile", Scope.PROFILES_READ),
+        "profile": _by_key(Profile),
         "balances": _balances_root,
         "profiles": _profiles,
         "me": _me,
-        "tierDefinitions": _many(
-            TierDefinition,
-            "TierDefinition",
-            Scope.DEFINITIONS_READ,
-            lambda inner, alias: "true",
-            lambda inner: f"{inner}.value_min, {inner}.handle",  # as `list_tiers` orders them
-        ),
-        "redemption": _by_key(Redemption, "Redemption", Scope.REDEMPTIONS_READ),
-        "transaction": _by_key(Transaction, "Transaction", Scope.TRANSACTIONS_READ, "externalId"),
-        "reward": _by_key(Reward, "Reward", Scope.REWARDS_READ),
-        "benefit": _by_key(Benefit, "Benefit", Scope.REWARDS_READ),
-        "rewardDefinition": _by_key(
-            RewardDefinition, "RewardDefinition", Scope.DEFINITIONS_READ, "handle"
-        ),
-        "benefitDefinition": _by_key(
-            BenefitDefinition, "BenefitDefinition", Scope.DEFINITIONS_READ, "handle"
-        ),
+        "reward": _by_key(Reward),
+        "benefit": _by_key(Benefit),
+        "redemption": _by_key(Redemption),
+        "transaction": _by_key(Transaction, "externalId"),
+        "rewardDefinition": _by_key(RewardDefinition, "handle"),
+        "benefitDefinition": _by_key(BenefitDefinition, "handle"),
         "rewardDefinitions": _definitions(
-            RewardDefinition, "RewardDefinition", REWARD_DEFINITION_ORDER, ("isPublished",)
+            RewardDefinition, REWARD_DEFINITION_ORDER, ("isPublished",)
         ),
         "benefitDefinitions": _definitions(
-            BenefitDefinition,
-            "BenefitDefinition",
-            BENEFIT_DEFINITION_ORDER,
-            ("isPublished", "isClaimable"),
+            BenefitDefinition, BENEFIT_DEFINITION_ORDER, ("isPublished", "isClaimable")
+        ),
+        "tierDefinitions": _many(
+            _Link(TierDefinition, lambda inner, alias: "true"),
+            lambda inner: f"{inner}.value_min, {inner}.handle",  # as `list_tiers` orders them
         ),
     },
     "Profile": {
         "id": _scalar(Profile, "id", _text),
-        "firstName": _scalar(Profile, "first_name"),
-        "lastName": _scalar(Profile, "last_name"),
-        "email": _scalar(Profile, "email"),
-        "mobilePhone": _scalar(Profile, "mobile_phone"),
-        "gender": _scalar(Profile, "gender"),
-        "externalId": _scalar(Profile, "external_id"),
-        "createdAt": _scalar(Profile, "created_at", _datetime),
-        "updatedAt": _scalar(Profile, "updated_at", _datetime),
+        **_plain(Profile, "firstName lastName email mobilePhone gender externalId tags"),
+        **_times(Profile, "createdAt updatedAt"),
         "birthDate": _scalar(Profile, "birth_date", lambda c: f"to_char({c}, 'YYYY-MM-DD')"),
-        "tags": _scalar(Profile, "tags"),
         "balances": _balances,
-        "rewards": _lots(Reward, REWARD_LOTS, "Reward", REWARD_ORDER),
-        "points": _lots(PointLot, POINT_LOTS, "PointLot", POINT_ORDER),
-        "benefits": _lots(Benefit, BENEFIT_LOTS, "Benefit", BENEFIT_ORDER),
+        "rewards": _lots(Reward, REWARD_LOTS, REWARD_ORDER),
+        "points": _lots(PointLot, POINT_LOTS, POINT_ORDER),
+        "benefits": _lots(Benefit, BENEFIT_LOTS, BENEFIT_ORDER),
         "tier": _one(
-            TierDefinition,
-            "TierDefinition",
-            Scope.DEFINITIONS_READ,
-            lambda inner, alias: f"{inner}.id = {tier_sql(f'{alias}.id')}",
+            _Link(TierDefinition, lambda inner, alias: f"{inner}.id = {tier_sql(f'{alias}.id')}")
         ),
-        "redemptions": _history(Redemption, "Redemption", REDEMPTION_ORDER, Scope.REDEMPTIONS_READ),
-        "transactions": _history(
-            Transaction, "Transaction", TRANSACTION_ORDER, Scope.TRANSACTIONS_READ
-        ),
+        "redemptions": _history(Redemption, REDEMPTION_ORDER),
+        "transactions": _history(Transaction, TRANSACTION_ORDER),
     },
     "Reward": {
         "id": _scalar(Reward, "id", _text),
+        **_plain(Reward, "type timezone externalId"),
         **_money(Reward, "valueInitial valueRemaining"),
-        "type": _scalar(Reward, "type"),
-        "timezone": _scalar(Reward, "timezone"),
-        "issuedAt": _scalar(Reward, "issued_at", _datetime),
-        "expiresAt": _scalar(Reward, "expires_at", _datetime),
-        "extendedAt": _scalar(Reward, "extended_at", _datetime),
-        "externalId": _scalar(Reward, "external_id"),
-        "createdAt": _scalar(Reward, "created_at", _datetime),
-        "appliedTransactionId": _scalar(Reward, "applied_transaction_id", _text),
-        "status": _lot_status(REWARD_LOTS),
-        "profile": _one(Profile, "Profile", Scope.PROFILES_READ, _by("profile_id")),
+        **_times(Reward, "issuedAt expiresAt extendedAt createdAt"),
         "issuedLocalAt": _local(Reward, "issued"),
         "expiresLocalAt": _local(Reward, "expires"),
-        "definition": _one(
-            RewardDefinition, "RewardDefinition", Scope.DEFINITIONS_READ, _by("definition_id")
+        "appliedTransactionId": _scalar(Reward, "applied_transaction_id", _text),
+        "status": _lot_status(REWARD_LOTS),
+        "profile": _profile_of(Reward),
+        "definition": _one(_by(Reward, "definition_id", RewardDefinition)),
+    },
+    "PointLot": {
+        "id": _scalar(PointLot, "id", _text),
+        **_plain(PointLot, "pointsInitial pointsRemaining timezone reason externalId"),
+        **_times(PointLot, "issuedAt expiresAt createdAt"),
+        "status": _lot_status(POINT_LOTS),
+    },
+    "Benefit": {
+        "id": _scalar(Benefit, "id", _text),
+        **_plain(Benefit, "timezone redemptionsRemaining externalId"),
+        **_times(Benefit, "issuedAt expiresAt extendedAt claimedAt createdAt"),
+        "expiresLocalAt": _local(Benefit, "expires"),
+        "status": _lot_status(BENEFIT_LOTS),
+        "profile": _profile_of(Benefit),
+        "definition": _one(_by(Benefit, "definition_id", BenefitDefinition)),
+    },
+    "Redemption": {
+        "id": _scalar(Redemption, "id", _text),
+        **_plain(Redemption, "type transactionExternalId"),
+        **_money(Redemption, "total requested"),
+        **_times(Redemption, "createdAt"),
+        "items": _many(
+            _by(Redemption, "id", RedemptionItem, "redemption_id"),
+            lambda inner: f"{inner}.created_at, {inner}.id",  # as `items_for` orders them
         ),
+        "profile": _profile_of(Redemption),
+        "reversedBy": _one(
+            _Link(
+                Redemption,
+                lambda inner, alias: (
+                    f"{inner}.original_id = {alias}.id AND {inner}.type = "
+                    f"'{RedemptionType.REVERSAL.value}'"
+                ),  # as `reversals_for` finds it
+            )
+        ),
+        "original": _one(_by(Redemption, "original_id", Redemption)),
+        "transaction": _one(_by(Redemption, "id", Transaction, "redemption_id")),
+    },
+    "RedemptionItem": {
+        "type": _scalar(RedemptionItem, "type"),
+        **_money(RedemptionItem, "value"),
+        "points": _scalar(RedemptionItem, "points"),
+        "reward": _one(_by(RedemptionItem, "reward_id", Reward)),
+        "pointLot": _one(_by(RedemptionItem, "point_lot_id", PointLot)),
+    },
+    "Transaction": {
+        "id": _scalar(Transaction, "id", _text),
+        **_plain(Transaction, "externalId receiptRef isVoid timezone locationId tags"),
+        **_money(Transaction, "total totalOriginal margin"),
+        **_times(Transaction, "transactedAt createdAt"),
+        "transactedLocalAt": _local(Transaction, "transacted"),
+        "items": _many(
+            _by(Transaction, "id", TransactionItem, "transaction_id"),
+            lambda inner: f"{inner}.position",  # as `items_for` orders them
+        ),
+        "profile": _profile_of(Transaction),
+        "redemption": _one(_by(Transaction, "redemption_id", Redemption)),
+    },
+    "TransactionItem": {
+        **_plain(TransactionItem, "name productVariantId sku isVoid isReturn tags"),
+        "quantity": _scalar(TransactionItem, "quantity", lambda c: f"trim_scale({c})::text"),
+        **_money(TransactionItem, "priceCurrent priceSell priceOriginal priceMargin"),
     },
     "TierDefinition": {
         "id": _scalar(TierDefinition, "id", _text),
@@ -907,84 +961,6 @@ FORMS: dict[str, dict[str, Form]] = {
             TierDefinition,
             "name handle valueMin valueMaintain isFloor description shortDescription "
             "longDescription termsConditions icon imageUrl tags",
-        ),
-    },
-    "Redemption": {
-        "id": _scalar(Redemption, "id", _text),
-        **_plain(Redemption, "type transactionExternalId"),
-        **_money(Redemption, "total requested"),
-        "createdAt": _scalar(Redemption, "created_at", _datetime),
-        "items": _many(
-            RedemptionItem,
-            "RedemptionItem",
-            Scope.REDEMPTIONS_READ,
-            _by("id", "redemption_id"),
-            lambda inner: f"{inner}.created_at, {inner}.id",  # as `items_for` orders them
-        ),
-        "profile": _one(Profile, "Profile", Scope.PROFILES_READ, _by("profile_id")),
-        "reversedBy": _one(
-            Redemption,
-            "Redemption",
-            Scope.REDEMPTIONS_READ,
-            lambda inner, alias: (
-                f"{inner}.original_id = {alias}.id AND {inner}.type = "
-                f"'{RedemptionType.REVERSAL.value}'"
-            ),
-        ),
-        "original": _one(Redemption, "Redemption", Scope.REDEMPTIONS_READ, _by("original_id")),
-        "transaction": _one(
-            Transaction, "Transaction", Scope.TRANSACTIONS_READ, _by("id", "redemption_id")
-        ),
-    },
-    "RedemptionItem": {
-        "type": _scalar(RedemptionItem, "type"),
-        **_money(RedemptionItem, "value"),
-        "points": _scalar(RedemptionItem, "points"),
-        "reward": _one(Reward, "Reward", Scope.REWARDS_READ, _by("reward_id")),
-        "pointLot": _one(PointLot, "PointLot", Scope.REWARDS_READ, _by("point_lot_id")),
-    },
-    "Transaction": {
-        "id": _scalar(Transaction, "id", _text),
-        **_plain(Transaction, "externalId receiptRef isVoid timezone locationId tags"),
-        **_money(Transaction, "total totalOriginal margin"),
-        "transactedAt": _scalar(Transaction, "transacted_at", _datetime),
-        "transactedLocalAt": _local(Transaction, "transacted"),
-        "createdAt": _scalar(Transaction, "created_at", _datetime),
-        "items": _many(
-            TransactionItem,
-            "TransactionItem",
-            Scope.TRANSACTIONS_READ,
-            _by("id", "transaction_id"),
-            lambda inner: f"{inner}.position",  # as `items_for` orders them
-        ),
-        "profile": _one(Profile, "Profile", Scope.PROFILES_READ, _by("profile_id")),
-        "redemption": _one(Redemption, "Redemption", Scope.REDEMPTIONS_READ, _by("redemption_id")),
-    },
-    "TransactionItem": {
-        **_plain(TransactionItem, "name productVariantId sku isVoid isReturn tags"),
-        "quantity": _scalar(TransactionItem, "quantity", lambda c: f"trim_scale({c})::text"),
-        **_money(TransactionItem, "priceCurrent priceSell priceOriginal priceMargin"),
-    },
-    "PointLot": {
-        "id": _scalar(PointLot, "id", _text),
-        **_plain(PointLot, "pointsInitial pointsRemaining timezone reason externalId"),
-        "issuedAt": _scalar(PointLot, "issued_at", _datetime),
-        "expiresAt": _scalar(PointLot, "expires_at", _datetime),
-        "createdAt": _scalar(PointLot, "created_at", _datetime),
-        "status": _lot_status(POINT_LOTS),
-    },
-    "Benefit": {
-        "id": _scalar(Benefit, "id", _text),
-        **_plain(Benefit, "timezone redemptionsRemaining externalId"),
-        **{
-            name: _scalar(Benefit, _snake(name), _datetime)
-            for name in ("issuedAt", "expiresAt", "extendedAt", "claimedAt", "createdAt")
-        },
-        "status": _lot_status(BENEFIT_LOTS),
-        "profile": _one(Profile, "Profile", Scope.PROFILES_READ, _by("profile_id")),
-        "expiresLocalAt": _local(Benefit, "expires"),
-        "definition": _one(
-            BenefitDefinition, "BenefitDefinition", Scope.DEFINITIONS_READ, _by("definition_id")
         ),
     },
     "RewardDefinition": {

@@ -187,6 +187,14 @@ def guard_types() -> None:
                 field.extensions.append(PermissionExtension([permission], use_directives=False))
 
 
+def guarded_scopes() -> dict[str, str]:
+    """GraphQL type name → the scope that reads it (`guarded_by`)."""
+    return {
+        cls.__strawberry_definition__.name: scope  # type: ignore[attr-defined]  # set by @strawberry.type
+        for cls, scope in _GUARDED.items()
+    }
+
+
 def staff_only_fields() -> dict[str, frozenset[str]]:
     """GraphQL type name → the GraphQL names of its staff-only fields (for the tests)."""
     return {
