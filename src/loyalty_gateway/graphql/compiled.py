@@ -514,7 +514,6 @@ def _seek(builder: _Builder, node: FieldNode, order: Order, alias: str) -> tuple
     """For a list by creation (`by_creation`: a time, then id, oldest or newest first):
     whether `after` was given, and the rows after it (all of them without it), in SQL."""
     after = builder.argument(node, "after", None)
-    builder.checks.append(lambda variables: _cursor_ok(order, after(variables)))
 
     def key(variables: Variables) -> Key:
         given = after(variables)
@@ -578,8 +577,11 @@ def _connection(builder: _Builder, node: FieldNode, listing: _Listing, first: Ge
     """A connection as the resolvers page it (`graphql/pagination.py`). With `nodes` alone,
     a subquery per `nodes` reads the page in order; with `edges` or `pageInfo`, one `SELECT`
     of aggregates reads the page's rows numbered, and one more to tell whether more
-    follow, each with its node objects and its cursor."""
+    follow, each with its node objects and its cursor. The arguments are checked as the
+    resolvers check them whether or not the page is read (`totalCount` alone)."""
     builder.checks.append(lambda variables: _page_size(first(variables)))
+    after = builder.argument(node, "after", None)
+    builder.checks.append(lambda variables: _cursor_ok(listing.order, after(variables)))
     type_name = f"{listing.node_type}Connection"
     selected = builder.fields(node.selection_set, type_name)
     names = {child.name.value for child in selected.values()}
@@ -755,7 +757,6 @@ def _lot_seek(builder: _Builder, node: FieldNode, order: Order, alias: str) -> t
     """For a list of lots in spending order: whether `after` was given, and the lots after
     it (all of them without it), in SQL."""
     after = builder.argument(node, "after", None)
-    builder.checks.append(lambda variables: _cursor_ok(order, after(variables)))
 
     def key(variables: Variables) -> Key:
         given = after(variables)
