@@ -38,17 +38,30 @@ class Balances:
         }
 
 
+def spendable_rewards_sql(alias: str, profile: str, now: str) -> str:
+    """The rewards (table alias `alias`) of the profile `profile` that count as money at
+    `now`: live, and of a type that is money. What the balance sums and redeem takes."""
+    excluded = ", ".join(f"'{kind}'" for kind in NON_MONETARY_REWARD_TYPES)
+    return (
+        f"{alias}.profile_id = {profile} AND {alias}.type NOT IN ({excluded}) "
+        f"AND {REWARD_LOTS.sql(LotStatus.ACTIVE, alias, now)}"
+    )
+
+
+def spendable_points_sql(alias: str, profile: str, now: str) -> str:
+    """The point lots (alias `alias`) of the profile `profile` live at `now`."""
+    return f"{alias}.profile_id = {profile} AND {POINT_LOTS.sql(LotStatus.ACTIVE, alias, now)}"
+
+
 def balance_sql(profile: str, now: str) -> dict[str, str]:
     """A profile's balances as SQL expressions over its id `profile` at the time `now`:
     reward cents, points and benefits live, and the program's rate."""
-    excluded = ", ".join(f"'{kind}'" for kind in NON_MONETARY_REWARD_TYPES)
     active = LotStatus.ACTIVE
     return {
         "reward_cents": f"""(SELECT COALESCE(SUM(r.value_remaining_cents), 0) FROM reward r
-    WHERE r.profile_id = {profile} AND r.type NOT IN ({excluded})
-      AND {REWARD_LOTS.sql(active, "r", now)})""",
+    WHERE {spendable_rewards_sql("r", profile, now)})""",
         "points": f"""(SELECT COALESCE(SUM(l.points_remaining), 0) FROM point_lot l
-    WHERE l.profile_id = {profile} AND {POINT_LOTS.sql(active, "l", now)})""",
+    WHERE {spendable_points_sql("l", profile, now)})""",
         "benefits": f"""(SELECT COUNT(*) FROM benefit b
     WHERE b.profile_id = {profile} AND {BENEFIT_LOTS.sql(active, "b", now)})""",
         "rate": f"""(SELECT s.points_to_dollars_rate FROM program_settings s

@@ -4,23 +4,23 @@ from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
 from enum import Enum
-from typing import Any
+from functools import lru_cache
+from typing import Any, TypeVar
 
 from tortoise.expressions import F
 
 from loyalty_gateway.balances.locks import lock_profile
 from loyalty_gateway.balances.lots import (
-    POINT_LOTS,
-    REWARD_LOTS,
     SpendingKey,
     spending_order,
 )
-from loyalty_gateway.balances.service import NON_MONETARY_REWARD_TYPES
+from loyalty_gateway.balances.service import spendable_points_sql, spendable_rewards_sql
 from loyalty_gateway.core.errors import ErrorCode, UserError, require_uuid
 from loyalty_gateway.core.money import from_cents, to_cents
 from loyalty_gateway.core.time import utcnow
 from loyalty_gateway.db.columns import check_text, json_for_storage
 from loyalty_gateway.db.keyset import by_creation
+from loyalty_gateway.db.rows import placeholder, raw
 from loyalty_gateway.events import outbox
 from loyalty_gateway.idempotency.service import run_once
 from loyalty_gateway.points.models import PointLot
@@ -31,6 +31,8 @@ from loyalty_gateway.redemptions.allocation import Take, give_back, take_cents, 
 from loyalty_gateway.redemptions.models import ItemType, Redemption, RedemptionItem, RedemptionType
 from loyalty_gateway.rewards.models import Reward
 from loyalty_gateway.transactions.service import link_named_transaction
+
+L = TypeVar("L", Reward, PointLot)
 
 
 class Strategy(Enum):
@@ -95,17 +97,20 @@ async def _emit(name: str, redemption: Redemption, items: list[RedemptionItem]) 
     await outbox.emit(name, context, str(profile.id))
 
 
-async def _reward_lots(profile_id: str) -> list[Reward]:
-    active = REWARD_LOTS.active_q(utcnow())
-    rewards = await Reward.filter(active, profile_id=profile_id).exclude(
-        type__in=NON_MONETARY_REWARD_TYPES
-    )
-    return sorted(rewards, key=spending_order)
+@lru_cache(maxsize=8)
+def _spendable_sql(dialect: str, table: str) -> str:
+    """The lots of one profile (parameter 1) that a redemption may take from at `now`
+    (parameter 2): the lots the balances count (`balances/service.py`)."""
+    profile, now = placeholder(dialect, 1), placeholder(dialect, 2)
+    spendable = spendable_rewards_sql if table == Reward._meta.db_table else spendable_points_sql
+    return f"SELECT * FROM {table} l WHERE {spendable('l', profile, now)}"
 
 
-async def _point_lots(profile_id: str) -> list[PointLot]:
-    lots = await PointLot.filter(POINT_LOTS.active_q(utcnow()), profile_id=profile_id)
-    return sorted(lots, key=spending_order)
+async def _spendable(model: type[L], profile_id: str) -> list[L]:
+    """Those lots in spending order, read by hand-written SQL: through the query builder,
+    this read was a seventh of a redeem's CPU."""
+    sql = _spendable_sql(model._meta.db.capabilities.dialect, model._meta.db_table)
+    return sorted(await raw(model, sql, [profile_id, utcnow()]), key=spending_order)
 
 
 async def _allocate(
@@ -118,11 +123,12 @@ async def _allocate(
         if left == 0:
             break
         if strategy is Strategy.REWARDS:
-            lots = [(str(r.id), r.value_remaining_cents) for r in await _reward_lots(profile_id)]
+            rewards = await _spendable(Reward, profile_id)
+            lots = [(str(r.id), r.value_remaining_cents) for r in rewards]
             takes, left = take_cents(lots, left)
             taken += [(ItemType.REWARD, take) for take in takes]
         else:
-            lots = [(str(p.id), p.points_remaining) for p in await _point_lots(profile_id)]
+            lots = [(str(p.id), p.points_remaining) for p in await _spendable(PointLot, profile_id)]
             takes, left = take_points(lots, left, await points_to_dollars_rate())
             taken += [(ItemType.POINT, take) for take in takes]
     return taken
