@@ -3,7 +3,9 @@ every profile is in from its creation while such a tier exists."""
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 
+from loyalty_gateway.db.rows import placeholder, raw
 from loyalty_gateway.tiers.models import ProfileTier, TierDefinition
 
 
@@ -24,12 +26,19 @@ def tier_sql(profile: str) -> str:
     )
 
 
+@lru_cache(maxsize=4)
+def _current_tier_sql(dialect: str) -> str:
+    table = TierDefinition._meta.db_table
+    return f"SELECT * FROM {table} c WHERE c.id = {tier_sql(placeholder(dialect, 1))}"
+
+
 async def current_tier(profile_id: str) -> TierDefinition | None:
-    """The rule, reading what it needs (in the caller's transaction)."""
-    held = await ProfileTier.get_or_none(profile_id=profile_id).prefetch_related("tier")
-    if held is not None:
-        return held.tier
-    return tier_of(None, await TierDefinition.filter(value_min=0).order_by("handle"))
+    """The rule, in one statement (`tier_sql`; in the caller's transaction): every value
+    change emits an event with the profile's tier, and through the query builder its three
+    statements cost more CPU than the change itself."""
+    sql = _current_tier_sql(TierDefinition._meta.db.capabilities.dialect)
+    found = await raw(TierDefinition, sql, [profile_id])
+    return found[0] if found else None
 
 
 @dataclass(frozen=True)
