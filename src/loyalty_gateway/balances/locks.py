@@ -1,16 +1,28 @@
 """The one lock order for value changes: the profile row, then its lots."""
 
+from functools import lru_cache
+
 from loyalty_gateway.core.errors import ErrorCode, UserError, require_uuid
+from loyalty_gateway.db.rows import placeholder, raw
 from loyalty_gateway.profiles.models import Profile
 
 
+@lru_cache(maxsize=4)
+def _lock_sql(dialect: str) -> str:
+    """The profile row, locked on PostgreSQL (SQLite serialises write transactions anyway
+    and has no row locks)."""
+    lock = " FOR UPDATE" if dialect == "postgres" else ""
+    return f"SELECT * FROM {Profile._meta.db_table} WHERE id = {placeholder(dialect, 1)}{lock}"
+
+
 async def lock_profile(profile_id: str, field: str = "profileId") -> Profile:
-    """Lock the profile row for the rest of the transaction (a no-op on SQLite, which
-    serialises write transactions anyway)."""
-    profile = await Profile.select_for_update().get_or_none(id=require_uuid(profile_id, field))
-    if profile is None:
+    """Lock the profile row for the rest of the transaction. Every value change starts
+    here: the statement is written by hand, as the query builder's CPU cost more than it."""
+    profile_id = require_uuid(profile_id, field)
+    found = await raw(Profile, _lock_sql(Profile._meta.db.capabilities.dialect), [profile_id])
+    if not found:
         raise UserError(ErrorCode.NOT_FOUND, f"No profile with id {profile_id}", field)
-    return profile
+    return found[0]
 
 
 async def lock_profiles(profile_ids: list[str], field: str = "profileId") -> list[Profile]:

@@ -20,7 +20,7 @@ from loyalty_gateway.core.money import from_cents, to_cents
 from loyalty_gateway.core.time import utcnow
 from loyalty_gateway.db.columns import check_text, json_for_storage
 from loyalty_gateway.db.keyset import by_creation
-from loyalty_gateway.db.rows import placeholder, raw
+from loyalty_gateway.db.rows import by_ids, placeholder, raw
 from loyalty_gateway.events import outbox
 from loyalty_gateway.idempotency.service import run_once
 from loyalty_gateway.points.models import PointLot
@@ -92,7 +92,7 @@ def redemption_context(
 
 
 async def _emit(name: str, redemption: Redemption, items: list[RedemptionItem]) -> None:
-    profile = await Profile.get(id=redemption.profile_id)
+    [profile] = await by_ids(Profile, [str(redemption.profile_id)])
     context = redemption_context(redemption, items, await profile_context(profile))
     await outbox.emit(name, context, str(profile.id))
 
@@ -200,7 +200,8 @@ async def redeem(data: RedeemInput, idempotency_key: str | None = None) -> Redem
         lambda: _redeem(data, strategies, cents),
         lock=lambda: lock_profile(data.profile_id),
     )
-    return await Redemption.get(id=result["redemption_id"])
+    [redemption] = await by_ids(Redemption, [result["redemption_id"]])
+    return redemption
 
 
 async def _original(redemption_id: str) -> Redemption:
@@ -283,7 +284,8 @@ async def reverse_redemption(
         {"redemption_id": redemption_id},
         lambda: _reverse(redemption_id, window_minutes),
     )
-    return await Redemption.get(id=result["redemption_id"])
+    [redemption] = await by_ids(Redemption, [result["redemption_id"]])
+    return redemption
 
 
 async def _lot_expiry_keys(
@@ -331,7 +333,8 @@ async def return_redemption(
         {"redemption_id": redemption_id, "amount": str(amount)},
         lambda: _return(redemption_id, cents),
     )
-    return await Redemption.get(id=result["redemption_id"])
+    [redemption] = await by_ids(Redemption, [result["redemption_id"]])
+    return redemption
 
 
 async def get_redemption(redemption_id: str) -> Redemption | None:
