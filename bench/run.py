@@ -257,6 +257,7 @@ async def main(args: argparse.Namespace) -> dict:
             if args.only and scenario not in args.only:
                 continue
             row = {}
+            writes = bodies["gateway"][scenario](random.Random(0))["query"].startswith("mutation")
             for target in ports:
                 body = bodies[target].get(scenario)
                 if body is None:  # PostGraphile is asked the reads only
@@ -267,6 +268,8 @@ async def main(args: argparse.Namespace) -> dict:
                     row[target] = await asyncio.to_thread(wrk.run, *load)
                 else:
                     row[target] = (await drive(*load)).summary()
+                if writes:  # the ledger after each side's writes, not only at the end
+                    row[target]["ledger_violations"] = await ledger_violations(dsn)
                 print(f"{scenario:14} {target:9} {row[target]}", flush=True)
             row["ratio"] = round(row["gateway"]["rps"] / row["baseline"]["rps"], 3)
             if "postgraphile" in row:
@@ -297,8 +300,9 @@ async def page_cursor(dsn: str, depth: int) -> str:
 def report(results: dict) -> str:
     lines = [
         "| scenario | baseline req/s | PostGraphile req/s | gateway req/s | ratio to baseline "
-        "| ratio to PostGraphile | gateway p50 ms | gateway p99 ms | PostGraphile p99 ms |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "| ratio to PostGraphile | gateway p50 ms | gateway p99 ms | PostGraphile p99 ms "
+        "| ledger violations after baseline / gateway |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for name, row in results["scenarios"].items():
         other = row.get("postgraphile", {})
@@ -307,7 +311,9 @@ def report(results: dict) -> str:
             f"| {name} | {row['baseline']['rps']} | {other.get('rps', '-')} | "
             f"{row['gateway']['rps']} | {row['ratio']}x | "
             f"{'-' if versus is None else f'{versus}x'} | {row['gateway']['p50_ms']} | "
-            f"{row['gateway']['p99_ms']} | {other.get('p99_ms', '-')} |"
+            f"{row['gateway']['p99_ms']} | {other.get('p99_ms', '-')} | "
+            f"{row['baseline'].get('ledger_violations', '-')} / "
+            f"{row['gateway'].get('ledger_violations', '-')} |"
         )
     return "\n".join(lines)
 
