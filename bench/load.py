@@ -41,6 +41,27 @@ class Result:
 Body = Callable[[random.Random], dict]
 UNIQUE = "__UNIQUE__"
 """Replaced in each request by a fresh value (a transaction's externalId)."""
+FLOOR = "query Floor { __typename }"
+"""No resolver and no database: what the HTTP + GraphQL stack costs on its own."""
+
+
+def read_scenarios(ids: list[str], after: str | None, balance: str, profiles: str) -> dict:
+    """The read scenarios in one server's naming: its `Balance($id)` and its
+    `ProfilesWithRewards($after)` queries, and its cursor `after` the start of page 400."""
+    return {
+        "floor": lambda rng: {"operationName": "Floor", "query": FLOOR},
+        "balance": lambda rng: {
+            "operationName": "Balance",
+            "query": balance,
+            "variables": {"id": rng.choice(ids)},
+        },
+        "list50": lambda rng: {"operationName": "ProfilesWithRewards", "query": profiles},
+        "page400": lambda rng: {
+            "operationName": "ProfilesWithRewards",
+            "query": profiles,
+            "variables": {"after": after},
+        },
+    }
 
 
 async def drive(

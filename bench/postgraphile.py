@@ -11,7 +11,7 @@ from pathlib import Path
 import asyncpg
 import httpx
 
-from bench.load import Body
+from bench.load import Body, read_scenarios
 
 HERE = Path(__file__).resolve().parent / "postgraphile"
 NODE = HERE / "node_modules" / ".bin" / "node"
@@ -69,17 +69,4 @@ def cursor_at(url: str, offset: int) -> str | None:
 
 def scenarios(ids: list[str], after: str | None) -> dict[str, Body]:
     """The read scenarios, as PostGraphile names them."""
-    return {
-        "floor": lambda rng: {"operationName": "Floor", "query": "query Floor { __typename }"},
-        "balance": lambda rng: {
-            "operationName": "Balance",
-            "query": BALANCE,
-            "variables": {"id": rng.choice(ids)},
-        },
-        "list50": lambda rng: {"operationName": "ProfilesWithRewards", "query": PROFILES},
-        "page400": lambda rng: {
-            "operationName": "ProfilesWithRewards",
-            "query": PROFILES,
-            "variables": {"after": after},
-        },
-    }
+    return read_scenarios(ids, after, BALANCE, PROFILES)

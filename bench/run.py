@@ -18,7 +18,7 @@ import asyncpg
 import httpx
 
 from bench import postgraphile, wrk
-from bench.load import UNIQUE, drive
+from bench.load import UNIQUE, drive, read_scenarios
 from bench.seed import seed
 from loyalty_gateway.graphql.pagination import encode_cursor
 from loyalty_gateway.profiles.service import PROFILE_ORDER
@@ -36,8 +36,6 @@ SCOPES = [
     "transactions:write",
 ]
 """What a point-of-sale token holds: the bench calls as a stored API token, as clients do."""
-FLOOR = "query Floor { __typename }"
-"""No resolver and no database: what the HTTP + GraphQL stack costs on its own."""
 BALANCE = """query Balance($id: ID!) { profile(id: $id) { balances {
   rewardBalance pointBalance pointBalanceDollars combinedBalanceDollars } } }"""
 PROFILES = """query ProfilesWithRewards($after: String) { profiles(first: 50, after: $after) {
@@ -80,18 +78,7 @@ def scenarios(ids: list[str], after: str | None = None) -> dict:
     """The gateway's requests, by scenario; `after` is the cursor of page 400's start."""
     hot = ids[:10]
     return {
-        "floor": lambda rng: {"operationName": "Floor", "query": FLOOR},
-        "balance": lambda rng: {
-            "operationName": "Balance",
-            "query": BALANCE,
-            "variables": {"id": rng.choice(ids)},
-        },
-        "list50": lambda rng: {"operationName": "ProfilesWithRewards", "query": PROFILES},
-        "page400": lambda rng: {
-            "operationName": "ProfilesWithRewards",
-            "query": PROFILES,
-            "variables": {"after": after},
-        },
+        **read_scenarios(ids, after, BALANCE, PROFILES),
         "redeem_spread": lambda rng: {
             "operationName": "Redeem",
             "query": REDEEM,

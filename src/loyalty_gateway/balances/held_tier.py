@@ -18,7 +18,7 @@ def tier_of(held: ProfileTier | None, tiers: list[TierDefinition]) -> TierDefini
 
 def tier_sql(profile: str) -> str:
     """The rule in SQL: the id of the tier the profile `profile` (an SQL expression) is in,
-    the base tier being the first by handle, as `list_tiers` and `current_tier` order them."""
+    the base tier being the first by handle, as `list_tiers` orders them."""
     held, tiers = ProfileTier._meta.db_table, TierDefinition._meta.db_table
     return (
         f"COALESCE((SELECT h.tier_id FROM {held} h WHERE h.profile_id = {profile}), "

@@ -35,9 +35,7 @@ async def by_ids(model: type[M], ids: Sequence[str], field: str | None = None) -
     sql = _select_by_ids(
         meta.db_table, column.source_field or column.model_field_name, dialect, len(ids)
     )
-    keys = [column.to_db_value(key, model) for key in ids]
-    rows = await connection.execute_query_dict(sql, keys)
-    return [model._init_from_db(**row) for row in rows]
+    return await raw(model, sql, [column.to_db_value(key, model) for key in ids])
 
 
 async def raw(model: type[M], sql: str, params: Sequence[object]) -> list[M]:

@@ -496,6 +496,8 @@ def _money(model: type[Model], names: str) -> dict[str, Form]:
 def _search(builder: _Builder, node: FieldNode, inner: str, terms: Callable[[str], Terms]) -> str:
     """`search` as the list's service reads it (`terms` of the stripped text, any of them
     contained, any case: `db/search.py`), in SQL; true when it is not given or blank."""
+    if not any(argument.name.value == "search" for argument in node.arguments or ()):
+        return "true"  # a list without the argument binds no search parameters
     search = builder.argument(node, "search", None)
     builder.checks.append(lambda variables: isinstance(search(variables), str | None))
 
@@ -513,18 +515,32 @@ def _search(builder: _Builder, node: FieldNode, inner: str, terms: Callable[[str
 def _seek(builder: _Builder, node: FieldNode, order: Order, alias: str) -> tuple[str, str]:
     """For a list by creation (`by_creation`: a time, then id, oldest or newest first):
     whether `after` was given, and the rows after it (all of them without it), in SQL."""
-    after = builder.argument(node, "after", None)
-
-    def key(variables: Variables) -> Key:
-        given = after(variables)
-        return decode_cursor(order, given, "after") if given else (None, None)
-
-    at = builder.param(lambda variables: key(variables)[0], "timestamptz")
-    last_id = builder.param(lambda variables: key(variables)[1], "uuid")
+    at, last_id = _cursor_params(builder, node, order)
     made, row_id = (f"{alias}.{column.name}" for column in order.columns)
     beyond = "<" if order.descending else ">"
     later = f"{made} {beyond} {at} OR ({made} = {at} AND {row_id} {beyond} {last_id})"
     return f"({at} IS NOT NULL)", f"({at} IS NULL OR ({made} {beyond}= {at} AND ({later})))"
+
+
+_CASTS = {datetime: "timestamptz", UUID: "uuid", int: "bigint"}
+
+
+def _cursor_params(builder: _Builder, node: FieldNode, order: Order) -> list[str]:
+    """The `after` cursor's sort key as parameters, one per column of `order` (all null
+    without a cursor); `_connection` checks the cursor."""
+    after = builder.argument(node, "after", None)
+
+    def key(variables: Variables) -> Key:
+        given = after(variables)
+        return decode_cursor(order, given, "after") if given else (None,) * len(order.columns)
+
+    def value(index: int) -> Getter:
+        return lambda variables: key(variables)[index]
+
+    return [
+        builder.param(value(index), _CASTS[column.kind])
+        for index, column in enumerate(order.columns)
+    ]
 
 
 def _order_sql(order: Order, alias: str) -> str:
@@ -756,15 +772,7 @@ def _lots(model: type[Model], kind: LotKind, order: Order) -> Form:
 def _lot_seek(builder: _Builder, node: FieldNode, order: Order, alias: str) -> tuple[str, str]:
     """For a list of lots in spending order: whether `after` was given, and the lots after
     it (all of them without it), in SQL."""
-    after = builder.argument(node, "after", None)
-
-    def key(variables: Variables) -> Key:
-        given = after(variables)
-        return decode_cursor(order, given, "after") if given else (None, None, None)
-
-    expires_at = builder.param(lambda variables: key(variables)[0], "timestamptz")
-    issued_at = builder.param(lambda variables: key(variables)[1], "timestamptz")
-    lot_id = builder.param(lambda variables: key(variables)[2], "uuid")
+    expires_at, issued_at, lot_id = _cursor_params(builder, node, order)
     row = spending_order_sql(alias)
     cursor = spending_key_sql(expires_at, issued_at, lot_id)
     return f"({issued_at} IS NOT NULL)", f"({issued_at} IS NULL OR ({row}) > ({cursor}))"
@@ -1075,11 +1083,14 @@ def bound_plan(context: ExecutionContext) -> tuple[Plan, list[Any]] | None:
     return None if params is None else (plan, params)
 
 
-async def compiled_result(context: ExecutionContext) -> ExecutionResult | None:
-    """The query's result from its plan, or None when the resolvers must answer
-    (`bound_plan`) or the plan failed. Its data is PostgreSQL's JSON text, which the JSON
-    encoder inserts as it is (`orjson.Fragment`): never decoded and encoded again."""
-    bound = bound_plan(context)
+async def compiled_result(
+    context: ExecutionContext, bound: tuple[Plan, list[Any]] | None = None
+) -> ExecutionResult | None:
+    """The query's result from its plan (`bound`, when the caller has it already), or None
+    when the resolvers must answer (`bound_plan`) or the plan failed. Its data is
+    PostgreSQL's JSON text, which the JSON encoder inserts as it is (`orjson.Fragment`):
+    never decoded and encoded again."""
+    bound = bound or bound_plan(context)
     if bound is None:
         return None
     plan, params = bound

@@ -65,9 +65,10 @@ class LeanGraphQL(GraphQL[Context, None]):
         if context.graphql_document is None:
             return None
         self.rules.validate(context)
-        if context.pre_execution_errors or bound_plan(context) is None:
+        bound = None if context.pre_execution_errors else bound_plan(context)
+        if bound is None:
             return None
-        await self.rules.execute(context)
+        await self.rules.execute(context, bound)
         result = context.result
         if not isinstance(result, ExecutionResult):  # the plan failed: the resolvers answer
             return None

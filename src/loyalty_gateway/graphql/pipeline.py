@@ -13,6 +13,7 @@ import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 from graphql import (
     ASTValidationRule,
@@ -30,7 +31,7 @@ from strawberry.types import ExecutionContext, ExecutionResult
 from strawberry.types.graphql import OperationType
 
 from loyalty_gateway.auth.ratelimit import Limiter
-from loyalty_gateway.graphql.compiled import compiled_result
+from loyalty_gateway.graphql.compiled import Plan, compiled_result
 from loyalty_gateway.graphql.errors import RETRY_AFTER_SECONDS, mask_unexpected
 from loyalty_gateway.graphql.limits import QueryLimits, limit_errors
 from loyalty_gateway.graphql.loaders import Loaders
@@ -128,16 +129,19 @@ class PipelineRules:
             errors.append(bad_text)
         context.pre_execution_errors = errors
 
-    async def execute(self, context: ExecutionContext) -> None:
-        """The rate limit, then the compiled path. A fault here becomes the result, so that
-        it is masked like any other (Strawberry would answer an exception raised in a hook
-        with its message, after this extension's last chance to mask it)."""
+    async def execute(
+        self, context: ExecutionContext, bound: tuple[Plan, list[Any]] | None = None
+    ) -> None:
+        """The rate limit, then the compiled path (`bound`: the plan the lean route already
+        bound). A fault here becomes the result, so that it is masked like any other
+        (Strawberry would answer an exception raised in a hook with its message, after this
+        extension's last chance to mask it)."""
         try:
             limited = await rate_limited(self.limiter, context)
             if limited is not None:
                 context.result = limited
             elif context.operation_type is not OperationType.SUBSCRIPTION:
-                compiled = await compiled_result(context) if self.compiled else None
+                compiled = await compiled_result(context, bound) if self.compiled else None
                 if compiled is not None:
                     context.result = compiled
                 operations_by_path.labels("compiled" if compiled else "resolved").inc()

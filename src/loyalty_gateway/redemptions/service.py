@@ -91,8 +91,10 @@ def redemption_context(
     }
 
 
-async def _emit(name: str, redemption: Redemption, items: list[RedemptionItem]) -> None:
-    [profile] = await by_ids(Profile, [str(redemption.profile_id)])
+async def _emit(
+    name: str, redemption: Redemption, items: list[RedemptionItem], profile: Profile
+) -> None:
+    """The event, with the profile as the lock read it (nothing else changes it meanwhile)."""
     context = redemption_context(redemption, items, await profile_context(profile))
     await outbox.emit(name, context, str(profile.id))
 
@@ -161,8 +163,10 @@ async def _apply(
     )
 
 
-async def _redeem(data: RedeemInput, strategies: list[Strategy], cents: int) -> dict[str, Any]:
-    profile_id = require_uuid(data.profile_id, "profileId")
+async def _redeem(
+    data: RedeemInput, strategies: list[Strategy], cents: int, profile: Profile
+) -> dict[str, Any]:
+    profile_id = str(profile.id)
     taken = await _allocate(profile_id, strategies, cents)
     total = sum(take.cents for _, take in taken)
     if total == 0 or (data.strict and total < cents):
@@ -182,7 +186,7 @@ async def _redeem(data: RedeemInput, strategies: list[Strategy], cents: int) -> 
     )
     items = [await _apply(redemption, kind, take, -1) for kind, take in taken]
     await link_named_transaction(redemption)
-    await _emit("redemption.created", redemption, items)
+    await _emit("redemption.created", redemption, items, profile)
     return {"redemption_id": str(redemption.id)}
 
 
@@ -193,12 +197,17 @@ async def redeem(data: RedeemInput, idempotency_key: str | None = None) -> Redem
     check_text(Redemption, {"transaction_external_id": data.transaction_external_id})
     require_uuid(data.profile_id, "profileId")
     request = {**vars(data), "strategies": [s.value for s in strategies]}
+    locked: list[Profile] = []  # the row the lock read, for the work that follows it
+
+    async def lock() -> None:
+        locked.append(await lock_profile(data.profile_id))
+
     result = await run_once(
         "redeem",
         idempotency_key,
         request,
-        lambda: _redeem(data, strategies, cents),
-        lock=lambda: lock_profile(data.profile_id),
+        lambda: _redeem(data, strategies, cents, locked[0]),
+        lock=lock,
     )
     [redemption] = await by_ids(Redemption, [result["redemption_id"]])
     return redemption
@@ -215,15 +224,16 @@ async def _original(redemption_id: str) -> Redemption:
     return found
 
 
-async def _lock_original(redemption_id: str) -> Redemption:
+async def _lock_original(redemption_id: str) -> tuple[Redemption, Profile]:
+    """The redemption, read again once its profile is locked, and the locked profile."""
     original = await _original(redemption_id)
-    await lock_profile(str(original.profile_id))
+    profile = await lock_profile(str(original.profile_id))
     original = await Redemption.get(id=original.id)
     if original.reversed_at is not None:
         raise UserError(
             ErrorCode.ALREADY_REVERSED, "This redemption was already reversed", "redemptionId"
         )
-    return original
+    return original, profile
 
 
 def _lot_id(item: RedemptionItem) -> str:
@@ -231,7 +241,10 @@ def _lot_id(item: RedemptionItem) -> str:
 
 
 async def _restore(
-    original: Redemption, kind: RedemptionType, plan: list[tuple[RedemptionItem, int, int]]
+    original: Redemption,
+    kind: RedemptionType,
+    plan: list[tuple[RedemptionItem, int, int]],
+    profile: Profile,
 ) -> Redemption:
     """Put (cents, points) back into each item's lot and record a REVERSAL or RETURN."""
     undo = await Redemption.create(
@@ -250,12 +263,12 @@ async def _restore(
             restored_points=F("restored_points") + points,
         )
     name = "redemption.reversed" if kind is RedemptionType.REVERSAL else "redemption.returned"
-    await _emit(name, undo, items)
+    await _emit(name, undo, items, profile)
     return undo
 
 
 async def _reverse(redemption_id: str, window: int | None) -> dict[str, Any]:
-    original = await _lock_original(redemption_id)
+    original, profile = await _lock_original(redemption_id)
     if window is not None and utcnow() - original.created_at > timedelta(minutes=window):
         raise UserError(
             ErrorCode.REVERSAL_WINDOW_EXPIRED,
@@ -267,7 +280,7 @@ async def _reverse(redemption_id: str, window: int | None) -> dict[str, Any]:
         (item, item.value_cents - item.restored_cents, item.points - item.restored_points)
         for item in items
     ]
-    undo = await _restore(original, RedemptionType.REVERSAL, plan)
+    undo = await _restore(original, RedemptionType.REVERSAL, plan, profile)
     original.reversed_at = undo.created_at
     await original.save(update_fields=["reversed_at"])
     return {"redemption_id": str(undo.id)}
@@ -298,7 +311,7 @@ async def _lot_expiry_keys(
 
 
 async def _return(redemption_id: str, cents: int) -> dict[str, Any]:
-    original = await _lock_original(redemption_id)
+    original, profile = await _lock_original(redemption_id)
     items = await RedemptionItem.filter(redemption_id=original.id)
     returnable = sum(item.value_cents - item.restored_cents for item in items)
     if cents > returnable:
@@ -318,7 +331,7 @@ async def _return(redemption_id: str, cents: int) -> dict[str, Any]:
         points = give_back(open_cents, item.points - item.restored_points, back)
         plan.append((item, back, points))
         left -= back
-    undo = await _restore(original, RedemptionType.RETURN, plan)
+    undo = await _restore(original, RedemptionType.RETURN, plan, profile)
     return {"redemption_id": str(undo.id)}
 
 
