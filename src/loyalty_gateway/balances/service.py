@@ -1,9 +1,10 @@
 """Balances are sums over live lots: active (not void), unexpired, with value left."""
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
+from typing import Any
 
 from tortoise.connection import get_connection
 
@@ -88,21 +89,22 @@ async def balances_for(profile_ids: Iterable[str]) -> dict[str, Balances]:
     connection = get_connection("default")
     sql = _balances_sql(connection.capabilities.dialect, len(ids))
     rows = await connection.execute_query_dict(sql, [utcnow(), *ids])
-    rate = None if not rows or rows[0]["rate"] is None else Decimal(str(rows[0]["rate"]))
-    if rate is None:
-        rate = await points_to_dollars_rate()
     found = {str(row["profile_id"]): row for row in rows}
-    result = {}
-    for profile_id in ids:
-        row = found.get(profile_id)
-        points = int(row["points"]) if row else 0
-        result[profile_id] = Balances(
-            reward_cents=int(row["reward_cents"]) if row else 0,
-            points=points,
-            point_cents=points_to_cents(points, rate),
-            benefits=int(row["benefits"]) if row else 0,
-        )
-    return result
+    return {profile_id: await balances_from(found.get(profile_id)) for profile_id in ids}
+
+
+async def balances_from(row: Mapping[str, Any] | None) -> Balances:
+    """Balances from a row holding `balance_sql`'s columns (zeros for no row)."""
+    if row is None:
+        return Balances(reward_cents=0, points=0, point_cents=0, benefits=0)
+    rate = Decimal(str(row["rate"])) if row["rate"] is not None else await points_to_dollars_rate()
+    points = int(row["points"])
+    return Balances(
+        reward_cents=int(row["reward_cents"]),
+        points=points,
+        point_cents=points_to_cents(points, rate),
+        benefits=int(row["benefits"]),
+    )
 
 
 async def balances_of(profile_id: str) -> Balances:

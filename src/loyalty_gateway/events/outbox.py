@@ -6,6 +6,7 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
+from loyalty_gateway.db.rows import hydrate, insert
 from loyalty_gateway.events.models import Event
 from loyalty_gateway.events.notify import notify
 
@@ -28,12 +29,31 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
+PAYLOAD_SQL = "CAST(id AS TEXT) || COALESCE(' ' || CAST(profile_id AS TEXT), '')"
+"""The EVENTS_CHANNEL payload of a new event row, `"<event id> <profile id>"` (or the id
+alone), as `profile_of` reads it."""
+
+
+def _notify_sql(dialect: str) -> str:
+    """What the insert returns beside the row: on PostgreSQL it also sends the notify, in the
+    same statement (delivered at commit); SQLite's local handlers are called with it."""
+    if dialect == "postgres":
+        return (
+            f", pg_notify('{EVENTS_CHANNEL}', {PAYLOAD_SQL}) AS notified, {PAYLOAD_SQL} AS payload"
+        )
+    return f", {PAYLOAD_SQL} AS payload"
+
+
 async def emit(name: str, context: dict[str, Any], profile_id: str | None = None) -> Event:
-    """Write an event row; call inside the transaction of the change it describes."""
-    event = await Event.create(
-        name=name, profile_id=profile_id, context=_jsonable(context), depth=chain_depth.get()
-    )
-    await notify(EVENTS_CHANNEL, f"{event.id} {profile_id or ''}".strip())
+    """Write an event row and announce it, in one statement; call inside the transaction of
+    the change it describes."""
+    values = {"name": name, "profile_id": profile_id, "context": _jsonable(context)}
+    connection = Event._meta.db
+    dialect = connection.capabilities.dialect
+    [row] = await insert(Event, [{**values, "depth": chain_depth.get()}], _notify_sql(dialect))
+    if dialect != "postgres":
+        await notify(EVENTS_CHANNEL, row["payload"])
+    [event] = hydrate(Event, [row])
     return event
 
 
