@@ -4,7 +4,8 @@ through Tortoise's query builder costs more CPU than the round trip. The rows ar
 Tortoise itself, as `Model.raw` does."""
 
 from collections.abc import Mapping, Sequence
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any, TypeVar
 
@@ -48,17 +49,26 @@ async def raw(model: type[M], sql: str, params: Sequence[object]) -> list[M]:
     return hydrate(model, await model._meta.db.execute_query_dict(sql, list(params)))
 
 
+@dataclass(frozen=True)
+class Part:
+    """One statement of a write, `%s` standing for each of its parameters (numbered for the
+    dialect when it runs)."""
+
+    sql: str
+    params: tuple[Any, ...]
+
+
+@lru_cache(maxsize=512)
+def numbered(sql: str, dialect: str, start: int = 1) -> str:
+    """`sql` with its `%s` marks as the dialect's placeholders, from `start`."""
+    return sql % tuple(placeholder(dialect, start + i) for i in range(sql.count("%s")))
+
+
 @lru_cache(maxsize=256)
-def _insert_sql(table: str, columns: tuple[str, ...], dialect: str, count: int, extra: str) -> str:
-    width = len(columns)
-    rows = ", ".join(
-        "("
-        + ", ".join(placeholder(dialect, row * width + column + 1) for column in range(width))
-        + ")"
-        for row in range(count)
-    )
+def _insert_sql(table: str, columns: tuple[str, ...], count: int) -> str:
+    row = f"({', '.join(['%s'] * len(columns))})"
     names = ", ".join(f'"{column}"' for column in columns)
-    return f'INSERT INTO "{table}" ({names}) VALUES {rows} RETURNING *{extra}'
+    return f'INSERT INTO "{table}" ({names}) VALUES {", ".join([row] * count)}'
 
 
 def _stored(model: type[Model], values: Mapping[str, Any], now: datetime) -> dict[str, Any]:
@@ -84,6 +94,20 @@ def _stored(model: type[Model], values: Mapping[str, Any], now: datetime) -> dic
     return stored
 
 
+def inserting(model: type[M], rows: Sequence[Mapping[str, Any]]) -> tuple[Part, list[M]]:
+    """The INSERT of `rows` (field values; the rest take their defaults) and the rows as
+    they will be stored. Rows inserted together keep their order: each is created a
+    microsecond after the one before, as one by one they would be."""
+    now = utcnow()
+    stored = [
+        _stored(model, row, now + timedelta(microseconds=index)) for index, row in enumerate(rows)
+    ]
+    columns = tuple(stored[0])
+    sql = _insert_sql(model._meta.db_table, columns, len(rows))
+    part = Part(sql, tuple(row[column] for row in stored for column in columns))
+    return part, hydrate(model, stored) if not model._meta.generated_db_fields else []
+
+
 async def insert(
     model: type[M], rows: Sequence[Mapping[str, Any]], extra: str = ""
 ) -> list[dict[str, Any]]:
@@ -92,15 +116,40 @@ async def insert(
     query builder's CPU and a statement per row on the hot paths. Hydrate with `hydrate`."""
     if not rows:
         return []
-    now = utcnow()
-    stored = [_stored(model, row, now) for row in rows]
-    columns = tuple(stored[0])
+    part, _ = inserting(model, rows)
     connection = model._meta.db
-    sql = _insert_sql(
-        model._meta.db_table, columns, connection.capabilities.dialect, len(rows), extra
-    )
-    params = [row[column] for row in stored for column in columns]
-    return await connection.execute_query_dict(sql, params)
+    sql = numbered(f"{part.sql} RETURNING *{extra}", connection.capabilities.dialect)
+    return await connection.execute_query_dict(sql, list(part.params))
+
+
+async def write_together(model: type[M], parts: Sequence[Part]) -> list[M]:
+    """The statements of one write, in the caller's transaction: on PostgreSQL one
+    statement, each part a data-modifying WITH query, so one round trip; on SQLite one
+    after another. Returns the rows of `model` the first part (an INSERT) writes.
+
+    The parts must not touch one row twice: PostgreSQL would apply only one of them."""
+    connection = model._meta.db
+    dialect = connection.capabilities.dialect
+    first, *rest = parts
+    if dialect == "postgres":
+        sql, params = _together(tuple(part.sql for part in parts), dialect), list[Any]()
+        for part in parts:
+            params.extend(part.params)
+        return await raw(model, sql, params)
+    found = await raw(model, numbered(f"{first.sql} RETURNING *", dialect), first.params)
+    for part in rest:
+        await connection.execute_query(numbered(part.sql, dialect), list(part.params))
+    return found
+
+
+@lru_cache(maxsize=256)
+def _together(sqls: tuple[str, ...], dialect: str) -> str:
+    queries, start = [], 1
+    for index, sql in enumerate(sqls):
+        returning = " RETURNING *" if index == 0 else ""
+        queries.append(f"w{index} AS ({numbered(sql, dialect, start)}{returning})")
+        start += sql.count("%s")
+    return f"WITH {', '.join(queries)} SELECT * FROM w0"
 
 
 def hydrate(model: type[M], rows: Sequence[Mapping[str, Any]]) -> list[M]:

@@ -7,8 +7,6 @@ from enum import Enum
 from functools import lru_cache
 from typing import Any, TypeVar
 
-from tortoise.expressions import F
-
 from loyalty_gateway.balances.locks import lock_profile
 from loyalty_gateway.balances.lots import (
     SpendingKey,
@@ -29,6 +27,7 @@ from loyalty_gateway.profiles.models import Profile
 from loyalty_gateway.program.service import points_to_dollars_rate
 from loyalty_gateway.redemptions.allocation import Take, give_back, take_cents, take_points
 from loyalty_gateway.redemptions.models import ItemType, Redemption, RedemptionItem, RedemptionType
+from loyalty_gateway.redemptions.records import Move, record
 from loyalty_gateway.rewards.models import Reward
 from loyalty_gateway.transactions.service import link_named_transaction
 
@@ -136,33 +135,6 @@ async def _allocate(
     return taken
 
 
-async def _apply(
-    redemption: Redemption,
-    item_type: ItemType,
-    take: Take,
-    sign: int,
-    source: RedemptionItem | None = None,
-) -> RedemptionItem:
-    """Move value between a lot and a redemption item (sign -1 takes, +1 restores)."""
-    if item_type is ItemType.REWARD:
-        await Reward.filter(id=take.lot_id).update(
-            value_remaining_cents=F("value_remaining_cents") + sign * take.cents
-        )
-    else:
-        await PointLot.filter(id=take.lot_id).update(
-            points_remaining=F("points_remaining") + sign * take.points
-        )
-    return await RedemptionItem.create(
-        redemption=redemption,
-        type=item_type.value,
-        reward_id=take.lot_id if item_type is ItemType.REWARD else None,
-        point_lot_id=take.lot_id if item_type is ItemType.POINT else None,
-        value_cents=take.cents,
-        points=take.points,
-        source_item=source,
-    )
-
-
 async def _redeem(
     data: RedeemInput, strategies: list[Strategy], cents: int, profile: Profile
 ) -> dict[str, Any]:
@@ -176,15 +148,18 @@ async def _redeem(
             f"Only {from_cents(total)} of {from_cents(cents)} is available from {sources}",
             "amount",
         )
-    redemption = await Redemption.create(
-        profile_id=profile_id,
-        type=RedemptionType.REDEEM.value,
-        total_cents=total,
-        requested_cents=cents,
-        transaction_external_id=data.transaction_external_id,
-        meta=json_for_storage(data.meta),
+    redemption, items = await record(
+        {
+            "profile_id": profile_id,
+            "type": RedemptionType.REDEEM.value,
+            "total_cents": total,
+            "requested_cents": cents,
+            "transaction_external_id": data.transaction_external_id,
+            "meta": json_for_storage(data.meta),
+        },
+        [Move(kind, take) for kind, take in taken],
+        sign=-1,
     )
-    items = [await _apply(redemption, kind, take, -1) for kind, take in taken]
     await link_named_transaction(redemption)
     await _emit("redemption.created", redemption, items, profile)
     return {"redemption_id": str(redemption.id)}
@@ -246,22 +221,25 @@ async def _restore(
     plan: list[tuple[RedemptionItem, int, int]],
     profile: Profile,
 ) -> Redemption:
-    """Put (cents, points) back into each item's lot and record a REVERSAL or RETURN."""
-    undo = await Redemption.create(
-        profile_id=original.profile_id,
-        type=kind.value,
-        total_cents=sum(cents for _, cents, _ in plan),
-        requested_cents=sum(cents for _, cents, _ in plan),
-        original=original,
+    """Put (cents, points) back into each item's lot and record a REVERSAL or RETURN (a
+    reversal also marks the original reversed, at the same time)."""
+    now = utcnow()
+    undo, items = await record(
+        {
+            "profile_id": original.profile_id,
+            "type": kind.value,
+            "total_cents": sum(cents for _, cents, _ in plan),
+            "requested_cents": sum(cents for _, cents, _ in plan),
+            "original_id": original.id,
+            "created_at": now,
+        },
+        [
+            Move(ItemType(item.type), Take(_lot_id(item), cents, points), source=item)
+            for item, cents, points in plan
+        ],
+        sign=+1,
+        reverses=(str(original.id), now) if kind is RedemptionType.REVERSAL else None,
     )
-    items = []
-    for item, cents, points in plan:
-        take = Take(_lot_id(item), cents, points)
-        items.append(await _apply(undo, ItemType(item.type), take, +1, source=item))
-        await RedemptionItem.filter(id=item.id).update(
-            restored_cents=F("restored_cents") + cents,
-            restored_points=F("restored_points") + points,
-        )
     name = "redemption.reversed" if kind is RedemptionType.REVERSAL else "redemption.returned"
     await _emit(name, undo, items, profile)
     return undo
@@ -281,8 +259,6 @@ async def _reverse(redemption_id: str, window: int | None) -> dict[str, Any]:
         for item in items
     ]
     undo = await _restore(original, RedemptionType.REVERSAL, plan, profile)
-    original.reversed_at = undo.created_at
-    await original.save(update_fields=["reversed_at"])
     return {"redemption_id": str(undo.id)}
 
 
