@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from tortoise.models import Model
 
-from loyalty_gateway.balances.locks import lock_profile
+from loyalty_gateway.balances.locks import once_under_lock
 from loyalty_gateway.core.errors import ErrorCode, UserError, require_uuid
 from loyalty_gateway.core.time import PeriodType, as_aware, expiry_from_period, happened_at
 from loyalty_gateway.db.columns import check_text
@@ -20,7 +20,7 @@ from loyalty_gateway.db.handles import (
 )
 from loyalty_gateway.db.keyset import Order, Slice, Window, page_of
 from loyalty_gateway.db.search import Terms, matching_any
-from loyalty_gateway.idempotency.service import run_once
+from loyalty_gateway.profiles.models import Profile
 
 D = TypeVar("D", bound=Model)
 
@@ -96,17 +96,14 @@ async def issue_once(
     operation: str,
     data: Any,
     idempotency_key: str | None,
-    issue: Callable[[], Awaitable[dict[str, Any]]],
+    issue: Callable[[Profile], Awaitable[dict[str, Any]]],
 ) -> dict[str, Any]:
     """Issue a lot to `data.profile_id` under the profile's lock, once per idempotency key
-    (a repeat with the same input gets the first result)."""
+    (a repeat with the same input gets the first result). `issue` is given the profile row
+    the lock read."""
     data.profile_id = require_uuid(data.profile_id, "profileId")
-    return await run_once(
-        operation,
-        idempotency_key,
-        dict(vars(data)),
-        issue,
-        lock=lambda: lock_profile(data.profile_id),
+    return await once_under_lock(
+        operation, idempotency_key, dict(vars(data)), data.profile_id, issue
     )
 
 

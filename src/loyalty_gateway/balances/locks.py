@@ -1,9 +1,12 @@
 """The one lock order for value changes: the profile row, then its lots."""
 
+from collections.abc import Awaitable, Callable
 from functools import lru_cache
+from typing import Any
 
 from loyalty_gateway.core.errors import ErrorCode, UserError, require_uuid
 from loyalty_gateway.db.rows import placeholder, raw
+from loyalty_gateway.idempotency.service import Result, run_once
 from loyalty_gateway.profiles.models import Profile
 
 
@@ -23,6 +26,23 @@ async def lock_profile(profile_id: str, field: str = "profileId") -> Profile:
     if not found:
         raise UserError(ErrorCode.NOT_FOUND, f"No profile with id {profile_id}", field)
     return found[0]
+
+
+async def once_under_lock(
+    operation: str,
+    key: str | None,
+    request: dict[str, Any],
+    profile_id: str,
+    work: Callable[[Profile], Awaitable[Result]],
+) -> Result:
+    """`run_once` with the profile locked first; `work` is given the row the lock read (in
+    the same transaction, nothing else changes it meanwhile)."""
+    locked: list[Profile] = []
+
+    async def lock() -> None:
+        locked.append(await lock_profile(profile_id))
+
+    return await run_once(operation, key, request, lambda: work(locked[0]), lock=lock)
 
 
 async def lock_profiles(profile_ids: list[str], field: str = "profileId") -> list[Profile]:

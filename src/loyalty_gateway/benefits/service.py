@@ -9,7 +9,7 @@ from tortoise.transactions import in_transaction
 
 from loyalty_gateway.balances.definitions import check_assignable, issue_once, lot_dates
 from loyalty_gateway.balances.extension import check_extension, extend_lot
-from loyalty_gateway.balances.locks import lock_profile
+from loyalty_gateway.balances.locks import lock_profile, once_under_lock
 from loyalty_gateway.balances.lots import BENEFIT_LOTS, LotStatus, void_lot
 from loyalty_gateway.benefits.definitions import find_definition
 from loyalty_gateway.benefits.models import Benefit, BenefitDefinition, BenefitRedemption
@@ -20,8 +20,8 @@ from loyalty_gateway.core.time import (
     zone,
 )
 from loyalty_gateway.db.columns import check_text, json_for_storage
+from loyalty_gateway.db.rows import Part, by_ids, hydrate, insert, inserting, write_together
 from loyalty_gateway.events import outbox
-from loyalty_gateway.idempotency.service import run_once
 from loyalty_gateway.profiles.context import profile_context
 from loyalty_gateway.profiles.models import Profile
 
@@ -68,8 +68,16 @@ def benefit_context(
     }
 
 
-async def _emit(name: str, benefit: Benefit, definition: BenefitDefinition, **extra: Any) -> None:
-    profile = await Profile.get(id=benefit.profile_id)
+async def _emit(
+    name: str,
+    benefit: Benefit,
+    definition: BenefitDefinition,
+    profile: Profile | None = None,
+    **extra: Any,
+) -> None:
+    """The event, with the benefit's profile (read unless the caller has it)."""
+    if profile is None:
+        profile = await Profile.get(id=benefit.profile_id)
     context = benefit_context(benefit, definition, await profile_context(profile))
     await outbox.emit(name, {**context, **extra}, str(profile.id))
 
@@ -96,25 +104,25 @@ async def _create(
     meta: Any = None,
 ) -> Benefit:
     issued_at, expires_at = dates
-    benefit = await Benefit.create(
-        definition=definition,
-        profile=profile,
-        timezone=tz_name,
-        issued_at=issued_at,
-        expires_at=expires_at,
-        claimed_at=issued_at if claimed else None,
-        redemptions_remaining=definition.max_redemptions,
-        external_id=external_id,
-        meta=json_for_storage(meta),
-    )
-    await _emit("benefit.created", benefit, definition)
+    values = {
+        "definition_id": definition.id,
+        "profile_id": profile.id,
+        "timezone": tz_name,
+        "issued_at": issued_at,
+        "expires_at": expires_at,
+        "claimed_at": issued_at if claimed else None,
+        "redemptions_remaining": definition.max_redemptions,
+        "external_id": external_id,
+        "meta": json_for_storage(meta),
+    }
+    [benefit] = hydrate(Benefit, await insert(Benefit, [values]))
+    await _emit("benefit.created", benefit, definition, profile)
     return benefit
 
 
-async def _issue(data: IssueBenefitInput, reaction: bool) -> dict[str, Any]:
+async def _issue(data: IssueBenefitInput, reaction: bool, profile: Profile) -> dict[str, Any]:
     tz = zone(data.timezone)
     check_text(Benefit, {"external_id": data.external_id})
-    profile = await Profile.get(id=data.profile_id)
     definition = await find_definition(
         data.benefit_definition_id,
         data.benefit_definition_handle,
@@ -137,8 +145,11 @@ async def issue_benefit(
     data: IssueBenefitInput, idempotency_key: str | None = None, reaction: bool = False
 ) -> Benefit:
     """Issue a benefit (seed 001). Reactions may only issue assignable definitions."""
-    result = await issue_once("issueBenefit", data, idempotency_key, lambda: _issue(data, reaction))
-    return await Benefit.get(id=result["benefit_id"])
+    result = await issue_once(
+        "issueBenefit", data, idempotency_key, lambda profile: _issue(data, reaction, profile)
+    )
+    [benefit] = await by_ids(Benefit, [result["benefit_id"]])
+    return benefit
 
 
 def _claim_refusal(
@@ -191,13 +202,14 @@ async def claim_benefit(profile_id: str, definition_handle: str, timezone: str) 
     tz = zone(timezone)
     async with in_transaction():
         profile = await lock_profile(profile_id)
-        definition = await BenefitDefinition.get_or_none(handle=definition_handle)
-        if definition is None:
+        found = await by_ids(BenefitDefinition, [definition_handle], field="handle")
+        if not found:
             raise UserError(
                 ErrorCode.NOT_FOUND,
                 f"No benefit definition '{definition_handle}'",
                 "definitionHandle",
             )
+        definition = found[0]
         now = utcnow()
         held = await Benefit.filter(profile_id=profile.id, definition_id=definition.id)
         reason = _claim_refusal(definition, await profile_context(profile), held, now)
@@ -209,21 +221,22 @@ async def claim_benefit(profile_id: str, definition_handle: str, timezone: str) 
             )
         dates = lot_dates(tz, now, None, definition)
         benefit = await _create(profile, definition, timezone, dates, claimed=True)
-        await _emit("benefit.claimed", benefit, definition)
+        await _emit("benefit.claimed", benefit, definition, profile)
     return benefit
 
 
 async def _owned(profile_id: str, benefit_id: str) -> Benefit:
-    benefit = await Benefit.get_or_none(id=require_uuid(benefit_id, "benefitId"))
-    if benefit is None:
+    found = await by_ids(Benefit, [require_uuid(benefit_id, "benefitId")])
+    if not found:
         raise UserError(ErrorCode.NOT_FOUND, f"No benefit {benefit_id}", "benefitId")
+    benefit = found[0]
     if str(benefit.profile_id) != str(profile_id):
         raise UserError(ErrorCode.NOT_OWNER, "The benefit belongs to another profile", "benefitId")
     return benefit
 
 
-async def _redeem(profile_id: str, benefit_id: str, count: int) -> dict[str, Any]:
-    benefit = await _owned(profile_id, benefit_id)
+async def _redeem(profile: Profile, benefit_id: str, count: int) -> dict[str, Any]:
+    benefit = await _owned(str(profile.id), benefit_id)
     status = BENEFIT_LOTS.status(benefit, utcnow())
     if status is LotStatus.VOID:
         raise UserError(ErrorCode.BENEFIT_NOT_ACTIVE, "The benefit is void", "benefitId")
@@ -234,13 +247,18 @@ async def _redeem(profile_id: str, benefit_id: str, count: int) -> dict[str, Any
         raise UserError(
             ErrorCode.BENEFIT_EXHAUSTED, f"{remaining} redemption(s) left, {count} asked", "count"
         )
+    # The use and what it leaves, together (one statement on PostgreSQL).
+    insert_use, [use] = inserting(BenefitRedemption, [{"benefit_id": benefit.id, "count": count}])
+    parts = [insert_use]
     if remaining is not None:
         benefit.redemptions_remaining = remaining - count
-        await benefit.save(update_fields=["redemptions_remaining"])
-    redemption = await BenefitRedemption.create(benefit=benefit, count=count)
-    definition = await BenefitDefinition.get(id=benefit.definition_id)
-    await _emit("benefit.redeemed", benefit, definition, count=count)
-    return {"benefit_redemption_id": str(redemption.id)}
+        table = Benefit._meta.db_table
+        sql = f"UPDATE {table} SET redemptions_remaining = %s WHERE id = %s"
+        parts.append(Part(sql, (benefit.redemptions_remaining, str(benefit.id))))
+    await write_together(BenefitRedemption, parts)
+    [definition] = await by_ids(BenefitDefinition, [str(benefit.definition_id)])
+    await _emit("benefit.redeemed", benefit, definition, profile, count=count)
+    return {"benefit_redemption_id": str(use.id)}
 
 
 async def redeem_benefit(
@@ -250,14 +268,15 @@ async def redeem_benefit(
     if count < 1:
         raise UserError(ErrorCode.INVALID_INPUT, "count must be at least 1", "count")
     profile_id = require_uuid(profile_id, "profileId")
-    await run_once(
+    await once_under_lock(
         "redeemBenefit",
         idempotency_key,
         {"profile_id": profile_id, "benefit_id": benefit_id, "count": count},
-        lambda: _redeem(profile_id, benefit_id, count),
-        lock=lambda: lock_profile(profile_id),
+        profile_id,
+        lambda profile: _redeem(profile, benefit_id, count),
     )
-    return await Benefit.get(id=benefit_id)
+    [benefit] = await by_ids(Benefit, [benefit_id])
+    return benefit
 
 
 async def extend_benefits(

@@ -9,6 +9,7 @@ from tortoise.models import Model
 from tortoise.transactions import in_transaction
 
 from loyalty_gateway.core.errors import ErrorCode, UserError, camel, require_uuid
+from loyalty_gateway.db.rows import by_ids
 
 M = TypeVar("M", bound=Model)
 HANDLE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,254}$")
@@ -54,14 +55,14 @@ async def find_by_id_or_handle(
             ErrorCode.INVALID_INPUT, f"Give exactly one of {id_field} and {handle_field}", id_field
         )
     if definition_id is not None:
-        found = await model.get_or_none(id=require_uuid(definition_id, id_field))
         field, key = id_field, definition_id
+        found = await by_ids(model, [require_uuid(definition_id, id_field)])
     else:
-        found = await model.get_or_none(handle=handle)
         field, key = handle_field, str(handle)
-    if found is None:
+        found = await by_ids(model, [key], field="handle")
+    if not found:
         raise UserError(ErrorCode.NOT_FOUND, f"No {label} '{key}'", field)
-    return found
+    return found[0]
 
 
 async def create_with_handle(model: type[M], fields: dict[str, Any]) -> M:

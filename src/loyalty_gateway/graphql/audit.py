@@ -14,6 +14,7 @@ from strawberry.types import Info
 from loyalty_gateway.auth.audit import AUDIT_ORDER, list_entries
 from loyalty_gateway.auth.models import AuditEntry as AuditEntryModel
 from loyalty_gateway.auth.service import Principal
+from loyalty_gateway.db.rows import insert
 from loyalty_gateway.graphql.convert import from_model
 from loyalty_gateway.graphql.enums import AuditOutcome, Scope
 from loyalty_gateway.graphql.ids import parse_id, typed_id
@@ -76,15 +77,16 @@ async def _write(info: Info, kwargs: dict[str, Any], result: Any, error: Excepti
         outcome = AuditOutcome.USER_ERROR if codes else AuditOutcome.OK
     actor, token_id, profile_id = _actor(info.context.principal)
     try:
-        await AuditEntryModel.create(
-            actor=actor,
-            token_id=token_id,
-            profile_id=profile_id,
-            operation=info.field_name,
-            ids=list(dict.fromkeys(touched))[:50],
-            outcome=outcome,
-            error_codes=codes,
-        )
+        entry = {
+            "actor": actor,
+            "token_id": token_id,
+            "profile_id": profile_id,
+            "operation": info.field_name,
+            "ids": list(dict.fromkeys(touched))[:50],
+            "outcome": outcome,
+            "error_codes": codes,
+        }
+        await insert(AuditEntryModel, [entry])
     except Exception:  # the audit must not turn a done mutation into a failure
         log.exception("could not write the audit entry of %s", info.field_name)
 

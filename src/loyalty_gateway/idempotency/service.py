@@ -10,6 +10,7 @@ from tortoise.transactions import in_transaction
 
 from loyalty_gateway.core.errors import ErrorCode, UserError
 from loyalty_gateway.db.columns import check_text
+from loyalty_gateway.db.rows import insert
 from loyalty_gateway.idempotency.models import IdempotencyRecord
 
 Result = dict[str, Any]
@@ -62,9 +63,8 @@ async def run_once(
             if replayed is not None:
                 return replayed
             result = await work()
-            await IdempotencyRecord.create(
-                operation=operation, key=key, request_hash=digest, result=result
-            )
+            record = {"operation": operation, "key": key, "request_hash": digest, "result": result}
+            await insert(IdempotencyRecord, [record])
             return result
     except IntegrityError:
         replayed = await _replay(operation, key, digest)

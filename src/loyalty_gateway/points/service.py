@@ -8,6 +8,7 @@ from loyalty_gateway.balances.definitions import lot_dates
 from loyalty_gateway.core.errors import ErrorCode, UserError
 from loyalty_gateway.core.time import zone
 from loyalty_gateway.db.columns import check_text, json_for_storage
+from loyalty_gateway.db.rows import by_ids, hydrate, insert
 from loyalty_gateway.events import outbox
 from loyalty_gateway.idempotency.service import run_once
 from loyalty_gateway.points.models import PointLot
@@ -64,17 +65,18 @@ async def _award(data: AwardPointsInput) -> dict[str, Any]:
     check_text(PointLot, {"reason": data.reason, "external_id": data.external_id})
     profile = await get_profile(data.profile_id)
     issued_at, expires_at = lot_dates(tz, data.issued_at, data.expires_at)
-    lot = await PointLot.create(
-        profile=profile,
-        points_initial=data.points,
-        points_remaining=data.points,
-        timezone=data.timezone,
-        issued_at=issued_at,
-        expires_at=expires_at,
-        reason=data.reason,
-        external_id=data.external_id,
-        meta=json_for_storage(data.meta),
-    )
+    values = {
+        "profile_id": profile.id,
+        "points_initial": data.points,
+        "points_remaining": data.points,
+        "timezone": data.timezone,
+        "issued_at": issued_at,
+        "expires_at": expires_at,
+        "reason": data.reason,
+        "external_id": data.external_id,
+        "meta": json_for_storage(data.meta),
+    }
+    [lot] = hydrate(PointLot, await insert(PointLot, [values]))
     await outbox.emit(
         "point.created", point_context(lot, await profile_context(profile)), str(profile.id)
     )
@@ -84,4 +86,5 @@ async def _award(data: AwardPointsInput) -> dict[str, Any]:
 async def award_points(data: AwardPointsInput, idempotency_key: str | None = None) -> PointLot:
     """Award a lot of points; a repeated idempotency key with the same input returns the first."""
     result = await run_once("awardPoints", idempotency_key, dict(vars(data)), lambda: _award(data))
-    return await PointLot.get(id=result["point_lot_id"])
+    [lot] = await by_ids(PointLot, [result["point_lot_id"]])
+    return lot

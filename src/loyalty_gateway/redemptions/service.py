@@ -7,7 +7,7 @@ from enum import Enum
 from functools import lru_cache
 from typing import Any, TypeVar
 
-from loyalty_gateway.balances.locks import lock_profile
+from loyalty_gateway.balances.locks import lock_profile, once_under_lock
 from loyalty_gateway.balances.lots import (
     SpendingKey,
     spending_order,
@@ -172,17 +172,12 @@ async def redeem(data: RedeemInput, idempotency_key: str | None = None) -> Redem
     check_text(Redemption, {"transaction_external_id": data.transaction_external_id})
     require_uuid(data.profile_id, "profileId")
     request = {**vars(data), "strategies": [s.value for s in strategies]}
-    locked: list[Profile] = []  # the row the lock read, for the work that follows it
-
-    async def lock() -> None:
-        locked.append(await lock_profile(data.profile_id))
-
-    result = await run_once(
+    result = await once_under_lock(
         "redeem",
         idempotency_key,
         request,
-        lambda: _redeem(data, strategies, cents, locked[0]),
-        lock=lock,
+        data.profile_id,
+        lambda profile: _redeem(data, strategies, cents, profile),
     )
     [redemption] = await by_ids(Redemption, [result["redemption_id"]])
     return redemption

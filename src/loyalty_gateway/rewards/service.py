@@ -17,6 +17,7 @@ from loyalty_gateway.core.errors import ErrorCode, UserError, require_uuid
 from loyalty_gateway.core.money import from_cents, to_cents
 from loyalty_gateway.core.time import utcnow, zone
 from loyalty_gateway.db.columns import check_text, json_for_storage
+from loyalty_gateway.db.rows import by_ids, hydrate, insert
 from loyalty_gateway.events import outbox
 from loyalty_gateway.profiles.context import profile_context
 from loyalty_gateway.profiles.models import Profile
@@ -80,10 +81,9 @@ def reward_context(
     }
 
 
-async def _issue(data: IssueRewardInput, reaction: bool) -> dict[str, Any]:
+async def _issue(data: IssueRewardInput, reaction: bool, profile: Profile) -> dict[str, Any]:
     tz = zone(data.timezone)
     check_text(Reward, {"external_id": data.external_id})
-    profile = await get_profile(data.profile_id)
     definition = await find_definition(
         data.reward_definition_id,
         data.reward_definition_handle,
@@ -106,19 +106,20 @@ async def _issue(data: IssueRewardInput, reaction: bool) -> dict[str, Any]:
             ErrorCode.INVALID_AMOUNT, "valueRemaining is above valueInitial", "valueRemaining"
         )
     issued_at, expires_at = lot_dates(tz, data.issued_at, data.expires_at, definition)
-    reward = await Reward.create(
-        definition=definition,
-        profile=profile,
-        value_initial_cents=initial,
-        value_remaining_cents=remaining,
-        value_at_issue_cents=remaining,
-        type=definition.type,
-        timezone=data.timezone,
-        issued_at=issued_at,
-        expires_at=expires_at,
-        external_id=data.external_id,
-        meta=json_for_storage(data.meta),
-    )
+    values = {
+        "definition_id": definition.id,
+        "profile_id": profile.id,
+        "value_initial_cents": initial,
+        "value_remaining_cents": remaining,
+        "value_at_issue_cents": remaining,
+        "type": definition.type,
+        "timezone": data.timezone,
+        "issued_at": issued_at,
+        "expires_at": expires_at,
+        "external_id": data.external_id,
+        "meta": json_for_storage(data.meta),
+    }
+    [reward] = hydrate(Reward, await insert(Reward, [values]))
     await outbox.emit(
         "reward.created",
         reward_context(reward, definition, await profile_context(profile)),
@@ -132,8 +133,11 @@ async def issue_reward(
 ) -> Reward:
     """Issue a reward lot; a repeated idempotency key with the same input returns the first.
     Reactions may only issue assignable definitions."""
-    result = await issue_once("issueReward", data, idempotency_key, lambda: _issue(data, reaction))
-    return await Reward.get(id=result["reward_id"])
+    result = await issue_once(
+        "issueReward", data, idempotency_key, lambda profile: _issue(data, reaction, profile)
+    )
+    [reward] = await by_ids(Reward, [result["reward_id"]])
+    return reward
 
 
 async def _profile_rewards(profile_id: str, ids: list[str]) -> list[Reward]:

@@ -3,7 +3,9 @@
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
+from uuid import uuid4
 
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
@@ -14,6 +16,7 @@ from loyalty_gateway.core.money import from_cents, to_cents
 from loyalty_gateway.core.time import happened_at, zone
 from loyalty_gateway.db.columns import check_text, json_for_storage
 from loyalty_gateway.db.keyset import by_creation
+from loyalty_gateway.db.rows import by_ids, inserting, placeholder, raw, write_together
 from loyalty_gateway.events import outbox
 from loyalty_gateway.idempotency.service import request_digest, run_once
 from loyalty_gateway.profiles.context import profile_context
@@ -169,21 +172,24 @@ async def _redemption_naming(profile_id: str | None, external_id: str | None) ->
     transaction (not linked, not reversed), checked as `linkTransaction` checks it."""
     if profile_id is None or external_id is None:
         return None
-    waiting = await Redemption.filter(
-        profile_id=profile_id,
-        transaction_external_id=external_id,
-        type=RedemptionType.REDEEM.value,
-        reversed_at=None,
-    ).order_by("created_at", "id")
-    linked = set(
-        await Transaction.filter(redemption_id__in=[r.id for r in waiting]).values_list(
-            "redemption_id", flat=True
-        )
+    sql = _waiting_sql(Redemption._meta.db.capabilities.dialect)
+    waiting = await raw(Redemption, sql, [profile_id, external_id])
+    return await _check_link(profile_id, str(waiting[0].id)) if waiting else None
+
+
+@lru_cache(maxsize=4)
+def _waiting_sql(dialect: str) -> str:
+    """That redemption, for the profile (parameter 1) and the externalId (2), in one
+    statement: every transaction posted with both looks for it."""
+    redemptions, transactions = Redemption._meta.db_table, Transaction._meta.db_table
+    profile, external_id = placeholder(dialect, 1), placeholder(dialect, 2)
+    return (
+        f"SELECT r.* FROM {redemptions} r WHERE r.profile_id = {profile} "
+        f"AND r.transaction_external_id = {external_id} "
+        f"AND r.type = '{RedemptionType.REDEEM.value}' AND r.reversed_at IS NULL "
+        f'AND NOT EXISTS (SELECT 1 FROM "{transactions}" t WHERE t.redemption_id = r.id) '
+        "ORDER BY r.created_at, r.id LIMIT 1"
     )
-    for redemption in waiting:
-        if redemption.id not in linked:
-            return await _check_link(profile_id, str(redemption.id))
-    return None
 
 
 async def link_named_transaction(redemption: Redemption) -> None:
@@ -212,12 +218,10 @@ async def link_named_transaction(redemption: Redemption) -> None:
     await transaction.save(update_fields=["redemption_id"])
 
 
-async def _emit_created(transaction: Transaction) -> None:
-    items = await TransactionItem.filter(transaction_id=transaction.id).order_by("position")
-    profile_ctx = None
-    if transaction.profile_id:
-        profile = await Profile.get(id=transaction.profile_id)
-        profile_ctx = await profile_context(profile)
+async def _emit_created(
+    transaction: Transaction, items: list[TransactionItem], profile: Profile | None
+) -> None:
+    profile_ctx = await profile_context(profile) if profile is not None else None
     await outbox.emit(
         "transaction.created",
         transaction_context(transaction, items, profile_ctx),
@@ -238,36 +242,43 @@ async def _create(data: CreateTransactionInput, digest: str) -> dict[str, Any]:
     if len(data.items) > MAX_ITEMS:
         raise UserError(ErrorCode.INVALID_INPUT, f"At most {MAX_ITEMS} items", "items")
     rows = [_item_row(position, item) for position, item in enumerate(data.items)]
-    profile_id = None
+    profile_id, profile = None, None
     if data.profile_id is not None:
         profile_id = require_uuid(data.profile_id, "profileId")
-        if not await Profile.exists(id=profile_id):
+        found = await by_ids(Profile, [profile_id])
+        if not found:
             raise UserError(ErrorCode.NOT_FOUND, f"No profile with id {profile_id}", "profileId")
+        profile = found[0]
     redemption: Redemption | None
     if data.redemption_id is not None:
         redemption = await _check_link(profile_id, data.redemption_id)
     else:
         redemption = await _redemption_naming(profile_id, data.external_id)
-    transaction = await Transaction.create(
-        profile_id=profile_id,
-        external_id=data.external_id,
-        request_hash=digest,
-        receipt_ref=data.receipt_ref,
-        total_cents=to_cents(data.total, "total"),
-        total_original_cents=_optional_cents(data.total_original, "totalOriginal"),
-        margin_cents=_optional_cents(data.margin, "margin"),
-        is_void=data.is_void,
-        transacted_at=happened_at(data.transacted_at, tz, "transactedAt"),
-        timezone=data.timezone,
-        location_id=data.location_id,
-        tags=list(data.tags),
-        meta=json_for_storage(data.meta),
-        redemption=redemption,
-    )
-    await TransactionItem.bulk_create(
-        [TransactionItem(transaction=transaction, **row) for row in rows]
-    )
-    await _emit_created(transaction)
+    values = {
+        "id": uuid4(),
+        "profile_id": profile_id,
+        "external_id": data.external_id,
+        "request_hash": digest,
+        "receipt_ref": data.receipt_ref,
+        "total_cents": to_cents(data.total, "total"),
+        "total_original_cents": _optional_cents(data.total_original, "totalOriginal"),
+        "margin_cents": _optional_cents(data.margin, "margin"),
+        "is_void": data.is_void,
+        "transacted_at": happened_at(data.transacted_at, tz, "transactedAt"),
+        "timezone": data.timezone,
+        "location_id": data.location_id,
+        "tags": list(data.tags),
+        "meta": json_for_storage(data.meta),
+        "redemption_id": redemption.id if redemption else None,
+    }
+    parts, items = [inserting(Transaction, [values])[0]], list[TransactionItem]()
+    if rows:  # the transaction and its items in one statement on PostgreSQL
+        insert_items, items = inserting(
+            TransactionItem, [{**row, "transaction_id": values["id"]} for row in rows]
+        )
+        parts.append(insert_items)
+    [transaction] = await write_together(Transaction, parts)
+    await _emit_created(transaction, items, profile)
     return {"transaction_id": str(transaction.id)}
 
 
@@ -281,23 +292,24 @@ async def create_transaction(
     request["items"] = [vars(item) for item in data.items]
     digest = request_digest(request)
     if data.external_id is not None:
-        existing = await Transaction.get_or_none(external_id=data.external_id)
-        if existing is not None:
-            return _same_or_duplicate(existing, digest)
+        existing = await by_ids(Transaction, [data.external_id], field="external_id")
+        if existing:
+            return _same_or_duplicate(existing[0], digest)
         try:
             result = await run_once(
                 "createTransaction", None, request, lambda: _create(data, digest)
             )
         except IntegrityError:
-            existing = await Transaction.get_or_none(external_id=data.external_id)
-            if existing is None:
+            existing = await by_ids(Transaction, [data.external_id], field="external_id")
+            if not existing:
                 raise
-            return _same_or_duplicate(existing, digest)
+            return _same_or_duplicate(existing[0], digest)
     else:
         result = await run_once(
             "createTransaction", idempotency_key, request, lambda: _create(data, digest)
         )
-    return await Transaction.get(id=result["transaction_id"])
+    [transaction] = await by_ids(Transaction, [result["transaction_id"]])
+    return transaction
 
 
 def _same_or_duplicate(existing: Transaction, digest: str) -> Transaction:
