@@ -139,9 +139,10 @@ def transaction_context(
 
 async def _check_link(transaction_profile_id: str | None, redemption_id: str) -> Redemption:
     """The redemption, locked under its profile, if it may be linked to this transaction."""
-    found = await Redemption.get_or_none(id=require_uuid(redemption_id, "redemptionId"))
-    if found is None:
+    named = await by_ids(Redemption, [require_uuid(redemption_id, "redemptionId")])
+    if not named:
         raise UserError(ErrorCode.NOT_FOUND, f"No redemption {redemption_id}", "redemptionId")
+    found = named[0]
     if transaction_profile_id is None or str(found.profile_id) != str(transaction_profile_id):
         raise UserError(
             ErrorCode.PROFILE_MISMATCH,
@@ -149,7 +150,7 @@ async def _check_link(transaction_profile_id: str | None, redemption_id: str) ->
             "redemptionId",
         )
     await lock_profile(str(found.profile_id))
-    redemption = await Redemption.get(id=found.id)
+    [redemption] = await by_ids(Redemption, [str(found.id)])  # again, now that it is locked
     if redemption.type != RedemptionType.REDEEM.value:
         raise UserError(
             ErrorCode.INVALID_INPUT, "Only a REDEEM redemption can be linked", "redemptionId"
