@@ -182,7 +182,7 @@ async def lots_by_profile(
 SpendingKey = tuple[bool, datetime, datetime, str]
 
 
-def _spending(key: Key) -> SpendingKey:
+def spending_key(key: Key) -> SpendingKey:
     """Earliest expiry first, no expiry last; ties by issue time, then id."""
     expires_at, issued_at, lot_id = key
     return (expires_at is None, expires_at or issued_at, issued_at, str(lot_id))
@@ -195,22 +195,22 @@ def lot_order(name: str) -> Order:
         Column("issued_at", datetime),
         Column("id", UUID),
     )
-    return Order(name, columns, comparable=_spending)
+    return Order(name, columns, comparable=spending_key)
 
 
 def spending_key_sql(expires_at: str, issued_at: str, lot_id: str) -> str:
-    """`_spending` as an SQL row of these expressions: row comparison orders lots as Python
+    """`spending_key` as an SQL row of these expressions: row comparison orders lots as Python
     does (UUIDs sort as their text)."""
     return f"({expires_at} IS NULL), COALESCE({expires_at}, {issued_at}), {issued_at}, {lot_id}"
 
 
 def spending_order_sql(alias: str) -> str:
-    """`_spending` as an SQL ORDER BY over the lot table `alias`."""
+    """`spending_key` as an SQL ORDER BY over the lot table `alias`."""
     return spending_key_sql(f"{alias}.expires_at", f"{alias}.issued_at", f"{alias}.id")
 
 
 def spending_order(lot: Any) -> SpendingKey:
-    return _spending((lot.expires_at, lot.issued_at, lot.id))
+    return spending_key((lot.expires_at, lot.issued_at, lot.id))
 
 
 REWARD_ORDER, POINT_ORDER, BENEFIT_ORDER = map(lot_order, ("rewards", "points", "benefits"))

@@ -5,11 +5,12 @@ from datetime import timedelta
 from decimal import Decimal
 from enum import Enum
 from functools import lru_cache
-from typing import Any, TypeVar
+from typing import Any
 
 from loyalty_gateway.balances.locks import lock_profile, once_under_lock
 from loyalty_gateway.balances.lots import (
     SpendingKey,
+    spending_key,
     spending_order,
 )
 from loyalty_gateway.balances.service import spendable_points_sql, spendable_rewards_sql
@@ -18,7 +19,7 @@ from loyalty_gateway.core.money import from_cents, to_cents
 from loyalty_gateway.core.time import utcnow
 from loyalty_gateway.db.columns import check_text, json_for_storage
 from loyalty_gateway.db.keyset import by_creation
-from loyalty_gateway.db.rows import by_ids, placeholder, raw
+from loyalty_gateway.db.rows import by_ids, placeholder
 from loyalty_gateway.events import outbox
 from loyalty_gateway.idempotency.service import run_once
 from loyalty_gateway.points.models import PointLot
@@ -30,8 +31,6 @@ from loyalty_gateway.redemptions.models import ItemType, Redemption, RedemptionI
 from loyalty_gateway.redemptions.records import Move, record
 from loyalty_gateway.rewards.models import Reward
 from loyalty_gateway.transactions.service import link_named_transaction
-
-L = TypeVar("L", Reward, PointLot)
 
 
 class Strategy(Enum):
@@ -100,18 +99,28 @@ async def _emit(
 
 @lru_cache(maxsize=8)
 def _spendable_sql(dialect: str, table: str) -> str:
-    """The lots of one profile (parameter 1) that a redemption may take from at `now`
-    (parameter 2): the lots the balances count (`balances/service.py`)."""
+    """Id, what is left, expiry and issue time of the lots of one profile (parameter 1) that
+    a redemption may take from at `now` (parameter 2): the lots the balances count
+    (`balances/service.py`)."""
     profile, now = placeholder(dialect, 1), placeholder(dialect, 2)
-    spendable = spendable_rewards_sql if table == Reward._meta.db_table else spendable_points_sql
-    return f"SELECT * FROM {table} l WHERE {spendable('l', profile, now)}"
+    if table == Reward._meta.db_table:
+        spendable, left = spendable_rewards_sql, "value_remaining_cents"
+    else:
+        spendable, left = spendable_points_sql, "points_remaining"
+    where = spendable("l", profile, now)
+    return f"SELECT l.id, l.{left}, l.expires_at, l.issued_at FROM {table} l WHERE {where}"
 
 
-async def _spendable(model: type[L], profile_id: str) -> list[L]:
-    """Those lots in spending order, read by hand-written SQL: through the query builder,
-    this read was a seventh of a redeem's CPU."""
-    sql = _spendable_sql(model._meta.db.capabilities.dialect, model._meta.db_table)
-    return sorted(await raw(model, sql, [profile_id, utcnow()]), key=spending_order)
+async def _spendable(model: type[Reward | PointLot], profile_id: str) -> list[tuple[str, int]]:
+    """(lot id, what is left) of those lots in spending order, read by hand-written SQL
+    without building a model per lot: through the query builder this read was a seventh of
+    a redeem's CPU, and building the lots another twentieth."""
+    connection = model._meta.db
+    sql = _spendable_sql(connection.capabilities.dialect, model._meta.db_table)
+    _, rows = await connection.execute_query(sql, [profile_id, utcnow()])
+    time = model._meta.fields_map["expires_at"].to_python_value  # a string on SQLite
+    rows = sorted(rows, key=lambda row: spending_key((time(row[2]), time(row[3]), row[0])))
+    return [(str(row[0]), int(row[1])) for row in rows]
 
 
 async def _allocate(
@@ -124,12 +133,10 @@ async def _allocate(
         if left == 0:
             break
         if strategy is Strategy.REWARDS:
-            rewards = await _spendable(Reward, profile_id)
-            lots = [(str(r.id), r.value_remaining_cents) for r in rewards]
-            takes, left = take_cents(lots, left)
+            takes, left = take_cents(await _spendable(Reward, profile_id), left)
             taken += [(ItemType.REWARD, take) for take in takes]
         else:
-            lots = [(str(p.id), p.points_remaining) for p in await _spendable(PointLot, profile_id)]
+            lots = await _spendable(PointLot, profile_id)
             takes, left = take_points(lots, left, await points_to_dollars_rate())
             taken += [(ItemType.POINT, take) for take in takes]
     return taken
