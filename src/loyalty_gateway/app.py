@@ -78,7 +78,7 @@ class GraphQLApp(LeanGraphQL):
             return
         request = Request(scope, receive)
         try:
-            response = await self.answer_compiled(request) or await self.run(request)
+            response = await self.answer(request) or await self.run(request)
         except HTTPException as refused:
             media = negotiate(request.headers.get("accept"))
             response = Response(

@@ -1,6 +1,7 @@
-"""Compiled queries skip Strawberry's view (`graphql/lean.py`) but not one rule of the
-pipeline: the rate limit, the limits, persisted queries, the token, masking, metrics, the
-request id, CORS and the media type hold for them as for everything else."""
+"""Compiled queries, like every operation the lean route takes (`graphql/lean.py`,
+`tests/test_lean_route.py`), skip Strawberry's view but not one rule of the pipeline: the
+rate limit, the limits, persisted queries, the token, masking, metrics, the request id, CORS
+and the media type hold for them as for everything else."""
 
 import hashlib
 import re

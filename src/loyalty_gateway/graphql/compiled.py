@@ -1084,13 +1084,14 @@ def bound_plan(context: ExecutionContext) -> tuple[Plan, list[Any]] | None:
 
 
 async def compiled_result(
-    context: ExecutionContext, bound: tuple[Plan, list[Any]] | None = None
+    context: ExecutionContext, bound: tuple[Plan, list[Any]] | None = None, planned: bool = False
 ) -> ExecutionResult | None:
-    """The query's result from its plan (`bound`, when the caller has it already), or None
-    when the resolvers must answer (`bound_plan`) or the plan failed. Its data is
+    """The query's result from its plan (`bound`, when the caller `planned` already), or
+    None when the resolvers must answer (`bound_plan`) or the plan failed. Its data is
     PostgreSQL's JSON text, which the JSON encoder inserts as it is (`orjson.Fragment`):
     never decoded and encoded again."""
-    bound = bound or bound_plan(context)
+    if not planned:
+        bound = bound_plan(context)
     if bound is None:
         return None
     plan, params = bound

@@ -130,18 +130,23 @@ class PipelineRules:
         context.pre_execution_errors = errors
 
     async def execute(
-        self, context: ExecutionContext, bound: tuple[Plan, list[Any]] | None = None
+        self,
+        context: ExecutionContext,
+        bound: tuple[Plan, list[Any]] | None = None,
+        planned: bool = False,
     ) -> None:
         """The rate limit, then the compiled path (`bound`: the plan the lean route already
-        bound). A fault here becomes the result, so that it is masked like any other
-        (Strawberry would answer an exception raised in a hook with its message, after this
-        extension's last chance to mask it)."""
+        bound, when it `planned`). A fault here becomes the result, so that it is masked like
+        any other (Strawberry would answer an exception raised in a hook with its message,
+        after this extension's last chance to mask it)."""
         try:
             limited = await rate_limited(self.limiter, context)
             if limited is not None:
                 context.result = limited
             elif context.operation_type is not OperationType.SUBSCRIPTION:
-                compiled = await compiled_result(context, bound) if self.compiled else None
+                compiled = None
+                if self.compiled:
+                    compiled = await compiled_result(context, bound, planned)
                 if compiled is not None:
                     context.result = compiled
                 operations_by_path.labels("compiled" if compiled else "resolved").inc()
