@@ -52,7 +52,7 @@ async def raw(model: type[M], sql: str, params: Sequence[object]) -> list[M]:
 @dataclass(frozen=True)
 class Part:
     """One statement of a write, `%s` standing for each of its parameters (numbered for the
-    dialect when it runs)."""
+    dialect when it runs, so the SQL holds no other `%`)."""
 
     sql: str
     params: tuple[Any, ...]
@@ -96,7 +96,8 @@ def _stored(model: type[Model], values: Mapping[str, Any], now: datetime) -> dic
 
 def inserting(model: type[M], rows: Sequence[Mapping[str, Any]]) -> tuple[Part, list[M]]:
     """The INSERT of `rows` (field values; the rest take their defaults) and the rows as
-    they will be stored. Rows inserted together keep their order: each is created a
+    they will be stored (none for a model whose key the database generates: `insert`
+    returns those). Rows inserted together keep their order: each is created a
     microsecond after the one before, as one by one they would be."""
     now = utcnow()
     stored = [
