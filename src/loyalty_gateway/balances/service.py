@@ -90,14 +90,22 @@ async def balances_for(profile_ids: Iterable[str]) -> dict[str, Balances]:
     sql = _balances_sql(connection.capabilities.dialect, len(ids))
     rows = await connection.execute_query_dict(sql, [utcnow(), *ids])
     found = {str(row["profile_id"]): row for row in rows}
-    return {profile_id: await balances_from(found.get(profile_id)) for profile_id in ids}
+    rate = await rate_of(rows[0] if rows else None)
+    return {profile_id: balances_from(found.get(profile_id), rate) for profile_id in ids}
 
 
-async def balances_from(row: Mapping[str, Any] | None) -> Balances:
+async def rate_of(row: Mapping[str, Any] | None) -> Decimal:
+    """The program's rate from a row holding `balance_sql`'s columns, or read (and seeded)
+    when the program has no settings row yet."""
+    if row is None or row["rate"] is None:
+        return await points_to_dollars_rate()
+    return Decimal(str(row["rate"]))
+
+
+def balances_from(row: Mapping[str, Any] | None, rate: Decimal) -> Balances:
     """Balances from a row holding `balance_sql`'s columns (zeros for no row)."""
     if row is None:
         return Balances(reward_cents=0, points=0, point_cents=0, benefits=0)
-    rate = Decimal(str(row["rate"])) if row["rate"] is not None else await points_to_dollars_rate()
     points = int(row["points"])
     return Balances(
         reward_cents=int(row["reward_cents"]),

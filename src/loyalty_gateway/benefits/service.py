@@ -20,7 +20,7 @@ from loyalty_gateway.core.time import (
     zone,
 )
 from loyalty_gateway.db.columns import check_text, json_for_storage
-from loyalty_gateway.db.rows import Part, by_ids, hydrate, insert, inserting, write_together
+from loyalty_gateway.db.rows import Part, by_ids, insert_one, inserting, write_together
 from loyalty_gateway.events import outbox
 from loyalty_gateway.profiles.context import profile_context
 from loyalty_gateway.profiles.models import Profile
@@ -69,15 +69,9 @@ def benefit_context(
 
 
 async def _emit(
-    name: str,
-    benefit: Benefit,
-    definition: BenefitDefinition,
-    profile: Profile | None = None,
-    **extra: Any,
+    name: str, benefit: Benefit, definition: BenefitDefinition, profile: Profile, **extra: Any
 ) -> None:
-    """The event, with the benefit's profile (read unless the caller has it)."""
-    if profile is None:
-        profile = await Profile.get(id=benefit.profile_id)
+    """The event, with the benefit's profile as the caller's lock read it."""
     context = benefit_context(benefit, definition, await profile_context(profile))
     await outbox.emit(name, {**context, **extra}, str(profile.id))
 
@@ -115,7 +109,7 @@ async def _create(
         "external_id": external_id,
         "meta": json_for_storage(meta),
     }
-    [benefit] = hydrate(Benefit, await insert(Benefit, [values]))
+    benefit = await insert_one(Benefit, values)
     await _emit("benefit.created", benefit, definition, profile)
     return benefit
 

@@ -123,6 +123,12 @@ async def insert(
     return await connection.execute_query_dict(sql, list(part.params))
 
 
+async def insert_one(model: type[M], values: Mapping[str, Any]) -> M:
+    """One row inserted by hand (`insert`), as the model it is stored as."""
+    [row] = hydrate(model, await insert(model, [values]))
+    return row
+
+
 async def write_together(model: type[M], parts: Sequence[Part]) -> list[M]:
     """The statements of one write, in the caller's transaction: on PostgreSQL one
     statement, each part a data-modifying WITH query, so one round trip; on SQLite one

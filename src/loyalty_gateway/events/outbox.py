@@ -35,22 +35,24 @@ alone), as `profile_of` reads it."""
 
 
 def _notify_sql(dialect: str) -> str:
-    """What the insert returns beside the row: on PostgreSQL it also sends the notify, in the
-    same statement (delivered at commit); SQLite's local handlers are called with it."""
+    """What the insert returns beside the row: on PostgreSQL the notify is sent by the same
+    statement (delivered at commit); on SQLite the payload, for the local handlers."""
     if dialect == "postgres":
-        return (
-            f", pg_notify('{EVENTS_CHANNEL}', {PAYLOAD_SQL}) AS notified, {PAYLOAD_SQL} AS payload"
-        )
+        return f", pg_notify('{EVENTS_CHANNEL}', {PAYLOAD_SQL}) AS notified"
     return f", {PAYLOAD_SQL} AS payload"
 
 
 async def emit(name: str, context: dict[str, Any], profile_id: str | None = None) -> Event:
     """Write an event row and announce it, in one statement; call inside the transaction of
     the change it describes."""
-    values = {"name": name, "profile_id": profile_id, "context": _jsonable(context)}
-    connection = Event._meta.db
-    dialect = connection.capabilities.dialect
-    [row] = await insert(Event, [{**values, "depth": chain_depth.get()}], _notify_sql(dialect))
+    values = {
+        "name": name,
+        "profile_id": profile_id,
+        "context": _jsonable(context),
+        "depth": chain_depth.get(),
+    }
+    dialect = Event._meta.db.capabilities.dialect
+    [row] = await insert(Event, [values], _notify_sql(dialect))
     if dialect != "postgres":
         await notify(EVENTS_CHANNEL, row["payload"])
     [event] = hydrate(Event, [row])

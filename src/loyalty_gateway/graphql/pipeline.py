@@ -1,6 +1,6 @@
 """Every per-request rule of the GraphQL pipeline, phase by phase (`PipelineRules`), run by
-one schema extension for Strawberry and by the lean route (`graphql/lean.py`) for compiled
-queries: one pipeline, two callers.
+one schema extension for Strawberry and by the lean route (`graphql/lean.py`) for the
+queries and mutations it takes: one pipeline, two callers.
 
 Strawberry wraps each hook of each extension in a new context manager on every request; as
 ten extensions (persisted queries, metrics, masking, rate limit, parser and validation

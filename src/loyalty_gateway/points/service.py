@@ -8,7 +8,7 @@ from loyalty_gateway.balances.definitions import lot_dates
 from loyalty_gateway.core.errors import ErrorCode, UserError
 from loyalty_gateway.core.time import zone
 from loyalty_gateway.db.columns import check_text, json_for_storage
-from loyalty_gateway.db.rows import by_ids, hydrate, insert
+from loyalty_gateway.db.rows import by_ids, insert_one
 from loyalty_gateway.events import outbox
 from loyalty_gateway.idempotency.service import run_once
 from loyalty_gateway.points.models import PointLot
@@ -76,7 +76,7 @@ async def _award(data: AwardPointsInput) -> dict[str, Any]:
         "external_id": data.external_id,
         "meta": json_for_storage(data.meta),
     }
-    [lot] = hydrate(PointLot, await insert(PointLot, [values]))
+    lot = await insert_one(PointLot, values)
     await outbox.emit(
         "point.created", point_context(lot, await profile_context(profile)), str(profile.id)
     )

@@ -4,7 +4,7 @@ from functools import lru_cache
 from typing import Any
 
 from loyalty_gateway.balances.held_tier import tier_sql
-from loyalty_gateway.balances.service import balance_sql, balances_from
+from loyalty_gateway.balances.service import balance_sql, balances_from, rate_of
 from loyalty_gateway.core.time import utcnow
 from loyalty_gateway.db.rows import placeholder
 from loyalty_gateway.profiles.models import Profile
@@ -42,7 +42,7 @@ async def profile_context(profile: Profile) -> dict[str, Any]:
     connection = Profile._meta.db
     sql = _standing_sql(connection.capabilities.dialect)
     [row] = await connection.execute_query_dict(sql, [utcnow(), str(profile.id)])
-    balances = await balances_from(row)
+    balances = balances_from(row, await rate_of(row))
     tier = (
         {"handle": row["tier_handle"], "name": row["tier_name"]}
         if row["tier_handle"] is not None

@@ -96,7 +96,7 @@ async def update_profile(profile_id: str, fields: dict[str, Any]) -> Profile:
 
 
 async def get_profile(profile_id: str, field: str = "profileId") -> Profile:
-    profile = await Profile.get_or_none(id=require_uuid(profile_id, field))
+    profile = await find_profile(require_uuid(profile_id, field))
     if profile is None:
         raise UserError(ErrorCode.NOT_FOUND, f"No profile with id {profile_id}", field)
     return profile

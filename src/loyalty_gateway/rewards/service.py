@@ -17,7 +17,7 @@ from loyalty_gateway.core.errors import ErrorCode, UserError, require_uuid
 from loyalty_gateway.core.money import from_cents, to_cents
 from loyalty_gateway.core.time import utcnow, zone
 from loyalty_gateway.db.columns import check_text, json_for_storage
-from loyalty_gateway.db.rows import by_ids, hydrate, insert
+from loyalty_gateway.db.rows import by_ids, insert_one
 from loyalty_gateway.events import outbox
 from loyalty_gateway.profiles.context import profile_context
 from loyalty_gateway.profiles.models import Profile
@@ -119,7 +119,7 @@ async def _issue(data: IssueRewardInput, reaction: bool, profile: Profile) -> di
         "external_id": data.external_id,
         "meta": json_for_storage(data.meta),
     }
-    [reward] = hydrate(Reward, await insert(Reward, [values]))
+    reward = await insert_one(Reward, values)
     await outbox.emit(
         "reward.created",
         reward_context(reward, definition, await profile_context(profile)),

@@ -21,6 +21,7 @@ from loyalty_gateway.events import outbox
 from loyalty_gateway.idempotency.service import request_digest, run_once
 from loyalty_gateway.profiles.context import profile_context
 from loyalty_gateway.profiles.models import Profile
+from loyalty_gateway.profiles.service import get_profile
 from loyalty_gateway.redemptions.models import Redemption, RedemptionType
 from loyalty_gateway.transactions.models import Transaction, TransactionItem
 
@@ -245,11 +246,8 @@ async def _create(data: CreateTransactionInput, digest: str) -> dict[str, Any]:
     rows = [_item_row(position, item) for position, item in enumerate(data.items)]
     profile_id, profile = None, None
     if data.profile_id is not None:
-        profile_id = require_uuid(data.profile_id, "profileId")
-        found = await by_ids(Profile, [profile_id])
-        if not found:
-            raise UserError(ErrorCode.NOT_FOUND, f"No profile with id {profile_id}", "profileId")
-        profile = found[0]
+        profile = await get_profile(data.profile_id)
+        profile_id = str(profile.id)
     redemption: Redemption | None
     if data.redemption_id is not None:
         redemption = await _check_link(profile_id, data.redemption_id)
