@@ -16,6 +16,7 @@ import asyncpg
 import httpx
 import pytest
 import uvicorn
+from aiohttp import web
 
 from loyalty_gateway.app import create_app
 from loyalty_gateway.auth import service as auth
@@ -25,6 +26,7 @@ from tests.support import (
     ADMIN_TOKEN,
     TIER_LADDER,
     GraphQLClient,
+    Receiver,
     cli,
     create_profile,
     drain,
@@ -213,3 +215,18 @@ async def tier_ladder(gql: GraphQLClient) -> dict[str, dict]:
         assert data["errors"] == [], data["errors"]
         ladder[tier["handle"]] = data["tierDefinition"]
     return ladder
+
+
+@pytest.fixture
+async def receiver() -> AsyncIterator[Receiver]:
+    """A webhook receiver on a free local port (`receiver.url`)."""
+    port = free_port()
+    target = Receiver()
+    app = web.Application()
+    app.router.add_post("/hook", target.handle)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", port).start()
+    target.url = f"http://127.0.0.1:{port}/hook"
+    yield target
+    await runner.cleanup()

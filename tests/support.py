@@ -22,6 +22,7 @@ import asyncpg
 import httpx
 import strawberry
 import websockets
+from aiohttp import web
 
 from loyalty_gateway.graphql.schema import build_schema
 from loyalty_gateway.reactions.dispatcher import TASK_PREFIX
@@ -350,3 +351,23 @@ async def run_sql(database_url: str, *statements: str) -> list[tuple]:
     finally:
         await connection.close()
     return rows
+
+
+class Receiver:
+    """A webhook receiver that fails the first `failures` requests with a 500."""
+
+    def __init__(self, failures: int = 0) -> None:
+        self.failures = failures
+        self.redirect_to: str | None = None
+        self.requests: list[tuple[dict[str, str], bytes]] = []
+        self.hold: asyncio.Event | None = None  # when set, answers wait for it
+
+    async def handle(self, request: web.Request) -> web.Response:
+        self.requests.append((dict(request.headers), await request.read()))
+        if self.hold is not None:
+            await self.hold.wait()
+        if self.redirect_to:
+            raise web.HTTPFound(self.redirect_to)
+        if len(self.requests) <= self.failures:
+            return web.Response(status=500)
+        return web.json_response({"ok": True})

@@ -6,11 +6,10 @@ import hmac
 import json
 
 import pytest
-from aiohttp import web
 
 from loyalty_gateway.reactions.actions.base import ActionError
 from loyalty_gateway.reactions.actions.target_send import check_destination, is_public
-from tests.support import create_profile, free_port, unique, wait_for_event, wait_for_runs
+from tests.support import Receiver, create_profile, unique, wait_for_event, wait_for_runs
 from tests.test_metrics import scrape, value
 
 CREATE_TARGET = """mutation($input: CreateTargetInput!) {
@@ -20,40 +19,6 @@ CREATE_REACTION = """mutation($input: CreateReactionInput!) {
   createReaction(input: $input) { reaction { id } errors { code field } }
 }"""
 TEMPLATE = '{"email": "{{ email }}", "score": {{ data.score }}, "tags": {{ tags | json }}}'
-
-
-class Receiver:
-    """A webhook receiver that fails the first `failures` requests with a 500."""
-
-    def __init__(self, failures: int = 0) -> None:
-        self.failures = failures
-        self.redirect_to: str | None = None
-        self.requests: list[tuple[dict[str, str], bytes]] = []
-        self.hold: asyncio.Event | None = None  # when set, answers wait for it
-
-    async def handle(self, request: web.Request) -> web.Response:
-        self.requests.append((dict(request.headers), await request.read()))
-        if self.hold is not None:
-            await self.hold.wait()
-        if self.redirect_to:
-            raise web.HTTPFound(self.redirect_to)
-        if len(self.requests) <= self.failures:
-            return web.Response(status=500)
-        return web.json_response({"ok": True})
-
-
-@pytest.fixture
-async def receiver():
-    port = free_port()
-    target = Receiver()
-    app = web.Application()
-    app.router.add_post("/hook", target.handle)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    await web.TCPSite(runner, "127.0.0.1", port).start()
-    target.url = f"http://127.0.0.1:{port}/hook"
-    yield target
-    await runner.cleanup()
 
 
 async def send_on(gql, receiver: Receiver, event: str) -> dict:

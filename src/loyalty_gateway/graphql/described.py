@@ -103,7 +103,9 @@ COMMON: dict[str, str] = {
     "message": "What happened, in words.",
     "at": "When it happened.",
     "url": "Where it posts (http or https; private addresses are refused).",
-    "template": "A Jinja2 template of the body, rendered with the event's context.",
+    "template": "A Jinja2 template of the body, rendered with the event's context. Twig's "
+    "`number_format`, `date` (PHP formats), `default`, `json_encode` and `raw` filters are "
+    "there, with `upper`, `lower` and Jinja2's own. Checked when saved (INVALID_TEMPLATE).",
     "headers": "Extra HTTP headers sent with each delivery.",
     "secret": "Signs each delivery (`X-Loyalty-Signature`); never shown again.",
     "scopes": "What the token may do (`rewards:write`, ...).",
@@ -163,6 +165,7 @@ TYPES: dict[str, str] = {
     "ActionInput": "One step of a reaction: an action and its arguments.",
     "ArgumentInput": "An argument: a value, or with `isDynamic` a JSONLogic rule over the event.",
     "Target": "A webhook reactions may post to (`target.send`), signed with its secret.",
+    "TargetRequest": "The request `target.send` would make: nothing was sent.",
     "ReactionRun": "One reaction run for one event: exactly once per (event, reaction).",
     "RunStatus": "Where a run is.",
     "RedemptionStrategy": "Where a redemption takes value from.",
@@ -222,6 +225,10 @@ ENUM_VALUES: dict[str, str] = {
     "RULE_TOO_COSTLY": "A rule needs more than 10,000 steps to evaluate.",
     "TEMPLATE_TOO_COSTLY": "A template goes past one of its limits.",
     "TEMPLATE_ERROR": "A template failed to render.",
+    "INVALID_TEMPLATE": "A template does not compile or names an unknown filter or test; "
+    "`message` says where (line and column).",
+    "TARGET_IN_USE": "A reaction sends to the target (by its handle): it cannot be deleted or "
+    "renamed until none does.",
     "INVALID_ID": "Not an id of the right form.",
     "INVALID_AMOUNT": "An amount of money or points that is not allowed (exact cents, above 0).",
     "INVALID_HANDLE": "Not a handle: letters, digits, `-` and `_`.",
@@ -378,6 +385,22 @@ FIELDS: dict[str, str] = {
     "once, or when that transaction is created.",
     "Redemption.transactionExternalId": "The till's id of the sale it paid for.",
     "Target.hasSecret": "Deliveries are signed.",
+    "Target.condition": "JSONLogic over the event's context: when it is false, `target.send` "
+    "sends nothing and its step passes with `sent: false`. Null: always send.",
+    "CreateTargetInput.condition": "JSONLogic over the event's context; the target sends only "
+    "when it holds. Checked when saved (INVALID_CONDITION).",
+    "UpdateTargetInput.condition": "JSONLogic over the event's context; null removes it.",
+    "TargetRequest.method": "Always `POST`.",
+    "TargetRequest.url": "Where it would post.",
+    "TargetRequest.headers": "The headers it would send: the target's own, then ours; "
+    "`X-Loyalty-Signature` shows a placeholder, as only a real delivery is signed.",
+    "TestTargetPayload.wouldSend": "Whether the target's condition holds for the context; "
+    "null when `errors` is not empty.",
+    "TestTargetPayload.request": "What would be sent; null when it would not send, or when "
+    "`errors` is not empty.",
+    "TargetRequest.body": "The rendered template.",
+    "TestTargetInput.context": "The event context to render with (a JSON object), as an event "
+    "would hold it.",
     "TestReactionInput.context": "The event context to run against (a JSON object).",
     "TestReactionInput.reactionId": "A saved reaction to run (or give `reaction`).",
     "UpdateProgramSettingsInput.pointsToDollarsRate": "Dollars per point (`0.01`: 100 points "
@@ -468,6 +491,11 @@ MUTATIONS: dict[str, str] = {
     "setReactionActive": "Switch a reaction on or off.",
     "deleteReaction": "Delete a reaction; its past runs stay.",
     "createTarget": "Create a webhook target.",
+    "updateTarget": "Change what is given of a target. A handle reactions send to stays "
+    "(TARGET_IN_USE).",
+    "deleteTarget": "Delete a target no reaction sends to (else TARGET_IN_USE).",
+    "testTarget": "What `target.send` would do with `context`: its condition, and the request "
+    "with the rendered template. Nothing is sent; the signature is left out.",
     "emitEvent": "Fire a custom event for a profile; reactions on it run.",
     "retryEvent": "Queue an event again; its failed runs resume from the failed step.",
     "createApiToken": "Create a stored API token with scopes; its secret is shown this once.",

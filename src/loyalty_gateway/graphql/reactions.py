@@ -1,8 +1,8 @@
-"""Reactions, targets, runs, custom events, and the live `reactionLog` subscription."""
+"""Reactions, runs, custom events, and the live `reactionLog` subscription."""
 
 from collections.abc import AsyncGenerator
 from datetime import datetime
-from typing import Any, TypeVar, cast
+from typing import TypeVar, cast
 
 import strawberry
 from strawberry.scalars import JSON
@@ -32,7 +32,6 @@ from loyalty_gateway.reactions.models import ReactionAction as ReactionActionMod
 from loyalty_gateway.reactions.models import ReactionLogEntry as LogEntryModel
 from loyalty_gateway.reactions.models import ReactionRun as RunModel
 from loyalty_gateway.reactions.models import ReactionStep as StepModel
-from loyalty_gateway.reactions.models import Target as TargetModel
 
 
 @strawberry.type
@@ -82,23 +81,6 @@ class Reaction:
     async def actions(self, info: Info) -> list[ReactionAction]:
         rows = await info.context.loaders.reaction_actions.load(str(self.id))
         return [ReactionAction.from_model(row) for row in rows]
-
-
-@guarded_by(Scope.REACTIONS_READ)
-@strawberry.type
-class Target:
-    id: strawberry.ID
-    name: str
-    handle: str
-    url: str
-    template: str
-    headers: JSON
-    has_secret: bool
-    created_at: datetime
-
-    @classmethod
-    def from_model(cls, model: TargetModel) -> "Target":
-        return from_model(cls, model, headers=model.headers or {}, has_secret=bool(model.secret))
 
 
 @guarded_by(Scope.REACTIONS_READ)
@@ -281,22 +263,6 @@ class DeleteReactionPayload:
 
 
 @strawberry.input
-class CreateTargetInput:
-    name: str
-    handle: str
-    url: str
-    template: str
-    secret: str | None = None
-    headers: JSON | None = None
-
-
-@strawberry.type
-class CreateTargetPayload:
-    target: Target | None
-    errors: list[UserErrorType] = strawberry.field(description=ERRORS)
-
-
-@strawberry.input
 class EmitEventInput:
     event: str
     profile_id: strawberry.ID
@@ -387,10 +353,6 @@ class ReactionQueries:
         return connection(found, [Reaction.from_model(r) for r in found.rows])
 
     @strawberry.field(permission_classes=[requires(Scope.REACTIONS_READ)])
-    async def targets(self) -> list[Target]:
-        return [Target.from_model(t) for t in await service.list_targets()]
-
-    @strawberry.field(permission_classes=[requires(Scope.REACTIONS_READ)])
     async def reaction_run(self, id: strawberry.ID) -> ReactionRun | None:
         found = await RunModel.get_or_none(id=parse_id(id))
         return ReactionRun.from_model(found) if found else None
@@ -453,21 +415,6 @@ class ReactionMutations:
         deleted, errors = await attempt(service.delete_reaction(str(input.id)))
         return DeleteReactionPayload(
             deleted_id=strawberry.ID(str(deleted.id)) if deleted else None, errors=errors
-        )
-
-    @strawberry.mutation(permission_classes=[requires(Scope.TARGETS_WRITE)])
-    async def create_target(self, input: CreateTargetInput) -> CreateTargetPayload:
-        work = service.create_target(
-            input.name,
-            input.handle,
-            input.url,
-            input.template,
-            input.secret,
-            cast(dict[str, Any] | None, input.headers),  # a JSON object, checked by the service
-        )
-        target, errors = await attempt(work)
-        return CreateTargetPayload(
-            target=Target.from_model(target) if target else None, errors=errors
         )
 
     @strawberry.mutation(permission_classes=[requires(Scope.REACTIONS_WRITE)])

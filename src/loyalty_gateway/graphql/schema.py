@@ -44,6 +44,7 @@ from loyalty_gateway.graphql.reactions import (
 from loyalty_gateway.graphql.redemptions import RedemptionMutations, RedemptionQueries
 from loyalty_gateway.graphql.rewards import RewardMutations, RewardQueries
 from loyalty_gateway.graphql.scalars import SCALAR_MAP
+from loyalty_gateway.graphql.targets import TargetMutations, TargetQueries
 from loyalty_gateway.graphql.text_input import QueryTextLiterals
 from loyalty_gateway.graphql.tiers import TierMutations, TierQueries
 from loyalty_gateway.graphql.transactions import TransactionMutations, TransactionQueries
@@ -61,6 +62,7 @@ Query = merge_types(
         TierQueries,
         BenefitQueries,
         ReactionQueries,
+        TargetQueries,
         AccessQueries,
         AuditQueries,
     ),
@@ -76,6 +78,7 @@ Mutation = merge_types(
         TierMutations,
         BenefitMutations,
         ReactionMutations,
+        TargetMutations,
         AccessMutations,
     ),
 )

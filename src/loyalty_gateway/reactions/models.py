@@ -74,7 +74,8 @@ class ReactionAction(Model):
 
 
 class Target(Model):
-    """An outbound HTTP endpoint and the Jinja2 template of the body `target.send` posts."""
+    """An outbound HTTP endpoint, the Jinja2 template of the body `target.send` posts, and
+    the condition under which it sends."""
 
     id = fields.UUIDField(primary_key=True)
     name = fields.CharField(max_length=255)
@@ -83,6 +84,8 @@ class Target(Model):
     template = fields.TextField()
     secret = fields.TextField(null=True)
     headers: Any = fields.JSONField(default=dict)
+    description = fields.TextField(null=True)
+    condition: Any = fields.JSONField(null=True)  # JSONLogic: send only when it holds
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
 

@@ -1,15 +1,13 @@
-"""Reactions and targets: validated when saved, so a saved reaction can run."""
+"""Reactions: validated when saved, so a saved reaction can run."""
 
 from dataclasses import dataclass, field
 from typing import Any
 
-from jinja2.exceptions import TemplateError
 from tortoise.transactions import in_transaction
 
 from loyalty_gateway.core.errors import ErrorCode, UserError, require_uuid
 from loyalty_gateway.core.rules import check_rule
 from loyalty_gateway.db.columns import check_text
-from loyalty_gateway.db.handles import check_handle, create_with_handle
 from loyalty_gateway.db.keyset import Slice, Window, by_creation, page_of
 from loyalty_gateway.events import outbox
 from loyalty_gateway.events.models import Event, EventStatus
@@ -27,9 +25,7 @@ from loyalty_gateway.reactions.models import (
     ReactionStep,
     RunStatus,
     StepStatus,
-    Target,
 )
-from loyalty_gateway.reactions.templates import check_template
 from loyalty_gateway.settings import Settings
 
 
@@ -181,28 +177,6 @@ async def delete_reaction(reaction_id: str) -> Reaction:
     return reaction
 
 
-async def create_target(
-    name: str,
-    handle: str,
-    url: str,
-    template: str,
-    secret: str | None,
-    headers: dict[str, Any] | None,
-) -> Target:
-    check_handle(handle)
-    check_text(Target, {"name": name, "handle": handle})
-    if not url.startswith(("http://", "https://")):
-        raise UserError(ErrorCode.INVALID_INPUT, "url must be an http(s) URL", "url")
-    try:
-        check_template(template)
-    except TemplateError as error:
-        raise UserError(ErrorCode.INVALID_INPUT, f"template: {error}", "template") from None
-    if headers is not None and not all(isinstance(v, str) for v in headers.values()):
-        raise UserError(ErrorCode.INVALID_INPUT, "header values must be strings", "headers")
-    fields = {"name": name, "handle": handle, "url": url, "template": template}
-    return await create_with_handle(Target, {**fields, "secret": secret, "headers": headers or {}})
-
-
 async def emit_custom_event(event: str, profile_id: str, data: Any) -> Event:
     """A custom event: the profile's context with `data` under `data`."""
     _check_trigger(event, "event")
@@ -314,10 +288,6 @@ async def list_reactions(
         **{k: v for k, v in {"trigger": trigger, "is_active": is_active}.items() if v is not None}
     )
     return await page_of(query, REACTION_ORDER, window)
-
-
-async def list_targets() -> list[Target]:
-    return await Target.all().order_by("handle")
 
 
 async def list_runs(

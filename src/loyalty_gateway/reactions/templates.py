@@ -18,10 +18,12 @@ from collections.abc import Callable, Iterator
 from contextvars import ContextVar
 from typing import Any
 
-from jinja2 import StrictUndefined
+from jinja2 import ChainableUndefined, StrictUndefined
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from loyalty_gateway.core.errors import ErrorCode, UserError
+from loyalty_gateway.reactions.template_check import check_template as checked
+from loyalty_gateway.reactions.twig_filters import TWIG_FILTERS
 
 MAX_OUTPUT = 1_000_000
 MAX_INTEGER_BITS = 256
@@ -95,15 +97,22 @@ def _checked(function: Callable[..., Any]) -> Callable[..., Any]:
     return checked
 
 
-TEMPLATES = BoundedSandbox(undefined=StrictUndefined, autoescape=False)
+class Undefined(ChainableUndefined, StrictUndefined):
+    """Fails when rendered, compared or iterated, as StrictUndefined does, but lets a path
+    go on (`profile.nickname.first`), so Twig's `profile.nickname|default('friend')` works."""
+
+
+TEMPLATES = BoundedSandbox(undefined=Undefined, autoescape=False)
 TEMPLATES.filters["json"] = lambda value: json.dumps(value, default=str)
+TEMPLATES.filters.update(TWIG_FILTERS)
 TEMPLATES.filters = {name: _checked(f) for name, f in TEMPLATES.filters.items()}
 TEMPLATES.globals["range"] = _bounded_range
 
 
-def check_template(template: str) -> None:
-    """Raises TemplateError when the template does not parse."""
-    TEMPLATES.parse(template)
+def check_template(template: str, field: str = "template") -> None:
+    """Raises INVALID_TEMPLATE, with the line and column, for a template that does not
+    compile or names an unknown filter or test."""
+    checked(TEMPLATES, template, field)
 
 
 def _render(template: str, context: dict[str, Any]) -> str:

@@ -6,7 +6,9 @@ aiohttp posts it: 10 s timeout, and retries with exponential backoff on connecti
 `X-Loyalty-Signature: sha256=<hex HMAC-SHA256 of "timestamp.body">` with the target's secret.
 Any address that is not public (private, loopback, link-local, multicast, reserved, or an
 IPv6 form of one of those) is refused unless TARGET_ALLOW_PRIVATE_NETWORKS=true, and the
-request connects to the very addresses that were checked.
+request connects to the very addresses that were checked. A target with a `condition`
+(JSONLogic over the event's context) sends only when it holds; otherwise the step passes
+with `{"sent": false}`.
 """
 
 import asyncio
@@ -21,6 +23,7 @@ from urllib.parse import urlsplit
 import aiohttp
 from aiohttp.abc import AbstractResolver, ResolveResult
 
+from loyalty_gateway.core.rules import condition_holds
 from loyalty_gateway.reactions.actions.base import Action, ActionError, Arguments, Context, text
 from loyalty_gateway.reactions.models import Target
 from loyalty_gateway.reactions.templates import render
@@ -114,6 +117,30 @@ def signature(secret: str, timestamp: str, body: bytes) -> str:
     return "sha256=" + digest.hexdigest()
 
 
+def request_headers(
+    target: Target, signed: str, delivery_id: str, timestamp: str
+) -> dict[str, str]:
+    """The headers of a delivery: the target's own, then ours (the signature when the target
+    has a secret)."""
+    headers = {
+        "Content-Type": "application/json",
+        **{str(k): str(v) for k, v in (target.headers or {}).items()},
+        "X-Loyalty-Delivery": delivery_id,
+        "X-Loyalty-Timestamp": timestamp,
+    }
+    if target.secret:
+        headers["X-Loyalty-Signature"] = signed
+    return headers
+
+
+def sends_for(target: Target, context: Context) -> bool:
+    """Whether the target's condition holds for this context (no condition: always)."""
+    return target.condition is None or condition_holds(target.condition, context)
+
+
+SKIPPED = {"sent": False, "reason": "the target's condition is false"}
+
+
 async def _target(arguments: Arguments) -> Target:
     handle = text(arguments, "target")
     target = await Target.get_or_none(handle=handle)
@@ -131,14 +158,8 @@ async def deliver(
     last_error = ""
     for attempt in range(1, attempts + 1):
         timestamp = str(int(time.time()))
-        headers = {
-            "Content-Type": "application/json",
-            **{str(k): str(v) for k, v in (target.headers or {}).items()},
-            "X-Loyalty-Delivery": delivery_id,
-            "X-Loyalty-Timestamp": timestamp,
-        }
-        if target.secret:
-            headers["X-Loyalty-Signature"] = signature(target.secret, timestamp, payload)
+        signed = signature(target.secret, timestamp, payload) if target.secret else ""
+        headers = request_headers(target, signed, delivery_id, timestamp)
         try:
             timeout = aiohttp.ClientTimeout(total=settings.target_timeout_seconds)
             connector = aiohttp.TCPConnector(resolver=resolver) if resolver else None
@@ -166,12 +187,16 @@ async def deliver(
 
 async def run(arguments: Arguments, context: Context, settings: Settings) -> Any:
     target = await _target(arguments)
+    if not sends_for(target, context):
+        return SKIPPED
     body = await render(target.template, context)
     return await deliver(target, body, str(arguments["_delivery_id"]), settings)
 
 
 async def dry_run(arguments: Arguments, context: Context, settings: Settings) -> Any:
     target = await _target(arguments)
+    if not sends_for(target, context):
+        return SKIPPED
     return {"would": f"POST to {target.url}", "body": await render(target.template, context)}
 
 
