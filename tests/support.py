@@ -216,7 +216,7 @@ mutation($input: AwardPointsInput!) {{
 LEDGER = """query($id: ID!) { ledger(profileId: $id) {
   entries { movement kind value points lotId redemptionId }
   rewards { issued redeemed restored voided expired balance balanced }
-  points { issued redeemed restored voided expired balance balanced }
+  points { issued redeemed restored voided expired balance pending balanced }
 } }"""
 
 

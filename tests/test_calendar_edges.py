@@ -23,6 +23,7 @@ from tests.support import (
     issue_reward,
     unique,
 )
+from tests.test_rates import create_rate, point_definition
 from tests.test_transactions import seed_004_transaction
 
 GRAPH = built_schema()._schema
@@ -54,6 +55,14 @@ async def inputs(gql) -> dict[str, dict]:
     )
     benefit = await issue_benefit(gql, profile["id"], benefit_definition["id"])
     owner = {"profileId": profile["id"], "timezone": "UTC"}
+    points = await point_definition(gql)
+    rate = await create_rate(gql, points["handle"], "2")
+    automation = await gql(
+        """mutation($input: CreateAutomationInput!) { createAutomation(input: $input)
+        { automation { id } } }""",
+        {"input": {"name": "E", "frequency": "DAILY", "hour": 1, "query": {"==": [1, 0]},
+                   "actions": []}},
+    )  # fmt: skip
     return {
         "createProfile": {"email": f"{unique('edge')}@example.com"},
         "updateProfile": {"id": profile["id"]},
@@ -69,6 +78,12 @@ async def inputs(gql) -> dict[str, dict]:
         "updateBenefitDefinition": {"id": benefit_definition["id"]},
         "issueBenefit": {**owner, "benefitDefinitionId": benefit_definition["id"]},
         "extendBenefits": {"profileId": profile["id"], "ids": [benefit["id"]]},
+        "createPointDefinition": {"name": "E", "handle": unique("edge"), "type": "POINTS",
+                                  "periodType": "ABSOLUTE_DATE"},
+        "updatePointDefinition": {"id": points["id"]},
+        "createRate": {"handle": points["handle"], "name": "E", "rate": "2"},
+        "updateRate": {"id": rate["id"]},
+        "triggerAutomation": {"id": automation["createAutomation"]["automation"]["id"]},
     }  # fmt: skip
 
 

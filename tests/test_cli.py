@@ -155,9 +155,9 @@ def test_demo_loads_a_program_to_explore_with_progress_and_only_once(tmp_path):
     assert again.returncode == 2 and "already loaded" in again.stderr
     assert cli("demo", "--offer", env=env).stdout == ""
     process = serve(env)
-    query = """{ profiles(first: 50) { totalCount nodes { tier { handle }
+    query = """{ profiles(first: 50) { totalCount nodes { tier { handle } birthDate
       benefits { totalCount nodes { definition { handle } } }
-      transactions { totalCount } } } }"""
+      transactions { totalCount } } } automations { name query } }"""
     try:
         wait_for_line(process, "Uvicorn running")
         drain(process)
@@ -167,7 +167,8 @@ def test_demo_loads_a_program_to_explore_with_progress_and_only_once(tmp_path):
                 f"http://127.0.0.1:{port}/graphql",
                 json={"query": query},
                 headers={"Authorization": "Bearer demo-admin-token"},
-            ).json()["data"]["profiles"]
+            ).json()["data"]
+            automations, data = data["automations"], data["profiles"]
             gold = [p for p in data["nodes"] if (p["tier"] or {}).get("handle") == "gold"]
             rewarded = [p for p in gold if p["benefits"]["totalCount"] == 1]
             if (gold and len(rewarded) == len(gold)) or time.monotonic() > deadline:
@@ -181,6 +182,9 @@ def test_demo_loads_a_program_to_explore_with_progress_and_only_once(tmp_path):
     assert gold, "some demo profiles reach gold"
     assert rewarded == gold, "the gold reaction issued free-alterations to each gold profile"
     assert {p["benefits"]["nodes"][0]["definition"]["handle"] for p in gold} == {"free-alterations"}
+    assert all(p["birthDate"] for p in data["nodes"])
+    birthday = {"name": "Birthday reward", "query": {"==": [{"var": "birthday_today"}, True]}}
+    assert automations == [birthday]
 
 
 def test_production_refuses_weak_secrets(tmp_path):

@@ -2,7 +2,7 @@
 
 import pytest
 
-from loyalty_gateway.reactions.actions.points_create import whole_points
+from loyalty_gateway.core.money import whole_points
 from tests.support import create_profile, unique, wait_for_runs
 from tests.test_transactions import create, seed_004_transaction
 
@@ -49,7 +49,7 @@ async def test_a_transaction_earns_points_by_a_rule(gql, points, rounding, earne
     body = {**seed_004_transaction(profile["id"], None, unique("earn")), "total": "125.50"}
     assert (await create(gql, body))["errors"] == []
     [run] = await wait_for_runs(gql, 1, profile=profile["id"], reaction=reaction_id)
-    assert run["status"] == "COMPLETED", run
+    assert run["status"] == "COMPLETED", [s["error"] for s in run["steps"]]
     balance = await gql(
         "query($id: ID!) { profile(id: $id) { balances { pointBalance } } }", {"id": profile["id"]}
     )

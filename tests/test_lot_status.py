@@ -1,7 +1,8 @@
 """A lot's status has one definition per kind (`balances/lots.py`) with three forms: the
 Python check on a loaded lot, the ORM filter and the SQL fragment. On a table of lots (void,
-used, expired at the second, no expiry, uses left 0 or unlimited) the three agree with each
-other and with the rule as the README states it."""
+used, expired at the second, no expiry, uses left 0 or unlimited, point lots pending until a
+second before, at or after now) the three agree with each other and with the rule as the
+README states it."""
 
 import itertools
 from datetime import UTC, datetime, timedelta
@@ -28,7 +29,12 @@ EXPIRIES = [None, NOW - timedelta(seconds=1), NOW, NOW + timedelta(seconds=1)]
 VOIDED = [None, NOW - timedelta(hours=1)]
 
 
-def expected(voided_at: datetime | None, remaining: int | None, expires_at: datetime | None):
+def expected(
+    voided_at: datetime | None,
+    remaining: int | None,
+    expires_at: datetime | None,
+    available_at: datetime | None = None,
+):
     """The rule as the README states it, written out independently."""
     if voided_at is not None:
         return LotStatus.VOID
@@ -36,6 +42,8 @@ def expected(voided_at: datetime | None, remaining: int | None, expires_at: date
         return LotStatus.USED
     if expires_at is not None and expires_at <= NOW:
         return LotStatus.EXPIRED
+    if available_at is not None and available_at > NOW:
+        return LotStatus.PENDING
     return LotStatus.ACTIVE
 
 
@@ -64,22 +72,26 @@ async def benefits(gql, profile_id: str, remaining: int | None, **lot) -> Benefi
 
 
 KINDS = [
-    (REWARD_LOTS, Reward, rewards, [0, 5]),
-    (POINT_LOTS, PointLot, points, [0, 5]),
-    (BENEFIT_LOTS, Benefit, benefits, [0, 5, None]),
+    (REWARD_LOTS, Reward, rewards, [0, 5], [None]),
+    (POINT_LOTS, PointLot, points, [0, 5], EXPIRIES),
+    (BENEFIT_LOTS, Benefit, benefits, [0, 5, None], [None]),
 ]
 
 
-@pytest.mark.parametrize(("kind", "model", "make", "remainders"), KINDS)
+@pytest.mark.parametrize(("kind", "model", "make", "remainders", "availability"), KINDS)
 async def test_python_orm_and_sql_forms_agree_on_every_status(
-    gql, kind: LotKind, model: type[Model], make, remainders
+    gql, kind: LotKind, model: type[Model], make, remainders, availability
 ):
     profile_id = (await create_profile(gql))["id"]
     want: dict[str, LotStatus] = {}
-    for voided_at, remaining, expires_at in itertools.product(VOIDED, remainders, EXPIRIES):
-        lot = await make(gql, profile_id, remaining, voided_at=voided_at, expires_at=expires_at)
-        want[str(lot.id)] = expected(voided_at, remaining, expires_at)
-    assert set(want.values()) == set(LotStatus)
+    grid = itertools.product(VOIDED, remainders, EXPIRIES, availability)
+    for voided_at, remaining, expires_at, available_at in grid:
+        lot = await make(
+            gql, profile_id, remaining, voided_at=voided_at, expires_at=expires_at,
+            **({"available_at": available_at} if kind.pending else {}),
+        )  # fmt: skip
+        want[str(lot.id)] = expected(voided_at, remaining, expires_at, available_at)
+    assert set(want.values()) == set(kind.statuses)
 
     loaded = await model.filter(profile_id=profile_id)
     assert {str(lot.pk): kind.status(lot, NOW) for lot in loaded} == want
@@ -87,7 +99,7 @@ async def test_python_orm_and_sql_forms_agree_on_every_status(
     connection = get_connection("default")
     dialect = connection.capabilities.dialect
     table = model._meta.db_table
-    for status in LotStatus:
+    for status in kind.statuses:
         orm = {str(pk) for pk in await model.filter(
             kind.q([status], NOW), profile_id=profile_id).values_list("id", flat=True)}  # fmt: skip
         fragment = kind.sql(status, "t", placeholder(dialect, 2))

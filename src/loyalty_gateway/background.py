@@ -1,6 +1,6 @@
-"""Background tasks of a process: the outbox dispatcher, and on PostgreSQL the LISTEN loop
-that wakes it and feeds the subscription hub. Each runs under a supervisor that restarts it
-if it ever ends, so no error stops reactions for good."""
+"""Background tasks of a process: the outbox dispatcher with the automations' check, and on
+PostgreSQL the LISTEN loop that wakes it and feeds the subscription hub. Each runs under a
+supervisor that restarts it if it ever ends, so no error stops reactions for good."""
 
 import asyncio
 import contextlib
@@ -14,6 +14,7 @@ from loyalty_gateway.events.hub import LOG_CHANNEL, changes, hub, listen
 from loyalty_gateway.events.notify import on_local_notify
 from loyalty_gateway.events.outbox import EVENTS_CHANNEL, profile_of
 from loyalty_gateway.program.service import seed_program_settings
+from loyalty_gateway.reactions.automations import check_forever
 from loyalty_gateway.reactions.dispatcher import TASK_PREFIX, Dispatcher
 from loyalty_gateway.settings import Settings
 
@@ -96,6 +97,8 @@ async def start_background(settings: Settings, dispatch: bool) -> Background:
         background.stop_hearing = on_local_notify(EVENTS_CHANNEL, _heard_event(dispatcher))
     if dispatcher is not None:
         background.tasks.append(_start("dispatch", dispatcher.run_forever))
+        every = settings.automation_check_seconds
+        background.tasks.append(_start("automations", lambda: check_forever(every)))
     return background
 
 

@@ -4,7 +4,9 @@ in-process as the bootstrap admin, so the demo data obeys every rule a client's 
 What it loads: tiers bronze/silver/gold; the seed pages' `birthday-reward` reward definition
 and `free-alterations` benefit definition; the seed 000 reaction shape (tier.achieved →
 filter → benefit.create), filtered on `gold` since seed 001 says free alterations come with
-Gold; and profiles with points, rewards, transactions, redemptions and tier points."""
+Gold; the birthday automation seed 002 promises (a `birthday-reward` each morning for the
+customers whose birthday it is); and profiles with points, rewards, transactions,
+redemptions and tier points."""
 
 import random
 from collections.abc import Callable
@@ -69,6 +71,23 @@ GOLD_REACTION = {
         },
     ],
 }
+BIRTHDAY_AUTOMATION = {
+    "name": "Birthday reward",
+    "description": "Each morning, a $20 birthday reward for the customers whose birthday it is",
+    "frequency": "DAILY",
+    "hour": 8,
+    "query": {"==": [{"var": "birthday_today"}, True]},
+    "actions": [
+        {
+            "name": "reward.create",
+            "sortOrder": 1,
+            "arguments": [
+                {"name": "profile_id", "value": {"var": "profile_id"}, "isDynamic": True},
+                {"name": "definition", "value": "birthday-reward"},
+            ],
+        }
+    ],
+}
 FIRST_NAMES = ["Ava", "Noah", "Mia", "Leo", "Zoe", "Kai", "Isla", "Eli", "Ruby", "Max"]
 LAST_NAMES = ["Nguyen", "Smith", "Patel", "Garcia", "Brown", "Kim", "Rossi", "Cohen"]
 PRODUCTS = [("Linen shirt", "89.95"), ("Chinos", "119.00"), ("Socks", "12.50"), ("Belt", "59.00")]
@@ -131,6 +150,7 @@ async def load_demo(
     await demo.run(_create("CreateRewardDefinition"), input=BIRTHDAY_REWARD)
     await demo.run(_create("CreateBenefitDefinition"), input=FREE_ALTERATIONS)
     await demo.run(_create("CreateReaction"), input=GOLD_REACTION)
+    await demo.run(_create("CreateAutomation"), input=BIRTHDAY_AUTOMATION)
     rng = random.Random(2026)
     for number in range(1, profiles + 1):
         await _customer(demo, rng, number)
@@ -148,6 +168,7 @@ async def _customer(demo: Demo, rng: random.Random, number: int) -> None:
             "firstName": first,
             "lastName": last,
             "tags": rng.sample(["vip", "online", "in-store", "newsletter"], k=2),
+            "birthDate": f"{1960 + number % 45}-{1 + number % 12:02d}-{1 + number % 28:02d}",
         },
     )
     profile_id = created["createProfile"]["profile"]["id"]

@@ -40,6 +40,7 @@ class Settings(BaseSettings):
     dispatcher_poll_seconds: float = Field(default=1.0, gt=0)
     dispatcher_concurrency: int = Field(default=8, ge=1)
     dispatcher_stall_seconds: float = Field(default=60, gt=0)
+    automation_check_seconds: float = Field(default=30, gt=0)
     event_lease_seconds: float = Field(default=60, gt=0)
     event_max_attempts: int = Field(default=5, ge=1)
     loyalty_secret_key: str | None = None

@@ -24,6 +24,7 @@ M = TypeVar("M", bound=Model)
 
 class LotStatus(Enum):
     ACTIVE = "ACTIVE"
+    PENDING = "PENDING"  # point lots only: earned, spendable from `available_at`
     EXPIRED = "EXPIRED"
     USED = "USED"
     VOID = "VOID"
@@ -82,35 +83,45 @@ _Clause = tuple[_Test, ...]
 class LotKind:
     """The status rule of one kind of lot, written once as clauses of column tests, from
     which come the Python check, the ORM filter and the SQL fragment. A lot is VOID once
-    voided; else USED with nothing remaining; else EXPIRED at or after `expires_at`; else
-    ACTIVE. `unlimited`: a remaining count of NULL means no limit (a benefit's uses)."""
+    voided; else USED with nothing remaining; else EXPIRED at or after `expires_at`; else,
+    for a kind with a `pending` column, PENDING until that time; else ACTIVE. `unlimited`:
+    a remaining count of NULL means no limit (a benefit's uses)."""
 
     remaining: str
     unlimited: bool = False
+    pending: str | None = None
+
+    @property
+    def statuses(self) -> tuple[LotStatus, ...]:
+        """The statuses a lot of this kind can be in."""
+        return tuple(s for s in LotStatus if s is not LotStatus.PENDING or self.pending)
 
     def clauses(self, status: LotStatus) -> list[_Clause]:
         not_void: _Clause = (_Test("voided_at", "null"),)
         left: _Clause = (_Test(self.remaining, "positive"),)
         if self.unlimited:
             left = (_Test(self.remaining, "null"), *left)
+        live = [not_void, left, (_Test("expires_at", "null"), _Test("expires_at", "future"))]
+        available: list[_Clause] = []
+        if self.pending is not None:
+            available = [(_Test(self.pending, "null"), _Test(self.pending, "past"))]
         by_status: dict[LotStatus, list[_Clause]] = {
             LotStatus.VOID: [(_Test("voided_at", "set"),)],
             LotStatus.USED: [not_void, (_Test(self.remaining, "zero"),)],
             LotStatus.EXPIRED: [not_void, left, (_Test("expires_at", "past"),)],
-            LotStatus.ACTIVE: [
-                not_void,
-                left,
-                (_Test("expires_at", "null"), _Test("expires_at", "future")),
-            ],
+            LotStatus.PENDING: [*live, (_Test(self.pending or "", "future"),)],
+            LotStatus.ACTIVE: [*live, *available],
         }
+        if status not in self.statuses:
+            raise ValueError(f"a {self.remaining} lot is never {status.value}")
         return by_status[status]
 
     def status(self, lot: object, now: datetime) -> LotStatus:
         """The status of a loaded lot."""
-        for status in LotStatus:
+        for status in self.statuses:
             if all(any(t.holds(lot, now) for t in c) for c in self.clauses(status)):
                 return status
-        raise AssertionError(f"no status holds for {lot!r}")  # the four cover every lot
+        raise AssertionError(f"no status holds for {lot!r}")  # the statuses cover every lot
 
     def active_q(self, now: datetime) -> Q:
         """The ORM filter of live lots: the ones balances count and redemptions take from."""
@@ -135,12 +146,12 @@ class LotKind:
 
     def status_sql(self, alias: str, now: str) -> str:
         """The status itself, as SQL text (`'ACTIVE'`...): each status's condition in turn."""
-        cases = " ".join(f"WHEN {self.sql(s, alias, now)} THEN '{s.value}'" for s in LotStatus)
+        cases = " ".join(f"WHEN {self.sql(s, alias, now)} THEN '{s.value}'" for s in self.statuses)
         return f"CASE {cases} END"
 
 
 REWARD_LOTS = LotKind("value_remaining_cents")
-POINT_LOTS = LotKind("points_remaining")
+POINT_LOTS = LotKind("points_remaining", pending="available_at")
 BENEFIT_LOTS = LotKind("redemptions_remaining", unlimited=True)
 
 

@@ -23,6 +23,7 @@ class Balances:
     points: int
     point_cents: int
     benefits: int
+    pending_points: int
 
     @property
     def combined_cents(self) -> int:
@@ -36,6 +37,7 @@ class Balances:
             "point_balance_dollars": from_cents(self.point_cents),
             "combined_balance_dollars": from_cents(self.combined_cents),
             "benefit_balance": self.benefits,
+            "pending_point_balance": self.pending_points,
         }
 
 
@@ -63,6 +65,8 @@ def balance_sql(profile: str, now: str) -> dict[str, str]:
     WHERE {spendable_rewards_sql("r", profile, now)})""",
         "points": f"""(SELECT COALESCE(SUM(l.points_remaining), 0) FROM point_lot l
     WHERE {spendable_points_sql("l", profile, now)})""",
+        "pending_points": f"""(SELECT COALESCE(SUM(l.points_remaining), 0) FROM point_lot l
+    WHERE l.profile_id = {profile} AND {POINT_LOTS.sql(LotStatus.PENDING, "l", now)})""",
         "benefits": f"""(SELECT COUNT(*) FROM benefit b
     WHERE b.profile_id = {profile} AND {BENEFIT_LOTS.sql(active, "b", now)})""",
         "rate": f"""(SELECT s.points_to_dollars_rate FROM program_settings s
@@ -105,13 +109,14 @@ async def rate_of(row: Mapping[str, Any] | None) -> Decimal:
 def balances_from(row: Mapping[str, Any] | None, rate: Decimal) -> Balances:
     """Balances from a row holding `balance_sql`'s columns (zeros for no row)."""
     if row is None:
-        return Balances(reward_cents=0, points=0, point_cents=0, benefits=0)
+        return Balances(reward_cents=0, points=0, point_cents=0, benefits=0, pending_points=0)
     points = int(row["points"])
     return Balances(
         reward_cents=int(row["reward_cents"]),
         points=points,
         point_cents=points_to_cents(points, rate),
         benefits=int(row["benefits"]),
+        pending_points=int(row["pending_points"]),
     )
 
 

@@ -1,7 +1,7 @@
 """Money is integer cents inside and a 2-decimal string outside; never a float."""
 
 import re
-from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
+from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
 
 from loyalty_gateway.core.errors import ErrorCode, UserError
 
@@ -33,8 +33,10 @@ def parse_json_float(text: str) -> float:
 
 
 def to_decimal(value: object) -> Decimal:
-    """Read a plain decimal string, an int or a JSON number as a Decimal, exactly; NaN for
-    anything else."""
+    """Read a Decimal, a plain decimal string, an int or a JSON number as a Decimal,
+    exactly; NaN for anything else."""
+    if isinstance(value, Decimal):
+        return value
     if isinstance(value, bool):
         return Decimal("NaN")
     if isinstance(value, int):
@@ -83,3 +85,23 @@ def money_sql(cents: str) -> str:
 def cents_to_points(cents: int, rate: Decimal) -> int:
     """Points needed to cover an amount, rounded up."""
     return int((Decimal(cents) / 100 / rate).to_integral_value(rounding=ROUND_CEILING))
+
+
+ROUNDING = {"floor": ROUND_FLOOR, "round": ROUND_HALF_UP, "ceil": ROUND_CEILING}
+"""How a fractional number of points becomes whole: down (the default), half up, or up."""
+
+
+def whole_points(value: object, rounding: str = "floor") -> int:
+    """Points from a number, a numeric string or a rule's result, rounded to a whole number."""
+    if rounding not in ROUNDING:
+        raise UserError(
+            ErrorCode.INVALID_INPUT,
+            f"rounding must be one of {', '.join(ROUNDING)}, got {rounding!r}",
+            "rounding",
+        )
+    amount = to_decimal(value)
+    if not amount.is_finite():
+        raise UserError(
+            ErrorCode.INVALID_AMOUNT, f"points must be a number, got {value!r}", "points"
+        )
+    return int(amount.to_integral_value(rounding=ROUNDING[rounding]))

@@ -18,6 +18,7 @@ MODEL_MODULES = [
     "loyalty_gateway.profiles.models",
     "loyalty_gateway.rewards.models",
     "loyalty_gateway.points.models",
+    "loyalty_gateway.earning.models",
     "loyalty_gateway.events.models",
     "loyalty_gateway.idempotency.models",
     "loyalty_gateway.auth.models",

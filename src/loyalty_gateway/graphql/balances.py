@@ -25,6 +25,10 @@ class BalancesType:
     point_balance_dollars: Decimal
     combined_balance_dollars: Decimal
     benefit_balance: int = strawberry.field(description="The number of redeemable benefits.")
+    pending_point_balance: Points = strawberry.field(
+        description="Points earned but not yet spendable (a rate's or definition's pending "
+        "period); they join `pointBalance` at their `availableAt`, with no request needed."
+    )
 
     @classmethod
     def from_domain(cls, profile_id: str, balances: Balances) -> "BalancesType":
@@ -35,6 +39,7 @@ class BalancesType:
             point_balance_dollars=from_cents(balances.point_cents),
             combined_balance_dollars=from_cents(balances.combined_cents),
             benefit_balance=balances.benefits,
+            pending_point_balance=balances.pending_points,
         )
 
     @classmethod

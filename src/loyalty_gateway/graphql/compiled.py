@@ -731,6 +731,7 @@ def _balances_of(builder: _Builder, selection: SelectionSetNode | None, alias: s
         "pointBalanceDollars": money_sql(point_cents),
         "combinedBalanceDollars": money_sql(f"b.reward_cents + {point_cents}"),
         "benefitBalance": "b.benefits",
+        "pendingPointBalance": "b.pending_points",
     }
     selected = builder.fields(selection, "Balances")
     body = _json_object("Balances", selected, lambda key, child: forms.get(child.name.value))
@@ -905,7 +906,8 @@ FORMS: dict[str, dict[str, Form]] = {
     "PointLot": {
         "id": _scalar(PointLot, "id", _text),
         **_plain(PointLot, "pointsInitial pointsRemaining timezone reason externalId"),
-        **_times(PointLot, "issuedAt expiresAt createdAt"),
+        **_times(PointLot, "issuedAt expiresAt availableAt createdAt"),
+        "transactionId": _scalar(PointLot, "transaction_id", _text),
         "status": _lot_status(POINT_LOTS),
     },
     "Benefit": {
@@ -950,7 +952,7 @@ FORMS: dict[str, dict[str, Form]] = {
         "id": _scalar(Transaction, "id", _text),
         **_plain(Transaction, "externalId receiptRef isVoid timezone locationId tags"),
         **_money(Transaction, "total totalOriginal margin"),
-        **_times(Transaction, "transactedAt createdAt"),
+        **_times(Transaction, "transactedAt refundedAt createdAt"),
         "transactedLocalAt": _local(Transaction, "transacted"),
         "items": _many(
             _by(Transaction, "id", TransactionItem, "transaction_id"),

@@ -16,6 +16,25 @@ TIMEZONE_IN = (
 TIMEZONE_OUT = "The IANA time zone its local dates and its expiry are in."
 
 COMMON: dict[str, str] = {
+    "frequency": "How often it runs: daily, weekly (on `weekday`) or monthly (on `day`).",
+    "hour": "The local hour it runs at (0 to 23), in `timezone`.",
+    "weekday": "For a weekly one, the day it runs: 1 (Monday) to 7 (Sunday).",
+    "day": "For a monthly one, the day of the month it runs (1 to 31; a shorter month: its "
+    "last day).",
+    "query": "JSONLogic over each profile's context, with `today`, `birthday_today`, "
+    "`days_to_birthday` and `next_reward_expiry_days` (in local dates): the profiles it "
+    "fires for.",
+    "issuePeriod": "How many `issuePeriodType` units points earned stay pending (not "
+    "spendable) after they are issued; null or 0: spendable at once.",
+    "issuePeriodType": "The unit of `issuePeriod`.",
+    "rate": "The multiplier: points earned = the amount earned on times it.",
+    "startsAt": "When it starts to apply; null: always has.",
+    "endsAt": "When it stops applying (inclusive); null: never.",
+    "profileConditions": "JSONLogic over the profile's context: it applies only when true.",
+    "productConditions": "JSONLogic over the sale (or, earning per item, each item): it "
+    "applies only when true. A rate with them makes a sale earn item by item.",
+    "code": "A promotion code it asks for: it applies only to sales given that code.",
+    "isArchived": "Archived: it never applies again; lots earned at it keep it.",
     "id": "Its id: opaque, stable, unique among its kind.",
     "name": "What people see it called.",
     "handle": "Its unique, URL-safe name (letters, digits, `-`, `_`): what it is looked up by.",
@@ -131,6 +150,16 @@ ARGUMENTS: dict[str, str] = {
 """Arguments of these names mean the same on every field."""
 
 TYPES: dict[str, str] = {
+    "Automation": "A reaction fired on a schedule, for each profile its query picks, at "
+    "most once per profile and period. Its runs are its reaction's.",
+    "AutomationFrequency": "How often an automation runs.",
+    "PointDefinition": "A kind of points the program awards: reward points (spendable) or "
+    "tier points (count toward tiers), with the expiry and pending period of what it awards.",
+    "Rate": "How many points a unit of spend earns by a point definition: when, where, for "
+    "whom, on what. The most specific live rate that matches applies.",
+    "Earning": "What a sale earns by one point definition at one rate.",
+    "PointType": "What a point definition awards.",
+    "IssuePeriodType": "The unit of a pending period.",
     "Query": "What can be read. Each field names the scope a token needs.",
     "Mutation": "What can be changed. Each returns its own payload, with `errors`.",
     "Subscription": "What streams over the WebSocket (graphql-transport-ws).",
@@ -190,6 +219,13 @@ TYPES: dict[str, str] = {
 """Each type's description, where its class gives none."""
 
 ENUM_VALUES: dict[str, str] = {
+    "DAILY": "Every day, at its hour.",
+    "WEEKLY": "Every week, on its weekday, at its hour.",
+    "MONTHLY": "Every month, on its day, at its hour.",
+    "PointStatus.PENDING": "Earned but not yet spendable: counts from `availableAt`.",
+    "PointType.POINTS": "Reward points: in balances, spent by `redeem`.",
+    "TIER_POINTS": "Tier points: count toward tiers for 12 months; never spent.",
+    "HOURS": "Hours.",
     "ACTIVE": "Live: not void, not expired, with value (or uses) left.",
     "EXPIRED": "Past its expiry with value left: no longer counts.",
     "USED": "Nothing left: spent or used up.",
@@ -225,6 +261,7 @@ ENUM_VALUES: dict[str, str] = {
     "RULE_TOO_COSTLY": "A rule needs more than 10,000 steps to evaluate.",
     "TEMPLATE_TOO_COSTLY": "A template goes past one of its limits.",
     "TEMPLATE_ERROR": "A template failed to render.",
+    "ALREADY_REFUNDED": "The transaction was refunded already.",
     "INVALID_TEMPLATE": "A template does not compile or names an unknown filter or test; "
     "`message` says where (line and column).",
     "TARGET_IN_USE": "A reaction sends to the target (by its handle): it cannot be deleted or "
@@ -294,6 +331,46 @@ ENUM_VALUES: dict[str, str] = {
 """Enum values by name (`Enum.VALUE` where one name means other things in other enums)."""
 
 FIELDS: dict[str, str] = {
+    "Automation.timezone": "The IANA time zone its hour, its periods and its query's dates "
+    "are in (the program's `defaultTimezone` unless given).",
+    "Automation.lastRunAt": "When it last ran; null: never.",
+    "Automation.lastPeriod": "The period it last ran for: `2026-12-03` (daily), `2026-W49` "
+    "(weekly), `2026-12` (monthly).",
+    "Automation.nextRunAt": "When it runs next (UTC), if active.",
+    "Automation.reaction": "Its reaction: name, actions and runs (`reactionRuns(reactionId)`).",
+    "CreateAutomationInput.timezone": "An IANA time zone; the program's `defaultTimezone` "
+    "unless given.",
+    "UpdateAutomationInput.timezone": "An IANA time zone; null: the program's `defaultTimezone`.",
+    "CreateAutomationInput.actions": "What it does for each profile, in `sortOrder`, as a "
+    "reaction's actions (their rules read the query's context and `automation`).",
+    "UpdateAutomationInput.actions": "When given, replaces every action.",
+    "TriggerAutomationInput.now": "Run as if at this time (its period and its `today`); now "
+    "unless given.",
+    "TriggerAutomationPayload.events": "The events it fired, one per profile; null when "
+    "`errors` is not empty.",
+    "PointDefinition.type": "Reward points or tier points; it cannot change.",
+    "CreatePointDefinitionInput.type": "Reward points or tier points; it cannot change.",
+    "Rate.handle": "The handle of its point definition.",
+    "CreateRateInput.handle": "The handle of the point definition it is for.",
+    "Earning.definition": "The point definition it is earned by.",
+    "Earning.base": "The amount earned on: the sale's total, or its items' at this rate.",
+    "Earning.rate": "The multiplier: 1 when no rate matched.",
+    "Earning.matchedRate": "The rate that applied; null when none did (rate 1).",
+    "Earning.points": "Whole points, rounded down.",
+    "Earning.itemPositions": "The items earned on (their positions); empty: the whole sale.",
+    "Earning.availableAt": "When points earned now would become spendable; null: at once "
+    "(and for tier points).",
+    "CalculateEarningInput.transaction": "The sale, as `createTransaction` would take it.",
+    "CalculateEarningInput.code": "A promotion code rates may ask for.",
+    "CalculateEarningInput.handles": "The point definitions to earn by; null: every one.",
+    "CalculateEarningPayload.earnings": "What it would earn, per definition and rate; null "
+    "when `errors` is not empty.",
+    "RefundTransactionInput.reason": "Why, in words: kept on the tier points taken back.",
+    "RefundTransactionPayload.pointsTakenBack": "Points voided: what was left of the points "
+    "it earned (points already spent stay spent).",
+    "RefundTransactionPayload.tierPointsTakenBack": "Tier points cancelled: all it earned.",
+    "Balances.pendingPointBalance": "Points earned but not yet spendable; they join "
+    "`pointBalance` at their `availableAt`, with no request needed.",
     "AwardPointsInput.points": "How many points to award (1 or more).",
     "AwardTierPointsInput.points": "How many tier points to record (1 or more).",
     "TierPoint.points": "The tier points recorded.",
@@ -427,6 +504,10 @@ FIELDS: dict[str, str] = {
 }
 """Fields that mean something of their own on one type."""
 QUERY: dict[str, str] = {
+    "automations": "Automations, oldest first, with their last and next run.",
+    "pointDefinitions": "Point definitions, oldest first; of one `type` when given.",
+    "rates": "Rates, oldest first: of one point definition (`handle`) when given, archived "
+    "ones only with `includeArchived`.",
     "profile": "A profile by id.",
     "balances": "A profile's balances.",
     "rewardDefinitions": "Reward definitions, oldest first.",
@@ -450,6 +531,8 @@ QUERY: dict[str, str] = {
     "externalId": "The id the till gave it (or give `id`).",
     "trigger": "Only those on this trigger.",
     "isActive": "Only active ones, or only inactive ones.",
+    "type": "Only those of this type.",
+    "includeArchived": "Archived ones too.",
     "reactionId": "Only those of this reaction.",
     "status": "Only those in these statuses (any of them); all when not given.",
     "tokenId": "Only what this stored token did.",
@@ -458,6 +541,22 @@ QUERY: dict[str, str] = {
 }
 """Root query fields and arguments (of any field) by name."""
 MUTATIONS: dict[str, str] = {
+    "createAutomation": "Create an automation: a schedule, a profile query and actions.",
+    "updateAutomation": "Change what is given of an automation; a new schedule runs next at "
+    "its own next time.",
+    "deleteAutomation": "Delete an automation and its reaction; past runs stay.",
+    "triggerAutomation": "Run an automation now (or as if at `now`): it fires for the "
+    "profiles its query picks that it has not fired for in that period.",
+    "createPointDefinition": "Create a point definition.",
+    "updatePointDefinition": "Change what is given of a point definition (not its type).",
+    "createRate": "Create a rate for a point definition; its conditions are checked "
+    "(INVALID_CONDITION).",
+    "updateRate": "Change what is given of a rate that is not archived.",
+    "archiveRate": "Archive a rate: it never applies again.",
+    "calculateEarning": "A dry run: what a sale would earn by each point definition and which "
+    "rate matched, for a till's receipt preview. Nothing is written.",
+    "refundTransaction": "Take back what a sale earned: its points' remainder is voided and "
+    "its tier points cancelled, once (ALREADY_REFUNDED).",
     "createProfile": "Create a profile; DUPLICATE_EMAIL when the email is taken.",
     "updateProfile": "Change what is given of a profile; the rest stays.",
     "createRewardDefinition": "Create a reward definition.",

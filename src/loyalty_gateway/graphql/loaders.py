@@ -22,6 +22,7 @@ from loyalty_gateway.benefits import definitions as benefit_definitions
 from loyalty_gateway.benefits.models import Benefit, BenefitDefinition
 from loyalty_gateway.core.time import utcnow
 from loyalty_gateway.db.rows import by_ids
+from loyalty_gateway.earning.models import PointDefinition
 from loyalty_gateway.events.models import Event
 from loyalty_gateway.points.models import PointLot
 from loyalty_gateway.profiles.models import Profile
@@ -100,6 +101,10 @@ class Loaders:
     @cached_property
     def reward_definition(self) -> DataLoader[str, RewardDefinition | None]:
         return by_key(definitions_by_ids)
+
+    @cached_property
+    def point_definition(self) -> DataLoader[str, PointDefinition | None]:
+        return by_key(lambda ids: _by_ids(PointDefinition, ids))
 
     @cached_property
     def reward(self) -> DataLoader[str, Reward | None]:

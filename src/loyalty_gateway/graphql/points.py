@@ -5,12 +5,14 @@ from decimal import Decimal
 
 import strawberry
 from strawberry.scalars import JSON
+from strawberry.types import Info
 
 from loyalty_gateway.balances.lots import POINT_LOTS
 from loyalty_gateway.core.time import utcnow
 from loyalty_gateway.graphql.balances import BalancesType
 from loyalty_gateway.graphql.convert import from_model, to_domain
 from loyalty_gateway.graphql.described import ERRORS, IDEMPOTENCY_KEY, TIMEZONE_IN, TIMEZONE_OUT
+from loyalty_gateway.graphql.earning import PointDefinition, multiplier
 from loyalty_gateway.graphql.enums import Scope
 from loyalty_gateway.graphql.errors import UserErrorType, attempt
 from loyalty_gateway.graphql.lot_status import PointStatusEnum, status_as
@@ -36,13 +38,33 @@ class PointLot:
     reason: str | None
     external_id: str | None
     meta: JSON | None
+    available_at: datetime | None = strawberry.field(
+        description="Pending until then (`status: PENDING`), spendable after; null: at once."
+    )
+    rate: Decimal | None = strawberry.field(
+        description="The rate it was earned at (a multiplier); null when no rate applied."
+    )
+    transaction_id: strawberry.ID | None = strawberry.field(
+        description="The sale it was earned on, if any."
+    )
     created_at: datetime
+    definition_id: strawberry.Private[str | None]
 
     @classmethod
     def from_model(cls, model: PointLotModel) -> "PointLot":
         return from_model(
-            cls, model, status=status_as(PointStatusEnum, POINT_LOTS, model, utcnow())
+            cls,
+            model,
+            status=status_as(PointStatusEnum, POINT_LOTS, model, utcnow()),
+            rate=multiplier(model.rate) if model.rate is not None else None,
         )
+
+    @strawberry.field(description="The point definition it was earned by, if any.")
+    async def definition(self, info: Info) -> PointDefinition | None:
+        if self.definition_id is None:
+            return None
+        found = await info.context.loaders.point_definition.load(str(self.definition_id))
+        return PointDefinition.from_model(found) if found else None
 
 
 @strawberry.input

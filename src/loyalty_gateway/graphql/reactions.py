@@ -313,7 +313,7 @@ class TestReactionPayload:
     errors: list[UserErrorType] = strawberry.field(description=ERRORS)
 
 
-def _actions(actions: list[ActionInput]) -> list[service.ActionInput]:
+def domain_actions(actions: list[ActionInput]) -> list[service.ActionInput]:
     return [
         service.ActionInput(
             name=a.name,
@@ -390,7 +390,11 @@ class ReactionMutations:
     @strawberry.mutation(permission_classes=[requires(Scope.REACTIONS_WRITE)])
     async def create_reaction(self, input: CreateReactionInput) -> CreateReactionPayload:
         work = service.create_reaction(
-            input.name, input.trigger, input.is_active, _actions(input.actions), input.description
+            input.name,
+            input.trigger,
+            input.is_active,
+            domain_actions(input.actions),
+            input.description,
         )
         return _reaction_payload(CreateReactionPayload, *await attempt(work))
 
@@ -401,7 +405,9 @@ class ReactionMutations:
             for key in ("name", "trigger", "description", "is_active")
             if getattr(input, key) is not strawberry.UNSET
         }
-        actions = None if input.actions in (None, strawberry.UNSET) else _actions(input.actions)
+        actions = (
+            None if input.actions in (None, strawberry.UNSET) else domain_actions(input.actions)
+        )
         work = service.update_reaction(str(input.id), fields, actions)
         return _reaction_payload(UpdateReactionPayload, *await attempt(work))
 
@@ -434,7 +440,9 @@ class ReactionMutations:
     )
     async def test_reaction(self, info: Info, input: TestReactionInput) -> TestReactionPayload:
         inline = (
-            (input.reaction.trigger, _actions(input.reaction.actions)) if input.reaction else None
+            (input.reaction.trigger, domain_actions(input.reaction.actions))
+            if input.reaction
+            else None
         )
         reaction_id = str(input.reaction_id) if input.reaction_id is not None else None
         work = service.test_reaction(reaction_id, inline, input.context, info.context.settings)

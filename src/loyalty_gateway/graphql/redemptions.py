@@ -203,7 +203,12 @@ class PointLedgerTotals:
     voided: Points
     expired: Points
     balance: Points
-    balanced: bool
+    pending: Points = strawberry.field(
+        description="Points earned but not yet spendable: they count in `issued`, not in `balance`."
+    )
+    balanced: bool = strawberry.field(
+        description="issued - redeemed + restored - voided - expired == balance + pending"
+    )
 
 
 @guarded_by(Scope.REDEMPTIONS_READ)
@@ -247,6 +252,7 @@ class Ledger:
                 voided=points.voided,
                 expired=points.expired,
                 balance=points.balance,
+                pending=points.pending,
                 balanced=points.balanced,
             ),
         )

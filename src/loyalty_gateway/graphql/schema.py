@@ -17,6 +17,7 @@ from loyalty_gateway.graphql.access import (
     AccessSubscriptions,
 )
 from loyalty_gateway.graphql.audit import Audited, AuditQueries
+from loyalty_gateway.graphql.automations import AutomationMutations, AutomationQueries
 from loyalty_gateway.graphql.benefits import BenefitMutations, BenefitQueries
 from loyalty_gateway.graphql.described import (
     ARGUMENTS,
@@ -27,6 +28,7 @@ from loyalty_gateway.graphql.described import (
     QUERY,
     TYPES,
 )
+from loyalty_gateway.graphql.earning import EarningMutations, EarningQueries
 from loyalty_gateway.graphql.errors import is_expected
 from loyalty_gateway.graphql.limits import QueryLimits
 from loyalty_gateway.graphql.loaders import FreshLoaders
@@ -63,6 +65,8 @@ Query = merge_types(
         BenefitQueries,
         ReactionQueries,
         TargetQueries,
+        AutomationQueries,
+        EarningQueries,
         AccessQueries,
         AuditQueries,
     ),
@@ -79,6 +83,8 @@ Mutation = merge_types(
         BenefitMutations,
         ReactionMutations,
         TargetMutations,
+        AutomationMutations,
+        EarningMutations,
         AccessMutations,
     ),
 )

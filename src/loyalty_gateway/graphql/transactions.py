@@ -70,6 +70,9 @@ class Transaction:
     location_id: str | None
     tags: list[str]
     meta: JSON | None
+    refunded_at: datetime | None = strawberry.field(
+        description="When `refundTransaction` took back what it earned; null: never."
+    )
     created_at: datetime
     profile_id: strawberry.Private[str | None]
     redemption_id: strawberry.Private[str | None]
@@ -167,7 +170,7 @@ def _payload(
     return kind(transaction=Transaction.from_model(model) if model else None, errors=errors)
 
 
-def _domain_input(data: CreateTransactionInput) -> service.CreateTransactionInput:
+def domain_input(data: CreateTransactionInput) -> service.CreateTransactionInput:
     items = [to_domain(service.TransactionItemInput, item) for item in data.items]
     return to_domain(service.CreateTransactionInput, data, items=items)
 
@@ -191,7 +194,7 @@ class TransactionQueries:
 class TransactionMutations:
     @strawberry.mutation(permission_classes=[requires(Scope.TRANSACTIONS_WRITE)])
     async def create_transaction(self, input: CreateTransactionInput) -> CreateTransactionPayload:
-        work = service.create_transaction(_domain_input(input), input.idempotency_key)
+        work = service.create_transaction(domain_input(input), input.idempotency_key)
         return _payload(CreateTransactionPayload, *await attempt(work))
 
     @strawberry.mutation(permission_classes=[requires(Scope.TRANSACTIONS_WRITE)])

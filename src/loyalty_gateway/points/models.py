@@ -1,3 +1,4 @@
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from tortoise import fields
@@ -5,6 +6,7 @@ from tortoise.migrations.constraints import CheckConstraint
 from tortoise.models import Model
 
 if TYPE_CHECKING:
+    from loyalty_gateway.earning.models import PointDefinition
     from loyalty_gateway.profiles.models import Profile
 
 
@@ -24,13 +26,21 @@ class PointLot(Model):
     reason = fields.TextField(null=True)
     external_id = fields.CharField(max_length=255, null=True)
     meta: Any = fields.JSONField(null=True)
+    available_at = fields.DatetimeField(null=True)  # pending until then; null: at once
+    definition: fields.ForeignKeyNullableRelation["PointDefinition"] = fields.ForeignKeyField(
+        "models.PointDefinition", related_name="lots", null=True, on_delete=fields.RESTRICT
+    )
+    rate_id = fields.UUIDField(null=True)  # the rate it was earned at, if one matched
+    rate: Decimal | None = fields.DecimalField(max_digits=18, decimal_places=6, null=True)
+    transaction_id = fields.UUIDField(null=True)  # the sale it was earned on
     created_at = fields.DatetimeField(auto_now_add=True)
 
     profile_id: str
+    definition_id: str | None
 
     class Meta:
         table = "point_lot"
-        indexes = (("profile_id", "expires_at"),)
+        indexes = (("profile_id", "expires_at"), ("transaction_id",))
         constraints = (
             CheckConstraint(
                 check="points_remaining >= 0 AND points_remaining <= points_initial",

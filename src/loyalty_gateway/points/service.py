@@ -9,6 +9,7 @@ from loyalty_gateway.core.errors import ErrorCode, UserError
 from loyalty_gateway.core.time import zone
 from loyalty_gateway.db.columns import check_text, json_for_storage
 from loyalty_gateway.db.rows import by_ids, insert_one
+from loyalty_gateway.earning.models import Earning
 from loyalty_gateway.events import outbox
 from loyalty_gateway.idempotency.service import run_once
 from loyalty_gateway.points.models import PointLot
@@ -28,13 +29,15 @@ class AwardPointsInput:
     reason: str | None = None
     external_id: str | None = None
     meta: Any = None
+    earned: Earning | None = None  # set when earned on a sale by a definition
 
 
 EVENT_CONTEXTS = {
     "point.created": frozenset(
         {
             "id", "profile_id", "value", "points", "reason", "timezone", "issued_at",
-            "expires_at", "external_id", "meta", "profile",
+            "expires_at", "available_at", "rate", "transaction_id", "external_id", "meta",
+            "profile",
         }
     ),
 }  # fmt: skip
@@ -50,6 +53,9 @@ def point_context(lot: PointLot, profile: dict[str, Any]) -> dict[str, Any]:
         "timezone": lot.timezone,
         "issued_at": lot.issued_at,
         "expires_at": lot.expires_at,
+        "available_at": lot.available_at,
+        "rate": lot.rate,
+        "transaction_id": str(lot.transaction_id) if lot.transaction_id else None,
         "external_id": lot.external_id,
         "meta": lot.meta,
         "profile": profile,
@@ -64,7 +70,9 @@ async def _award(data: AwardPointsInput) -> dict[str, Any]:
         )
     check_text(PointLot, {"reason": data.reason, "external_id": data.external_id})
     profile = await get_profile(data.profile_id)
-    issued_at, expires_at = lot_dates(tz, data.issued_at, data.expires_at)
+    earned = data.earned
+    definition = earned.definition if earned else None
+    issued_at, expires_at = lot_dates(tz, data.issued_at, data.expires_at, definition)
     values = {
         "profile_id": profile.id,
         "points_initial": data.points,
@@ -76,6 +84,8 @@ async def _award(data: AwardPointsInput) -> dict[str, Any]:
         "external_id": data.external_id,
         "meta": json_for_storage(data.meta),
     }
+    if earned is not None:
+        values |= {**earned.columns(), "available_at": earned.available_at(issued_at)}
     lot = await insert_one(PointLot, values)
     await outbox.emit(
         "point.created", point_context(lot, await profile_context(profile)), str(profile.id)

@@ -15,7 +15,7 @@ CONTEXT_KEYS = frozenset(
         "id", "profile_id", "first_name", "last_name", "email", "mobile_phone", "birth_date",
         "gender", "tags", "flattened_tags", "external_id", "tier_handle", "tier", "created_at",
         "updated_at", "reward_balance", "point_balance", "point_balance_dollars",
-        "combined_balance_dollars", "benefit_balance",
+        "combined_balance_dollars", "benefit_balance", "pending_point_balance",
     }
 )  # fmt: skip
 """The keys `profile_context` gives, for checking `var` paths when a rule is saved (a test

@@ -8,13 +8,14 @@ from loyalty_gateway.points import service as points
 from loyalty_gateway.profiles import context as profiles
 from loyalty_gateway.reactions.actions import (
     benefit_create,
+    earn,
     filter,
-    points_create,
     reward_create,
     target_send,
     tier_assign,
 )
 from loyalty_gateway.reactions.actions.base import Action
+from loyalty_gateway.reactions.profile_facts import AUTOMATION_CONTEXT_KEYS, AUTOMATION_PREFIX
 from loyalty_gateway.redemptions import service as redemptions
 from loyalty_gateway.rewards import service as rewards
 from loyalty_gateway.tiers import service as tiers
@@ -24,7 +25,8 @@ _ACTIONS = (
     filter.ACTION,
     benefit_create.ACTION,
     reward_create.ACTION,
-    points_create.ACTION,
+    earn.POINTS,
+    earn.TIER_POINTS,
     tier_assign.ACTION,
     target_send.ACTION,
 )
@@ -66,9 +68,12 @@ CUSTOM_CONTEXT_KEYS = profiles.CONTEXT_KEYS | {"data"}
 
 def context_keys(trigger: str) -> frozenset[str] | None:
     """The root keys of the context a reaction on `trigger` sees: the event's own, the
-    profile's and `data` for a custom event, None where nothing is known (a reserved name the
-    program does not emit yet)."""
+    profile's and `data` for a custom event, the profile's with the automation's facts for an
+    automation, None where nothing is known (a reserved name the program does not emit
+    yet)."""
     name = TRIGGER_ALIASES.get(trigger, trigger)
+    if name.startswith(AUTOMATION_PREFIX):
+        return AUTOMATION_CONTEXT_KEYS
     if name in EVENT_CONTEXTS:
         return EVENT_CONTEXTS[name]
     return None if name in RESERVED_EVENTS else CUSTOM_CONTEXT_KEYS

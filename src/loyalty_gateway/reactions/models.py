@@ -74,8 +74,9 @@ class ReactionAction(Model):
 
 
 class Target(Model):
-    """An outbound HTTP endpoint, the Jinja2 template of the body `target.send` posts, and
-    the condition under which it sends."""
+    """An outbound HTTP endpoint and the Jinja2 template of the body `target.send` posts.
+
+    It sends only when its `condition` holds (none: always)."""
 
     id = fields.UUIDField(primary_key=True)
     name = fields.CharField(max_length=255)
@@ -169,3 +170,51 @@ class ReactionLogEntry(Model):
     class Meta:
         table = "reaction_log_entry"
         indexes = (("run_id",),)
+
+
+class Automation(Model):
+    """A reaction fired on a schedule (Omneo's automation): at `hour` local time, daily,
+    weekly (on `weekday`, 1 = Monday) or monthly (on `day`, or a shorter month's last day),
+    for each profile its `query` holds for, at most once per profile and period. Its name,
+    actions and `isActive` are its reaction's, whose trigger is `automation.<id>`."""
+
+    id = fields.UUIDField(primary_key=True)
+    reaction: fields.OneToOneRelation["Reaction"] = fields.OneToOneField(
+        "models.Reaction", related_name="automation", on_delete=fields.CASCADE
+    )
+    frequency = fields.CharField(max_length=16)  # Frequency's values
+    hour = fields.IntField()
+    weekday = fields.IntField(null=True)
+    day = fields.IntField(null=True)
+    timezone = fields.CharField(max_length=64)
+    query: Any = fields.JSONField()
+    last_run_at = fields.DatetimeField(null=True)
+    last_period = fields.CharField(max_length=16, null=True)
+    next_run_at = fields.DatetimeField()
+    created_at = fields.DatetimeField(auto_now_add=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    reaction_id: str
+
+    class Meta:
+        table = "automation"
+        indexes = (("next_run_at",),)
+
+
+class AutomationFiring(Model):
+    """An automation fired for a profile in a period: the unique key that makes it once."""
+
+    id = fields.UUIDField(primary_key=True)
+    automation: fields.ForeignKeyRelation["Automation"] = fields.ForeignKeyField(
+        "models.Automation", related_name="firings", on_delete=fields.CASCADE
+    )
+    profile_id = fields.UUIDField()
+    period = fields.CharField(max_length=16)
+    event_id = fields.BigIntField()
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    automation_id: str
+
+    class Meta:
+        table = "automation_firing"
+        unique_together = (("automation_id", "profile_id", "period"),)

@@ -26,6 +26,7 @@ from loyalty_gateway.reactions.models import (
     RunStatus,
     StepStatus,
 )
+from loyalty_gateway.reactions.profile_facts import AUTOMATION_PREFIX
 from loyalty_gateway.settings import Settings
 
 
@@ -45,11 +46,19 @@ class ActionInput:
     arguments: list[ArgumentInput] = field(default_factory=list)
 
 
-def _check_trigger(trigger: str, field_name: str = "trigger") -> None:
+def _check_trigger(trigger: str, field_name: str = "trigger", automation: bool = False) -> None:
+    """A trigger of the form `namespace.event`; `automation.*` only for an automation's own
+    reaction (nothing else may fire one)."""
     if not TRIGGER.match(trigger or ""):
         raise UserError(
             ErrorCode.INVALID_INPUT,
             f"{field_name} must look like 'namespace.event' (lowercase words joined by dots)",
+            field_name,
+        )
+    if trigger.startswith(AUTOMATION_PREFIX) and not automation:
+        raise UserError(
+            ErrorCode.INVALID_INPUT,
+            f"'{AUTOMATION_PREFIX}*' is fired by automations only (createAutomation)",
             field_name,
         )
 
@@ -126,11 +135,13 @@ async def create_reaction(
     is_active: bool,
     actions: list[ActionInput],
     description: str | None = None,
+    automation: bool = False,
 ) -> Reaction:
+    """A reaction; `automation`: the one of an automation, on its own trigger."""
     check_text(Reaction, {"name": name, "trigger": trigger})
     if not name.strip():
         raise UserError(ErrorCode.INVALID_INPUT, "name must not be empty", "name")
-    _check_trigger(trigger)
+    _check_trigger(trigger, automation=automation)
     check_actions(actions, trigger)
     async with in_transaction():
         reaction = await Reaction.create(
@@ -156,6 +167,10 @@ async def update_reaction(
     async with in_transaction():
         reaction = await find_reaction(reaction_id)
         trigger = fields.get("trigger", reaction.trigger)
+        if reaction.trigger.startswith(AUTOMATION_PREFIX) and trigger != reaction.trigger:
+            raise UserError(
+                ErrorCode.INVALID_INPUT, "an automation's reaction keeps its trigger", "trigger"
+            )
         if actions is not None:
             check_actions(actions, trigger)
         elif trigger != reaction.trigger:  # the saved actions must suit the new trigger

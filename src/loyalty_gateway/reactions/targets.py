@@ -9,7 +9,12 @@ from tortoise.transactions import in_transaction
 from loyalty_gateway.core.errors import ErrorCode, UserError, require_uuid
 from loyalty_gateway.core.rules import check_rule
 from loyalty_gateway.db.columns import check_text
-from loyalty_gateway.db.handles import check_handle, create_with_handle, update_with_handle
+from loyalty_gateway.db.handles import (
+    check_handle,
+    check_not_null,
+    create_with_handle,
+    update_with_handle,
+)
 from loyalty_gateway.reactions.actions.target_send import request_headers, sends_for
 from loyalty_gateway.reactions.models import ReactionAction, Target
 from loyalty_gateway.reactions.templates import check_template, render
@@ -19,9 +24,7 @@ SIGNED_WHEN_SENT = "sha256=<signed with the target's secret when sent>"
 
 def _clean(fields: dict[str, Any]) -> dict[str, Any]:
     """The given fields checked; `headers: null` is no headers."""
-    for name in ("name", "handle", "url", "template"):
-        if name in fields and fields[name] is None:
-            raise UserError(ErrorCode.INVALID_INPUT, f"{name} must not be null", name)
+    check_not_null(fields, ("name", "handle", "url", "template"))
     if "handle" in fields:
         check_handle(fields["handle"])
     check_text(Target, {k: v for k, v in fields.items() if k in ("name", "handle")})

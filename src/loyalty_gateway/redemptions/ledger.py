@@ -1,5 +1,6 @@
 """Every value movement of a profile, and the totals that must balance:
-issued - redeemed + restored - voided - expired-unused = balance."""
+issued - redeemed + restored - voided - expired-unused = balance + pending (points earned
+but not yet spendable)."""
 
 from dataclasses import dataclass
 from datetime import datetime
@@ -46,11 +47,12 @@ class Totals:
     voided: int = 0
     expired: int = 0
     balance: int = 0
+    pending: int = 0
 
     @property
     def balanced(self) -> bool:
         left = self.issued - self.redeemed + self.restored - self.voided - self.expired
-        return left == self.balance
+        return left == self.balance + self.pending
 
 
 @dataclass
@@ -77,6 +79,7 @@ def _lot_entries(
     expires_at: datetime | None,
     totals: Totals,
     now: datetime,
+    available_at: datetime | None = None,
 ) -> list[Entry]:
     entries = [Entry(issued_at, Movement.ISSUED, kind, issued, lot_id)]
     totals.issued += issued
@@ -87,6 +90,8 @@ def _lot_entries(
         totals.expired += remaining
         if remaining:
             entries.append(Entry(expires_at, Movement.EXPIRED, kind, remaining, lot_id))
+    elif available_at is not None and available_at > now:
+        totals.pending += remaining
     else:
         totals.balance += remaining
     return entries
@@ -123,6 +128,7 @@ async def ledger(profile_id: str) -> Ledger:
             lot.expires_at,
             point_totals,
             now,
+            lot.available_at,
         )
     monetary = {str(r.id) for r in rewards}
     for item in items:

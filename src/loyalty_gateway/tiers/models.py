@@ -1,9 +1,11 @@
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from tortoise import fields
 from tortoise.models import Model
 
 if TYPE_CHECKING:
+    from loyalty_gateway.earning.models import PointDefinition
     from loyalty_gateway.profiles.models import Profile
 
 
@@ -41,13 +43,20 @@ class TierPoint(Model):
     reason = fields.TextField(null=True)
     timezone = fields.CharField(max_length=64)
     issued_at = fields.DatetimeField()
+    definition: fields.ForeignKeyNullableRelation["PointDefinition"] = fields.ForeignKeyField(
+        "models.PointDefinition", related_name="tier_points", null=True, on_delete=fields.RESTRICT
+    )
+    rate_id = fields.UUIDField(null=True)  # the rate it was earned at, if one matched
+    rate: Decimal | None = fields.DecimalField(max_digits=18, decimal_places=6, null=True)
+    transaction_id = fields.UUIDField(null=True)  # the sale it was earned on
     created_at = fields.DatetimeField(auto_now_add=True)
 
     profile_id: str
+    definition_id: str | None
 
     class Meta:
         table = "tier_point"
-        indexes = (("profile_id", "issued_at"),)
+        indexes = (("profile_id", "issued_at"), ("transaction_id",))
 
 
 class ProfileTier(Model):

@@ -19,6 +19,7 @@ from loyalty_gateway.db.handles import (
     create_with_handle,
     update_with_handle,
 )
+from loyalty_gateway.earning.models import Earning
 from loyalty_gateway.events import outbox
 from loyalty_gateway.idempotency.service import run_once
 from loyalty_gateway.profiles.context import CONTEXT_KEYS, profile_context
@@ -144,6 +145,7 @@ class AwardTierPointsInput:
     timezone: str
     reason: str | None = None
     issued_at: datetime | None = None
+    earned: Earning | None = None  # set when earned on a sale by a definition
 
 
 async def _award(data: AwardTierPointsInput) -> dict[str, Any]:
@@ -160,6 +162,7 @@ async def _award(data: AwardTierPointsInput) -> dict[str, Any]:
         reason=data.reason,
         timezone=data.timezone,
         issued_at=issued_at,
+        **(data.earned.columns() if data.earned is not None else {}),
     )
     total = (await tier_points_of([str(profile.id)], now))[str(profile.id)]
     tiers = await list_tiers()

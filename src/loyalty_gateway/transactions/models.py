@@ -31,6 +31,7 @@ class Transaction(Model):
     redemption: fields.OneToOneNullableRelation["Redemption"] = fields.OneToOneField(
         "models.Redemption", related_name="transaction", null=True, on_delete=fields.RESTRICT
     )
+    refunded_at = fields.DatetimeField(null=True)  # its points were taken back then
     created_at = fields.DatetimeField(auto_now_add=True)
 
     profile_id: str | None

@@ -124,11 +124,13 @@ def transaction_context(
         "redemption_id": str(transaction.redemption_id) if transaction.redemption_id else None,
         "items": [
             {
+                "position": item.position,
                 "name": item.name,
                 "product_variant_id": item.product_variant_id,
                 "sku": item.sku,
                 "quantity": str(item.quantity),
                 "price_sell": from_cents(item.price_sell_cents),
+                "is_void": item.is_void,
                 "is_return": item.is_return,
                 "tags": item.tags,
             }
@@ -231,7 +233,9 @@ async def _emit_created(
     )
 
 
-async def _create(data: CreateTransactionInput, digest: str) -> dict[str, Any]:
+def _checked_columns(data: CreateTransactionInput) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """The transaction's own columns (not its id, profile, redemption or digest) and its
+    items', checked."""
     tz = zone(data.timezone)
     check_text(
         Transaction,
@@ -244,20 +248,8 @@ async def _create(data: CreateTransactionInput, digest: str) -> dict[str, Any]:
     if len(data.items) > MAX_ITEMS:
         raise UserError(ErrorCode.INVALID_INPUT, f"At most {MAX_ITEMS} items", "items")
     rows = [_item_row(position, item) for position, item in enumerate(data.items)]
-    profile_id, profile = None, None
-    if data.profile_id is not None:
-        profile = await get_profile(data.profile_id)
-        profile_id = str(profile.id)
-    redemption: Redemption | None
-    if data.redemption_id is not None:
-        redemption = await _check_link(profile_id, data.redemption_id)
-    else:
-        redemption = await _redemption_naming(profile_id, data.external_id)
     values = {
-        "id": uuid4(),
-        "profile_id": profile_id,
         "external_id": data.external_id,
-        "request_hash": digest,
         "receipt_ref": data.receipt_ref,
         "total_cents": to_cents(data.total, "total"),
         "total_original_cents": _optional_cents(data.total_original, "totalOriginal"),
@@ -268,6 +260,36 @@ async def _create(data: CreateTransactionInput, digest: str) -> dict[str, Any]:
         "location_id": data.location_id,
         "tags": list(data.tags),
         "meta": json_for_storage(data.meta),
+    }
+    return values, rows
+
+
+async def sale_preview(data: CreateTransactionInput) -> dict[str, Any]:
+    """The context `transaction.created` would carry for this input; nothing is written."""
+    values, rows = _checked_columns(data)
+    profile = await get_profile(data.profile_id) if data.profile_id is not None else None
+    transaction = Transaction(id=uuid4(), profile_id=profile.id if profile else None, **values)
+    items = [TransactionItem(**row) for row in rows]
+    profile_ctx = await profile_context(profile) if profile is not None else None
+    return transaction_context(transaction, items, profile_ctx)
+
+
+async def _create(data: CreateTransactionInput, digest: str) -> dict[str, Any]:
+    values, rows = _checked_columns(data)
+    profile_id, profile = None, None
+    if data.profile_id is not None:
+        profile = await get_profile(data.profile_id)
+        profile_id = str(profile.id)
+    redemption: Redemption | None
+    if data.redemption_id is not None:
+        redemption = await _check_link(profile_id, data.redemption_id)
+    else:
+        redemption = await _redemption_naming(profile_id, data.external_id)
+    values = {
+        **values,
+        "id": uuid4(),
+        "profile_id": profile_id,
+        "request_hash": digest,
         "redemption_id": redemption.id if redemption else None,
     }
     parts, items = [inserting(Transaction, [values])[0]], list[TransactionItem]()
