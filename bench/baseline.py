@@ -111,8 +111,8 @@ async def redeem(pool: asyncpg.Pool, variables: dict) -> dict:
         )
         await connection.executemany(
             """INSERT INTO redemption_item (id, redemption_id, type, reward_id, value_cents, points,
-               restored_cents, restored_points, created_at)
-               VALUES (gen_random_uuid(), $1, 'REWARD', $2, $3, 0, 0, 0, now())""",
+               uses, restored_cents, restored_points, restored_uses, created_at)
+               VALUES (gen_random_uuid(), $1, 'REWARD', $2, $3, 0, 0, 0, 0, 0, now())""",
             [(redemption, lot, take) for lot, take in takes],
         )
         await connection.execute(

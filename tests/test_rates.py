@@ -60,12 +60,15 @@ async def create_rate(gql, handle: str, rate: str, **fields) -> dict:
     return data["rate"]
 
 
-async def earning_reaction(gql, profile_id: str, action: str, handle: str, **extra) -> str:
-    """A `transaction.created` reaction, for this profile only, that earns by `handle`."""
+async def earning_reaction(
+    gql, profile_id: str, action: str, handle: str, flag: str = "checkRate", **extra
+) -> str:
+    """A `transaction.created` reaction, for this profile only, that earns by `handle` at its
+    rates (`flag`: the argument's name, or Omneo's `check_rate`)."""
     arguments = [
         {"name": "profile_id", "value": {"var": "profile_id"}, "isDynamic": True},
         {"name": "definition", "value": handle},
-        {"name": "check_rate", "value": True},
+        {"name": flag, "value": True},
         *({"name": k, "value": v} for k, v in extra.items()),
     ]
     only_this_profile = {"==": [{"var": "profile_id"}, profile_id]}
@@ -264,7 +267,7 @@ async def test_a_refund_takes_back_what_a_sale_earned_never_below_zero(gql, tier
     profile = await create_profile(gql)
     points = (await point_definition(gql))["handle"]
     tiers = (await point_definition(gql, "TIER_POINTS"))["handle"]
-    await earning_reaction(gql, profile["id"], "points.create", points)
+    await earning_reaction(gql, profile["id"], "points.create", points, flag="check_rate")
     await earning_reaction(gql, profile["id"], "tierPoints.create", tiers)
     created = await create_transaction(gql, sale(profile["id"], "600"))
     await wait_for_runs(gql, 2, profile=profile["id"])

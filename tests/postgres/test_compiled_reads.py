@@ -35,7 +35,7 @@ PROFILE_FIELDS = [
 ]  # fmt: skip
 BALANCE_FIELDS = [
     "id", "rewardBalance", "pointBalance", "pointBalanceDollars", "combinedBalanceDollars",
-    "benefitBalance", "__typename",
+    "benefitBalance", "pendingPointBalance", "__typename",
 ]  # fmt: skip
 REWARD_FIELDS = [
     "id", "valueInitial", "valueRemaining", "type", "timezone", "issuedAt", "expiresAt",
@@ -52,7 +52,7 @@ DEFINITION_FIELDS = [
 ]  # fmt: skip
 POINT_FIELDS = [
     "id", "pointsInitial", "pointsRemaining", "timezone", "issuedAt", "expiresAt", "status",
-    "reason", "externalId", "createdAt", "__typename",
+    "reason", "externalId", "createdAt", "availableAt", "transactionId", "__typename",
 ]  # fmt: skip
 BENEFIT_FIELDS = [
     "id", "timezone", "issuedAt", "expiresAt", "extendedAt", "claimedAt",
@@ -63,10 +63,13 @@ BENEFIT_DEFINITION_SOME = ["id", "handle", "name", "periodType", "absoluteExpiry
 REDEMPTION_FIELDS = [
     "id", "type", "total", "requested", "transactionExternalId", "createdAt", "__typename",
 ]  # fmt: skip
-ITEM_FIELDS = ["type", "value", "points", "reward { id status }", "pointLot { id }"]
+ITEM_FIELDS = [
+    "type", "value", "points", "uses", "reward { id status }", "pointLot { id }", "benefit { id }",
+]  # fmt: skip
 TRANSACTION_FIELDS = [
     "id", "externalId", "receiptRef", "total", "totalOriginal", "margin", "isVoid",
     "transactedAt", "transactedLocalAt", "timezone", "locationId", "tags", "createdAt",
+    "refundedAt",
 ]  # fmt: skip
 TRANSACTION_ITEM_FIELDS = [
     "name", "productVariantId", "sku", "quantity", "priceCurrent", "priceSell",
@@ -212,7 +215,7 @@ def setup_data(client: httpx.Client, database_url: str) -> list[str]:
                 pointLot { id } errors { code } } }""",
                 {"p": profile, "n": n, "z": zone},
             )["awardPoints"]["pointLot"]["id"]
-            for n in (1001, 20, 30, 40, 50)
+            for n in (1001, 20, 30, 40, 50, 60)
         ]
         benefits = [
             call(
@@ -235,6 +238,7 @@ def setup_data(client: httpx.Client, database_url: str) -> list[str]:
                 lot.format("point_lot", "expires_at = now() - interval '1 day'", points[2]),
                 lot.format("point_lot", "voided_at = now()", points[3]),
                 lot.format("point_lot", "expires_at = now() + interval '9 days'", points[4]),
+                lot.format("point_lot", "available_at = now() + interval '2 days'", points[5]),
                 lot.format("benefit", "redemptions_remaining = 0", benefits[0]),
                 lot.format("benefit", "voided_at = now(), void_reason = 'x'", benefits[2]),
                 lot.format("benefit", "expires_at = now() - interval '1 hour'", benefits[3]),
@@ -269,6 +273,12 @@ def history(call: Callable[[str, dict], Any], profile: str, index: int) -> None:
         { errors { code } } }""",
         {"r": taken[2]},
     )
+    call(
+        """mutation($p: ID!) { redeem(input: {profileId: $p, amount: "0.25",
+        strategies: [REWARDS, BENEFITS], benefits: [{handle: "benefit-1", quantity: 2}]})
+        { errors { code } } }""",
+        {"p": profile},
+    )
     items = [
         {"name": "Flat white ☕", "quantity": "0.5", "priceCurrent": "4.50", "priceSell": "4.25",
          "priceOriginal": "5.00", "priceMargin": "1.10", "sku": "FW", "tags": ["hot"]},
@@ -285,12 +295,16 @@ def history(call: Callable[[str, dict], Any], profile: str, index: int) -> None:
          "isVoid": True},
         {"timezone": "Asia/Kolkata", "transactedAt": "2026-07-04T23:30:00Z"},
     ):  # fmt: skip
-        call(
+        made = call(
             """mutation($input: CreateTransactionInput!) { createTransaction(input: $input)
             { transaction { id } } }""",
             {"input": {"profileId": profile, "total": "40.85", "items": items,
                        "externalId": f"t{index}-{extra['timezone']}", **extra}},
         )  # fmt: skip
+    call(
+        """mutation($t: ID!) { refundTransaction(input: {id: $t}) { errors { code } } }""",
+        {"t": made["createTransaction"]["transaction"]["id"]},
+    )
 
 
 PERSONAL = [

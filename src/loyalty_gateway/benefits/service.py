@@ -219,28 +219,43 @@ async def claim_benefit(profile_id: str, definition_handle: str, timezone: str) 
     return benefit
 
 
-async def _owned(profile_id: str, benefit_id: str) -> Benefit:
-    found = await by_ids(Benefit, [require_uuid(benefit_id, "benefitId")])
+async def owned_benefit(profile_id: str, benefit_id: str, field: str = "benefitId") -> Benefit:
+    """The profile's benefit by id: NOT_FOUND, or NOT_OWNER for another profile's."""
+    found = await by_ids(Benefit, [require_uuid(benefit_id, field)])
     if not found:
-        raise UserError(ErrorCode.NOT_FOUND, f"No benefit {benefit_id}", "benefitId")
+        raise UserError(ErrorCode.NOT_FOUND, f"No benefit {benefit_id}", field)
     benefit = found[0]
     if str(benefit.profile_id) != str(profile_id):
-        raise UserError(ErrorCode.NOT_OWNER, "The benefit belongs to another profile", "benefitId")
+        raise UserError(ErrorCode.NOT_OWNER, "The benefit belongs to another profile", field)
     return benefit
 
 
-async def _redeem(profile: Profile, benefit_id: str, count: int) -> dict[str, Any]:
-    benefit = await _owned(str(profile.id), benefit_id)
+def check_usable(benefit: Benefit, count: int, field: str, count_field: str) -> None:
+    """A benefit may be used `count` times: not void, not expired, with the uses left."""
     status = BENEFIT_LOTS.status(benefit, utcnow())
     if status is LotStatus.VOID:
-        raise UserError(ErrorCode.BENEFIT_NOT_ACTIVE, "The benefit is void", "benefitId")
+        raise UserError(ErrorCode.BENEFIT_NOT_ACTIVE, "The benefit is void", field)
     if status is LotStatus.EXPIRED:
-        raise UserError(ErrorCode.BENEFIT_EXPIRED, "The benefit has expired", "benefitId")
+        raise UserError(ErrorCode.BENEFIT_EXPIRED, "The benefit has expired", field)
     remaining = benefit.redemptions_remaining
     if remaining is not None and remaining < count:
         raise UserError(
-            ErrorCode.BENEFIT_EXHAUSTED, f"{remaining} redemption(s) left, {count} asked", "count"
+            ErrorCode.BENEFIT_EXHAUSTED,
+            f"{remaining} redemption(s) left, {count} asked",
+            count_field,
         )
+
+
+async def benefit_redeemed(benefit: Benefit, profile: Profile, count: int) -> None:
+    """`benefit.redeemed`, however the benefit was used (`redeemBenefit`, `redeem`)."""
+    [definition] = await by_ids(BenefitDefinition, [str(benefit.definition_id)])
+    await _emit("benefit.redeemed", benefit, definition, profile, count=count)
+
+
+async def _redeem(profile: Profile, benefit_id: str, count: int) -> dict[str, Any]:
+    benefit = await owned_benefit(str(profile.id), benefit_id)
+    check_usable(benefit, count, "benefitId", "count")
+    remaining = benefit.redemptions_remaining
     # The use and what it leaves, together (one statement on PostgreSQL).
     insert_use, [use] = inserting(BenefitRedemption, [{"benefit_id": benefit.id, "count": count}])
     parts = [insert_use]
@@ -250,8 +265,7 @@ async def _redeem(profile: Profile, benefit_id: str, count: int) -> dict[str, An
         sql = f"UPDATE {table} SET redemptions_remaining = %s WHERE id = %s"
         parts.append(Part(sql, (benefit.redemptions_remaining, str(benefit.id))))
     await write_together(BenefitRedemption, parts)
-    [definition] = await by_ids(BenefitDefinition, [str(benefit.definition_id)])
-    await _emit("benefit.redeemed", benefit, definition, profile, count=count)
+    await benefit_redeemed(benefit, profile, count)
     return {"benefit_redemption_id": str(use.id)}
 
 
@@ -280,7 +294,9 @@ async def extend_benefits(
     now = utcnow()
     async with in_transaction():
         profile = await lock_profile(profile_id)
-        benefits = [await _owned(str(profile.id), benefit_id) for benefit_id in dict.fromkeys(ids)]
+        benefits = [
+            await owned_benefit(str(profile.id), benefit_id) for benefit_id in dict.fromkeys(ids)
+        ]
         for benefit in benefits:
             definition = await BenefitDefinition.get(id=benefit.definition_id)
             extend_lot(

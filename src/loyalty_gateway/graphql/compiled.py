@@ -945,8 +945,10 @@ FORMS: dict[str, dict[str, Form]] = {
         "type": _scalar(RedemptionItem, "type"),
         **_money(RedemptionItem, "value"),
         "points": _scalar(RedemptionItem, "points"),
+        "uses": _scalar(RedemptionItem, "uses"),
         "reward": _one(_by(RedemptionItem, "reward_id", Reward)),
         "pointLot": _one(_by(RedemptionItem, "point_lot_id", PointLot)),
+        "benefit": _one(_by(RedemptionItem, "benefit_id", Benefit)),
     },
     "Transaction": {
         "id": _scalar(Transaction, "id", _text),

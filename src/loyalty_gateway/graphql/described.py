@@ -150,6 +150,7 @@ ARGUMENTS: dict[str, str] = {
 """Arguments of these names mean the same on every field."""
 
 TYPES: dict[str, str] = {
+    "RedemptionBenefitInput": "Uses of a benefit to redeem or give back.",
     "Automation": "A reaction fired on a schedule, for each profile its query picks, at "
     "most once per profile and period. Its runs are its reaction's.",
     "AutomationFrequency": "How often an automation runs.",
@@ -240,6 +241,7 @@ ENUM_VALUES: dict[str, str] = {
     "RETURN": "Part of a redemption given back (goods returned).",
     "REWARD": "A reward lot (dollars).",
     "POINT": "A point lot (points).",
+    "RedemptionItemType.BENEFIT": "A benefit (uses).",
     "ISSUED": "Value put in a lot.",
     "REDEEMED": "Value taken by a redemption.",
     "REVERSED": "Value given back by a reversal.",
@@ -298,6 +300,8 @@ ENUM_VALUES: dict[str, str] = {
     "NOT_OWNER": "It belongs to another profile.",
     "NOT_ASSIGNABLE": "Reactions may not issue from this definition.",
     "REWARDS": "Reward lots (dollars), earliest expiry first.",
+    "RedemptionStrategy.BENEFITS": "The benefit uses `benefits` asks for, all or nothing; "
+    "they add nothing to the total.",
     "POINTS": "Point lots, at the program's points-to-dollars rate, earliest expiry first.",
     "PENDING": "Waiting for a worker.",
     "PROCESSING": "Claimed by a worker, whose claim lapses if it stops.",
@@ -404,6 +408,7 @@ FIELDS: dict[str, str] = {
     "ReactionRun.event": "The event it ran for.",
     "ReactionRun.steps": "Its actions' outcomes, in order.",
     "RedemptionItem.reward": "The reward lot it moved value in.",
+    "RedemptionItem.benefit": "The benefit it took uses of (or gave them back to).",
     "RedemptionItem.pointLot": "The point lot it moved value in.",
     "Redemption.transaction": "The sale it paid for, once linked.",
     "Transaction.redemption": "The redemption it used, once linked.",

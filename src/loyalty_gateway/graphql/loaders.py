@@ -115,6 +115,10 @@ class Loaders:
         return by_key(lambda ids: _by_ids(PointLot, ids))
 
     @cached_property
+    def benefit(self) -> DataLoader[str, Benefit | None]:
+        return by_key(lambda ids: _by_ids(Benefit, ids))
+
+    @cached_property
     def redemption(self) -> DataLoader[str, Redemption | None]:
         return by_key(lambda ids: _by_ids(Redemption, ids))
 

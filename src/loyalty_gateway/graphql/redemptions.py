@@ -10,6 +10,7 @@ from strawberry.types import Info
 
 from loyalty_gateway.core.money import from_cents
 from loyalty_gateway.graphql.balances import BalancesType
+from loyalty_gateway.graphql.benefits import Benefit
 from loyalty_gateway.graphql.convert import from_model, to_domain
 from loyalty_gateway.graphql.described import ERRORS, IDEMPOTENCY_KEY
 from loyalty_gateway.graphql.enums import (
@@ -45,8 +46,10 @@ class RedemptionItem:
     type: ItemType
     value: Decimal = strawberry.field(description="Dollars taken (or restored).")
     points: Points = strawberry.field(description="Points taken (or restored); 0 for rewards.")
+    uses: int = strawberry.field(description="A benefit's uses taken (or given back); else 0.")
     reward_id: strawberry.Private[str | None]
     point_lot_id: strawberry.Private[str | None]
+    benefit_id: strawberry.Private[str | None]
 
     @classmethod
     def from_model(cls, model: RedemptionItemModel) -> "RedemptionItem":
@@ -63,6 +66,12 @@ class RedemptionItem:
         if self.point_lot_id is None:
             return None
         return PointLot.from_model(await info.context.loaders.point_lot.load(self.point_lot_id))
+
+    @strawberry.field
+    async def benefit(self, info: Info) -> Benefit | None:
+        if self.benefit_id is None:
+            return None
+        return Benefit.from_model(await info.context.loaders.benefit.load(self.benefit_id))
 
 
 @guarded_by(Scope.REDEMPTIONS_READ)
@@ -114,12 +123,26 @@ class Redemption:
 
 
 @strawberry.input
+class RedemptionBenefitInput:
+    id: strawberry.ID | None = strawberry.field(
+        default=None, description="A benefit of the profile (or give `handle`)."
+    )
+    handle: str | None = strawberry.field(
+        default=None,
+        description="A benefit definition's handle: the profile's live benefits of it, earliest "
+        "expiry first (or give `id`).",
+    )
+    quantity: int = strawberry.field(default=1, description="How many uses (1 or more).")
+
+
+@strawberry.input
 class RedeemInput:
     profile_id: strawberry.ID
     amount: Decimal
     strategies: list[Strategy] | None = strawberry.field(
         default=None,
-        description="REWARDS and/or POINTS, tried in this order (default [REWARDS]).",
+        description="REWARDS and/or POINTS, tried in this order (default [REWARDS]); and "
+        "BENEFITS with `benefits`.",
     )
     strict: bool = strawberry.field(
         default=True,
@@ -129,6 +152,11 @@ class RedeemInput:
     idempotency_key: str | None = strawberry.field(default=None, description=IDEMPOTENCY_KEY)
     transaction_external_id: str | None = None
     meta: JSON | None = None
+    benefits: list[RedemptionBenefitInput] | None = strawberry.field(
+        default=None,
+        description="With the BENEFITS strategy: the benefit uses to take, all or nothing "
+        "(then `amount` may be 0).",
+    )
 
 
 @strawberry.type
@@ -168,6 +196,11 @@ class ReturnRedemptionInput:
     redemption_id: strawberry.ID
     amount: Decimal
     idempotency_key: str | None = strawberry.field(default=None, description=IDEMPOTENCY_KEY)
+    benefits: list[RedemptionBenefitInput] | None = strawberry.field(
+        default=None,
+        description="Benefit uses to give back, of those the redemption took (then `amount` "
+        "may be 0).",
+    )
 
 
 @guarded_by(Scope.REDEMPTIONS_READ)
@@ -283,11 +316,20 @@ class RedemptionQueries:
         return Ledger.from_domain(await ledger_service.ledger(str(profile.id)))
 
 
+def _benefit_requests(
+    given: list[RedemptionBenefitInput] | None,
+) -> list[service.BenefitRequest] | None:
+    if given is None:
+        return None
+    return [to_domain(service.BenefitRequest, request) for request in given]
+
+
 @strawberry.type
 class RedemptionMutations:
     @strawberry.mutation(permission_classes=[requires(Scope.REDEMPTIONS_WRITE)])
     async def redeem(self, input: RedeemInput) -> RedeemPayload:
-        data = to_domain(service.RedeemInput, input)
+        benefits = _benefit_requests(input.benefits)
+        data = to_domain(service.RedeemInput, input, benefits=benefits)
         return _payload(RedeemPayload, *await attempt(service.redeem(data, input.idempotency_key)))
 
     @strawberry.mutation(permission_classes=[requires(Scope.REDEMPTIONS_WRITE)])
@@ -301,6 +343,9 @@ class RedemptionMutations:
     @strawberry.mutation(permission_classes=[requires(Scope.REDEMPTIONS_WRITE)])
     async def return_redemption(self, input: ReturnRedemptionInput) -> ReturnRedemptionPayload:
         work = service.return_redemption(
-            str(input.redemption_id), input.amount, input.idempotency_key
+            str(input.redemption_id),
+            input.amount,
+            input.idempotency_key,
+            _benefit_requests(input.benefits),
         )
         return _payload(ReturnRedemptionPayload, *await attempt(work))

@@ -11,6 +11,7 @@ class Take:
     lot_id: str
     cents: int
     points: int = 0
+    uses: int = 0  # of a benefit
 
 
 def take_cents(lots: list[tuple[str, int]], wanted: int) -> tuple[list[Take], int]:

@@ -132,6 +132,8 @@ async def ledger(profile_id: str) -> Ledger:
         )
     monetary = {str(r.id) for r in rewards}
     for item in items:
+        if item.benefit_id is not None:
+            continue  # a benefit's uses, not value
         if item.reward_id is not None and str(item.reward_id) not in monetary:
             continue
         redemption = redemptions[str(item.redemption_id)]

@@ -6,6 +6,7 @@ from tortoise.migrations.constraints import CheckConstraint
 from tortoise.models import Model
 
 if TYPE_CHECKING:
+    from loyalty_gateway.benefits.models import Benefit
     from loyalty_gateway.points.models import PointLot
     from loyalty_gateway.profiles.models import Profile
     from loyalty_gateway.rewards.models import Reward
@@ -20,6 +21,7 @@ class RedemptionType(Enum):
 class ItemType(Enum):
     REWARD = "REWARD"
     POINT = "POINT"
+    BENEFIT = "BENEFIT"
 
 
 class Redemption(Model):
@@ -62,10 +64,15 @@ class RedemptionItem(Model):
     point_lot: fields.ForeignKeyNullableRelation["PointLot"] = fields.ForeignKeyField(
         "models.PointLot", related_name="redemption_items", null=True, on_delete=fields.RESTRICT
     )
+    benefit: fields.ForeignKeyNullableRelation["Benefit"] = fields.ForeignKeyField(
+        "models.Benefit", related_name="redemption_items", null=True, on_delete=fields.RESTRICT
+    )
     value_cents = fields.BigIntField()
     points = fields.BigIntField(default=0)
+    uses = fields.IntField(default=0)  # a benefit's uses taken (or given back)
     restored_cents = fields.BigIntField(default=0)
     restored_points = fields.BigIntField(default=0)
+    restored_uses = fields.IntField(default=0)
     source_item: fields.ForeignKeyNullableRelation["RedemptionItem"] = fields.ForeignKeyField(
         "models.RedemptionItem",
         related_name="restorations",
@@ -77,6 +84,7 @@ class RedemptionItem(Model):
     redemption_id: str
     reward_id: str | None
     point_lot_id: str | None
+    benefit_id: str | None
     source_item_id: str | None
 
     class Meta:
@@ -88,5 +96,9 @@ class RedemptionItem(Model):
                 "AND restored_cents <= value_cents AND restored_points >= 0 "
                 "AND restored_points <= points",
                 name="redemption_item_amounts_ck",
+            ),
+            CheckConstraint(
+                check="uses >= 0 AND restored_uses >= 0 AND restored_uses <= uses",
+                name="redemption_item_uses_ck",
             ),
         )

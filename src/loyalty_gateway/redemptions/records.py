@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import Any
 from uuid import uuid4
 
+from loyalty_gateway.benefits.models import Benefit
 from loyalty_gateway.db.rows import Part, inserting, write_together
 from loyalty_gateway.points.models import PointLot
 from loyalty_gateway.redemptions.allocation import Take
@@ -27,30 +28,28 @@ class Move:
     source: RedemptionItem | None = None
 
 
+LOT_COLUMNS = {
+    ItemType.REWARD: (Reward._meta.db_table, "value_remaining_cents", "cents"),
+    ItemType.POINT: (PointLot._meta.db_table, "points_remaining", "points"),
+    ItemType.BENEFIT: (Benefit._meta.db_table, "redemptions_remaining", "uses"),
+}
+"""Per kind of item: the lot table, what is left in it, and the part of a take it moves (a
+benefit's NULL, unlimited uses, stays NULL)."""
+
+
 def _lot_changes(moves: Sequence[Move], sign: int) -> list[Part]:
     """One UPDATE per lot (a lot twice in one statement would change only once)."""
-    rewards: dict[str, int] = defaultdict(int)
-    points: dict[str, int] = defaultdict(int)
+    changes: dict[tuple[ItemType, str], int] = defaultdict(int)
     for move in moves:
-        if move.kind is ItemType.REWARD:
-            rewards[move.take.lot_id] += sign * move.take.cents
-        else:
-            points[move.take.lot_id] += sign * move.take.points
-    reward, lot = Reward._meta.db_table, PointLot._meta.db_table
-    return [
-        *(
-            Part(
-                f"UPDATE {reward} SET value_remaining_cents = value_remaining_cents + %s "
-                "WHERE id = %s",
-                (cents, lot_id),
-            )
-            for lot_id, cents in rewards.items()
-        ),
-        *(
-            Part(f"UPDATE {lot} SET points_remaining = points_remaining + %s WHERE id = %s", (n, i))
-            for i, n in points.items()
-        ),
-    ]
+        changes[(move.kind, move.take.lot_id)] += sign * getattr(
+            move.take, LOT_COLUMNS[move.kind][2]
+        )
+    parts = []
+    for (kind, lot_id), change in changes.items():
+        table, column, _ = LOT_COLUMNS[kind]
+        sql = f"UPDATE {table} SET {column} = {column} + %s WHERE id = %s"
+        parts.append(Part(sql, (change, lot_id)))
+    return parts
 
 
 def _restorations(moves: Sequence[Move]) -> list[Part]:
@@ -58,10 +57,10 @@ def _restorations(moves: Sequence[Move]) -> list[Part]:
     table = RedemptionItem._meta.db_table
     sql = (
         f"UPDATE {table} SET restored_cents = restored_cents + %s, "
-        "restored_points = restored_points + %s WHERE id = %s"
+        "restored_points = restored_points + %s, restored_uses = restored_uses + %s WHERE id = %s"
     )
     return [
-        Part(sql, (move.take.cents, move.take.points, str(move.source.id)))
+        Part(sql, (move.take.cents, move.take.points, move.take.uses, str(move.source.id)))
         for move in moves
         if move.source is not None
     ]
@@ -86,8 +85,10 @@ async def record(
                 "type": move.kind.value,
                 "reward_id": move.take.lot_id if move.kind is ItemType.REWARD else None,
                 "point_lot_id": move.take.lot_id if move.kind is ItemType.POINT else None,
+                "benefit_id": move.take.lot_id if move.kind is ItemType.BENEFIT else None,
                 "value_cents": move.take.cents,
                 "points": move.take.points,
+                "uses": move.take.uses,
                 "source_item_id": move.source.id if move.source else None,
             }
             for move in moves

@@ -1,4 +1,5 @@
-"""Redeem, reverse and return: every value change under the profile lock, with a row per lot."""
+"""Redeem, reverse and return: every value change under the profile lock, with a row per lot.
+Money comes from rewards and points; benefits, with the BENEFITS strategy, give uses."""
 
 from dataclasses import dataclass
 from datetime import timedelta
@@ -9,11 +10,14 @@ from typing import Any
 
 from loyalty_gateway.balances.locks import lock_profile, once_under_lock
 from loyalty_gateway.balances.lots import (
+    BENEFIT_LOTS,
     SpendingKey,
     spending_key,
     spending_order,
 )
 from loyalty_gateway.balances.service import spendable_points_sql, spendable_rewards_sql
+from loyalty_gateway.benefits.models import Benefit, BenefitDefinition
+from loyalty_gateway.benefits.service import benefit_redeemed, check_usable, owned_benefit
 from loyalty_gateway.core.errors import ErrorCode, UserError, require_uuid
 from loyalty_gateway.core.money import from_cents, to_cents
 from loyalty_gateway.core.time import utcnow
@@ -38,11 +42,42 @@ class Strategy(Enum):
 
     REWARDS = "REWARDS"
     POINTS = "POINTS"
+    BENEFITS = "BENEFITS"
+
+
+@dataclass
+class BenefitRequest:
+    """Uses of a benefit: one by `id`, or the profile's benefits of a definition (`handle`),
+    earliest expiry first."""
+
+    id: str | None = None
+    handle: str | None = None
+    quantity: int = 1
+
+
+def check_benefit_requests(requests: list[BenefitRequest]) -> None:
+    for index, request in enumerate(requests):
+        if (request.id is None) == (request.handle is None):
+            raise UserError(
+                ErrorCode.INVALID_INPUT, "Give exactly one of id and handle", f"benefits.{index}"
+            )
+        if request.quantity < 1:
+            raise UserError(
+                ErrorCode.INVALID_INPUT, "quantity must be 1 or more", f"benefits.{index}.quantity"
+            )
 
 
 def parse_strategies(given: list[Strategy] | None) -> list[Strategy]:
     """Strategies in the order given, each once; default REWARDS."""
     return list(dict.fromkeys(given)) if given else [Strategy.REWARDS]
+
+
+def _with_benefits(request: dict[str, Any], asked: list[BenefitRequest] | None) -> dict[str, Any]:
+    """A request as its idempotency record keeps it: the benefits asked for, and no key at all
+    without any, so a request without benefits digests as it did before they were
+    redeemable."""
+    request = {key: value for key, value in request.items() if key != "benefits"}
+    return {**request, "benefits": [vars(r) for r in asked]} if asked else request
 
 
 @dataclass
@@ -53,6 +88,7 @@ class RedeemInput:
     strict: bool = True
     transaction_external_id: str | None = None
     meta: Any = None
+    benefits: list[BenefitRequest] | None = None
 
 
 REDEMPTION_CONTEXT_KEYS = frozenset(
@@ -82,6 +118,8 @@ def redemption_context(
                 "points": item.points,
                 "reward_id": str(item.reward_id) if item.reward_id else None,
                 "point_lot_id": str(item.point_lot_id) if item.point_lot_id else None,
+                "benefit_id": str(item.benefit_id) if item.benefit_id else None,
+                "uses": item.uses,
             }
             for item in items
         ],
@@ -132,6 +170,8 @@ async def _allocate(
     for strategy in strategies:
         if left == 0:
             break
+        if strategy is Strategy.BENEFITS:
+            continue  # uses, not money: `_take_benefits`
         if strategy is Strategy.REWARDS:
             takes, left = take_cents(await _spendable(Reward, profile_id), left)
             taken += [(ItemType.REWARD, take) for take in takes]
@@ -142,13 +182,62 @@ async def _allocate(
     return taken
 
 
+async def _benefit_candidates(
+    profile_id: str, request: BenefitRequest, field: str
+) -> list[Benefit]:
+    """The benefits a request may use: the one it names, or the profile's live ones of the
+    definition it names, in spending order."""
+    if request.id is not None:
+        return [await owned_benefit(profile_id, request.id, f"{field}.id")]
+    found = await by_ids(BenefitDefinition, [str(request.handle)], field="handle")
+    if not found:
+        raise UserError(
+            ErrorCode.NOT_FOUND, f"No benefit definition '{request.handle}'", f"{field}.handle"
+        )
+    held = await Benefit.filter(
+        BENEFIT_LOTS.active_q(utcnow()), profile_id=profile_id, definition_id=found[0].id
+    )
+    return sorted(held, key=spending_order)
+
+
+async def _take_benefits(
+    profile_id: str, requests: list[BenefitRequest]
+) -> list[tuple[Take, Benefit]]:
+    """The uses each request takes, all of them or BENEFIT_EXHAUSTED: (take, benefit)."""
+    taken: list[tuple[Take, Benefit]] = []
+    used: dict[str, int] = {}
+    for index, request in enumerate(requests):
+        field = f"benefits.{index}"
+        need = request.quantity
+        for benefit in await _benefit_candidates(profile_id, request, field):
+            key = str(benefit.id)
+            if request.id is not None:
+                check_usable(benefit, used.get(key, 0) + need, f"{field}.id", f"{field}.quantity")
+            left = benefit.redemptions_remaining
+            uses = need if left is None else min(need, left - used.get(key, 0))
+            if uses > 0:
+                taken.append((Take(key, 0, uses=uses), benefit))
+                used[key] = used.get(key, 0) + uses
+                need -= uses
+            if need == 0:
+                break
+        if need > 0:
+            raise UserError(
+                ErrorCode.BENEFIT_EXHAUSTED,
+                f"{request.quantity - need} of {request.quantity} uses are available",
+                f"{field}.quantity",
+            )
+    return taken
+
+
 async def _redeem(
     data: RedeemInput, strategies: list[Strategy], cents: int, profile: Profile
 ) -> dict[str, Any]:
     profile_id = str(profile.id)
     taken = await _allocate(profile_id, strategies, cents)
     total = sum(take.cents for _, take in taken)
-    if total == 0 or (data.strict and total < cents):
+    uses = await _take_benefits(profile_id, data.benefits or [])
+    if (cents > 0 and total == 0 and not uses) or (data.strict and total < cents):
         sources = ", ".join(s.value for s in strategies)
         raise UserError(
             ErrorCode.INSUFFICIENT_BALANCE,
@@ -164,21 +253,36 @@ async def _redeem(
             "transaction_external_id": data.transaction_external_id,
             "meta": json_for_storage(data.meta),
         },
-        [Move(kind, take) for kind, take in taken],
+        [
+            *(Move(kind, take) for kind, take in taken),
+            *(Move(ItemType.BENEFIT, take) for take, _ in uses),
+        ],
         sign=-1,
     )
     await link_named_transaction(redemption)
     await _emit("redemption.created", redemption, items, profile)
+    for take, benefit in uses:
+        if benefit.redemptions_remaining is not None:
+            benefit.redemptions_remaining -= take.uses
+        await benefit_redeemed(benefit, profile, take.uses)
     return {"redemption_id": str(redemption.id)}
 
 
 async def redeem(data: RedeemInput, idempotency_key: str | None = None) -> Redemption:
-    """Take `amount` from the profile's lots: strategies in order, earliest expiry first."""
-    cents = to_cents(data.amount, "amount", allow_zero=False)
+    """Take `amount` from the profile's lots: strategies in order, earliest expiry first; and
+    with BENEFITS, the benefit uses asked for (then `amount` may be 0)."""
     strategies = parse_strategies(data.strategies)
+    if (Strategy.BENEFITS in strategies) != bool(data.benefits):
+        field = "strategies" if data.benefits else "benefits"
+        raise UserError(
+            ErrorCode.INVALID_INPUT, "benefits go with the BENEFITS strategy, and only so", field
+        )
+    check_benefit_requests(data.benefits or [])
+    cents = to_cents(data.amount, "amount", allow_zero=bool(data.benefits))
     check_text(Redemption, {"transaction_external_id": data.transaction_external_id})
     require_uuid(data.profile_id, "profileId")
     request = {**vars(data), "strategies": [s.value for s in strategies]}
+    request = _with_benefits(request, data.benefits)
     result = await once_under_lock(
         "redeem",
         idempotency_key,
@@ -214,31 +318,39 @@ async def _lock_original(redemption_id: str) -> tuple[Redemption, Profile]:
 
 
 def _lot_id(item: RedemptionItem) -> str:
-    return str(item.reward_id or item.point_lot_id)
+    return str(item.reward_id or item.point_lot_id or item.benefit_id)
+
+
+def _open(item: RedemptionItem) -> Take:
+    """What an item took that has not come back yet."""
+    return Take(
+        _lot_id(item),
+        item.value_cents - item.restored_cents,
+        item.points - item.restored_points,
+        item.uses - item.restored_uses,
+    )
 
 
 async def _restore(
     original: Redemption,
     kind: RedemptionType,
-    plan: list[tuple[RedemptionItem, int, int]],
+    plan: list[tuple[RedemptionItem, Take]],
     profile: Profile,
 ) -> Redemption:
-    """Put (cents, points) back into each item's lot and record a REVERSAL or RETURN (a
-    reversal also marks the original reversed, at the same time)."""
+    """Put each take back into its item's lot and record a REVERSAL or RETURN (a reversal
+    also marks the original reversed, at the same time)."""
     now = utcnow()
+    total = sum(take.cents for _, take in plan)
     undo, items = await record(
         {
             "profile_id": original.profile_id,
             "type": kind.value,
-            "total_cents": sum(cents for _, cents, _ in plan),
-            "requested_cents": sum(cents for _, cents, _ in plan),
+            "total_cents": total,
+            "requested_cents": total,
             "original_id": original.id,
             "created_at": now,
         },
-        [
-            Move(ItemType(item.type), Take(_lot_id(item), cents, points), source=item)
-            for item, cents, points in plan
-        ],
+        [Move(ItemType(item.type), take, source=item) for item, take in plan],
         sign=+1,
         reverses=(str(original.id), now) if kind is RedemptionType.REVERSAL else None,
     )
@@ -256,10 +368,7 @@ async def _reverse(redemption_id: str, window: int | None) -> dict[str, Any]:
             "redemptionId",
         )
     items = await RedemptionItem.filter(redemption_id=original.id).order_by("created_at", "id")
-    plan = [
-        (item, item.value_cents - item.restored_cents, item.points - item.restored_points)
-        for item in items
-    ]
+    plan = [(item, _open(item)) for item in items]
     undo = await _restore(original, RedemptionType.REVERSAL, plan, profile)
     return {"redemption_id": str(undo.id)}
 
@@ -288,9 +397,45 @@ async def _lot_expiry_keys(
     return {str(lot.id): spending_order(lot) for lot in lots}
 
 
-async def _return(redemption_id: str, cents: int) -> dict[str, Any]:
+async def _uses_back(
+    items: list[RedemptionItem], requests: list[BenefitRequest]
+) -> list[tuple[RedemptionItem, Take]]:
+    """The uses each request gives back, from the items that took them (latest first),
+    never more than they took (RETURN_EXCEEDS_REDEEMED)."""
+    taking = [item for item in items if item.benefit_id is not None]
+    benefits = {str(b.id): b for b in await by_ids(Benefit, [_lot_id(i) for i in taking])}
+    handles = {
+        str(d.id): d.handle
+        for d in await by_ids(BenefitDefinition, [str(b.definition_id) for b in benefits.values()])
+    }
+    plan: list[tuple[RedemptionItem, Take]] = []
+    back: dict[str, int] = {}
+    for index, request in enumerate(requests):
+        need = request.quantity
+        for item in reversed(taking):
+            benefit = benefits[_lot_id(item)]
+            if request.id is not None and str(benefit.id) != require_uuid(request.id, "id"):
+                continue
+            if request.handle is not None and handles[str(benefit.definition_id)] != request.handle:
+                continue
+            uses = min(need, _open(item).uses - back.get(str(item.id), 0))
+            if uses > 0:
+                plan.append((item, Take(_lot_id(item), 0, uses=uses)))
+                back[str(item.id)] = back.get(str(item.id), 0) + uses
+                need -= uses
+        if need > 0:
+            raise UserError(
+                ErrorCode.RETURN_EXCEEDS_REDEEMED,
+                f"Only {request.quantity - need} of those uses can still be returned",
+                f"benefits.{index}.quantity",
+            )
+    return plan
+
+
+async def _return(redemption_id: str, cents: int, benefits: list[BenefitRequest]) -> dict[str, Any]:
     original, profile = await _lock_original(redemption_id)
-    items = await RedemptionItem.filter(redemption_id=original.id)
+    everything = await RedemptionItem.filter(redemption_id=original.id).order_by("created_at", "id")
+    items = [item for item in everything if item.benefit_id is None]
     returnable = sum(item.value_cents - item.restored_cents for item in items)
     if cents > returnable:
         raise UserError(
@@ -299,7 +444,7 @@ async def _return(redemption_id: str, cents: int) -> dict[str, Any]:
             "amount",
         )
     keys = await _lot_expiry_keys(items)
-    plan: list[tuple[RedemptionItem, int, int]] = []
+    plan: list[tuple[RedemptionItem, Take]] = []
     left = cents
     for item in sorted(items, key=lambda i: keys[_lot_id(i)], reverse=True):
         open_cents = item.value_cents - item.restored_cents
@@ -307,22 +452,29 @@ async def _return(redemption_id: str, cents: int) -> dict[str, Any]:
         if back == 0:
             continue
         points = give_back(open_cents, item.points - item.restored_points, back)
-        plan.append((item, back, points))
+        plan.append((item, Take(_lot_id(item), back, points)))
         left -= back
+    plan += await _uses_back(everything, benefits)
     undo = await _restore(original, RedemptionType.RETURN, plan, profile)
     return {"redemption_id": str(undo.id)}
 
 
 async def return_redemption(
-    redemption_id: str, amount: Decimal, idempotency_key: str | None = None
+    redemption_id: str,
+    amount: Decimal,
+    idempotency_key: str | None = None,
+    benefits: list[BenefitRequest] | None = None,
 ) -> Redemption:
-    """Put back part of a redemption, latest expiry first, never more than it took."""
-    cents = to_cents(amount, "amount", allow_zero=False)
+    """Put back part of a redemption, latest expiry first, never more than it took; and the
+    benefit uses `benefits` names (then `amount` may be 0)."""
+    check_benefit_requests(benefits or [])
+    cents = to_cents(amount, "amount", allow_zero=bool(benefits))
+    request = _with_benefits({"redemption_id": redemption_id, "amount": str(amount)}, benefits)
     result = await run_once(
         "returnRedemption",
         idempotency_key,
-        {"redemption_id": redemption_id, "amount": str(amount)},
-        lambda: _return(redemption_id, cents),
+        request,
+        lambda: _return(redemption_id, cents, benefits or []),
     )
     [redemption] = await by_ids(Redemption, [result["redemption_id"]])
     return redemption

@@ -4,7 +4,8 @@
 Arguments: `profile_id`; `points` (or Omneo's `value`), the amount to earn on, which may be
 a rule (`{"*": [{"var": "total"}, 10]}`): by default the transaction's total, or its items
 one by one when a rate has product conditions; `definition`, a point definition's handle;
-`check_rate`, to multiply by the definition's rate (`earning/rates.py`) rather than by 1;
+`checkRate` (Omneo's `check_rate`), to multiply by the definition's rate
+(`earning/rates.py`) rather than by 1;
 `location_id` (by default the transaction's) and `code`, which rates may ask for;
 `rounding` of a fractional result, `floor` (the default), `round` (half up) or `ceil`;
 `timezone` and `reason`. One lot is awarded per rate that applied; an amount that earns
@@ -27,8 +28,8 @@ from loyalty_gateway.reactions.actions.base import (
 from loyalty_gateway.settings import Settings
 
 OPTIONAL = (
-    "points", "value", "definition", "check_rate", "location_id", "code", "rounding",
-    "timezone", "reason",
+    "points", "value", "definition", "checkRate", "check_rate", "location_id", "code",
+    "rounding", "timezone", "reason",
 )  # fmt: skip
 
 
@@ -61,7 +62,7 @@ def _runner(point_type: PointType) -> Any:
             profile_id=text(arguments, "profile_id"),
             point_type=point_type,
             definition=str(definition) if definition else None,
-            check_rate=_flag(arguments.get("check_rate")),
+            check_rate=_flag(arguments.get("checkRate", arguments.get("check_rate"))),
             base=None if amount is None else to_decimal(amount),
             rounding=str(arguments.get("rounding") or "floor"),
             timezone=await issue_timezone(arguments, context),
