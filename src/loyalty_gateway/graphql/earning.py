@@ -6,6 +6,7 @@ from typing import Annotated
 
 import strawberry
 from strawberry.scalars import JSON
+from strawberry.types import Info
 
 from loyalty_gateway.core.time import utcnow
 from loyalty_gateway.earning import definitions, rates, refunds
@@ -43,6 +44,14 @@ class PointDefinition:
     @classmethod
     def from_model(cls, model: PointDefinitionModel) -> "PointDefinition":
         return from_model(cls, model)
+
+
+async def definition_of(info: Info, definition_id: str | None) -> PointDefinition | None:
+    """The point definition a lot or a tier point entry was earned by, if any."""
+    if definition_id is None:
+        return None
+    found = await info.context.loaders.point_definition.load(str(definition_id))
+    return PointDefinition.from_model(found) if found else None
 
 
 def multiplier(value: Decimal) -> Decimal:

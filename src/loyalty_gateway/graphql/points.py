@@ -12,7 +12,7 @@ from loyalty_gateway.core.time import utcnow
 from loyalty_gateway.graphql.balances import BalancesType
 from loyalty_gateway.graphql.convert import from_model, to_domain
 from loyalty_gateway.graphql.described import ERRORS, IDEMPOTENCY_KEY, TIMEZONE_IN, TIMEZONE_OUT
-from loyalty_gateway.graphql.earning import PointDefinition, multiplier
+from loyalty_gateway.graphql.earning import PointDefinition, definition_of, multiplier
 from loyalty_gateway.graphql.enums import Scope
 from loyalty_gateway.graphql.errors import UserErrorType, attempt
 from loyalty_gateway.graphql.lot_status import PointStatusEnum, status_as
@@ -61,10 +61,7 @@ class PointLot:
 
     @strawberry.field(description="The point definition it was earned by, if any.")
     async def definition(self, info: Info) -> PointDefinition | None:
-        if self.definition_id is None:
-            return None
-        found = await info.context.loaders.point_definition.load(str(self.definition_id))
-        return PointDefinition.from_model(found) if found else None
+        return await definition_of(info, self.definition_id)
 
 
 @strawberry.input

@@ -1,13 +1,16 @@
 """Tier definitions, tier points, and a profile's tier."""
 
 from datetime import datetime
+from decimal import Decimal
 from typing import TypeVar
 
 import strawberry
+from strawberry.types import Info
 
 from loyalty_gateway.balances.held_tier import Progress
 from loyalty_gateway.graphql.convert import from_model, given, to_domain
 from loyalty_gateway.graphql.described import ERRORS, IDEMPOTENCY_KEY, TIMEZONE_IN, TIMEZONE_OUT
+from loyalty_gateway.graphql.earning import PointDefinition, definition_of, multiplier
 from loyalty_gateway.graphql.enums import Scope
 from loyalty_gateway.graphql.errors import UserErrorType, attempt
 from loyalty_gateway.graphql.permissions import guarded_by, requires, staff_only
@@ -73,10 +76,22 @@ class TierPoint:
     reason: str | None
     timezone: str = strawberry.field(description=TIMEZONE_OUT)
     issued_at: datetime
+    rate: Decimal | None = strawberry.field(
+        description="The rate it was earned at (a multiplier); null when no rate applied."
+    )
+    transaction_id: strawberry.ID | None = strawberry.field(
+        description="The sale it was earned on (or, negative, taken back from), if any."
+    )
+    definition_id: strawberry.Private[str | None]
 
     @classmethod
     def from_model(cls, model: TierPointModel) -> "TierPoint":
-        return from_model(cls, model)
+        rate = multiplier(model.rate) if model.rate is not None else None
+        return from_model(cls, model, rate=rate)
+
+    @strawberry.field(description="The point definition it was earned by, if any.")
+    async def definition(self, info: Info) -> PointDefinition | None:
+        return await definition_of(info, self.definition_id)
 
 
 @strawberry.input
