@@ -1,8 +1,11 @@
 """Each mutation leaves an audit entry: who, what, when, and the outcome."""
 
 import logging
+import uuid
 
-from tests.support import create_profile, unique
+from tortoise.connection import get_connection
+
+from tests.support import create_definition, create_profile, issue_reward, ledger, redeem, unique
 
 AUDIT = """query($token: ID, $op: String) { auditLog(tokenId: $token, operation: $op, first: 10) {
   totalCount nodes { actor tokenId profileId operation ids outcome errorCodes at } } }"""
@@ -73,3 +76,46 @@ async def test_unauthenticated_attempts_write_nothing_and_log_no_error(gql, capl
     assert (await gql(AUDIT, {"op": "createProfile"}))["auditLog"]["totalCount"] == before
     assert [r for r in caplog.records if r.levelno >= logging.WARNING] == []
     assert all(r.exc_info is None for r in caplog.records)
+
+
+REFUSE_SQLITE = """CREATE TRIGGER {name} BEFORE INSERT ON audit_entry
+  WHEN NEW.ids LIKE '%{marker}%' BEGIN SELECT RAISE(ABORT, 'audit refused'); END"""
+REFUSE_POSTGRES = (
+    """CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN
+      IF NEW.ids::text LIKE '%{marker}%' THEN RAISE EXCEPTION 'audit refused'; END IF;
+      RETURN NEW; END $$""",
+    "CREATE TRIGGER {name} BEFORE INSERT ON audit_entry FOR EACH ROW EXECUTE FUNCTION {name}()",
+)
+
+
+async def test_a_value_moving_mutation_and_its_audit_entry_commit_together(gql):
+    """The entry is written in the mutation's own transaction: when it cannot be written,
+    the redemption is not made either (and the balance stays)."""
+    profile = await create_profile(gql)
+    definition = await create_definition(gql, value="10", period=None)
+    await issue_reward(gql, profile["id"], definition["id"])
+    connection = get_connection("default")
+    name = "refuse_" + uuid.uuid4().hex[:12]
+    postgres = connection.capabilities.dialect == "postgres"
+    for statement in REFUSE_POSTGRES if postgres else (REFUSE_SQLITE,):
+        await connection.execute_script(statement.format(name=name, marker=profile["id"]))
+    try:
+        body = await gql.raw(
+            """mutation($p: ID!) { redeem(input: {profileId: $p, amount: "4"})
+            { redemption { id } errors { code } } }""",
+            {"p": profile["id"]},
+        )
+    finally:
+        await connection.execute_script(
+            f"DROP TRIGGER {name}" + (" ON audit_entry" if postgres else "")
+        )
+        if postgres:
+            await connection.execute_script(f"DROP FUNCTION {name}()")
+    assert body["errors"][0]["extensions"]["code"] == "INTERNAL_SERVER_ERROR"
+    book = await ledger(gql, profile["id"])
+    assert (book["rewards"]["redeemed"], book["rewards"]["balance"]) == ("0.00", "10.00")
+    done = await redeem(gql, profile["id"], "4")
+    assert done["errors"] == []
+    entries = (await gql(AUDIT, {"op": "redeem"}))["auditLog"]["nodes"]
+    [entry] = [e for e in entries if profile["id"] in e["ids"]]
+    assert (entry["outcome"], done["redemption"]["id"] in entry["ids"]) == ("OK", True)

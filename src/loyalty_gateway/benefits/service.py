@@ -22,6 +22,7 @@ from loyalty_gateway.core.time import (
 from loyalty_gateway.db.columns import check_text, json_for_storage
 from loyalty_gateway.db.rows import Part, by_ids, insert_one, inserting, write_together
 from loyalty_gateway.events import outbox
+from loyalty_gateway.idempotency.service import Made
 from loyalty_gateway.profiles.context import profile_context
 from loyalty_gateway.profiles.models import Profile
 
@@ -114,7 +115,9 @@ async def _create(
     return benefit
 
 
-async def _issue(data: IssueBenefitInput, reaction: bool, profile: Profile) -> dict[str, Any]:
+async def _issue(
+    data: IssueBenefitInput, reaction: bool, profile: Profile, made: Made[Benefit]
+) -> dict[str, Any]:
     tz = zone(data.timezone)
     check_text(Benefit, {"external_id": data.external_id})
     definition = await find_definition(
@@ -132,18 +135,18 @@ async def _issue(data: IssueBenefitInput, reaction: bool, profile: Profile) -> d
         external_id=data.external_id,
         meta=data.meta,
     )
-    return {"benefit_id": str(benefit.id)}
+    return made.keep(benefit)
 
 
 async def issue_benefit(
     data: IssueBenefitInput, idempotency_key: str | None = None, reaction: bool = False
 ) -> Benefit:
     """Issue a benefit (seed 001). Reactions may only issue assignable definitions."""
+    made = Made(Benefit, "benefit_id")
     result = await issue_once(
-        "issueBenefit", data, idempotency_key, lambda profile: _issue(data, reaction, profile)
+        "issueBenefit", data, idempotency_key, lambda profile: _issue(data, reaction, profile, made)
     )
-    [benefit] = await by_ids(Benefit, [result["benefit_id"]])
-    return benefit
+    return await made.row(result)
 
 
 def _claim_refusal(

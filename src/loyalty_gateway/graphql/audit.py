@@ -11,7 +11,7 @@ import strawberry
 from strawberry.extensions import FieldExtension
 from strawberry.types import Info
 
-from loyalty_gateway.auth.audit import AUDIT_ORDER, list_entries
+from loyalty_gateway.auth.audit import AUDIT_ORDER, AuditDraft, drafting, list_entries
 from loyalty_gateway.auth.models import AuditEntry as AuditEntryModel
 from loyalty_gateway.auth.service import Principal
 from loyalty_gateway.db.rows import insert
@@ -50,19 +50,26 @@ def _ids(value: Any, found: list[str], depth: int = 0) -> None:
             _ids(item, found, depth + 1)
 
 
-def _actor(principal: Principal) -> tuple[str, str | None, str | None]:
+def _draft(info: Info, kwargs: dict[str, Any]) -> AuditDraft | None:
+    """The entry begun: None without a caller to hold to account (a flood of them would
+    only fill the table)."""
+    principal: Principal | None = info.context.principal
+    if principal is None:
+        return None
     if principal.is_customer:
-        return "customer", None, principal.profile_id
-    if principal.token_id is None:
-        return "admin", None, None
-    return "token", principal.token_id, None
-
-
-async def _write(info: Info, kwargs: dict[str, Any], result: Any, error: Exception | None) -> None:
-    if info.context.principal is None:
-        return  # no caller to hold to account: a flood of them would only fill the table
+        actor, token_id, profile_id = "customer", None, principal.profile_id
+    elif principal.token_id is None:
+        actor, token_id, profile_id = "admin", None, None
+    else:
+        actor, token_id, profile_id = "token", principal.token_id, None
     touched: list[str] = []
     _ids(kwargs.get("input"), touched)
+    return AuditDraft(actor, token_id, profile_id, info.field_name, touched)
+
+
+async def _write(draft: AuditDraft, result: Any, error: Exception | None) -> None:
+    """The entry, written as the mutation ends, with the outcome and the result's ids."""
+    touched: list[str] = []
     _ids(result, touched)
     codes: list[str] = []
     if error is not None:
@@ -75,25 +82,17 @@ async def _write(info: Info, kwargs: dict[str, Any], result: Any, error: Excepti
         user_errors = getattr(result, "errors", None) or []
         codes = [e.code.value for e in user_errors]
         outcome = AuditOutcome.USER_ERROR if codes else AuditOutcome.OK
-    actor, token_id, profile_id = _actor(info.context.principal)
     try:
-        entry = {
-            "actor": actor,
-            "token_id": token_id,
-            "profile_id": profile_id,
-            "operation": info.field_name,
-            "ids": list(dict.fromkeys(touched))[:50],
-            "outcome": outcome,
-            "error_codes": codes,
-        }
-        await insert(AuditEntryModel, [entry])
+        await insert(AuditEntryModel, [draft.entry(outcome, codes, touched)])
     except Exception:  # the audit must not turn a done mutation into a failure
-        log.exception("could not write the audit entry of %s", info.field_name)
+        log.exception("could not write the audit entry of %s", draft.operation)
 
 
 class Audited(FieldExtension):
-    """On each root mutation field: write an audit entry after it ran, whatever it returned,
-    when a token or customer ran it (unauthenticated attempts are refused and not written).
+    """On each root mutation field: an audit entry, whatever it returned, when a token or
+    customer ran it (unauthenticated attempts are refused and not written). A mutation that
+    commits its work through `run_once` has its entry written in that very transaction
+    (`auth/audit.py`); any other, or one that ends in an error, has it written here.
 
     A field extension on mutations only, not a schema-wide `resolve` hook, which would wrap
     every field of every query and cost list queries several times their time.
@@ -105,14 +104,22 @@ class Audited(FieldExtension):
     async def resolve_async(
         self, next_: Callable[..., Any], source: Any, info: Info, **kwargs: Any
     ) -> Any:
+        draft = _draft(info, kwargs)
+        if draft is None:
+            result = next_(source, info, **kwargs)
+            return await result if inspect.isawaitable(result) else result
+        begun = drafting.set(draft)
         try:
             result = next_(source, info, **kwargs)
             if inspect.isawaitable(result):
                 result = await result
         except Exception as error:
-            await _write(info, kwargs, None, error)
+            await _write(draft, None, error)
             raise
-        await _write(info, kwargs, result, None)
+        finally:
+            drafting.reset(begun)
+        if not draft.written or getattr(result, "errors", None):
+            await _write(draft, result, None)
         return result
 
 

@@ -8,10 +8,10 @@ from loyalty_gateway.balances.definitions import lot_dates
 from loyalty_gateway.core.errors import ErrorCode, UserError
 from loyalty_gateway.core.time import zone
 from loyalty_gateway.db.columns import check_text, json_for_storage
-from loyalty_gateway.db.rows import by_ids, insert_one
+from loyalty_gateway.db.rows import insert_one
 from loyalty_gateway.earning.models import Earning
 from loyalty_gateway.events import outbox
-from loyalty_gateway.idempotency.service import run_once
+from loyalty_gateway.idempotency.service import Made, run_once
 from loyalty_gateway.points.models import PointLot
 from loyalty_gateway.profiles.context import profile_context
 from loyalty_gateway.profiles.service import get_profile
@@ -62,7 +62,7 @@ def point_context(lot: PointLot, profile: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-async def _award(data: AwardPointsInput) -> dict[str, Any]:
+async def _award(data: AwardPointsInput, made: Made[PointLot]) -> dict[str, Any]:
     tz = zone(data.timezone)
     if data.points <= 0 or data.points > MAX_POINTS:
         raise UserError(
@@ -90,11 +90,12 @@ async def _award(data: AwardPointsInput) -> dict[str, Any]:
     await outbox.emit(
         "point.created", point_context(lot, await profile_context(profile)), str(profile.id)
     )
-    return {"point_lot_id": str(lot.id)}
+    return made.keep(lot)
 
 
 async def award_points(data: AwardPointsInput, idempotency_key: str | None = None) -> PointLot:
     """Award a lot of points; a repeated idempotency key with the same input returns the first."""
-    result = await run_once("awardPoints", idempotency_key, dict(vars(data)), lambda: _award(data))
-    [lot] = await by_ids(PointLot, [result["point_lot_id"]])
-    return lot
+    made = Made(PointLot, "point_lot_id")
+    request = dict(vars(data))
+    result = await run_once("awardPoints", idempotency_key, request, lambda: _award(data, made))
+    return await made.row(result)

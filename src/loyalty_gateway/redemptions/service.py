@@ -25,7 +25,7 @@ from loyalty_gateway.db.columns import check_text, json_for_storage
 from loyalty_gateway.db.keyset import by_creation
 from loyalty_gateway.db.rows import by_ids, placeholder
 from loyalty_gateway.events import outbox
-from loyalty_gateway.idempotency.service import run_once
+from loyalty_gateway.idempotency.service import Made, run_once
 from loyalty_gateway.points.models import PointLot
 from loyalty_gateway.profiles.context import profile_context
 from loyalty_gateway.profiles.models import Profile
@@ -231,7 +231,11 @@ async def _take_benefits(
 
 
 async def _redeem(
-    data: RedeemInput, strategies: list[Strategy], cents: int, profile: Profile
+    data: RedeemInput,
+    strategies: list[Strategy],
+    cents: int,
+    profile: Profile,
+    made: Made[Redemption],
 ) -> dict[str, Any]:
     profile_id = str(profile.id)
     taken = await _allocate(profile_id, strategies, cents)
@@ -265,7 +269,7 @@ async def _redeem(
         if benefit.redemptions_remaining is not None:
             benefit.redemptions_remaining -= take.uses
         await benefit_redeemed(benefit, profile, take.uses)
-    return {"redemption_id": str(redemption.id)}
+    return made.keep(redemption)
 
 
 async def redeem(data: RedeemInput, idempotency_key: str | None = None) -> Redemption:
@@ -283,15 +287,15 @@ async def redeem(data: RedeemInput, idempotency_key: str | None = None) -> Redem
     require_uuid(data.profile_id, "profileId")
     request = {**vars(data), "strategies": [s.value for s in strategies]}
     request = _with_benefits(request, data.benefits)
+    made = Made(Redemption, "redemption_id")
     result = await once_under_lock(
         "redeem",
         idempotency_key,
         request,
         data.profile_id,
-        lambda profile: _redeem(data, strategies, cents, profile),
+        lambda profile: _redeem(data, strategies, cents, profile, made),
     )
-    [redemption] = await by_ids(Redemption, [result["redemption_id"]])
-    return redemption
+    return await made.row(result)
 
 
 async def _original(redemption_id: str) -> Redemption:
@@ -359,7 +363,9 @@ async def _restore(
     return undo
 
 
-async def _reverse(redemption_id: str, window: int | None) -> dict[str, Any]:
+async def _reverse(
+    redemption_id: str, window: int | None, made: Made[Redemption]
+) -> dict[str, Any]:
     original, profile = await _lock_original(redemption_id)
     if window is not None and utcnow() - original.created_at > timedelta(minutes=window):
         raise UserError(
@@ -369,8 +375,7 @@ async def _reverse(redemption_id: str, window: int | None) -> dict[str, Any]:
         )
     items = await RedemptionItem.filter(redemption_id=original.id).order_by("created_at", "id")
     plan = [(item, _open(item)) for item in items]
-    undo = await _restore(original, RedemptionType.REVERSAL, plan, profile)
-    return {"redemption_id": str(undo.id)}
+    return made.keep(await _restore(original, RedemptionType.REVERSAL, plan, profile))
 
 
 async def reverse_redemption(
@@ -378,14 +383,14 @@ async def reverse_redemption(
 ) -> Redemption:
     """Restore exactly what the redemption took, once; only within `window_minutes` of it
     (REVERSAL_WINDOW_MINUTES) when that is set."""
+    made = Made(Redemption, "redemption_id")
     result = await run_once(
         "reverseRedemption",
         idempotency_key,
         {"redemption_id": redemption_id},
-        lambda: _reverse(redemption_id, window_minutes),
+        lambda: _reverse(redemption_id, window_minutes, made),
     )
-    [redemption] = await by_ids(Redemption, [result["redemption_id"]])
-    return redemption
+    return await made.row(result)
 
 
 async def _lot_expiry_keys(
@@ -432,7 +437,9 @@ async def _uses_back(
     return plan
 
 
-async def _return(redemption_id: str, cents: int, benefits: list[BenefitRequest]) -> dict[str, Any]:
+async def _return(
+    redemption_id: str, cents: int, benefits: list[BenefitRequest], made: Made[Redemption]
+) -> dict[str, Any]:
     original, profile = await _lock_original(redemption_id)
     everything = await RedemptionItem.filter(redemption_id=original.id).order_by("created_at", "id")
     items = [item for item in everything if item.benefit_id is None]
@@ -455,8 +462,7 @@ async def _return(redemption_id: str, cents: int, benefits: list[BenefitRequest]
         plan.append((item, Take(_lot_id(item), back, points)))
         left -= back
     plan += await _uses_back(everything, benefits)
-    undo = await _restore(original, RedemptionType.RETURN, plan, profile)
-    return {"redemption_id": str(undo.id)}
+    return made.keep(await _restore(original, RedemptionType.RETURN, plan, profile))
 
 
 async def return_redemption(
@@ -470,14 +476,14 @@ async def return_redemption(
     check_benefit_requests(benefits or [])
     cents = to_cents(amount, "amount", allow_zero=bool(benefits))
     request = _with_benefits({"redemption_id": redemption_id, "amount": str(amount)}, benefits)
+    made = Made(Redemption, "redemption_id")
     result = await run_once(
         "returnRedemption",
         idempotency_key,
         request,
-        lambda: _return(redemption_id, cents, benefits or []),
+        lambda: _return(redemption_id, cents, benefits or [], made),
     )
-    [redemption] = await by_ids(Redemption, [result["redemption_id"]])
-    return redemption
+    return await made.row(result)
 
 
 async def get_redemption(redemption_id: str) -> Redemption | None:

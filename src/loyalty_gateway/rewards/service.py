@@ -17,8 +17,9 @@ from loyalty_gateway.core.errors import ErrorCode, UserError, require_uuid
 from loyalty_gateway.core.money import from_cents, to_cents
 from loyalty_gateway.core.time import utcnow, zone
 from loyalty_gateway.db.columns import check_text, json_for_storage
-from loyalty_gateway.db.rows import by_ids, insert_one
+from loyalty_gateway.db.rows import insert_one
 from loyalty_gateway.events import outbox
+from loyalty_gateway.idempotency.service import Made
 from loyalty_gateway.profiles.context import profile_context
 from loyalty_gateway.profiles.models import Profile
 from loyalty_gateway.profiles.service import get_profile
@@ -81,7 +82,9 @@ def reward_context(
     }
 
 
-async def _issue(data: IssueRewardInput, reaction: bool, profile: Profile) -> dict[str, Any]:
+async def _issue(
+    data: IssueRewardInput, reaction: bool, profile: Profile, made: Made[Reward]
+) -> dict[str, Any]:
     tz = zone(data.timezone)
     check_text(Reward, {"external_id": data.external_id})
     definition = await find_definition(
@@ -125,7 +128,7 @@ async def _issue(data: IssueRewardInput, reaction: bool, profile: Profile) -> di
         reward_context(reward, definition, await profile_context(profile)),
         str(profile.id),
     )
-    return {"reward_id": str(reward.id)}
+    return made.keep(reward)
 
 
 async def issue_reward(
@@ -133,11 +136,11 @@ async def issue_reward(
 ) -> Reward:
     """Issue a reward lot; a repeated idempotency key with the same input returns the first.
     Reactions may only issue assignable definitions."""
+    made = Made(Reward, "reward_id")
     result = await issue_once(
-        "issueReward", data, idempotency_key, lambda profile: _issue(data, reaction, profile)
+        "issueReward", data, idempotency_key, lambda profile: _issue(data, reaction, profile, made)
     )
-    [reward] = await by_ids(Reward, [result["reward_id"]])
-    return reward
+    return await made.row(result)
 
 
 async def _profile_rewards(profile_id: str, ids: list[str]) -> list[Reward]:

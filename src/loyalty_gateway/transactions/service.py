@@ -18,7 +18,7 @@ from loyalty_gateway.db.columns import check_text, json_for_storage
 from loyalty_gateway.db.keyset import by_creation
 from loyalty_gateway.db.rows import by_ids, inserting, placeholder, raw, write_together
 from loyalty_gateway.events import outbox
-from loyalty_gateway.idempotency.service import request_digest, run_once
+from loyalty_gateway.idempotency.service import Made, request_digest, run_once
 from loyalty_gateway.profiles.context import profile_context
 from loyalty_gateway.profiles.models import Profile
 from loyalty_gateway.profiles.service import get_profile
@@ -274,7 +274,9 @@ async def sale_preview(data: CreateTransactionInput) -> dict[str, Any]:
     return transaction_context(transaction, items, profile_ctx)
 
 
-async def _create(data: CreateTransactionInput, digest: str) -> dict[str, Any]:
+async def _create(
+    data: CreateTransactionInput, digest: str, made: Made[Transaction]
+) -> dict[str, Any]:
     values, rows = _checked_columns(data)
     profile_id, profile = None, None
     if data.profile_id is not None:
@@ -300,7 +302,7 @@ async def _create(data: CreateTransactionInput, digest: str) -> dict[str, Any]:
         parts.append(insert_items)
     [transaction] = await write_together(Transaction, parts)
     await _emit_created(transaction, items, profile)
-    return {"transaction_id": str(transaction.id)}
+    return made.keep(transaction)
 
 
 async def create_transaction(
@@ -312,13 +314,14 @@ async def create_transaction(
     request = {k: v for k, v in vars(data).items() if k != "items"}
     request["items"] = [vars(item) for item in data.items]
     digest = request_digest(request)
+    made = Made(Transaction, "transaction_id")
     if data.external_id is not None:
         existing = await by_ids(Transaction, [data.external_id], field="external_id")
         if existing:
             return _same_or_duplicate(existing[0], digest)
         try:
             result = await run_once(
-                "createTransaction", None, request, lambda: _create(data, digest)
+                "createTransaction", None, request, lambda: _create(data, digest, made)
             )
         except IntegrityError:
             existing = await by_ids(Transaction, [data.external_id], field="external_id")
@@ -327,10 +330,9 @@ async def create_transaction(
             return _same_or_duplicate(existing[0], digest)
     else:
         result = await run_once(
-            "createTransaction", idempotency_key, request, lambda: _create(data, digest)
+            "createTransaction", idempotency_key, request, lambda: _create(data, digest, made)
         )
-    [transaction] = await by_ids(Transaction, [result["transaction_id"]])
-    return transaction
+    return await made.row(result)
 
 
 def _same_or_duplicate(existing: Transaction, digest: str) -> Transaction:
