@@ -129,34 +129,35 @@ async def insert_one(model: type[M], values: Mapping[str, Any]) -> M:
     return row
 
 
-async def write_together(model: type[M], parts: Sequence[Part]) -> list[M]:
+async def write_together(model: type[M], parts: Sequence[Part], extra: str = "") -> list[M]:
     """The statements of one write, in the caller's transaction: on PostgreSQL one
     statement, each part a data-modifying WITH query, so one round trip; on SQLite one
-    after another. Returns the rows of `model` the first part (an INSERT) writes.
+    after another. Returns the rows of `model` the first part (an INSERT) writes (with the
+    `extra` expressions over them evaluated, as `insert` takes them).
 
     The parts must not touch one row twice: PostgreSQL would apply only one of them."""
     connection = model._meta.db
     dialect = connection.capabilities.dialect
     first, *rest = parts
     if dialect == "postgres":
-        sql, params = _together(tuple(part.sql for part in parts), dialect), list[Any]()
+        sql, params = _together(tuple(part.sql for part in parts), dialect, extra), list[Any]()
         for part in parts:
             params.extend(part.params)
         return await raw(model, sql, params)
-    found = await raw(model, numbered(f"{first.sql} RETURNING *", dialect), first.params)
+    found = await raw(model, numbered(f"{first.sql} RETURNING *{extra}", dialect), first.params)
     for part in rest:
         await connection.execute_query(numbered(part.sql, dialect), list(part.params))
     return found
 
 
 @lru_cache(maxsize=256)
-def _together(sqls: tuple[str, ...], dialect: str) -> str:
+def _together(sqls: tuple[str, ...], dialect: str, extra: str) -> str:
     queries, start = [], 1
     for index, sql in enumerate(sqls):
         returning = " RETURNING *" if index == 0 else ""
         queries.append(f"w{index} AS ({numbered(sql, dialect, start)}{returning})")
         start += sql.count("%s")
-    return f"WITH {', '.join(queries)} SELECT * FROM w0"
+    return f"WITH {', '.join(queries)} SELECT *{extra} FROM w0"
 
 
 def hydrate(model: type[M], rows: Sequence[Mapping[str, Any]]) -> list[M]:

@@ -6,7 +6,8 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
-from loyalty_gateway.db.rows import hydrate, insert
+from loyalty_gateway.db.riders import ride
+from loyalty_gateway.db.rows import hydrate, insert, inserting, numbered, write_together
 from loyalty_gateway.events.models import Event
 from loyalty_gateway.events.notify import notify
 
@@ -44,7 +45,9 @@ def _notify_sql(dialect: str) -> str:
 
 async def emit(name: str, context: dict[str, Any], profile_id: str | None = None) -> Event:
     """Write an event row and announce it, in one statement; call inside the transaction of
-    the change it describes."""
+    the change it describes. A write riding on the transaction (`db/riders.py`: the running
+    mutation's audit entry) goes in the same statement on PostgreSQL, given the event's
+    subject."""
     values = {
         "name": name,
         "profile_id": profile_id,
@@ -52,7 +55,16 @@ async def emit(name: str, context: dict[str, Any], profile_id: str | None = None
         "depth": chain_depth.get(),
     }
     dialect = Event._meta.db.capabilities.dialect
+    riding = ride([str(context.get("id") or ""), profile_id or ""])
+    if riding is not None and dialect == "postgres":
+        [event] = await write_together(
+            Event, [inserting(Event, [values])[0], riding], _notify_sql(dialect)
+        )
+        return event
     [row] = await insert(Event, [values], _notify_sql(dialect))
+    if riding is not None:
+        connection = Event._meta.db
+        await connection.execute_query(numbered(riding.sql, dialect), list(riding.params))
     if dialect != "postgres":
         await notify(EVENTS_CHANNEL, row["payload"])
     [event] = hydrate(Event, [row])

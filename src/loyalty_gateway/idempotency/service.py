@@ -9,7 +9,7 @@ from tortoise.exceptions import IntegrityError
 from tortoise.models import Model
 from tortoise.transactions import in_transaction
 
-from loyalty_gateway.auth.audit import AuditDraft, write_draft
+from loyalty_gateway.auth.audit import audited_transaction
 from loyalty_gateway.core.errors import ErrorCode, UserError
 from loyalty_gateway.db.columns import check_text
 from loyalty_gateway.db.rows import by_ids, insert
@@ -62,12 +62,6 @@ async def _replay(operation: str, key: str, digest: str) -> Result | None:
     return result
 
 
-def _committed(draft: AuditDraft | None) -> None:
-    """The audit entry written in a transaction that committed: the mutation's is done."""
-    if draft is not None:
-        draft.written = True
-
-
 async def run_once(
     operation: str,
     key: str | None,
@@ -83,27 +77,25 @@ async def run_once(
     lookup loses the race on the unique index, rolls back everything, and replays.
     """
     if key is None:
-        async with in_transaction():
+        async with audited_transaction() as audit, in_transaction():
             if lock is not None:
                 await lock()
             result = await work()
-            audited = await write_draft(result)
-        _committed(audited)
+            await audit(result)
         return result
     check_text(IdempotencyRecord, {"key": key}, {"key": "idempotencyKey"})
     digest = request_digest(request)
     try:
-        async with in_transaction():
+        async with audited_transaction() as audit, in_transaction():
             if lock is not None:
                 await lock()
             replayed = await _replay(operation, key, digest)
             if replayed is not None:
                 return replayed
             result = await work()
-            audited = await write_draft(result)
+            await audit(result)
             record = {"operation": operation, "key": key, "request_hash": digest, "result": result}
             await insert(IdempotencyRecord, [record])
-        _committed(audited)
         return result
     except IntegrityError:
         replayed = await _replay(operation, key, digest)
