@@ -13,6 +13,7 @@ from loyalty_gateway.reactions.models import AutomationFiring
 from tests.conftest import own_server
 from tests.support import (
     GraphQLClient,
+    count_queries,
     create_definition,
     create_profile,
     issue_reward,
@@ -145,6 +146,25 @@ async def test_a_run_taken_up_again_fires_only_the_profiles_left(gql, birthday):
     )
     data = (await gql(TRIGGER, {"id": automation["id"], "now": BIRTHDAY}))["triggerAutomation"]
     assert [e["profileId"] for e in data["events"]] == [second["id"]]
+
+
+async def test_a_time_without_an_offset_is_local_to_the_automation(gql, birthday):
+    """23:30 on 15 July in Melbourne (in UTC it would be the 16th there)."""
+    automation = birthday["automation"]
+    data = await gql(TRIGGER, {"id": automation["id"], "now": "2026-07-15T23:30:00"})
+    assert data["triggerAutomation"]["period"] == "2026-07-15"
+
+
+async def test_a_batch_reads_its_profiles_contexts_at_once(gql, birthday):
+    tag, automation = birthday["tag"], birthday["automation"]
+    for _ in range(3):
+        await create_profile(gql, tags=[tag], birthDate="1990-07-15")
+    total = (await gql("{ profiles(first: 1) { totalCount } }"))["profiles"]["totalCount"]
+    with count_queries() as counter:
+        data = await gql(TRIGGER, {"id": automation["id"], "now": BIRTHDAY})
+    assert len(data["triggerAutomation"]["events"]) == 3
+    reads = [s for s in counter.statements if "AS REWARD_CENTS" in s]
+    assert 1 <= len(reads) <= -(-total // 200)  # one per batch of 200, not one per profile
 
 
 async def test_a_leap_day_birthday_is_kept_on_28_february(gql, birthday):

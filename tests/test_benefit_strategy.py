@@ -145,6 +145,23 @@ async def test_a_reversal_gives_every_use_back_and_a_return_those_it_names(gql, 
     assert (book["rewards"]["balance"], book["rewards"]["balanced"]) == ("10.00", True)
 
 
+async def test_a_return_naming_one_item_twice_gives_back_each_use_once(gql, held):
+    """By id and by handle, two requests of one return take from the same item: both are
+    recorded on it, so the reversal after gives back only what is left."""
+    profile, three = held["profile"], held["three"]
+    taken = (await redeem(gql, profile["id"], "0", [{"id": three["id"], "quantity": 2}],
+                          strategies=["BENEFITS"]))["redemption"]  # fmt: skip
+    handle = (await gql("query($id: ID!) { benefit(id: $id) { definition { handle } } }",
+                        {"id": three["id"]}))["benefit"]["definition"]["handle"]  # fmt: skip
+    body = {"redemptionId": taken["id"], "amount": "0",
+            "benefits": [{"id": three["id"]}, {"handle": handle}]}  # fmt: skip
+    assert (await gql(RETURN, {"input": body}))["returnRedemption"]["errors"] == []
+    assert await remaining(gql, three["id"]) == 3
+    reversed_ = (await gql(REVERSE, {"id": taken["id"]}))["reverseRedemption"]
+    assert reversed_["errors"] == []
+    assert await remaining(gql, three["id"]) == 3  # nothing more to give back
+
+
 async def test_an_unlimited_benefit_stays_unlimited(gql):
     profile = await create_profile(gql)
     definition = await create_benefit_definition(gql, handle=unique("unlimited"), period=30)

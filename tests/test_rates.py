@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from loyalty_gateway.points.models import PointLot
-from tests.support import create_profile, ledger, redeem, unique, wait_for_runs
+from tests.support import count_queries, create_profile, ledger, redeem, unique, wait_for_runs
 from tests.test_transactions import create as create_transaction
 
 DEFINITION = "pointDefinition { id handle type issuePeriod issuePeriodType period periodType }"
@@ -144,6 +144,9 @@ async def test_rates_are_checked_when_saved(gql):
         body = {"handle": handle, "name": "r", "rate": "2", **change}
         errors = (await gql(CREATE_RATE, {"input": body}))["createRate"]["errors"]
         assert [(e["code"], e["field"]) for e in errors] == [(code, field)], change
+    local = await create_rate(gql, handle, "1", startsAt="2026-01-01T00:00:00",
+                              endsAt="2026-02-01T00:00:00+11:00")  # fmt: skip
+    assert local["startsAt"] == "2026-01-01T00:00:00+00:00"  # no offset: UTC
     made = await create_rate(gql, handle, "1.500000", code="DOUBLE")
     assert (made["rate"], made["handle"], made["isPublished"]) == ("1.50", handle, True)
     updated = await gql(UPDATE_RATE, {"input": {"id": made["id"], "rate": "2", "code": None}})
@@ -154,11 +157,11 @@ async def test_rates_are_checked_when_saved(gql):
     refused = await gql(UPDATE_RATE, {"input": {"id": made["id"], "rate": "3"}})
     assert [e["code"] for e in refused["updateRate"]["errors"]] == ["INVALID_INPUT"]
     listed = await gql("query($h: String) { rates(handle: $h) { id } }", {"h": handle})
-    assert listed["rates"] == []
+    assert listed["rates"] == [{"id": local["id"]}]
     everything = await gql(
         "query($h: String) { rates(handle: $h, includeArchived: true) { id } }", {"h": handle}
     )
-    assert everything["rates"] == [{"id": made["id"]}]
+    assert everything["rates"] == [{"id": local["id"]}, {"id": made["id"]}]
 
 
 async def test_a_sale_earns_at_the_most_specific_rate(gql):
@@ -242,7 +245,9 @@ async def test_calculate_earning_previews_without_writing(gql):
     await create_rate(gql, points["handle"], "5", code="FIVE")
     body = sale(profile["id"], "20.00", [item("Cap", "20.00", ["hats"])])
     handles = [points["handle"], tiers["handle"]]
-    data = await gql(CALCULATE, {"input": {"transaction": body, "handles": handles}})
+    with count_queries() as counter:
+        data = await gql(CALCULATE, {"input": {"transaction": body, "handles": handles}})
+    assert len([s for s in counter.statements if 'FROM "RATE"' in s]) == 1  # not one each
     result = data["calculateEarning"]
     assert result["errors"] == []
     assert [

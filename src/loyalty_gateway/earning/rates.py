@@ -15,12 +15,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from tortoise.transactions import in_transaction
 
 from loyalty_gateway.core.errors import ErrorCode, UserError, require_uuid
 from loyalty_gateway.core.rules import check_rule, condition_holds
-from loyalty_gateway.core.time import check_calendar
+from loyalty_gateway.core.time import as_aware
 from loyalty_gateway.db.columns import check_text
 from loyalty_gateway.db.handles import check_not_null
 from loyalty_gateway.db.keyset import by_creation
@@ -47,8 +48,8 @@ def _clean(fields: dict[str, Any]) -> dict[str, Any]:
         if cleaned.get(key) is not None:
             check_rule(cleaned[key], field)
     for key, field in (("starts_at", "startsAt"), ("ends_at", "endsAt")):
-        if cleaned.get(key) is not None:
-            check_calendar(cleaned[key], field)
+        if cleaned.get(key) is not None:  # without an offset: UTC (a rate has no zone)
+            cleaned[key] = as_aware(cleaned[key], ZoneInfo("UTC"), field)
     return cleaned
 
 
@@ -121,9 +122,15 @@ async def list_rates(handle: str | None, include_archived: bool) -> list[Rate]:
     return await query.order_by(*RATE_ORDER.ordering())
 
 
-async def candidate_rates(definition_id: str) -> list[Rate]:
-    """The rates of a definition that may apply: published and not archived."""
-    return await Rate.filter(definition_id=definition_id, is_published=True, is_archived=False)
+async def candidate_rates(definition_ids: list[str]) -> dict[str, list[Rate]]:
+    """The rates of each definition that may apply (published and not archived), in one
+    query."""
+    found: dict[str, list[Rate]] = {definition_id: [] for definition_id in definition_ids}
+    for rate in await Rate.filter(
+        definition_id__in=definition_ids, is_published=True, is_archived=False
+    ):
+        found[str(rate.definition_id)].append(rate)
+    return found
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from loyalty_gateway.core.errors import ErrorCode, UserError
 from loyalty_gateway.core.time import utcnow
 from loyalty_gateway.earning.calculate import Earned, earnings
 from loyalty_gateway.earning.definitions import PointType, find_definition, list_definitions
-from loyalty_gateway.earning.models import Earning, PointDefinition
+from loyalty_gateway.earning.models import Earning, PointDefinition, Rate
 from loyalty_gateway.earning.rates import Facts, candidate_rates
 from loyalty_gateway.points.models import PointLot
 from loyalty_gateway.points.service import AwardPointsInput, award_points
@@ -55,7 +55,9 @@ async def earned_by(
 ) -> list[Earned]:
     """What a sale earns by one definition: at its rates, or at rate 1 unchecked (or
     without a definition)."""
-    rates = await candidate_rates(str(definition.id)) if check_rate and definition else []
+    rates: list[Rate] = []
+    if check_rate and definition is not None:
+        rates = (await candidate_rates([str(definition.id)]))[str(definition.id)]
     return earnings(rates, sale.facts(), sale.context, base, rounding)
 
 
@@ -104,8 +106,10 @@ async def calculate_earning(
         definitions = await list_definitions(None)
     else:
         definitions = [await find_definition(None, h, "handles", "handles") for h in handles]
-    found = []
-    for definition in definitions:
-        for earned in await earned_by(definition, sale, None, True, "floor"):
-            found.append((definition, earned))
-    return found
+    rates = await candidate_rates([str(definition.id) for definition in definitions])
+    facts = sale.facts()
+    return [
+        (definition, earned)
+        for definition in definitions
+        for earned in earnings(rates[str(definition.id)], facts, sale.context, None)
+    ]

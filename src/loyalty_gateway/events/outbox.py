@@ -55,7 +55,7 @@ async def emit(name: str, context: dict[str, Any], profile_id: str | None = None
         "depth": chain_depth.get(),
     }
     dialect = Event._meta.db.capabilities.dialect
-    riding = ride([str(context.get("id") or ""), profile_id or ""])
+    riding = ride([str(found) for found in (context.get("id"), profile_id) if found])
     if riding is not None and dialect == "postgres":
         [event] = await write_together(
             Event, [inserting(Event, [values])[0], riding], _notify_sql(dialect)

@@ -4,6 +4,7 @@ from datetime import datetime
 
 import strawberry
 from strawberry.scalars import JSON
+from strawberry.types import Info
 
 from loyalty_gateway.events.models import Event as EventModel
 from loyalty_gateway.graphql.convert import from_model, given
@@ -20,7 +21,6 @@ from loyalty_gateway.graphql.reactions import (
 )
 from loyalty_gateway.reactions import automations
 from loyalty_gateway.reactions.models import Automation as AutomationModel
-from loyalty_gateway.reactions.models import ReactionAction as ReactionActionModel
 
 
 @guarded_by(Scope.REACTIONS_READ)
@@ -56,8 +56,8 @@ class Automation:
         )
 
     @strawberry.field(description="Its reaction's actions, in order.")
-    async def actions(self) -> list[ReactionAction]:
-        rows = await ReactionActionModel.filter(reaction_id=self.reaction.id).order_by("sort_order")
+    async def actions(self, info: Info) -> list[ReactionAction]:
+        rows = await info.context.loaders.reaction_actions.load(str(self.reaction.id))
         return [ReactionAction.from_model(row) for row in rows]
 
 

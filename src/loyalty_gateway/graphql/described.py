@@ -28,8 +28,8 @@ COMMON: dict[str, str] = {
     "spendable) after they are issued; null or 0: spendable at once.",
     "issuePeriodType": "The unit of `issuePeriod`.",
     "rate": "The multiplier: points earned = the amount earned on times it.",
-    "startsAt": "When it starts to apply; null: always has.",
-    "endsAt": "When it stops applying (inclusive); null: never.",
+    "startsAt": "When it starts to apply (without an offset: UTC); null: always has.",
+    "endsAt": "When it stops applying, inclusive (without an offset: UTC); null: never.",
     "profileConditions": "JSONLogic over the profile's context: it applies only when true.",
     "productConditions": "JSONLogic over the sale (or, earning per item, each item): it "
     "applies only when true. A rate with them makes a sale earn item by item.",
@@ -348,8 +348,8 @@ FIELDS: dict[str, str] = {
     "CreateAutomationInput.actions": "What it does for each profile, in `sortOrder`, as a "
     "reaction's actions (their rules read the query's context and `automation`).",
     "UpdateAutomationInput.actions": "When given, replaces every action.",
-    "TriggerAutomationInput.now": "Run as if at this time (its period and its `today`); now "
-    "unless given.",
+    "TriggerAutomationInput.now": "Run as if at this time (its period and its `today`; "
+    "without an offset, local to the automation's zone); now unless given.",
     "TriggerAutomationPayload.events": "The events it fired, one per profile; null when "
     "`errors` is not empty.",
     "PointDefinition.type": "Reward points or tier points; it cannot change.",

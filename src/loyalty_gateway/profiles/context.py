@@ -1,5 +1,6 @@
 """The profile as reaction contexts see it: Omneo's snake_case keys at the root."""
 
+from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
@@ -23,26 +24,42 @@ holds the two together)."""
 EVENT_CONTEXTS = {"profile.created": CONTEXT_KEYS, "profile.updated": CONTEXT_KEYS}
 
 
-@lru_cache(maxsize=4)
-def _standing_sql(dialect: str) -> str:
-    """The profile's balances (`balance_sql`) and tier (`tier_sql`) in one statement: every
-    value change emits its profile's context, so this is one round trip of each of them.
-    Parameter 1 is `now`, 2 the profile id."""
-    now, profile = placeholder(dialect, 1), placeholder(dialect, 2)
-    columns = ", ".join(f"{sql} AS {name}" for name, sql in balance_sql(profile, now).items())
-    tiers = TierDefinition._meta.db_table
+@lru_cache(maxsize=16)
+def _standings_sql(dialect: str, count: int) -> str:
+    """Profiles' balances (`balance_sql`) and tier (`tier_sql`) in one statement: every
+    value change emits its profile's context, so this is one round trip of each of them; an
+    automation's batch reads all of its profiles' at once. Parameter 1 is `now`, the rest
+    the profile ids."""
+    now = placeholder(dialect, 1)
+    ids = ", ".join(placeholder(dialect, index + 2) for index in range(count))
+    columns = ", ".join(f"{sql} AS {name}" for name, sql in balance_sql("p.id", now).items())
+    tiers, profiles = TierDefinition._meta.db_table, Profile._meta.db_table
     return (
-        f"SELECT {columns}, t.handle AS tier_handle, t.name AS tier_name FROM (SELECT 1) one "
-        f"LEFT JOIN {tiers} t ON t.id = {tier_sql(profile)}"
+        f"SELECT p.id AS profile_id, {columns}, t.handle AS tier_handle, t.name AS tier_name "
+        f"FROM {profiles} p LEFT JOIN {tiers} t ON t.id = {tier_sql('p.id')} "
+        f"WHERE p.id IN ({ids})"
     )
 
 
 async def profile_context(profile: Profile) -> dict[str, Any]:
     """Fields, balances and tier of a profile, read in the caller's transaction."""
+    return (await profile_contexts([profile]))[str(profile.id)]
+
+
+async def profile_contexts(profiles: list[Profile]) -> dict[str, dict[str, Any]]:
+    """`profile_context` of many profiles, in one statement."""
+    if not profiles:
+        return {}
     connection = Profile._meta.db
-    sql = _standing_sql(connection.capabilities.dialect)
-    [row] = await connection.execute_query_dict(sql, [utcnow(), str(profile.id)])
-    balances = balances_from(row, await rate_of(row))
+    sql = _standings_sql(connection.capabilities.dialect, len(profiles))
+    rows = await connection.execute_query_dict(sql, [utcnow(), *(str(p.id) for p in profiles)])
+    found = {str(row["profile_id"]): row for row in rows}
+    rate = await rate_of(rows[0] if rows else None)
+    return {str(p.id): _context(p, found[str(p.id)], rate) for p in profiles}
+
+
+def _context(profile: Profile, row: dict[str, Any], rate: Decimal) -> dict[str, Any]:
+    balances = balances_from(row, rate)
     tier = (
         {"handle": row["tier_handle"], "name": row["tier_name"]}
         if row["tier_handle"] is not None

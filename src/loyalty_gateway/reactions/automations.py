@@ -23,9 +23,9 @@ from tortoise.transactions import in_transaction
 from loyalty_gateway.balances.lots import REWARD_LOTS
 from loyalty_gateway.core.errors import ErrorCode, UserError, require_uuid
 from loyalty_gateway.core.rules import check_rule, condition_holds
-from loyalty_gateway.core.time import check_calendar, utcnow, zone
+from loyalty_gateway.core.time import as_aware, utcnow, zone
 from loyalty_gateway.events import outbox
-from loyalty_gateway.profiles.context import profile_context
+from loyalty_gateway.profiles.context import profile_contexts
 from loyalty_gateway.profiles.models import Profile
 from loyalty_gateway.program.service import default_timezone
 from loyalty_gateway.reactions import service as reactions
@@ -176,15 +176,15 @@ async def _fire_batch(
         ).values_list("profile_id", flat=True)
         skipped = {str(profile_id) for profile_id in done}
         expiries = await _next_expiries(ids, now)
-        for profile in profiles:
-            if str(profile.id) in skipped:
-                continue
+        waiting = [profile for profile in profiles if str(profile.id) not in skipped]
+        contexts = await profile_contexts(waiting)
+        for profile in waiting:
             expiry = expiries.get(str(profile.id))
             local_expiry: date | None = (
                 expiry.astimezone(schedule.timezone).date() if expiry else None
             )
             context = {
-                **await profile_context(profile),
+                **contexts[str(profile.id)],
                 **facts(profile.birth_date, today, local_expiry),
             }
             if not condition_holds(automation.query, context):
@@ -226,11 +226,11 @@ async def fire(automation: Automation, now: datetime) -> AutomationRun:
 
 
 async def trigger_automation(automation_id: str, now: datetime | None) -> AutomationRun:
-    """`triggerAutomation`: run it now, or as if at `now` (its period and its `today`)."""
-    if now is not None:
-        check_calendar(now, "now")
+    """`triggerAutomation`: run it now, or as if at `now` (its period and its `today`; without
+    an offset, local time in the automation's zone)."""
     automation = await find_automation(automation_id)
-    return await fire(automation, now or utcnow())
+    moment = as_aware(now, zone(automation.timezone), "now") if now is not None else utcnow()
+    return await fire(automation, moment)
 
 
 async def check_forever(every_seconds: float) -> None:

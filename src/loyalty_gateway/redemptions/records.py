@@ -53,17 +53,21 @@ def _lot_changes(moves: Sequence[Move], sign: int) -> list[Part]:
 
 
 def _restorations(moves: Sequence[Move]) -> list[Part]:
-    """What each undone item got back, added to what it had got back before."""
+    """What each undone item got back, added to what it had got back before: one UPDATE per
+    item, summed (a return may give back to one item twice, as two of its requests name
+    it, and one statement would apply only one UPDATE of a row)."""
+    back: dict[str, tuple[int, int, int]] = {}
+    for move in moves:
+        if move.source is not None:
+            cents, points, uses = back.get(str(move.source.id), (0, 0, 0))
+            take = move.take
+            back[str(move.source.id)] = (cents + take.cents, points + take.points, uses + take.uses)
     table = RedemptionItem._meta.db_table
     sql = (
         f"UPDATE {table} SET restored_cents = restored_cents + %s, "
         "restored_points = restored_points + %s, restored_uses = restored_uses + %s WHERE id = %s"
     )
-    return [
-        Part(sql, (move.take.cents, move.take.points, move.take.uses, str(move.source.id)))
-        for move in moves
-        if move.source is not None
-    ]
+    return [Part(sql, (*amounts, item_id)) for item_id, amounts in back.items()]
 
 
 async def record(

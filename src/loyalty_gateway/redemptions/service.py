@@ -417,9 +417,10 @@ async def _uses_back(
     back: dict[str, int] = {}
     for index, request in enumerate(requests):
         need = request.quantity
+        named = require_uuid(request.id, f"benefits.{index}.id") if request.id else None
         for item in reversed(taking):
             benefit = benefits[_lot_id(item)]
-            if request.id is not None and str(benefit.id) != require_uuid(request.id, "id"):
+            if named is not None and str(benefit.id) != named:
                 continue
             if request.handle is not None and handles[str(benefit.definition_id)] != request.handle:
                 continue
