@@ -30,6 +30,7 @@ from loyalty_gateway.graphql.described import (
 )
 from loyalty_gateway.graphql.earning import EarningMutations, EarningQueries
 from loyalty_gateway.graphql.errors import is_expected
+from loyalty_gateway.graphql.inputs import plan_inputs
 from loyalty_gateway.graphql.limits import QueryLimits
 from loyalty_gateway.graphql.loaders import FreshLoaders
 from loyalty_gateway.graphql.permissions import guard_types
@@ -143,6 +144,7 @@ def build_schema(settings: Settings, pipeline: PipelineRules | None = None) -> s
         extensions=[pipeline.extension()],
     )
     describe_common(built)
+    plan_inputs(built)
     return built
 
 
