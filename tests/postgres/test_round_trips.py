@@ -1,9 +1,11 @@
-"""The statements a redeem of the bench's shape sends to PostgreSQL: each one a round trip.
-The audit entry and the event ride in one statement; the redemption is not read back."""
+"""The statements the bench's writes send to PostgreSQL: each one a round trip. The audit
+entry and the event ride in one statement; what a write made is not read back."""
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 
-from tests.support import create_definition, create_profile, issue_reward
+from tests.support import create_definition, create_profile, issue_reward, unique
 
 
 class Statements(logging.Handler):
@@ -17,26 +19,57 @@ class Statements(logging.Handler):
             self.sent.append(message)
 
 
-async def test_a_redeem_is_five_statements_with_its_audit_entry_riding_on_its_event(gql):
-    profile = await create_profile(gql)
-    definition = await create_definition(gql, value="10", period=None)
-    await issue_reward(gql, profile["id"], definition["id"])
+@contextmanager
+def statements() -> Iterator[Statements]:
     logger = logging.getLogger("tortoise.db_client")
     seen, previous = Statements(), logger.level
     logger.setLevel(logging.DEBUG)
     logger.addHandler(seen)
     try:
+        yield seen
+    finally:
+        logger.removeHandler(seen)
+        logger.setLevel(previous)
+
+
+async def test_a_redeem_is_five_statements_with_its_audit_entry_riding_on_its_event(gql):
+    profile = await create_profile(gql)
+    definition = await create_definition(gql, value="10", period=None)
+    await issue_reward(gql, profile["id"], definition["id"])
+    with statements() as seen:
         data = await gql(
             """mutation($p: ID!) { redeem(input: {profileId: $p, amount: "1"})
             { redemption { id total } errors { code } } }""",
             {"p": profile["id"]},
         )
-    finally:
-        logger.removeHandler(seen)
-        logger.setLevel(previous)
     assert data["redeem"]["errors"] == []
     mine = [s for s in seen.sent if "AUDIT_ENTRY" in s or profile["id"].upper() in s]
     audits = [s for s in mine if 'INSERT INTO "AUDIT_ENTRY"' in s]
     assert len(audits) == 1 and 'INSERT INTO "EVENT"' in audits[0], audits
     assert not [s for s in mine if s.startswith("SELECT") and 'FROM "REDEMPTION"' in s]
     assert len(mine) == 5, mine  # lock, lots, the write, the context, the event (+ audit)
+
+
+async def test_a_sale_is_four_statements_its_profile_context_and_waiting_redemption_in_one(gql):
+    """The externalId's check, then in the transaction: the profile with its context and
+    the redemption waiting for the sale, the sale with its items, the event (+ audit)."""
+    profile = await create_profile(gql)
+    external_id = unique("sale")
+    item = {"name": "Tee", "quantity": "1", "priceCurrent": "9.99", "priceSell": "9.99"}
+    sale = {
+        "profileId": profile["id"],
+        "externalId": external_id,
+        "total": "9.99",
+        "transactedAt": "2026-11-01T10:00:00Z",
+        "timezone": "UTC",
+        "items": [item],
+    }
+    with statements() as seen:
+        data = await gql(
+            """mutation($input: CreateTransactionInput!) { createTransaction(input: $input)
+            { transaction { id } errors { code } } }""",
+            {"input": sale},
+        )
+    assert data["createTransaction"]["errors"] == []
+    mine = [s for s in seen.sent if external_id.upper() in s or profile["id"].upper() in s]
+    assert len(mine) == 4, mine

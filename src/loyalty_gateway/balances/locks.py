@@ -4,10 +4,10 @@ from collections.abc import Awaitable, Callable
 from functools import lru_cache
 from typing import Any
 
-from loyalty_gateway.core.errors import ErrorCode, UserError, require_uuid
+from loyalty_gateway.core.errors import require_uuid
 from loyalty_gateway.db.rows import placeholder, raw
 from loyalty_gateway.idempotency.service import Result, run_once
-from loyalty_gateway.profiles.models import Profile
+from loyalty_gateway.profiles.models import Profile, no_such_profile
 
 
 @lru_cache(maxsize=4)
@@ -24,7 +24,7 @@ async def lock_profile(profile_id: str, field: str = "profileId") -> Profile:
     profile_id = require_uuid(profile_id, field)
     found = await raw(Profile, _lock_sql(Profile._meta.db.capabilities.dialect), [profile_id])
     if not found:
-        raise UserError(ErrorCode.NOT_FOUND, f"No profile with id {profile_id}", field)
+        raise no_such_profile(profile_id, field)
     return found[0]
 
 

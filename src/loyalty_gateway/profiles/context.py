@@ -1,14 +1,16 @@
 """The profile as reaction contexts see it: Omneo's snake_case keys at the root."""
 
+from collections.abc import Sequence
 from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
 from loyalty_gateway.balances.held_tier import tier_sql
 from loyalty_gateway.balances.service import balance_sql, balances_from, rate_of
+from loyalty_gateway.core.errors import require_uuid
 from loyalty_gateway.core.time import utcnow
-from loyalty_gateway.db.rows import placeholder
-from loyalty_gateway.profiles.models import Profile
+from loyalty_gateway.db.rows import hydrate, numbered, placeholder
+from loyalty_gateway.profiles.models import Profile, no_such_profile
 from loyalty_gateway.tiers.models import TierDefinition
 
 CONTEXT_KEYS = frozenset(
@@ -25,20 +27,37 @@ EVENT_CONTEXTS = {"profile.created": CONTEXT_KEYS, "profile.updated": CONTEXT_KE
 
 
 @lru_cache(maxsize=16)
-def _standings_sql(dialect: str, count: int) -> str:
+def _standings_sql(dialect: str, count: int, also: str = "") -> str:
     """Profiles' balances (`balance_sql`) and tier (`tier_sql`) in one statement: every
     value change emits its profile's context, so this is one round trip of each of them; an
     automation's batch reads all of its profiles' at once. Parameter 1 is `now`, the rest
-    the profile ids."""
+    the profile ids; `also` adds columns (over the profile `p`)."""
     now = placeholder(dialect, 1)
     ids = ", ".join(placeholder(dialect, index + 2) for index in range(count))
     columns = ", ".join(f"{sql} AS {name}" for name, sql in balance_sql("p.id", now).items())
     tiers, profiles = TierDefinition._meta.db_table, Profile._meta.db_table
     return (
-        f"SELECT p.id AS profile_id, {columns}, t.handle AS tier_handle, t.name AS tier_name "
-        f"FROM {profiles} p LEFT JOIN {tiers} t ON t.id = {tier_sql('p.id')} "
+        f"SELECT p.id AS profile_id, {columns}, t.handle AS tier_handle, t.name AS tier_name"
+        f"{also} FROM {profiles} p LEFT JOIN {tiers} t ON t.id = {tier_sql('p.id')} "
         f"WHERE p.id IN ({ids})"
     )
+
+
+async def profile_in_context(
+    profile_id: str, also: str = "", params: Sequence[object] = (), field: str = "profileId"
+) -> tuple[Profile, dict[str, Any], dict[str, Any]]:
+    """The profile (NOT_FOUND without one), its context and its row, with the `also`
+    columns (SQL over the profile `p`, `%s` for each of `params`), in one statement: for a
+    change that moves no balance, whose event carries the context read with the profile."""
+    connection = Profile._meta.db
+    dialect = connection.capabilities.dialect
+    sql = _standings_sql(dialect, 1, numbered(f", p.*{also}", dialect, 3))
+    key = require_uuid(profile_id, field)
+    rows = await connection.execute_query_dict(sql, [utcnow(), key, *params])
+    if not rows:
+        raise no_such_profile(profile_id, field)
+    [profile] = hydrate(Profile, rows)
+    return profile, _context(profile, rows[0], await rate_of(rows[0])), rows[0]
 
 
 async def profile_context(profile: Profile) -> dict[str, Any]:

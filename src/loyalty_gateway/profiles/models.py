@@ -1,6 +1,8 @@
 from tortoise import fields
 from tortoise.models import Model
 
+from loyalty_gateway.core.errors import ErrorCode, UserError
+
 
 class Profile(Model):
     id = fields.UUIDField(primary_key=True)
@@ -19,3 +21,8 @@ class Profile(Model):
     class Meta:
         table = "profile"
         indexes = (("created_at", "id"),)
+
+
+def no_such_profile(profile_id: str, field: str) -> UserError:
+    """What every lookup of an unknown profile id answers."""
+    return UserError(ErrorCode.NOT_FOUND, f"No profile with id {profile_id}", field)

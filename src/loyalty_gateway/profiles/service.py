@@ -14,7 +14,7 @@ from loyalty_gateway.db.rows import by_ids
 from loyalty_gateway.db.search import Terms, matching_any
 from loyalty_gateway.events import outbox
 from loyalty_gateway.profiles.context import profile_context
-from loyalty_gateway.profiles.models import Profile
+from loyalty_gateway.profiles.models import Profile, no_such_profile
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 GENDERS = ("male", "female", "withheld", "other")
@@ -98,7 +98,7 @@ async def update_profile(profile_id: str, fields: dict[str, Any]) -> Profile:
 async def get_profile(profile_id: str, field: str = "profileId") -> Profile:
     profile = await find_profile(require_uuid(profile_id, field))
     if profile is None:
-        raise UserError(ErrorCode.NOT_FOUND, f"No profile with id {profile_id}", field)
+        raise no_such_profile(profile_id, field)
     return profile
 
 

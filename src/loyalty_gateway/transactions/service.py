@@ -16,12 +16,11 @@ from loyalty_gateway.core.money import from_cents, to_cents
 from loyalty_gateway.core.time import happened_at, zone
 from loyalty_gateway.db.columns import check_text, json_for_storage
 from loyalty_gateway.db.keyset import by_creation
-from loyalty_gateway.db.rows import by_ids, inserting, placeholder, raw, write_together
+from loyalty_gateway.db.rows import by_ids, inserting, write_together
 from loyalty_gateway.events import outbox
 from loyalty_gateway.idempotency.service import Made, request_digest, run_once
-from loyalty_gateway.profiles.context import profile_context
+from loyalty_gateway.profiles.context import profile_in_context
 from loyalty_gateway.profiles.models import Profile
-from loyalty_gateway.profiles.service import get_profile
 from loyalty_gateway.redemptions.models import Redemption, RedemptionType
 from loyalty_gateway.transactions.models import Transaction, TransactionItem
 
@@ -171,28 +170,30 @@ async def _check_link(transaction_profile_id: str | None, redemption_id: str) ->
     return redemption
 
 
-async def _redemption_naming(profile_id: str | None, external_id: str | None) -> Redemption | None:
-    """The earliest redemption of this profile that named this externalId and waits for its
-    transaction (not linked, not reversed), checked as `linkTransaction` checks it."""
-    if profile_id is None or external_id is None:
-        return None
-    sql = _waiting_sql(Redemption._meta.db.capabilities.dialect)
-    waiting = await raw(Redemption, sql, [profile_id, external_id])
-    return await _check_link(profile_id, str(waiting[0].id)) if waiting else None
+async def _profile_and_waiting(
+    profile_id: str, external_id: str | None
+) -> tuple[Profile, dict[str, Any], str | None]:
+    """The sale's profile, its context (a sale moves no balance, so the event carries it as
+    read here) and the id of the earliest redemption of this profile that named this
+    externalId and waits for its transaction (not linked, not reversed): one statement."""
+    if external_id is None:
+        profile, context, _ = await profile_in_context(profile_id)
+        return profile, context, None
+    profile, context, row = await profile_in_context(profile_id, _waiting_sql(), [external_id])
+    waiting = row["waiting_redemption_id"]
+    return profile, context, None if waiting is None else str(waiting)
 
 
-@lru_cache(maxsize=4)
-def _waiting_sql(dialect: str) -> str:
-    """That redemption, for the profile (parameter 1) and the externalId (2), in one
-    statement: every transaction posted with both looks for it."""
+@lru_cache(maxsize=1)
+def _waiting_sql() -> str:
+    """That redemption's id as a column over the profile `p`, for the externalId (`%s`)."""
     redemptions, transactions = Redemption._meta.db_table, Transaction._meta.db_table
-    profile, external_id = placeholder(dialect, 1), placeholder(dialect, 2)
     return (
-        f"SELECT r.* FROM {redemptions} r WHERE r.profile_id = {profile} "
-        f"AND r.transaction_external_id = {external_id} "
+        f", (SELECT r.id FROM {redemptions} r WHERE r.profile_id = p.id "
+        "AND r.transaction_external_id = %s "
         f"AND r.type = '{RedemptionType.REDEEM.value}' AND r.reversed_at IS NULL "
         f'AND NOT EXISTS (SELECT 1 FROM "{transactions}" t WHERE t.redemption_id = r.id) '
-        "ORDER BY r.created_at, r.id LIMIT 1"
+        "ORDER BY r.created_at, r.id LIMIT 1) AS waiting_redemption_id"
     )
 
 
@@ -223,12 +224,11 @@ async def link_named_transaction(redemption: Redemption) -> None:
 
 
 async def _emit_created(
-    transaction: Transaction, items: list[TransactionItem], profile: Profile | None
+    transaction: Transaction, items: list[TransactionItem], profile: dict[str, Any] | None
 ) -> None:
-    profile_ctx = await profile_context(profile) if profile is not None else None
     await outbox.emit(
         "transaction.created",
-        transaction_context(transaction, items, profile_ctx),
+        transaction_context(transaction, items, profile),
         str(transaction.profile_id) if transaction.profile_id else None,
     )
 
@@ -267,26 +267,25 @@ def _checked_columns(data: CreateTransactionInput) -> tuple[dict[str, Any], list
 async def sale_preview(data: CreateTransactionInput) -> dict[str, Any]:
     """The context `transaction.created` would carry for this input; nothing is written."""
     values, rows = _checked_columns(data)
-    profile = await get_profile(data.profile_id) if data.profile_id is not None else None
+    profile, context = None, None
+    if data.profile_id is not None:
+        profile, context, _ = await profile_in_context(data.profile_id)
     transaction = Transaction(id=uuid4(), profile_id=profile.id if profile else None, **values)
     items = [TransactionItem(**row) for row in rows]
-    profile_ctx = await profile_context(profile) if profile is not None else None
-    return transaction_context(transaction, items, profile_ctx)
+    return transaction_context(transaction, items, context)
 
 
 async def _create(
     data: CreateTransactionInput, digest: str, made: Made[Transaction]
 ) -> dict[str, Any]:
     values, rows = _checked_columns(data)
-    profile_id, profile = None, None
+    profile_id, context, waiting = None, None, None
     if data.profile_id is not None:
-        profile = await get_profile(data.profile_id)
+        named = data.external_id if data.redemption_id is None else None
+        profile, context, waiting = await _profile_and_waiting(data.profile_id, named)
         profile_id = str(profile.id)
-    redemption: Redemption | None
-    if data.redemption_id is not None:
-        redemption = await _check_link(profile_id, data.redemption_id)
-    else:
-        redemption = await _redemption_naming(profile_id, data.external_id)
+    linked = data.redemption_id or waiting
+    redemption = await _check_link(profile_id, linked) if linked is not None else None
     values = {
         **values,
         "id": uuid4(),
@@ -301,7 +300,7 @@ async def _create(
         )
         parts.append(insert_items)
     [transaction] = await write_together(Transaction, parts)
-    await _emit_created(transaction, items, profile)
+    await _emit_created(transaction, items, context)
     return made.keep(transaction)
 
 
