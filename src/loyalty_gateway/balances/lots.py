@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
-from functools import reduce
+from functools import cache, cached_property, reduce
 from typing import Any, TypeVar
 from uuid import UUID
 
@@ -91,12 +91,15 @@ class LotKind:
     unlimited: bool = False
     pending: str | None = None
 
-    @property
+    @cached_property
     def statuses(self) -> tuple[LotStatus, ...]:
         """The statuses a lot of this kind can be in."""
         return tuple(s for s in LotStatus if s is not LotStatus.PENDING or self.pending)
 
-    def clauses(self, status: LotStatus) -> list[_Clause]:
+    @cache  # noqa: B019  # a handful of kinds, each alive as long as the process
+    def clauses(self, status: LotStatus) -> tuple[_Clause, ...]:
+        """The clauses that all hold for a lot in `status` (worked out once: a lot's status
+        is asked for on every read of it)."""
         not_void: _Clause = (_Test("voided_at", "null"),)
         left: _Clause = (_Test(self.remaining, "positive"),)
         if self.unlimited:
@@ -114,7 +117,7 @@ class LotKind:
         }
         if status not in self.statuses:
             raise ValueError(f"a {self.remaining} lot is never {status.value}")
-        return by_status[status]
+        return tuple(by_status[status])
 
     def status(self, lot: object, now: datetime) -> LotStatus:
         """The status of a loaded lot."""

@@ -3,17 +3,19 @@ domain's input, and from a model row to its GraphQL type, so that a field added 
 its type and its input needs no line of conversion code."""
 
 import dataclasses
+import operator
+from collections.abc import Callable
 from enum import Enum
 from typing import Any, TypeVar
 from uuid import UUID
 
 import strawberry
+from tortoise.models import Model
 
 from loyalty_gateway.core.money import from_cents
 from loyalty_gateway.core.time import zone
 
 T = TypeVar("T")
-_ABSENT = object()
 
 
 _ENUMS: dict[type, dict[str, type[Enum]]] = {}
@@ -34,48 +36,94 @@ def _enums(cls: type) -> dict[str, type[Enum]]:
     return found
 
 
-def _read(model: Any, name: str) -> Any:
-    """The row's value for a field `name`: its attribute of that name; else `<name>_cents`
-    as dollars; else, for `<stem>_local_at`, `<stem>_at` in the row's `timezone`."""
+Reader = Callable[[Any], Any]
+
+
+def _reader(model: Any, name: str) -> Reader | None:
+    """How a row of `model`'s class gives the value of a field `name`: its attribute of that
+    name; else `<name>_cents` as dollars; else, for `<stem>_local_at`, `<stem>_at` in the
+    row's `timezone`; None when it has none of them."""
     if hasattr(model, name):
-        return getattr(model, name)
+        return operator.attrgetter(name)
     if hasattr(model, f"{name}_cents"):
-        cents = getattr(model, f"{name}_cents")
-        return None if cents is None else from_cents(cents)
+        cents = operator.attrgetter(f"{name}_cents")
+
+        def dollars(row: Any) -> Any:
+            value = cents(row)
+            return None if value is None else from_cents(value)
+
+        return dollars
     stem = name.removesuffix("_local_at")
     if stem != name and hasattr(model, f"{stem}_at"):
-        at = getattr(model, f"{stem}_at")
-        return None if at is None else at.astimezone(zone(model.timezone))
-    return _ABSENT
+        at = operator.attrgetter(f"{stem}_at")
+
+        def local(row: Any) -> Any:
+            value = at(row)
+            return None if value is None else value.astimezone(zone(row.timezone))
+
+        return local
+    return None
+
+
+@dataclasses.dataclass(frozen=True)
+class _Field:
+    name: str
+    read: Reader | None
+    required: bool  # no default: a row without a value for it is an error
+    enum: type[Enum] | None
+
+
+_PLANS: dict[tuple[type, type], list[_Field]] = {}
+
+
+def _plan(cls: type, model: Any) -> list[_Field]:
+    """How each field of `cls` is read from `model`: worked out once per pair of classes
+    for rows whose class says which attributes they have (Tortoise models loaded whole,
+    dataclasses), for each row otherwise."""
+    whole = isinstance(model, Model) and not model._partial
+    if not (whole or dataclasses.is_dataclass(model)):
+        return _fields(cls, model)
+    key = (cls, type(model))
+    if key not in _PLANS:
+        _PLANS[key] = _fields(cls, model)
+    return _PLANS[key]
+
+
+def _fields(cls: type, model: Any) -> list[_Field]:
+    enums = _enums(cls)
+    return [
+        _Field(
+            field.name,
+            _reader(model, field.name),
+            field.default is dataclasses.MISSING and field.default_factory is dataclasses.MISSING,
+            enums.get(field.name),
+        )
+        for field in dataclasses.fields(cls)  # strawberry types are dataclasses
+        if field.init
+    ]
 
 
 def from_model(cls: type[T], model: Any, **given: Any) -> T:
     """An instance of the GraphQL type `cls` (private fields included) from `model`: what
-    `given` names, else what `_read` finds, ids (UUIDs) as strings and enum fields (and
+    `given` names, else what `_reader` finds, ids (UUIDs) as strings and enum fields (and
     lists of them) as their enum. A field with a default may be missing from the row; any
     other is an error."""
-    enums = _enums(cls)
     values = {}
-    for field in dataclasses.fields(cls):  # type: ignore[arg-type]  # strawberry types are dataclasses
-        if not field.init:
-            continue
+    for field in _plan(cls, model):
         if field.name in given:
             values[field.name] = given[field.name]
             continue
-        value = _read(model, field.name)
-        if value is _ABSENT:
-            if (
-                field.default is dataclasses.MISSING
-                and field.default_factory is dataclasses.MISSING
-            ):
+        if field.read is None:
+            if field.required:
                 raise TypeError(f"{cls.__name__}.{field.name}: no such value on {model!r}")
             continue
+        value = field.read(model)
         if isinstance(value, UUID):
             value = str(value)
-        elif field.name in enums and isinstance(value, list):
-            value = [enums[field.name](each) for each in value]
-        elif field.name in enums and value is not None and not isinstance(value, Enum):
-            value = enums[field.name](value)
+        elif field.enum is not None and isinstance(value, list):
+            value = [field.enum(each) for each in value]
+        elif field.enum is not None and value is not None and not isinstance(value, Enum):
+            value = field.enum(value)
         values[field.name] = value
     return cls(**values)
 
