@@ -1,8 +1,8 @@
 """A request id per HTTP request or WebSocket: taken from a sane `X-Request-ID` header or
 made up, kept in a context variable for logs and masked errors, and echoed in the response."""
 
+import random
 import re
-import uuid
 from contextvars import ContextVar
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -13,7 +13,10 @@ current_request_id: ContextVar[str | None] = ContextVar("request_id", default=No
 
 
 def new_request_id() -> str:
-    return uuid.uuid4().hex[:16]
+    """16 hex digits from the process's pseudo-random generator, reseeded in a forked
+    child: unique enough to find a request's lines, and no system call per request as
+    `uuid4` (os.urandom) makes."""
+    return f"{random.getrandbits(64):016x}"
 
 
 def _from_headers(scope: Scope) -> str | None:
