@@ -81,7 +81,8 @@ async def test_balances_are_read_only_when_asked_for(gql, profile, definition):
         statements[selection] = [s for s in counter.statements if "AS REWARD_CENTS" in s]
         assert data["redeem"]["redemption"]["id"]
     assert data["redeem"]["balances"] == {"rewardBalance": "8.00"}
-    assert [len(found) for found in statements.values()] == [1, 2]
+    without, with_balances = (len(found) for found in statements.values())
+    assert with_balances == without + 1  # the event's context is read either way
 
 
 async def test_ties_on_expiry_go_by_issue_time(gql, profile, definition):

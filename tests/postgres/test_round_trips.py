@@ -5,6 +5,7 @@ import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from loyalty_gateway.events.models import Event
 from tests.support import create_definition, create_profile, issue_reward, unique
 
 
@@ -32,7 +33,7 @@ def statements() -> Iterator[Statements]:
         logger.setLevel(previous)
 
 
-async def test_a_redeem_is_five_statements_with_its_audit_entry_riding_on_its_event(gql):
+async def test_a_redeem_is_four_statements_the_context_in_the_write_the_audit_on_the_event(gql):
     profile = await create_profile(gql)
     definition = await create_definition(gql, value="10", period=None)
     await issue_reward(gql, profile["id"], definition["id"])
@@ -47,7 +48,9 @@ async def test_a_redeem_is_five_statements_with_its_audit_entry_riding_on_its_ev
     audits = [s for s in mine if 'INSERT INTO "AUDIT_ENTRY"' in s]
     assert len(audits) == 1 and 'INSERT INTO "EVENT"' in audits[0], audits
     assert not [s for s in mine if s.startswith("SELECT") and 'FROM "REDEMPTION"' in s]
-    assert len(mine) == 5, mine  # lock, lots, the write, the context, the event (+ audit)
+    writes = [s for s in mine if 'INSERT INTO "REDEMPTION"' in s]
+    assert len(writes) == 1 and '"STANDING.REWARD_CENTS"' in writes[0], writes
+    assert len(mine) == 4, mine  # lock, lots, the write (+ context), the event (+ audit)
 
 
 async def test_a_sale_is_four_statements_its_profile_context_and_waiting_redemption_in_one(gql):
@@ -73,3 +76,16 @@ async def test_a_sale_is_four_statements_its_profile_context_and_waiting_redempt
     assert data["createTransaction"]["errors"] == []
     mine = [s for s in seen.sent if external_id.upper() in s or profile["id"].upper() in s]
     assert len(mine) == 4, mine
+
+
+async def test_an_issued_reward_is_four_statements_its_context_read_by_its_insert(gql):
+    """The lock, the definition, the reward with the profile's context as it leaves it,
+    the event with the audit entry."""
+    profile = await create_profile(gql)
+    definition = await create_definition(gql, value="10", period=None)
+    with statements() as seen:
+        reward = await issue_reward(gql, profile["id"], definition["id"])
+    mine = [s for s in seen.sent if profile["id"].upper() in s or definition["id"].upper() in s]
+    assert len(mine) == 4, mine
+    event = await Event.get(name="reward.created", context__contains={"id": reward["id"]})
+    assert event.context["profile"]["reward_balance"] == "10.00"

@@ -4,11 +4,14 @@ The server is a separate `loyalty-gateway serve` process on its own PostgreSQL d
 driven over HTTP, so the test's synchronous rules never block the server.
 """
 
+import asyncio
+import json
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+import asyncpg
 import httpx
 import pytest
 from hypothesis import HealthCheck, settings
@@ -38,7 +41,20 @@ def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[httpx.Client]:
             base_url=server.url, headers={"Authorization": f"Bearer {TOKEN}"}, timeout=30
         ) as http,
     ):
+        RedemptionMachine.database_url = server.settings.database_url
         yield http
+
+
+async def last_event_context(database_url: str, profile_id: str) -> dict:
+    connection = await asyncpg.connect(database_url)
+    try:
+        found = await connection.fetchval(
+            "SELECT context FROM event WHERE profile_id = $1 ORDER BY id DESC LIMIT 1",
+            uuid.UUID(profile_id),
+        )
+    finally:
+        await connection.close()
+    return json.loads(found)
 
 
 @dataclass
@@ -63,6 +79,7 @@ class ModelRedemption:
 
 class RedemptionMachine(RuleBasedStateMachine):
     http: httpx.Client
+    database_url: str
 
     def __init__(self) -> None:
         super().__init__()
@@ -196,6 +213,16 @@ class RedemptionMachine(RuleBasedStateMachine):
         )["rewards"]
         expected = sum(lot.remaining for lot in self.lots)
         assert ledger == {"balance": f"{expected / 100:.2f}", "balanced": True}
+
+    @invariant()
+    def the_last_event_carries_the_balance_its_write_left(self) -> None:
+        """Each write reads the profile's context in its own statement (the rows as it
+        writes them): the context of the last event must be the balance now."""
+        if not self.lots:
+            return
+        context = asyncio.run(last_event_context(self.database_url, self.profile_id))
+        expected = sum(lot.remaining for lot in self.lots)
+        assert context["profile"]["reward_balance"] == f"{expected / 100:.2f}", context["id"]
 
 
 def test_redeem_reverse_return_against_a_model(client):

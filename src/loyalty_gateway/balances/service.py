@@ -15,6 +15,8 @@ from loyalty_gateway.db.rows import placeholder
 from loyalty_gateway.program.service import SETTINGS_ID, points_to_dollars_rate
 
 NON_MONETARY_REWARD_TYPES = ("percentage",)
+LOT_TABLES = ("reward", "point_lot", "benefit")
+"""The tables the balances sum."""
 
 
 @dataclass(frozen=True)
@@ -56,18 +58,22 @@ def spendable_points_sql(alias: str, profile: str, now: str) -> str:
     return f"{alias}.profile_id = {profile} AND {POINT_LOTS.sql(LotStatus.ACTIVE, alias, now)}"
 
 
-def balance_sql(profile: str, now: str) -> dict[str, str]:
+def balance_sql(profile: str, now: str, tables: Mapping[str, str] | None = None) -> dict[str, str]:
     """A profile's balances as SQL expressions over its id `profile` at the time `now`:
-    reward cents, points and benefits live, and the program's rate."""
+    reward cents, points and benefits live, and the program's rate. `tables` may stand a
+    relation in for a lot table (`db/rows.written`: the table as the statement's own
+    writes leave it)."""
     active = LotStatus.ACTIVE
+    tables = tables or {}
+    rewards, points, benefits = (tables.get(name, name) for name in LOT_TABLES)
     return {
-        "reward_cents": f"""(SELECT COALESCE(SUM(r.value_remaining_cents), 0) FROM reward r
+        "reward_cents": f"""(SELECT COALESCE(SUM(r.value_remaining_cents), 0) FROM {rewards} r
     WHERE {spendable_rewards_sql("r", profile, now)})""",
-        "points": f"""(SELECT COALESCE(SUM(l.points_remaining), 0) FROM point_lot l
+        "points": f"""(SELECT COALESCE(SUM(l.points_remaining), 0) FROM {points} l
     WHERE {spendable_points_sql("l", profile, now)})""",
-        "pending_points": f"""(SELECT COALESCE(SUM(l.points_remaining), 0) FROM point_lot l
+        "pending_points": f"""(SELECT COALESCE(SUM(l.points_remaining), 0) FROM {points} l
     WHERE l.profile_id = {profile} AND {POINT_LOTS.sql(LotStatus.PENDING, "l", now)})""",
-        "benefits": f"""(SELECT COUNT(*) FROM benefit b
+        "benefits": f"""(SELECT COUNT(*) FROM {benefits} b
     WHERE b.profile_id = {profile} AND {BENEFIT_LOTS.sql(active, "b", now)})""",
         "rate": f"""(SELECT s.points_to_dollars_rate FROM program_settings s
     WHERE s.id = {SETTINGS_ID})""",

@@ -20,10 +20,10 @@ from loyalty_gateway.core.time import (
     zone,
 )
 from loyalty_gateway.db.columns import check_text, json_for_storage
-from loyalty_gateway.db.rows import Part, by_ids, insert_one, inserting, write_together
+from loyalty_gateway.db.rows import Part, by_ids, inserting, write_together
 from loyalty_gateway.events import outbox
 from loyalty_gateway.idempotency.service import Made
-from loyalty_gateway.profiles.context import profile_context
+from loyalty_gateway.profiles.context import insert_in_context, profile_context
 from loyalty_gateway.profiles.models import Profile
 
 log = logging.getLogger(__name__)
@@ -70,11 +70,15 @@ def benefit_context(
 
 
 async def _emit(
-    name: str, benefit: Benefit, definition: BenefitDefinition, profile: Profile, **extra: Any
+    name: str,
+    benefit: Benefit,
+    definition: BenefitDefinition,
+    profile: dict[str, Any],
+    **extra: Any,
 ) -> None:
-    """The event, with the benefit's profile as the caller's lock read it."""
-    context = benefit_context(benefit, definition, await profile_context(profile))
-    await outbox.emit(name, {**context, **extra}, str(profile.id))
+    """The event, with the benefit's profile's context (read under the caller's lock)."""
+    context = benefit_context(benefit, definition, profile)
+    await outbox.emit(name, {**context, **extra}, profile["id"])
 
 
 @dataclass
@@ -97,7 +101,8 @@ async def _create(
     claimed: bool = False,
     external_id: str | None = None,
     meta: Any = None,
-) -> Benefit:
+) -> tuple[Benefit, dict[str, Any]]:
+    """A new benefit, announced; with the profile's context, which counts it."""
     issued_at, expires_at = dates
     values = {
         "definition_id": definition.id,
@@ -110,9 +115,9 @@ async def _create(
         "external_id": external_id,
         "meta": json_for_storage(meta),
     }
-    benefit = await insert_one(Benefit, values)
-    await _emit("benefit.created", benefit, definition, profile)
-    return benefit
+    benefit, context = await insert_in_context(Benefit, values, profile)
+    await _emit("benefit.created", benefit, definition, context)
+    return benefit, context
 
 
 async def _issue(
@@ -127,7 +132,7 @@ async def _issue(
         "benefitDefinitionHandle",
     )
     check_assignable(definition, reaction)
-    benefit = await _create(
+    benefit, _ = await _create(
         profile,
         definition,
         data.timezone,
@@ -217,8 +222,8 @@ async def claim_benefit(profile_id: str, definition_handle: str, timezone: str) 
                 "definitionHandle",
             )
         dates = lot_dates(tz, now, None, definition)
-        benefit = await _create(profile, definition, timezone, dates, claimed=True)
-        await _emit("benefit.claimed", benefit, definition, profile)
+        benefit, context = await _create(profile, definition, timezone, dates, claimed=True)
+        await _emit("benefit.claimed", benefit, definition, context)
     return benefit
 
 
@@ -252,7 +257,8 @@ def check_usable(benefit: Benefit, count: int, field: str, count_field: str) -> 
 async def benefit_redeemed(benefit: Benefit, profile: Profile, count: int) -> None:
     """`benefit.redeemed`, however the benefit was used (`redeemBenefit`, `redeem`)."""
     [definition] = await by_ids(BenefitDefinition, [str(benefit.definition_id)])
-    await _emit("benefit.redeemed", benefit, definition, profile, count=count)
+    context = await profile_context(profile)
+    await _emit("benefit.redeemed", benefit, definition, context, count=count)
 
 
 async def _redeem(profile: Profile, benefit_id: str, count: int) -> dict[str, Any]:

@@ -56,6 +56,9 @@ class Part:
 
     sql: str
     params: tuple[Any, ...]
+    writes: str | None = None
+    """The table whose rows it inserts or updates, when a read in the write's own statement
+    must see them as written (`written_tables`)."""
 
 
 @lru_cache(maxsize=512)
@@ -123,12 +126,6 @@ async def insert(
     return await connection.execute_query_dict(sql, list(part.params))
 
 
-async def insert_one(model: type[M], values: Mapping[str, Any]) -> M:
-    """One row inserted by hand (`insert`), as the model it is stored as."""
-    [row] = hydrate(model, await insert(model, [values]))
-    return row
-
-
 async def write_together(model: type[M], parts: Sequence[Part], extra: str = "") -> list[M]:
     """The statements of one write, in the caller's transaction: on PostgreSQL one
     statement, each part a data-modifying WITH query, so one round trip; on SQLite one
@@ -152,12 +149,41 @@ async def write_together(model: type[M], parts: Sequence[Part], extra: str = "")
 
 @lru_cache(maxsize=256)
 def _together(sqls: tuple[str, ...], dialect: str, extra: str) -> str:
+    queries, _ = with_queries(sqls, (True, *(False for _ in sqls[1:])), dialect)
+    return f"{queries} SELECT *{extra} FROM w0"
+
+
+def with_queries(
+    sqls: tuple[str, ...], returning: tuple[bool, ...], dialect: str
+) -> tuple[str, int]:
+    """`WITH w0 AS (…), w1 AS (…), …`: part `i` of a write as the data-modifying WITH query
+    `w<i>` (RETURNING * where `returning` says so), and the number of the first parameter
+    after theirs."""
     queries, start = [], 1
-    for index, sql in enumerate(sqls):
-        returning = " RETURNING *" if index == 0 else ""
-        queries.append(f"w{index} AS ({numbered(sql, dialect, start)}{returning})")
+    for index, (sql, returns) in enumerate(zip(sqls, returning, strict=True)):
+        rows = " RETURNING *" if returns else ""
+        queries.append(f"w{index} AS ({numbered(sql, dialect, start)}{rows})")
         start += sql.count("%s")
-    return f"WITH {', '.join(queries)} SELECT *{extra} FROM w0"
+    return f"WITH {', '.join(queries)}", start
+
+
+def written_tables(writes: tuple[str | None, ...]) -> dict[str, str]:
+    """Per table that parts write (`Part.writes`, part `i` being `w<i>`, which must return
+    its rows): the table as the statement leaves it. A PostgreSQL statement reads every
+    table as it was before the statement, its own writes included; a read in it that takes
+    these relations for the tables sees the rows it inserted and updated as written."""
+    queries: dict[str, list[str]] = {}
+    for index, table in enumerate(writes):
+        if table is not None:
+            queries.setdefault(table, []).append(f"w{index}")
+    return {
+        table: (
+            f"(SELECT * FROM {table} WHERE id NOT IN "
+            f"({' UNION ALL '.join(f'SELECT id FROM {name}' for name in names)}) "
+            f"UNION ALL {' UNION ALL '.join(f'SELECT * FROM {name}' for name in names)})"
+        )
+        for table, names in queries.items()
+    }
 
 
 def hydrate(model: type[M], rows: Sequence[Mapping[str, Any]]) -> list[M]:

@@ -8,12 +8,11 @@ from loyalty_gateway.balances.definitions import lot_dates
 from loyalty_gateway.core.errors import ErrorCode, UserError
 from loyalty_gateway.core.time import zone
 from loyalty_gateway.db.columns import check_text, json_for_storage
-from loyalty_gateway.db.rows import insert_one
 from loyalty_gateway.earning.models import Earning
 from loyalty_gateway.events import outbox
 from loyalty_gateway.idempotency.service import Made, run_once
 from loyalty_gateway.points.models import PointLot
-from loyalty_gateway.profiles.context import profile_context
+from loyalty_gateway.profiles.context import insert_in_context
 from loyalty_gateway.profiles.service import get_profile
 
 MAX_POINTS = 10**12
@@ -86,10 +85,8 @@ async def _award(data: AwardPointsInput, made: Made[PointLot]) -> dict[str, Any]
     }
     if earned is not None:
         values |= {**earned.columns(), "available_at": earned.available_at(issued_at)}
-    lot = await insert_one(PointLot, values)
-    await outbox.emit(
-        "point.created", point_context(lot, await profile_context(profile)), str(profile.id)
-    )
+    lot, context = await insert_in_context(PointLot, values, profile)
+    await outbox.emit("point.created", point_context(lot, context), str(profile.id))
     return made.keep(lot)
 
 

@@ -1,17 +1,31 @@
 """The profile as reaction contexts see it: Omneo's snake_case keys at the root."""
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from decimal import Decimal
 from functools import lru_cache
-from typing import Any
+from typing import Any, TypeVar
+
+from tortoise.models import Model
 
 from loyalty_gateway.balances.held_tier import tier_sql
 from loyalty_gateway.balances.service import balance_sql, balances_from, rate_of
 from loyalty_gateway.core.errors import require_uuid
 from loyalty_gateway.core.time import utcnow
-from loyalty_gateway.db.rows import hydrate, numbered, placeholder
+from loyalty_gateway.db.rows import (
+    Part,
+    hydrate,
+    inserting,
+    numbered,
+    placeholder,
+    with_queries,
+    write_together,
+    written_tables,
+)
 from loyalty_gateway.profiles.models import Profile, no_such_profile
 from loyalty_gateway.tiers.models import TierDefinition
+
+M = TypeVar("M", bound=Model)
 
 CONTEXT_KEYS = frozenset(
     {
@@ -34,13 +48,67 @@ def _standings_sql(dialect: str, count: int, also: str = "") -> str:
     the profile ids; `also` adds columns (over the profile `p`)."""
     now = placeholder(dialect, 1)
     ids = ", ".join(placeholder(dialect, index + 2) for index in range(count))
-    columns = ", ".join(f"{sql} AS {name}" for name, sql in balance_sql("p.id", now).items())
+    return f"SELECT p.id AS profile_id, {_standings(now, ids, also)}"
+
+
+def _standings(now: str, ids: str, also: str = "", tables: Mapping[str, str] | None = None) -> str:
+    """The standings' columns and where they come from (`tables` as `balance_sql` takes
+    them)."""
+    balances = balance_sql("p.id", now, tables)
+    columns = ", ".join(f"{sql} AS {name}" for name, sql in balances.items())
     tiers, profiles = TierDefinition._meta.db_table, Profile._meta.db_table
     return (
-        f"SELECT p.id AS profile_id, {columns}, t.handle AS tier_handle, t.name AS tier_name"
+        f"{columns}, t.handle AS tier_handle, t.name AS tier_name"
         f"{also} FROM {profiles} p LEFT JOIN {tiers} t ON t.id = {tier_sql('p.id')} "
         f"WHERE p.id IN ({ids})"
     )
+
+
+STANDING = "standing."
+"""Before the standings' columns in a write's row, which may have columns of those names
+(a point lot's `rate`)."""
+
+
+@lru_cache(maxsize=64)
+def _written_sql(sqls: tuple[str, ...], writes: tuple[str | None, ...]) -> str:
+    """A write's parts and its profile's standings as the write leaves them, in one
+    PostgreSQL statement: `now` and the profile id are the parameters after the parts'."""
+    returning = tuple(index == 0 or table is not None for index, table in enumerate(writes))
+    queries, start = with_queries(sqls, returning, "postgres")
+    now, profile = placeholder("postgres", start), placeholder("postgres", start + 1)
+    standings = _standings(now, profile, tables=written_tables(writes))
+    names = [*balance_sql("p.id", now), "tier_handle", "tier_name"]
+    columns = ", ".join(f's.{name} AS "{STANDING}{name}"' for name in names)
+    return f"{queries} SELECT w0.*, {columns} FROM w0, (SELECT {standings}) s"
+
+
+async def write_in_context(
+    model: type[M], parts: Sequence[Part], profile: Profile
+) -> tuple[list[M], dict[str, Any]]:
+    """`write_together(model, parts)` and the profile's context as the write leaves it
+    (the parts that change a lot name its table, `Part.writes`): on PostgreSQL both in one
+    statement, one round trip less for every write that moves a balance; on SQLite a read
+    after the write."""
+    connection = model._meta.db
+    if connection.capabilities.dialect != "postgres":
+        return await write_together(model, parts), await profile_context(profile)
+    sql = _written_sql(tuple(p.sql for p in parts), tuple(p.writes for p in parts))
+    params = [value for part in parts for value in part.params]
+    rows = await connection.execute_query_dict(sql, [*params, utcnow(), str(profile.id)])
+    standing = {k.removeprefix(STANDING): v for k, v in rows[0].items() if k.startswith(STANDING)}
+    return hydrate(model, rows), _context(profile, standing, await rate_of(standing))
+
+
+async def insert_in_context(
+    model: type[M], values: dict[str, Any], profile: Profile
+) -> tuple[M, dict[str, Any]]:
+    """A new lot of the profile's (`values`, as `inserting` takes them) and the profile's
+    context with it counted (`write_in_context`)."""
+    part, _ = inserting(model, [values])
+    [row], context = await write_in_context(
+        model, [replace(part, writes=model._meta.db_table)], profile
+    )
+    return row, context
 
 
 async def profile_in_context(

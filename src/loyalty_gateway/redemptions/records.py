@@ -11,8 +11,10 @@ from typing import Any
 from uuid import uuid4
 
 from loyalty_gateway.benefits.models import Benefit
-from loyalty_gateway.db.rows import Part, inserting, write_together
+from loyalty_gateway.db.rows import Part, inserting
 from loyalty_gateway.points.models import PointLot
+from loyalty_gateway.profiles.context import write_in_context
+from loyalty_gateway.profiles.models import Profile
 from loyalty_gateway.redemptions.allocation import Take
 from loyalty_gateway.redemptions.models import ItemType, Redemption, RedemptionItem
 from loyalty_gateway.rewards.models import Reward
@@ -48,7 +50,7 @@ def _lot_changes(moves: Sequence[Move], sign: int) -> list[Part]:
     for (kind, lot_id), change in changes.items():
         table, column, _ = LOT_COLUMNS[kind]
         sql = f"UPDATE {table} SET {column} = {column} + %s WHERE id = %s"
-        parts.append(Part(sql, (change, lot_id)))
+        parts.append(Part(sql, (change, lot_id), writes=table))
     return parts
 
 
@@ -74,11 +76,12 @@ async def record(
     values: dict[str, Any],
     moves: Sequence[Move],
     sign: int,
+    profile: Profile,
     reverses: tuple[str, datetime] | None = None,
-) -> tuple[Redemption, list[RedemptionItem]]:
+) -> tuple[Redemption, list[RedemptionItem], dict[str, Any]]:
     """Write a redemption (`values`, its fields) and its items, move their value (`sign`),
     and mark `reverses` (original id, when) reversed; in the caller's transaction, under
-    the profile's lock."""
+    the profile's lock. With the profile's context as the write leaves it."""
     values = {"id": uuid4(), **values}
     insert_redemption, _ = inserting(Redemption, [values])
     insert_items, items = inserting(
@@ -103,5 +106,5 @@ async def record(
         original, at = reverses
         table = Redemption._meta.db_table
         parts.append(Part(f"UPDATE {table} SET reversed_at = %s WHERE id = %s", (at, original)))
-    [redemption] = await write_together(Redemption, parts)
-    return redemption, items
+    [redemption], context = await write_in_context(Redemption, parts, profile)
+    return redemption, items, context

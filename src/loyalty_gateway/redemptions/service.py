@@ -27,7 +27,6 @@ from loyalty_gateway.db.rows import by_ids, placeholder
 from loyalty_gateway.events import outbox
 from loyalty_gateway.idempotency.service import Made, run_once
 from loyalty_gateway.points.models import PointLot
-from loyalty_gateway.profiles.context import profile_context
 from loyalty_gateway.profiles.models import Profile
 from loyalty_gateway.program.service import points_to_dollars_rate
 from loyalty_gateway.redemptions.allocation import Take, give_back, take_cents, take_points
@@ -128,11 +127,10 @@ def redemption_context(
 
 
 async def _emit(
-    name: str, redemption: Redemption, items: list[RedemptionItem], profile: Profile
+    name: str, redemption: Redemption, items: list[RedemptionItem], profile: dict[str, Any]
 ) -> None:
-    """The event, with the profile as the lock read it (nothing else changes it meanwhile)."""
-    context = redemption_context(redemption, items, await profile_context(profile))
-    await outbox.emit(name, context, str(profile.id))
+    """The event, with the profile's context as the write left it."""
+    await outbox.emit(name, redemption_context(redemption, items, profile), profile["id"])
 
 
 @lru_cache(maxsize=8)
@@ -248,7 +246,7 @@ async def _redeem(
             f"Only {from_cents(total)} of {from_cents(cents)} is available from {sources}",
             "amount",
         )
-    redemption, items = await record(
+    redemption, items, context = await record(
         {
             "profile_id": profile_id,
             "type": RedemptionType.REDEEM.value,
@@ -262,9 +260,10 @@ async def _redeem(
             *(Move(ItemType.BENEFIT, take) for take, _ in uses),
         ],
         sign=-1,
+        profile=profile,
     )
     await link_named_transaction(redemption)
-    await _emit("redemption.created", redemption, items, profile)
+    await _emit("redemption.created", redemption, items, context)
     for take, benefit in uses:
         if benefit.redemptions_remaining is not None:
             benefit.redemptions_remaining -= take.uses
@@ -345,7 +344,7 @@ async def _restore(
     also marks the original reversed, at the same time)."""
     now = utcnow()
     total = sum(take.cents for _, take in plan)
-    undo, items = await record(
+    undo, items, context = await record(
         {
             "profile_id": original.profile_id,
             "type": kind.value,
@@ -356,10 +355,11 @@ async def _restore(
         },
         [Move(ItemType(item.type), take, source=item) for item, take in plan],
         sign=+1,
+        profile=profile,
         reverses=(str(original.id), now) if kind is RedemptionType.REVERSAL else None,
     )
     name = "redemption.reversed" if kind is RedemptionType.REVERSAL else "redemption.returned"
-    await _emit(name, undo, items, profile)
+    await _emit(name, undo, items, context)
     return undo
 
 

@@ -17,10 +17,9 @@ from loyalty_gateway.core.errors import ErrorCode, UserError, require_uuid
 from loyalty_gateway.core.money import from_cents, to_cents
 from loyalty_gateway.core.time import utcnow, zone
 from loyalty_gateway.db.columns import check_text, json_for_storage
-from loyalty_gateway.db.rows import insert_one
 from loyalty_gateway.events import outbox
 from loyalty_gateway.idempotency.service import Made
-from loyalty_gateway.profiles.context import profile_context
+from loyalty_gateway.profiles.context import insert_in_context, profile_context
 from loyalty_gateway.profiles.models import Profile
 from loyalty_gateway.profiles.service import get_profile
 from loyalty_gateway.rewards.definitions import find_definition
@@ -122,11 +121,9 @@ async def _issue(
         "external_id": data.external_id,
         "meta": json_for_storage(data.meta),
     }
-    reward = await insert_one(Reward, values)
+    reward, context = await insert_in_context(Reward, values, profile)
     await outbox.emit(
-        "reward.created",
-        reward_context(reward, definition, await profile_context(profile)),
-        str(profile.id),
+        "reward.created", reward_context(reward, definition, context), str(profile.id)
     )
     return made.keep(reward)
 
