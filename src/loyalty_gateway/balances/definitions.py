@@ -19,6 +19,7 @@ from loyalty_gateway.db.handles import (
     create_with_handle,
 )
 from loyalty_gateway.db.keyset import Order, Slice, Window, page_of
+from loyalty_gateway.db.rows import RowRef
 from loyalty_gateway.db.search import Terms, matching_any
 from loyalty_gateway.profiles.models import Profile
 
@@ -96,14 +97,15 @@ async def issue_once(
     operation: str,
     data: Any,
     idempotency_key: str | None,
-    issue: Callable[[Profile], Awaitable[dict[str, Any]]],
+    issue: Callable[[Profile, Model | None], Awaitable[dict[str, Any]]],
+    definition: RowRef | None,
 ) -> dict[str, Any]:
     """Issue a lot to `data.profile_id` under the profile's lock, once per idempotency key
     (a repeat with the same input gets the first result). `issue` is given the profile row
-    the lock read."""
+    the lock read and the `definition` the same statement read (None without one)."""
     data.profile_id = require_uuid(data.profile_id, "profileId")
     return await once_under_lock(
-        operation, idempotency_key, dict(vars(data)), data.profile_id, issue
+        operation, idempotency_key, dict(vars(data)), data.profile_id, issue, definition
     )
 
 

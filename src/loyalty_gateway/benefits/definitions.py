@@ -2,6 +2,8 @@
 
 from typing import Any
 
+from tortoise.models import Model
+
 from loyalty_gateway.balances import definitions
 from loyalty_gateway.balances.definitions import check_period, clean_definition
 from loyalty_gateway.benefits.models import BenefitDefinition
@@ -52,10 +54,20 @@ async def update_definition(definition_id: str, fields: dict[str, Any]) -> Benef
 
 
 async def find_definition(
-    definition_id: str | None, handle: str | None, id_field: str, handle_field: str
+    definition_id: str | None,
+    handle: str | None,
+    id_field: str,
+    handle_field: str,
+    read_ahead: Model | None = None,
 ) -> BenefitDefinition:
     return await find_by_id_or_handle(
-        BenefitDefinition, "benefit definition", definition_id, handle, id_field, handle_field
+        BenefitDefinition,
+        "benefit definition",
+        definition_id,
+        handle,
+        id_field,
+        handle_field,
+        read_ahead,
     )
 
 

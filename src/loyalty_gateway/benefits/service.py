@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from tortoise.models import Model
 from tortoise.transactions import in_transaction
 
 from loyalty_gateway.balances.definitions import check_assignable, issue_once, lot_dates
@@ -20,6 +21,7 @@ from loyalty_gateway.core.time import (
     zone,
 )
 from loyalty_gateway.db.columns import check_text, json_for_storage
+from loyalty_gateway.db.handles import id_or_handle_ref
 from loyalty_gateway.db.rows import Part, by_ids, inserting, write_together
 from loyalty_gateway.events import outbox
 from loyalty_gateway.idempotency.service import Made
@@ -121,8 +123,13 @@ async def _create(
 
 
 async def _issue(
-    data: IssueBenefitInput, reaction: bool, profile: Profile, made: Made[Benefit]
+    data: IssueBenefitInput,
+    reaction: bool,
+    profile: Profile,
+    read_ahead: Model | None,
+    made: Made[Benefit],
 ) -> dict[str, Any]:
+    """Issue the lot; `read_ahead` is the definition the lock's statement read, if any."""
     tz = zone(data.timezone)
     check_text(Benefit, {"external_id": data.external_id})
     definition = await find_definition(
@@ -130,6 +137,7 @@ async def _issue(
         data.benefit_definition_handle,
         "benefitDefinitionId",
         "benefitDefinitionHandle",
+        read_ahead,
     )
     check_assignable(definition, reaction)
     benefit, _ = await _create(
@@ -149,7 +157,13 @@ async def issue_benefit(
     """Issue a benefit (seed 001). Reactions may only issue assignable definitions."""
     made = Made(Benefit, "benefit_id")
     result = await issue_once(
-        "issueBenefit", data, idempotency_key, lambda profile: _issue(data, reaction, profile, made)
+        "issueBenefit",
+        data,
+        idempotency_key,
+        lambda profile, found: _issue(data, reaction, profile, found, made),
+        id_or_handle_ref(
+            BenefitDefinition, data.benefit_definition_id, data.benefit_definition_handle
+        ),
     )
     return await made.row(result)
 
@@ -290,7 +304,7 @@ async def redeem_benefit(
         idempotency_key,
         {"profile_id": profile_id, "benefit_id": benefit_id, "count": count},
         profile_id,
-        lambda profile: _redeem(profile, benefit_id, count),
+        lambda profile, _: _redeem(profile, benefit_id, count),
     )
     [benefit] = await by_ids(Benefit, [benefit_id])
     return benefit

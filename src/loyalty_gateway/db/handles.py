@@ -1,6 +1,7 @@
 """Handles: unique, URL-safe names that definitions are looked up by."""
 
 import re
+import uuid
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -9,7 +10,7 @@ from tortoise.models import Model
 from tortoise.transactions import in_transaction
 
 from loyalty_gateway.core.errors import ErrorCode, UserError, camel, require_uuid
-from loyalty_gateway.db.rows import by_ids
+from loyalty_gateway.db.rows import RowRef, by_ids
 
 M = TypeVar("M", bound=Model)
 HANDLE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,254}$")
@@ -41,6 +42,21 @@ def check_not_null(fields: dict[str, Any], names: tuple[str, ...]) -> None:
             raise UserError(ErrorCode.INVALID_INPUT, f"{camel(name)} cannot be null", camel(name))
 
 
+def id_or_handle_ref(
+    model: type[Model], definition_id: str | None, handle: str | None
+) -> RowRef | None:
+    """The definition an input names by id or by handle, as a row to read ahead (None when
+    it names none, both, or a malformed id: `find_by_id_or_handle` says what is wrong)."""
+    if (definition_id is None) == (handle is None):
+        return None
+    if handle is not None:
+        return RowRef(model, "handle", handle)
+    try:
+        return RowRef(model, "id", str(uuid.UUID(str(definition_id))))
+    except ValueError:
+        return None
+
+
 async def find_by_id_or_handle(
     model: type[M],
     label: str,
@@ -48,8 +64,12 @@ async def find_by_id_or_handle(
     handle: str | None,
     id_field: str,
     handle_field: str,
+    read_ahead: Model | None = None,
 ) -> M:
-    """A definition by id or by handle (exactly one), or NOT_FOUND naming the field used."""
+    """A definition by id or by handle (exactly one), or NOT_FOUND naming the field used;
+    `read_ahead` when it is one (`id_or_handle_ref`: the row a statement read before)."""
+    if isinstance(read_ahead, model):
+        return read_ahead
     if (definition_id is None) == (handle is None):
         raise UserError(
             ErrorCode.INVALID_INPUT, f"Give exactly one of {id_field} and {handle_field}", id_field

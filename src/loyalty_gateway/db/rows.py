@@ -50,6 +50,15 @@ async def raw(model: type[M], sql: str, params: Sequence[object]) -> list[M]:
 
 
 @dataclass(frozen=True)
+class RowRef:
+    """The row of `model` whose `column` (a unique one) is `key`."""
+
+    model: type[Model]
+    column: str
+    key: object
+
+
+@dataclass(frozen=True)
 class Part:
     """One statement of a write, `%s` standing for each of its parameters (numbered for the
     dialect when it runs, so the SQL holds no other `%`)."""

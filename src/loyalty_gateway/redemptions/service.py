@@ -292,7 +292,7 @@ async def redeem(data: RedeemInput, idempotency_key: str | None = None) -> Redem
         idempotency_key,
         request,
         data.profile_id,
-        lambda profile: _redeem(data, strategies, cents, profile, made),
+        lambda profile, _: _redeem(data, strategies, cents, profile, made),
     )
     return await made.row(result)
 

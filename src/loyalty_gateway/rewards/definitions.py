@@ -3,6 +3,8 @@
 from decimal import Decimal
 from typing import Any
 
+from tortoise.models import Model
+
 from loyalty_gateway.balances import definitions
 from loyalty_gateway.balances.definitions import check_period, clean_definition
 from loyalty_gateway.core.money import to_cents
@@ -52,11 +54,21 @@ async def update_definition(definition_id: str, fields: dict[str, Any]) -> Rewar
 
 
 async def find_definition(
-    definition_id: str | None, handle: str | None, id_field: str, handle_field: str
+    definition_id: str | None,
+    handle: str | None,
+    id_field: str,
+    handle_field: str,
+    read_ahead: Model | None = None,
 ) -> RewardDefinition:
     """A definition by id or by handle (exactly one), or NOT_FOUND naming the field used."""
     return await find_by_id_or_handle(
-        RewardDefinition, "reward definition", definition_id, handle, id_field, handle_field
+        RewardDefinition,
+        "reward definition",
+        definition_id,
+        handle,
+        id_field,
+        handle_field,
+        read_ahead,
     )
 
 

@@ -6,6 +6,7 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
+from tortoise.models import Model
 from tortoise.transactions import in_transaction
 
 from loyalty_gateway.balances.definitions import check_assignable, issue_once, lot_dates
@@ -17,6 +18,7 @@ from loyalty_gateway.core.errors import ErrorCode, UserError, require_uuid
 from loyalty_gateway.core.money import from_cents, to_cents
 from loyalty_gateway.core.time import utcnow, zone
 from loyalty_gateway.db.columns import check_text, json_for_storage
+from loyalty_gateway.db.handles import id_or_handle_ref
 from loyalty_gateway.events import outbox
 from loyalty_gateway.idempotency.service import Made
 from loyalty_gateway.profiles.context import insert_in_context, profile_context
@@ -82,8 +84,13 @@ def reward_context(
 
 
 async def _issue(
-    data: IssueRewardInput, reaction: bool, profile: Profile, made: Made[Reward]
+    data: IssueRewardInput,
+    reaction: bool,
+    profile: Profile,
+    read_ahead: Model | None,
+    made: Made[Reward],
 ) -> dict[str, Any]:
+    """Issue the lot; `read_ahead` is the definition the lock's statement read, if any."""
     tz = zone(data.timezone)
     check_text(Reward, {"external_id": data.external_id})
     definition = await find_definition(
@@ -91,6 +98,7 @@ async def _issue(
         data.reward_definition_handle,
         "rewardDefinitionId",
         "rewardDefinitionHandle",
+        read_ahead,
     )
     check_assignable(definition, reaction)
     initial = (
@@ -135,7 +143,13 @@ async def issue_reward(
     Reactions may only issue assignable definitions."""
     made = Made(Reward, "reward_id")
     result = await issue_once(
-        "issueReward", data, idempotency_key, lambda profile: _issue(data, reaction, profile, made)
+        "issueReward",
+        data,
+        idempotency_key,
+        lambda profile, found: _issue(data, reaction, profile, found, made),
+        id_or_handle_ref(
+            RewardDefinition, data.reward_definition_id, data.reward_definition_handle
+        ),
     )
     return await made.row(result)
 
