@@ -16,7 +16,7 @@ from loyalty_gateway.graphql.balances import BalancesType
 from loyalty_gateway.graphql.convert import from_model, given, to_domain
 from loyalty_gateway.graphql.described import ERRORS, IDEMPOTENCY_KEY, TIMEZONE_IN, TIMEZONE_OUT
 from loyalty_gateway.graphql.enums import PeriodType, Scope
-from loyalty_gateway.graphql.errors import UserErrorType, attempt
+from loyalty_gateway.graphql.errors import UserErrorType, answer, attempt
 from loyalty_gateway.graphql.ids import by_id_or_handle, parse_id
 from loyalty_gateway.graphql.lot_status import BenefitStatusEnum, status_as
 from loyalty_gateway.graphql.pagination import Connection, connection, page
@@ -269,22 +269,6 @@ class ExtendBenefitsPayload:
     errors: list[UserErrorType] = strawberry.field(description=ERRORS)
 
 
-def _definition_payload(
-    kind: type[_BenefitDefinitionP],
-    model: BenefitDefinitionModel | None,
-    errors: list[UserErrorType],
-) -> _BenefitDefinitionP:
-    return kind(
-        benefit_definition=BenefitDefinition.from_model(model) if model else None, errors=errors
-    )
-
-
-def _payload(
-    kind: type[_BenefitP], model: BenefitModel | None, errors: list[UserErrorType]
-) -> _BenefitP:
-    return kind(benefit=Benefit.from_model(model) if model else None, errors=errors)
-
-
 @strawberry.type
 class BenefitQueries:
     @strawberry.field(
@@ -324,9 +308,8 @@ class BenefitMutations:
     async def create_benefit_definition(
         self, input: CreateBenefitDefinitionInput
     ) -> CreateBenefitDefinitionPayload:
-        return _definition_payload(
-            CreateBenefitDefinitionPayload,
-            *await attempt(definitions.create_definition(given(input))),
+        return await answer(
+            CreateBenefitDefinitionPayload, definitions.create_definition(given(input))
         )
 
     @strawberry.mutation(permission_classes=[requires(Scope.DEFINITIONS_WRITE)])
@@ -334,17 +317,14 @@ class BenefitMutations:
         self, input: UpdateBenefitDefinitionInput
     ) -> UpdateBenefitDefinitionPayload:
         fields = given(input, exclude=("id",))
-        return _definition_payload(
-            UpdateBenefitDefinitionPayload,
-            *await attempt(definitions.update_definition(str(input.id), fields)),
+        return await answer(
+            UpdateBenefitDefinitionPayload, definitions.update_definition(str(input.id), fields)
         )
 
     @strawberry.mutation(permission_classes=[requires(Scope.BENEFITS_WRITE)])
     async def issue_benefit(self, input: IssueBenefitInput) -> IssueBenefitPayload:
         data = to_domain(service.IssueBenefitInput, input)
-        return _payload(
-            IssueBenefitPayload, *await attempt(service.issue_benefit(data, input.idempotency_key))
-        )
+        return await answer(IssueBenefitPayload, service.issue_benefit(data, input.idempotency_key))
 
     @strawberry.mutation(
         permission_classes=[requires(Scope.BENEFITS_WRITE, customer_field="profile_id")],
@@ -352,14 +332,14 @@ class BenefitMutations:
     )
     async def claim_benefit(self, input: ClaimBenefitInput) -> ClaimBenefitPayload:
         work = service.claim_benefit(str(input.profile_id), input.definition_handle, input.timezone)
-        return _payload(ClaimBenefitPayload, *await attempt(work))
+        return await answer(ClaimBenefitPayload, work)
 
     @strawberry.mutation(permission_classes=[requires(Scope.BENEFITS_WRITE)])
     async def redeem_benefit(self, input: RedeemBenefitInput) -> RedeemBenefitPayload:
         work = service.redeem_benefit(
             str(input.profile_id), str(input.benefit_id), input.count, input.idempotency_key
         )
-        return _payload(RedeemBenefitPayload, *await attempt(work))
+        return await answer(RedeemBenefitPayload, work)
 
     @strawberry.mutation(permission_classes=[requires(Scope.BENEFITS_WRITE)])
     async def extend_benefits(self, input: ExtendBenefitsInput) -> ExtendBenefitsPayload:
@@ -377,7 +357,6 @@ class BenefitMutations:
 
     @strawberry.mutation(permission_classes=[requires(Scope.BENEFITS_WRITE)])
     async def void_benefit(self, input: VoidBenefitInput) -> VoidBenefitPayload:
-        return _payload(
-            VoidBenefitPayload,
-            *await attempt(service.void_benefit(str(input.benefit_id), input.reason)),
+        return await answer(
+            VoidBenefitPayload, service.void_benefit(str(input.benefit_id), input.reason)
         )

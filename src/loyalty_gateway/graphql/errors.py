@@ -3,7 +3,7 @@
 import logging
 import uuid
 from collections.abc import Awaitable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import strawberry
 from graphql import ExecutionResult as GraphQLExecutionResult
@@ -13,6 +13,8 @@ from graphql import (
     SubsequentIncrementalExecutionResult,
 )
 from strawberry.types import ExecutionResult
+from strawberry.types.base import StrawberryOptional
+from strawberry.types.lazy_type import LazyType
 
 from loyalty_gateway.core.errors import UserError
 from loyalty_gateway.db import database_unavailable, lock_timed_out
@@ -21,6 +23,7 @@ from loyalty_gateway.observability.request_id import current_request_id
 
 log = logging.getLogger("loyalty_gateway.graphql")
 T = TypeVar("T")
+P = TypeVar("P")
 
 
 @strawberry.type(name="UserError", description="An expected failure caused by the input.")
@@ -41,6 +44,33 @@ async def attempt(work: Awaitable[T]) -> tuple[T | None, list[UserErrorType]]:
     except UserError as error:
         log.info("User error %s (%s): %s", error.code.value, error.field, error.message)
         return None, [UserErrorType.from_error(error)]
+
+
+async def answer(kind: type[P], work: Awaitable[Any]) -> P:
+    """A mutation's payload from its service call: the row the call returns as the
+    payload's one result field (its GraphQL type's `from_model`), or null and the user
+    error it raised."""
+    model, errors = await attempt(work)
+    name, result = _result_field(kind)
+    return kind(**{name: None if model is None else result.from_model(model), "errors": errors})
+
+
+_RESULTS: dict[Any, tuple[str, Any]] = {}
+
+
+def _result_field(kind: Any) -> tuple[str, Any]:
+    """The payload's field besides `errors` and the GraphQL type it holds (worked out once
+    per payload type)."""
+    if kind not in _RESULTS:
+        definition = kind.__strawberry_definition__
+        [field] = [
+            f for f in definition.fields if f.python_name != "errors" and f.base_resolver is None
+        ]
+        held = field.type
+        while isinstance(held, StrawberryOptional | LazyType):
+            held = held.of_type if isinstance(held, StrawberryOptional) else held.resolve_type()
+        _RESULTS[kind] = field.python_name, held
+    return _RESULTS[kind]
 
 
 def bad_input(message: str) -> GraphQLError:

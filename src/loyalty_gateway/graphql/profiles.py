@@ -16,7 +16,7 @@ from loyalty_gateway.graphql.balances import BalancesType
 from loyalty_gateway.graphql.convert import from_model, given
 from loyalty_gateway.graphql.described import ERRORS
 from loyalty_gateway.graphql.enums import Scope
-from loyalty_gateway.graphql.errors import UserErrorType, attempt
+from loyalty_gateway.graphql.errors import UserErrorType, answer
 from loyalty_gateway.graphql.ids import parse_id
 from loyalty_gateway.graphql.lot_status import BenefitStatusEnum, PointStatusEnum, RewardStatusEnum
 from loyalty_gateway.graphql.pagination import Connection, connection, page
@@ -259,12 +259,6 @@ class UpdateProfilePayload(ProfilePayload):
     pass
 
 
-def _payload(
-    kind: type[_ProfileP], profile: ProfileModel | None, errors: list[UserErrorType]
-) -> _ProfileP:
-    return kind(profile=Profile.from_model(profile) if profile else None, errors=errors)
-
-
 @strawberry.type
 class ProfileQueries:
     @strawberry.field(permission_classes=[requires(Scope.PROFILES_READ)])
@@ -302,11 +296,9 @@ class ProfileMutations:
     @strawberry.mutation(permission_classes=[requires(Scope.PROFILES_WRITE)])
     async def create_profile(self, info: Info, input: CreateProfileInput) -> CreateProfilePayload:
         fields = {key: value for key, value in given(input).items() if value is not None}
-        return _payload(CreateProfilePayload, *await attempt(service.create_profile(fields)))
+        return await answer(CreateProfilePayload, service.create_profile(fields))
 
     @strawberry.mutation(permission_classes=[requires(Scope.PROFILES_WRITE)])
     async def update_profile(self, info: Info, input: UpdateProfileInput) -> UpdateProfilePayload:
         fields = given(input, exclude=("id",))
-        return _payload(
-            UpdateProfilePayload, *await attempt(service.update_profile(str(input.id), fields))
-        )
+        return await answer(UpdateProfilePayload, service.update_profile(str(input.id), fields))

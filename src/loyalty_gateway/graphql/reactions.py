@@ -21,7 +21,7 @@ from loyalty_gateway.graphql.enums import (
     Scope,
     StepStatus,
 )
-from loyalty_gateway.graphql.errors import UserErrorType, attempt
+from loyalty_gateway.graphql.errors import UserErrorType, answer, attempt
 from loyalty_gateway.graphql.ids import parse_id, parse_numbered_id, typed_id
 from loyalty_gateway.graphql.pagination import Connection, connection, page
 from loyalty_gateway.graphql.permissions import guarded_by, requires
@@ -325,12 +325,6 @@ def domain_actions(actions: list[ActionInput]) -> list[service.ActionInput]:
     ]
 
 
-def _reaction_payload(
-    kind: type[_ReactionP], model: ReactionModel | None, errors: list[UserErrorType]
-) -> _ReactionP:
-    return kind(reaction=Reaction.from_model(model) if model else None, errors=errors)
-
-
 @strawberry.type
 class ReactionQueries:
     @strawberry.field(permission_classes=[requires(Scope.REACTIONS_READ)])
@@ -396,7 +390,7 @@ class ReactionMutations:
             domain_actions(input.actions),
             input.description,
         )
-        return _reaction_payload(CreateReactionPayload, *await attempt(work))
+        return await answer(CreateReactionPayload, work)
 
     @strawberry.mutation(permission_classes=[requires(Scope.REACTIONS_WRITE)])
     async def update_reaction(self, input: UpdateReactionInput) -> UpdateReactionPayload:
@@ -409,12 +403,12 @@ class ReactionMutations:
             None if input.actions in (None, strawberry.UNSET) else domain_actions(input.actions)
         )
         work = service.update_reaction(str(input.id), fields, actions)
-        return _reaction_payload(UpdateReactionPayload, *await attempt(work))
+        return await answer(UpdateReactionPayload, work)
 
     @strawberry.mutation(permission_classes=[requires(Scope.REACTIONS_WRITE)])
     async def set_reaction_active(self, input: SetReactionActiveInput) -> SetReactionActivePayload:
         work = service.update_reaction(str(input.id), {"is_active": input.is_active}, None)
-        return _reaction_payload(SetReactionActivePayload, *await attempt(work))
+        return await answer(SetReactionActivePayload, work)
 
     @strawberry.mutation(permission_classes=[requires(Scope.REACTIONS_WRITE)])
     async def delete_reaction(self, input: DeleteReactionInput) -> DeleteReactionPayload:

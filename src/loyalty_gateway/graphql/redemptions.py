@@ -21,7 +21,7 @@ from loyalty_gateway.graphql.enums import (
     Scope,
     Strategy,
 )
-from loyalty_gateway.graphql.errors import UserErrorType, attempt
+from loyalty_gateway.graphql.errors import UserErrorType, answer
 from loyalty_gateway.graphql.ids import parse_id
 from loyalty_gateway.graphql.permissions import guarded_by, requires, staff_only
 from loyalty_gateway.graphql.points import PointLot
@@ -291,12 +291,6 @@ class Ledger:
         )
 
 
-def _payload(
-    kind: type[_RedeemP], redemption: RedemptionModel | None, errors: list[UserErrorType]
-) -> _RedeemP:
-    return kind(redemption=Redemption.from_model(redemption) if redemption else None, errors=errors)
-
-
 @strawberry.type
 class RedemptionQueries:
     @strawberry.field(permission_classes=[requires(Scope.REDEMPTIONS_READ)])
@@ -330,7 +324,7 @@ class RedemptionMutations:
     async def redeem(self, input: RedeemInput) -> RedeemPayload:
         benefits = _benefit_requests(input.benefits)
         data = to_domain(service.RedeemInput, input, benefits=benefits)
-        return _payload(RedeemPayload, *await attempt(service.redeem(data, input.idempotency_key)))
+        return await answer(RedeemPayload, service.redeem(data, input.idempotency_key))
 
     @strawberry.mutation(permission_classes=[requires(Scope.REDEMPTIONS_WRITE)])
     async def reverse_redemption(
@@ -338,7 +332,7 @@ class RedemptionMutations:
     ) -> ReverseRedemptionPayload:
         window = info.context.settings.reversal_window_minutes
         work = service.reverse_redemption(str(input.redemption_id), input.idempotency_key, window)
-        return _payload(ReverseRedemptionPayload, *await attempt(work))
+        return await answer(ReverseRedemptionPayload, work)
 
     @strawberry.mutation(permission_classes=[requires(Scope.REDEMPTIONS_WRITE)])
     async def return_redemption(self, input: ReturnRedemptionInput) -> ReturnRedemptionPayload:
@@ -348,4 +342,4 @@ class RedemptionMutations:
             input.idempotency_key,
             _benefit_requests(input.benefits),
         )
-        return _payload(ReturnRedemptionPayload, *await attempt(work))
+        return await answer(ReturnRedemptionPayload, work)

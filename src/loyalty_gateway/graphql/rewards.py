@@ -14,7 +14,7 @@ from loyalty_gateway.graphql.balances import BalancesType
 from loyalty_gateway.graphql.convert import from_model, given, to_domain
 from loyalty_gateway.graphql.described import ERRORS, IDEMPOTENCY_KEY, TIMEZONE_IN, TIMEZONE_OUT
 from loyalty_gateway.graphql.enums import PeriodType, Scope
-from loyalty_gateway.graphql.errors import UserErrorType, attempt
+from loyalty_gateway.graphql.errors import UserErrorType, answer, attempt
 from loyalty_gateway.graphql.ids import by_id_or_handle, parse_id
 from loyalty_gateway.graphql.lot_status import RewardStatusEnum, status_as
 from loyalty_gateway.graphql.pagination import Connection, connection, page
@@ -288,22 +288,6 @@ class RedeemRewardInput:
     transaction_id: strawberry.ID | None = None
 
 
-def _definition_payload(
-    kind: type[_RewardDefinitionP],
-    model: RewardDefinitionModel | None,
-    errors: list[UserErrorType],
-) -> _RewardDefinitionP:
-    return kind(
-        reward_definition=RewardDefinition.from_model(model) if model else None, errors=errors
-    )
-
-
-def _reward_payload(
-    kind: type[_RewardP], model: RewardModel | None, errors: list[UserErrorType]
-) -> _RewardP:
-    return kind(reward=Reward.from_model(model) if model else None, errors=errors)
-
-
 @strawberry.type
 class RewardQueries:
     @strawberry.field(
@@ -342,9 +326,8 @@ class RewardMutations:
     async def create_reward_definition(
         self, input: CreateRewardDefinitionInput
     ) -> CreateRewardDefinitionPayload:
-        return _definition_payload(
-            CreateRewardDefinitionPayload,
-            *await attempt(definitions.create_definition(given(input))),
+        return await answer(
+            CreateRewardDefinitionPayload, definitions.create_definition(given(input))
         )
 
     @strawberry.mutation(permission_classes=[requires(Scope.DEFINITIONS_WRITE)])
@@ -352,17 +335,14 @@ class RewardMutations:
         self, input: UpdateRewardDefinitionInput
     ) -> UpdateRewardDefinitionPayload:
         fields = given(input, exclude=("id",))
-        return _definition_payload(
-            UpdateRewardDefinitionPayload,
-            *await attempt(definitions.update_definition(str(input.id), fields)),
+        return await answer(
+            UpdateRewardDefinitionPayload, definitions.update_definition(str(input.id), fields)
         )
 
     @strawberry.mutation(permission_classes=[requires(Scope.REWARDS_WRITE)])
     async def issue_reward(self, info: Info, input: IssueRewardInput) -> IssueRewardPayload:
         data = to_domain(service.IssueRewardInput, input)
-        return _reward_payload(
-            IssueRewardPayload, *await attempt(service.issue_reward(data, input.idempotency_key))
-        )
+        return await answer(IssueRewardPayload, service.issue_reward(data, input.idempotency_key))
 
     @strawberry.mutation(permission_classes=[requires(Scope.REWARDS_WRITE)])
     async def extend_rewards(self, input: ExtendRewardsInput) -> ExtendRewardsPayload:
@@ -380,9 +360,9 @@ class RewardMutations:
 
     @strawberry.mutation(permission_classes=[requires(Scope.REWARDS_WRITE)])
     async def reassign_reward(self, input: ReassignRewardInput) -> ReassignRewardPayload:
-        return _reward_payload(
+        return await answer(
             ReassignRewardPayload,
-            *await attempt(service.reassign_reward(str(input.reward_id), str(input.profile_id))),
+            service.reassign_reward(str(input.reward_id), str(input.profile_id)),
         )
 
     @strawberry.mutation(
@@ -392,14 +372,12 @@ class RewardMutations:
     )
     async def redeem_reward(self, input: RedeemRewardInput) -> RedeemRewardPayload:
         transaction_id = str(input.transaction_id) if input.transaction_id else None
-        return _reward_payload(
-            RedeemRewardPayload,
-            *await attempt(service.redeem_reward(str(input.reward_id), transaction_id)),
+        return await answer(
+            RedeemRewardPayload, service.redeem_reward(str(input.reward_id), transaction_id)
         )
 
     @strawberry.mutation(permission_classes=[requires(Scope.REWARDS_WRITE)])
     async def void_reward(self, input: VoidRewardInput) -> VoidRewardPayload:
-        return _reward_payload(
-            VoidRewardPayload,
-            *await attempt(service.void_reward(str(input.reward_id), input.reason)),
+        return await answer(
+            VoidRewardPayload, service.void_reward(str(input.reward_id), input.reason)
         )

@@ -12,7 +12,7 @@ from loyalty_gateway.graphql.convert import from_model, given, to_domain
 from loyalty_gateway.graphql.described import ERRORS, IDEMPOTENCY_KEY, TIMEZONE_IN, TIMEZONE_OUT
 from loyalty_gateway.graphql.earning import PointDefinition, definition_of, multiplier
 from loyalty_gateway.graphql.enums import Scope
-from loyalty_gateway.graphql.errors import UserErrorType, attempt
+from loyalty_gateway.graphql.errors import UserErrorType, answer, attempt
 from loyalty_gateway.graphql.permissions import guarded_by, requires, staff_only
 from loyalty_gateway.graphql.scalars import Points
 from loyalty_gateway.tiers import service
@@ -175,14 +175,6 @@ class AssignTierPayload:
     errors: list[UserErrorType] = strawberry.field(description=ERRORS)
 
 
-def _definition_payload(
-    kind: type[_TierDefinitionP],
-    model: TierDefinitionModel | None,
-    errors: list[UserErrorType],
-) -> _TierDefinitionP:
-    return kind(tier_definition=TierDefinition.from_model(model) if model else None, errors=errors)
-
-
 @strawberry.type
 class TierQueries:
     @strawberry.field(
@@ -199,18 +191,14 @@ class TierMutations:
     async def create_tier_definition(
         self, input: CreateTierDefinitionInput
     ) -> CreateTierDefinitionPayload:
-        return _definition_payload(
-            CreateTierDefinitionPayload, *await attempt(service.create_tier(given(input)))
-        )
+        return await answer(CreateTierDefinitionPayload, service.create_tier(given(input)))
 
     @strawberry.mutation(permission_classes=[requires(Scope.TIERS_WRITE)])
     async def update_tier_definition(
         self, input: UpdateTierDefinitionInput
     ) -> UpdateTierDefinitionPayload:
         fields = given(input, exclude=("id",))
-        return _definition_payload(
-            UpdateTierDefinitionPayload, *await attempt(service.update_tier(str(input.id), fields))
-        )
+        return await answer(UpdateTierDefinitionPayload, service.update_tier(str(input.id), fields))
 
     @strawberry.mutation(permission_classes=[requires(Scope.TIERS_WRITE)])
     async def award_tier_points(self, input: AwardTierPointsInput) -> AwardTierPointsPayload:

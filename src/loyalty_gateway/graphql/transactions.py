@@ -12,7 +12,7 @@ from loyalty_gateway.core.money import from_cents
 from loyalty_gateway.graphql.convert import from_model, to_domain
 from loyalty_gateway.graphql.described import ERRORS, TIMEZONE_IN, TIMEZONE_OUT
 from loyalty_gateway.graphql.enums import Scope
-from loyalty_gateway.graphql.errors import UserErrorType, attempt, bad_input
+from loyalty_gateway.graphql.errors import UserErrorType, answer, bad_input
 from loyalty_gateway.graphql.ids import parse_id
 from loyalty_gateway.graphql.permissions import guarded_by, requires, staff_only
 from loyalty_gateway.graphql.scalars import Quantity
@@ -164,12 +164,6 @@ class LinkTransactionPayload(TransactionPayload):
     pass
 
 
-def _payload(
-    kind: type[_TransactionP], model: TransactionModel | None, errors: list[UserErrorType]
-) -> _TransactionP:
-    return kind(transaction=Transaction.from_model(model) if model else None, errors=errors)
-
-
 def domain_input(data: CreateTransactionInput) -> service.CreateTransactionInput:
     items = [to_domain(service.TransactionItemInput, item) for item in data.items]
     return to_domain(service.CreateTransactionInput, data, items=items)
@@ -195,9 +189,9 @@ class TransactionMutations:
     @strawberry.mutation(permission_classes=[requires(Scope.TRANSACTIONS_WRITE)])
     async def create_transaction(self, input: CreateTransactionInput) -> CreateTransactionPayload:
         work = service.create_transaction(domain_input(input), input.idempotency_key)
-        return _payload(CreateTransactionPayload, *await attempt(work))
+        return await answer(CreateTransactionPayload, work)
 
     @strawberry.mutation(permission_classes=[requires(Scope.TRANSACTIONS_WRITE)])
     async def link_transaction(self, input: LinkTransactionInput) -> LinkTransactionPayload:
         work = service.link_transaction(str(input.transaction_id), str(input.redemption_id))
-        return _payload(LinkTransactionPayload, *await attempt(work))
+        return await answer(LinkTransactionPayload, work)
