@@ -293,6 +293,12 @@ async def issue_benefit(gql, profile_id: str, definition_id: str, **fields) -> d
     return data["benefit"]
 
 
+async def redeem_benefit(gql, profile_id: str, benefit_id: str, count: int = 1) -> dict:
+    """The redeemBenefit payload (benefit, errors), whatever the outcome."""
+    body = {"profileId": profile_id, "benefitId": benefit_id, "count": count}
+    return (await gql(REDEEM_BENEFIT, {"input": body}))["redeemBenefit"]
+
+
 RUNS = """query($profile: ID, $reaction: ID) {
   reactionRuns(profileId: $profile, reactionId: $reaction, first: 100) {
     nodes { id status reactionName trigger profileId

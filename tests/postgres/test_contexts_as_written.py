@@ -12,6 +12,7 @@ from tests.support import (
     issue_benefit,
     issue_reward,
     redeem,
+    redeem_benefit,
 )
 
 BALANCES = """query($id: ID!) { profile(id: $id) { balances { rewardBalance pointBalance
@@ -72,6 +73,8 @@ async def test_each_write_carries_the_balances_it_leaves(gql):
     held = await assert_last_event_holds_the_balances(gql, pid, "redemption.created")
     assert held["reward_balance"] == "0.00" and held["benefit_balance"] == 0
     assert held["point_balance"] < 500
+    used = await assert_last_event_holds_the_balances(gql, pid, "benefit.redeemed")
+    assert used["benefit_balance"] == 0
 
     back = await gql(REVERSE, {"id": taken["redemption"]["id"]})
     assert back["reverseRedemption"]["errors"] == []
@@ -81,3 +84,10 @@ async def test_each_write_carries_the_balances_it_leaves(gql):
         500,
         1,
     )
+
+    twice = await create_benefit_definition(gql, maxRedemptions=2)
+    await issue_benefit(gql, pid, twice["id"])
+    spent = await redeem_benefit(gql, pid, once["id"])
+    assert spent["errors"] == [] and spent["benefit"]["redemptionsRemaining"] == 0
+    held = await assert_last_event_holds_the_balances(gql, pid, "benefit.redeemed")
+    assert held["benefit_balance"] == 1  # the two-use benefit is left

@@ -7,7 +7,7 @@ from typing import Any
 from tortoise.models import Model
 
 from loyalty_gateway.core.errors import require_uuid
-from loyalty_gateway.db.rows import RowRef, hydrate, placeholder, raw
+from loyalty_gateway.db.rows import RowRef, hydrate, placeholder, raw, unprefixed
 from loyalty_gateway.idempotency.service import Result, run_once
 from loyalty_gateway.profiles.models import Profile, no_such_profile
 
@@ -59,7 +59,7 @@ async def lock_profile_beside(
     rows = await Profile._meta.db.execute_query_dict(sql, [profile_id, beside.key])
     if not rows:
         raise no_such_profile(profile_id, field)
-    row = {k.removeprefix(BESIDE): v for k, v in rows[0].items() if k.startswith(BESIDE)}
+    row = unprefixed(rows[0], BESIDE)
     [profile] = hydrate(Profile, rows)
     found = hydrate(beside.model, [row])[0] if row[meta.db_pk_column] is not None else None
     return profile, found

@@ -61,7 +61,7 @@ def spendable_points_sql(alias: str, profile: str, now: str) -> str:
 def balance_sql(profile: str, now: str, tables: Mapping[str, str] | None = None) -> dict[str, str]:
     """A profile's balances as SQL expressions over its id `profile` at the time `now`:
     reward cents, points and benefits live, and the program's rate. `tables` may stand a
-    relation in for a lot table (`db/rows.written`: the table as the statement's own
+    relation in for a lot table (`db/rows.written_tables`: the table as the statement's own
     writes leave it)."""
     active = LotStatus.ACTIVE
     tables = tables or {}

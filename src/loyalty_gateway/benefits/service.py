@@ -22,10 +22,10 @@ from loyalty_gateway.core.time import (
 )
 from loyalty_gateway.db.columns import check_text, json_for_storage
 from loyalty_gateway.db.handles import id_or_handle_ref
-from loyalty_gateway.db.rows import Part, by_ids, inserting, write_together
+from loyalty_gateway.db.rows import Part, by_ids, inserting
 from loyalty_gateway.events import outbox
 from loyalty_gateway.idempotency.service import Made
-from loyalty_gateway.profiles.context import insert_in_context, profile_context
+from loyalty_gateway.profiles.context import insert_in_context, profile_context, write_in_context
 from loyalty_gateway.profiles.models import Profile
 
 log = logging.getLogger(__name__)
@@ -268,11 +268,14 @@ def check_usable(benefit: Benefit, count: int, field: str, count_field: str) -> 
         )
 
 
-async def benefit_redeemed(benefit: Benefit, profile: Profile, count: int) -> None:
-    """`benefit.redeemed`, however the benefit was used (`redeemBenefit`, `redeem`)."""
-    [definition] = await by_ids(BenefitDefinition, [str(benefit.definition_id)])
-    context = await profile_context(profile)
-    await _emit("benefit.redeemed", benefit, definition, context, count=count)
+async def benefits_redeemed(uses: list[tuple[Benefit, int]], profile: dict[str, Any]) -> None:
+    """`benefit.redeemed` for each benefit used (and how many times), however it was used
+    (`redeemBenefit`, `redeem`); `profile` is the context the use's write left."""
+    ids = list(dict.fromkeys(str(benefit.definition_id) for benefit, _ in uses))
+    definitions = {str(d.id): d for d in await by_ids(BenefitDefinition, ids)}
+    for benefit, count in uses:
+        definition = definitions[str(benefit.definition_id)]
+        await _emit("benefit.redeemed", benefit, definition, profile, count=count)
 
 
 async def _redeem(profile: Profile, benefit_id: str, count: int) -> dict[str, Any]:
@@ -286,9 +289,9 @@ async def _redeem(profile: Profile, benefit_id: str, count: int) -> dict[str, An
         benefit.redemptions_remaining = remaining - count
         table = Benefit._meta.db_table
         sql = f"UPDATE {table} SET redemptions_remaining = %s WHERE id = %s"
-        parts.append(Part(sql, (benefit.redemptions_remaining, str(benefit.id))))
-    await write_together(BenefitRedemption, parts)
-    await benefit_redeemed(benefit, profile, count)
+        parts.append(Part(sql, (benefit.redemptions_remaining, str(benefit.id)), writes=table))
+    _, context = await write_in_context(BenefitRedemption, parts, profile)
+    await benefits_redeemed([(benefit, count)], context)
     return {"benefit_redemption_id": str(use.id)}
 
 

@@ -195,6 +195,12 @@ def written_tables(writes: tuple[str | None, ...]) -> dict[str, str]:
     }
 
 
+def unprefixed(row: Mapping[str, Any], prefix: str) -> dict[str, Any]:
+    """The columns of `row` named `<prefix><name>`, by their names: what a statement read
+    beside its main row, aliased so that its names cannot clash with the row's."""
+    return {key.removeprefix(prefix): value for key, value in row.items() if key.startswith(prefix)}
+
+
 def hydrate(model: type[M], rows: Sequence[Mapping[str, Any]]) -> list[M]:
     """Model instances of rows read by hand-written SQL, as Tortoise builds them."""
     return [model._init_from_db(**row) for row in rows]

@@ -18,6 +18,7 @@ from loyalty_gateway.db.rows import (
     inserting,
     numbered,
     placeholder,
+    unprefixed,
     with_queries,
     write_together,
     written_tables,
@@ -95,7 +96,7 @@ async def write_in_context(
     sql = _written_sql(tuple(p.sql for p in parts), tuple(p.writes for p in parts))
     params = [value for part in parts for value in part.params]
     rows = await connection.execute_query_dict(sql, [*params, utcnow(), str(profile.id)])
-    standing = {k.removeprefix(STANDING): v for k, v in rows[0].items() if k.startswith(STANDING)}
+    standing = unprefixed(rows[0], STANDING)
     return hydrate(model, rows), _context(profile, standing, await rate_of(standing))
 
 

@@ -17,7 +17,7 @@ from loyalty_gateway.balances.lots import (
 )
 from loyalty_gateway.balances.service import spendable_points_sql, spendable_rewards_sql
 from loyalty_gateway.benefits.models import Benefit, BenefitDefinition
-from loyalty_gateway.benefits.service import benefit_redeemed, check_usable, owned_benefit
+from loyalty_gateway.benefits.service import benefits_redeemed, check_usable, owned_benefit
 from loyalty_gateway.core.errors import ErrorCode, UserError, require_uuid
 from loyalty_gateway.core.money import from_cents, to_cents
 from loyalty_gateway.core.time import utcnow
@@ -267,7 +267,7 @@ async def _redeem(
     for take, benefit in uses:
         if benefit.redemptions_remaining is not None:
             benefit.redemptions_remaining -= take.uses
-        await benefit_redeemed(benefit, profile, take.uses)
+    await benefits_redeemed([(benefit, take.uses) for take, benefit in uses], context)
     return made.keep(redemption)
 
 
