@@ -1,278 +1,166 @@
-from uuid import uuid4
-
-from orjson import loads
-from tortoise import fields, migrations
+from tortoise import fields
 from tortoise.fields.base import OnDelete
-from tortoise.fields.data import JSON_DUMPS
 from tortoise.indexes import Index
-from tortoise.migrations import operations as ops
-from tortoise.migrations.constraints import CheckConstraint
 
+from loyalty_gateway.migrations import _columns as c
 
 # The benefit table's CHECK constraint and index come after CreateModel, as in 0001.
-class Migration(migrations.Migration):
-    dependencies = [("models", "0002_redemptions_transactions")]
-
-    initial = False
-
-    operations = [
-        ops.CreateModel(
-            name="BenefitDefinition",
-            fields=[
-                (
-                    "id",
-                    fields.UUIDField(primary_key=True, default=uuid4, unique=True, db_index=True),
-                ),
+Migration = c.migration(
+    "0002_redemptions_transactions",
+    [
+        c.create(
+            "BenefitDefinition",
+            "benefit_definition",
+            [
+                c.uuid_key(),
                 ("name", fields.CharField(max_length=255)),
                 ("handle", fields.CharField(unique=True, max_length=255)),
                 ("type", fields.CharField(default="other", max_length=32)),
-                ("description", fields.TextField(null=True, unique=False)),
-                ("short_description", fields.TextField(null=True, unique=False)),
-                ("long_description", fields.TextField(null=True, unique=False)),
-                ("terms_conditions", fields.TextField(null=True, unique=False)),
-                ("earn_instructions", fields.TextField(null=True, unique=False)),
-                ("redeem_instructions_store", fields.TextField(null=True, unique=False)),
-                ("redeem_instructions_online", fields.TextField(null=True, unique=False)),
-                ("icon", fields.TextField(null=True, unique=False)),
-                ("image_url", fields.TextField(null=True, unique=False)),
+                *c.texts(
+                    "description",
+                    "short_description",
+                    "long_description",
+                    "terms_conditions",
+                    "earn_instructions",
+                    "redeem_instructions_store",
+                    "redeem_instructions_online",
+                    "icon",
+                    "image_url",
+                ),
                 ("period", fields.IntField(null=True)),
                 ("period_type", fields.CharField(default="days", max_length=32)),
-                (
-                    "absolute_expiry",
-                    fields.DatetimeField(null=True, auto_now=False, auto_now_add=False),
-                ),
+                c.moment("absolute_expiry"),
                 ("extend_days", fields.IntField(null=True)),
                 ("max_redemptions", fields.IntField(null=True)),
-                ("is_assignable", fields.BooleanField(default=True)),
-                ("is_claimable", fields.BooleanField(default=False)),
-                ("is_reclaimable", fields.BooleanField(default=False)),
-                ("is_extendable", fields.BooleanField(default=False)),
-                ("is_reassignable", fields.BooleanField(default=False)),
-                ("is_published", fields.BooleanField(default=False)),
-                ("claim_condition", fields.JSONField(null=True, encoder=JSON_DUMPS, decoder=loads)),
-                (
-                    "claim_period_start_at",
-                    fields.DatetimeField(null=True, auto_now=False, auto_now_add=False),
+                *c.flags(
+                    is_assignable=True,
+                    is_claimable=False,
+                    is_reclaimable=False,
+                    is_extendable=False,
+                    is_reassignable=False,
+                    is_published=False,
                 ),
-                (
-                    "claim_period_end_at",
-                    fields.DatetimeField(null=True, auto_now=False, auto_now_add=False),
-                ),
-                ("tags", fields.JSONField(default=list, encoder=JSON_DUMPS, decoder=loads)),
-                ("created_at", fields.DatetimeField(auto_now=False, auto_now_add=True)),
-                ("updated_at", fields.DatetimeField(auto_now=True, auto_now_add=False)),
+                c.json("claim_condition", null=True),
+                c.moment("claim_period_start_at"),
+                c.moment("claim_period_end_at"),
+                c.json("tags", default=list),
+                c.created_at(),
+                c.updated_at(),
             ],
-            options={
-                "table": "benefit_definition",
-                "app": "models",
-                "pk_attr": "id",
-                "table_description": "A non-monetary entitlement: issued to profiles, or claimed by them when claimable.",
-            },
-            bases=["Model"],
+            table_description="A non-monetary entitlement: issued to profiles, or claimed by them when claimable.",
         ),
-        ops.CreateModel(
-            name="Benefit",
-            fields=[
-                (
-                    "id",
-                    fields.UUIDField(primary_key=True, default=uuid4, unique=True, db_index=True),
-                ),
+        c.create(
+            "Benefit",
+            "benefit",
+            [
+                c.uuid_key(),
                 (
                     "definition",
-                    fields.ForeignKeyField(
-                        "models.BenefitDefinition",
-                        source_field="definition_id",
-                        db_constraint=True,
-                        to_field="id",
-                        related_name="benefits",
-                        on_delete=OnDelete.RESTRICT,
-                    ),
+                    c.link("BenefitDefinition", "definition_id", "benefits"),
                 ),
                 (
                     "profile",
-                    fields.ForeignKeyField(
-                        "models.Profile",
-                        source_field="profile_id",
-                        db_constraint=True,
-                        to_field="id",
-                        related_name="benefits",
-                        on_delete=OnDelete.RESTRICT,
-                    ),
+                    c.link("Profile", "profile_id", "benefits"),
                 ),
                 ("timezone", fields.CharField(max_length=64)),
-                ("issued_at", fields.DatetimeField(auto_now=False, auto_now_add=False)),
-                ("expires_at", fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
-                (
-                    "extended_at",
-                    fields.DatetimeField(null=True, auto_now=False, auto_now_add=False),
-                ),
-                ("claimed_at", fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
-                ("voided_at", fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
-                ("void_reason", fields.TextField(null=True, unique=False)),
+                c.moment("issued_at", null=False),
+                c.moment("expires_at"),
+                c.moment("extended_at"),
+                c.moment("claimed_at"),
+                c.moment("voided_at"),
+                *c.texts("void_reason"),
                 ("redemptions_remaining", fields.IntField(null=True)),
                 ("external_id", fields.CharField(null=True, max_length=255)),
-                ("meta", fields.JSONField(null=True, encoder=JSON_DUMPS, decoder=loads)),
-                ("created_at", fields.DatetimeField(auto_now=False, auto_now_add=True)),
+                c.json("meta", null=True),
+                c.created_at(),
             ],
-            options={
-                "table": "benefit",
-                "app": "models",
-                "pk_attr": "id",
-                "table_description": "A benefit held by a profile, with `redemptions_remaining` null meaning unlimited.",
-            },
-            bases=["Model"],
+            table_description="A benefit held by a profile, with `redemptions_remaining` null meaning unlimited.",
         ),
-        ops.CreateModel(
-            name="BenefitRedemption",
-            fields=[
-                (
-                    "id",
-                    fields.UUIDField(primary_key=True, default=uuid4, unique=True, db_index=True),
-                ),
+        c.create(
+            "BenefitRedemption",
+            "benefit_redemption",
+            [
+                c.uuid_key(),
                 (
                     "benefit",
-                    fields.ForeignKeyField(
-                        "models.Benefit",
-                        source_field="benefit_id",
-                        db_constraint=True,
-                        to_field="id",
-                        related_name="redemptions",
-                        on_delete=OnDelete.RESTRICT,
-                    ),
+                    c.link("Benefit", "benefit_id", "redemptions"),
                 ),
                 ("count", fields.IntField()),
-                ("created_at", fields.DatetimeField(auto_now=False, auto_now_add=True)),
+                c.created_at(),
             ],
-            options={
-                "table": "benefit_redemption",
-                "app": "models",
-                "indexes": [Index(fields=["benefit_id"])],
-                "pk_attr": "id",
-                "table_description": "One use (or `count` uses) of a benefit.",
-            },
-            bases=["Model"],
+            indexes=[Index(fields=["benefit_id"])],
+            table_description="One use (or `count` uses) of a benefit.",
         ),
-        ops.CreateModel(
-            name="TierDefinition",
-            fields=[
-                (
-                    "id",
-                    fields.UUIDField(primary_key=True, default=uuid4, unique=True, db_index=True),
-                ),
+        c.create(
+            "TierDefinition",
+            "tier_definition",
+            [
+                c.uuid_key(),
                 ("name", fields.CharField(max_length=255)),
                 ("handle", fields.CharField(unique=True, max_length=255)),
                 ("value_min", fields.BigIntField()),
                 ("value_maintain", fields.BigIntField(null=True)),
-                ("is_floor", fields.BooleanField(default=False)),
-                ("description", fields.TextField(null=True, unique=False)),
-                ("short_description", fields.TextField(null=True, unique=False)),
-                ("long_description", fields.TextField(null=True, unique=False)),
-                ("terms_conditions", fields.TextField(null=True, unique=False)),
-                ("icon", fields.TextField(null=True, unique=False)),
-                ("image_url", fields.TextField(null=True, unique=False)),
-                ("tags", fields.JSONField(default=list, encoder=JSON_DUMPS, decoder=loads)),
-                ("created_at", fields.DatetimeField(auto_now=False, auto_now_add=True)),
-                ("updated_at", fields.DatetimeField(auto_now=True, auto_now_add=False)),
-            ],
-            options={
-                "table": "tier_definition",
-                "app": "models",
-                "pk_attr": "id",
-                "table_description": "A tier reached with `value_min` tier points in 12 months and kept with `value_maintain`.",
-            },
-            bases=["Model"],
-        ),
-        ops.CreateModel(
-            name="ProfileTier",
-            fields=[
-                (
-                    "id",
-                    fields.UUIDField(primary_key=True, default=uuid4, unique=True, db_index=True),
+                *c.flags(is_floor=False),
+                *c.texts(
+                    "description",
+                    "short_description",
+                    "long_description",
+                    "terms_conditions",
+                    "icon",
+                    "image_url",
                 ),
+                c.json("tags", default=list),
+                c.created_at(),
+                c.updated_at(),
+            ],
+            table_description="A tier reached with `value_min` tier points in 12 months and kept with `value_maintain`.",
+        ),
+        c.create(
+            "ProfileTier",
+            "profile_tier",
+            [
+                c.uuid_key(),
                 (
                     "profile",
-                    fields.OneToOneField(
-                        "models.Profile",
-                        source_field="profile_id",
-                        db_constraint=True,
-                        to_field="id",
-                        related_name="tier_state",
-                        on_delete=OnDelete.CASCADE,
+                    c.link(
+                        "Profile", "profile_id", "tier_state", OnDelete.CASCADE, one_to_one=True
                     ),
                 ),
                 (
                     "tier",
-                    fields.ForeignKeyField(
-                        "models.TierDefinition",
-                        source_field="tier_id",
-                        db_constraint=True,
-                        to_field="id",
-                        related_name="holders",
-                        on_delete=OnDelete.RESTRICT,
-                    ),
+                    c.link("TierDefinition", "tier_id", "holders"),
                 ),
-                ("achieved_at", fields.DatetimeField(auto_now=False, auto_now_add=False)),
-                ("anniversary_at", fields.DatetimeField(auto_now=False, auto_now_add=False)),
-                (
-                    "maintained_at",
-                    fields.DatetimeField(null=True, auto_now=False, auto_now_add=False),
-                ),
-                (
-                    "assigned_at",
-                    fields.DatetimeField(null=True, auto_now=False, auto_now_add=False),
-                ),
+                c.moment("achieved_at", null=False),
+                c.moment("anniversary_at", null=False),
+                c.moment("maintained_at"),
+                c.moment("assigned_at"),
             ],
-            options={
-                "table": "profile_tier",
-                "app": "models",
-                "indexes": [Index(fields=["anniversary_at"])],
-                "pk_attr": "id",
-                "table_description": "The tier a profile holds, since when, and when it is next reviewed.",
-            },
-            bases=["Model"],
+            indexes=[Index(fields=["anniversary_at"])],
+            table_description="The tier a profile holds, since when, and when it is next reviewed.",
         ),
-        ops.CreateModel(
-            name="TierPoint",
-            fields=[
-                (
-                    "id",
-                    fields.UUIDField(primary_key=True, default=uuid4, unique=True, db_index=True),
-                ),
+        c.create(
+            "TierPoint",
+            "tier_point",
+            [
+                c.uuid_key(),
                 (
                     "profile",
-                    fields.ForeignKeyField(
-                        "models.Profile",
-                        source_field="profile_id",
-                        db_constraint=True,
-                        to_field="id",
-                        related_name="tier_points",
-                        on_delete=OnDelete.RESTRICT,
-                    ),
+                    c.link("Profile", "profile_id", "tier_points"),
                 ),
                 ("points", fields.BigIntField()),
-                ("reason", fields.TextField(null=True, unique=False)),
+                *c.texts("reason"),
                 ("timezone", fields.CharField(max_length=64)),
-                ("issued_at", fields.DatetimeField(auto_now=False, auto_now_add=False)),
-                ("created_at", fields.DatetimeField(auto_now=False, auto_now_add=True)),
+                c.moment("issued_at", null=False),
+                c.created_at(),
             ],
-            options={
-                "table": "tier_point",
-                "app": "models",
-                "indexes": [Index(fields=["profile_id", "issued_at"])],
-                "pk_attr": "id",
-                "table_description": "A tier point entry: tier points count toward a tier for 12 months.",
-            },
-            bases=["Model"],
+            indexes=[Index(fields=["profile_id", "issued_at"])],
+            table_description="A tier point entry: tier points count toward a tier for 12 months.",
         ),
-        ops.AddConstraint(
-            model_name="Benefit",
-            constraint=CheckConstraint(
-                check="redemptions_remaining IS NULL OR redemptions_remaining >= 0",
-                name="benefit_redemptions_remaining_ck",
-            ),
+        c.check(
+            "Benefit",
+            "benefit_redemptions_remaining_ck",
+            "redemptions_remaining IS NULL OR redemptions_remaining >= 0",
         ),
-        ops.AddIndex(
-            model_name="Benefit",
-            index=Index(fields=["profile_id", "expires_at"]),
-        ),
-    ]
+        c.index("Benefit", "profile_id", "expires_at"),
+    ],
+)

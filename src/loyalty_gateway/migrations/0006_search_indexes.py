@@ -5,9 +5,10 @@ The search filters with Tortoise's `icontains`, which PostgreSQL receives as
 answers it without reading every profile. SQLite scans, as it always has.
 """
 
-from tortoise import migrations
 from tortoise.migrations import operations as ops
 from tortoise.migrations.schema_editor.base import BaseSchemaEditor
+
+from loyalty_gateway.migrations import _columns as c
 
 COLUMNS = ("first_name", "last_name", "email_normalized")
 
@@ -34,9 +35,7 @@ async def drop(_apps: object, editor: BaseSchemaEditor) -> None:
         )
 
 
-class Migration(migrations.Migration):
-    dependencies = [("models", "0005_audit")]
-
-    initial = False
-
-    operations = [ops.RunPython(create, drop)]
+Migration = c.migration(
+    "0005_audit",
+    [ops.RunPython(create, drop)],
+)

@@ -1,16 +1,10 @@
-from tortoise import fields, migrations
-from tortoise.migrations import operations as ops
+from tortoise import fields
 
+from loyalty_gateway.migrations import _columns as c
 
-class Migration(migrations.Migration):
-    dependencies = [("models", "0006_search_indexes")]
-
-    initial = False
-
-    operations = [
-        ops.AddField(
-            model_name="ReactionLogEntry",
-            name="resumed",
-            field=fields.BooleanField(default=False),
-        ),
-    ]
+Migration = c.migration(
+    "0006_search_indexes",
+    [
+        *c.add("ReactionLogEntry", ("resumed", fields.BooleanField(default=False))),
+    ],
+)

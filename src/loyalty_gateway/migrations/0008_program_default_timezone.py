@@ -1,16 +1,12 @@
-from tortoise import fields, migrations
-from tortoise.migrations import operations as ops
+from tortoise import fields
 
+from loyalty_gateway.migrations import _columns as c
 
-class Migration(migrations.Migration):
-    dependencies = [("models", "0007_run_resumed")]
-
-    initial = False
-
-    operations = [
-        ops.AddField(
-            model_name="ProgramSettings",
-            name="default_timezone",
-            field=fields.CharField(default="UTC", max_length=64),
+Migration = c.migration(
+    "0007_run_resumed",
+    [
+        *c.add(
+            "ProgramSettings", ("default_timezone", fields.CharField(default="UTC", max_length=64))
         ),
-    ]
+    ],
+)

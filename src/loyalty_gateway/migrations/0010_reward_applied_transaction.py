@@ -1,16 +1,10 @@
-from tortoise import fields, migrations
-from tortoise.migrations import operations as ops
+from tortoise import fields
 
+from loyalty_gateway.migrations import _columns as c
 
-class Migration(migrations.Migration):
-    dependencies = [("models", "0009_reward_keeps_its_type")]
-
-    initial = False
-
-    operations = [
-        ops.AddField(
-            model_name="Reward",
-            name="applied_transaction_id",
-            field=fields.UUIDField(null=True),
-        ),
-    ]
+Migration = c.migration(
+    "0009_reward_keeps_its_type",
+    [
+        *c.add("Reward", ("applied_transaction_id", fields.UUIDField(null=True))),
+    ],
+)

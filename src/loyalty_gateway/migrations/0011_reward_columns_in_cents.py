@@ -1,17 +1,15 @@
 """Reward value columns hold cents, and say so as every other money column does."""
 
-from tortoise import fields, migrations
+from tortoise import fields
 from tortoise.indexes import Index
 from tortoise.migrations import operations as ops
 from tortoise.migrations.constraints import CheckConstraint
 
+from loyalty_gateway.migrations import _columns as c
 
-class Migration(migrations.Migration):
-    dependencies = [("models", "0010_reward_applied_transaction")]
-
-    initial = False
-
-    operations = [
+Migration = c.migration(
+    "0010_reward_applied_transaction",
+    [
         ops.RemoveConstraint(model_name="Reward", name="reward_value_remaining_ck"),
         ops.RenameField(
             model_name="Reward", old_name="value_initial", new_name="value_initial_cents"
@@ -22,12 +20,10 @@ class Migration(migrations.Migration):
         ops.RenameField(
             model_name="Reward", old_name="value_at_issue", new_name="value_at_issue_cents"
         ),
-        ops.AddConstraint(
-            model_name="Reward",
-            constraint=CheckConstraint(
-                check="value_remaining_cents >= 0 AND value_remaining_cents <= value_initial_cents",
-                name="reward_value_remaining_cents_ck",
-            ),
+        c.check(
+            "Reward",
+            "reward_value_remaining_cents_ck",
+            "value_remaining_cents >= 0 AND value_remaining_cents <= value_initial_cents",
         ),
         ops.AlterModelOptions(
             name="Reward",
@@ -51,4 +47,5 @@ class Migration(migrations.Migration):
             name="value_at_issue_cents",
             field=fields.BigIntField(description="value_remaining_cents when issued"),
         ),
-    ]
+    ],
+)

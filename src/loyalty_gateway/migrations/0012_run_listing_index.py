@@ -1,18 +1,10 @@
 """An index for listing reaction runs newest first, unfiltered (keyset pages)."""
 
-from tortoise import migrations
-from tortoise.indexes import Index
-from tortoise.migrations import operations as ops
+from loyalty_gateway.migrations import _columns as c
 
-
-class Migration(migrations.Migration):
-    dependencies = [("models", "0011_reward_columns_in_cents")]
-
-    initial = False
-
-    operations = [
-        ops.AddIndex(
-            model_name="ReactionRun",
-            index=Index(fields=["started_at", "id"]),
-        ),
-    ]
+Migration = c.migration(
+    "0011_reward_columns_in_cents",
+    [
+        c.index("ReactionRun", "started_at", "id"),
+    ],
+)

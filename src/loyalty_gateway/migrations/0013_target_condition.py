@@ -1,15 +1,16 @@
 """Targets keep a description and a condition (JSONLogic) under which they send."""
 
-from tortoise import fields, migrations
-from tortoise.migrations import operations as ops
+from tortoise import fields
 
+from loyalty_gateway.migrations import _columns as c
 
-class Migration(migrations.Migration):
-    dependencies = [("models", "0012_run_listing_index")]
-
-    initial = False
-
-    operations = [
-        ops.AddField(model_name="Target", name="description", field=fields.TextField(null=True)),
-        ops.AddField(model_name="Target", name="condition", field=fields.JSONField(null=True)),
-    ]
+Migration = c.migration(
+    "0012_run_listing_index",
+    [
+        *c.add(
+            "Target",
+            ("description", fields.TextField(null=True)),
+            ("condition", fields.JSONField(null=True)),
+        ),
+    ],
+)

@@ -2,181 +2,81 @@
 and the sale they were earned at, point lots when they stop being pending, and a sale when
 it was refunded."""
 
-from uuid import uuid4
-
-from orjson import loads
-from tortoise import fields, migrations
-from tortoise.fields.base import OnDelete
-from tortoise.fields.data import JSON_DUMPS
+from tortoise import fields
 from tortoise.indexes import Index
-from tortoise.migrations import operations as ops
-from tortoise.migrations.constraints import CheckConstraint
 
+from loyalty_gateway.migrations import _columns as c
 
-class Migration(migrations.Migration):
-    dependencies = [("models", "0013_target_condition")]
-
-    initial = False
-
-    operations = [
-        ops.CreateModel(
-            name="PointDefinition",
-            fields=[
-                (
-                    "id",
-                    fields.UUIDField(primary_key=True, default=uuid4, unique=True, db_index=True),
-                ),
+Migration = c.migration(
+    "0013_target_condition",
+    [
+        c.create(
+            "PointDefinition",
+            "point_definition",
+            [
+                c.uuid_key(),
                 ("name", fields.CharField(max_length=255)),
                 ("handle", fields.CharField(unique=True, max_length=255)),
                 ("type", fields.CharField(max_length=16)),
-                ("description", fields.TextField(null=True, unique=False)),
+                *c.texts("description"),
                 ("period", fields.IntField(null=True)),
                 ("period_type", fields.CharField(default="days", max_length=32)),
-                (
-                    "absolute_expiry",
-                    fields.DatetimeField(null=True, auto_now=False, auto_now_add=False),
-                ),
+                c.moment("absolute_expiry"),
                 ("issue_period", fields.IntField(null=True)),
                 ("issue_period_type", fields.CharField(default="days", max_length=16)),
-                ("created_at", fields.DatetimeField(auto_now=False, auto_now_add=True)),
-                ("updated_at", fields.DatetimeField(auto_now=True, auto_now_add=False)),
+                c.created_at(),
+                c.updated_at(),
             ],
-            options={
-                "table": "point_definition",
-                "app": "models",
-                "indexes": [Index(fields=["created_at", "id"])],
-                "pk_attr": "id",
-                "table_description": "A kind of points a program awards: reward points (spendable) or tier points (count",
-            },
-            bases=["Model"],
+            indexes=[Index(fields=["created_at", "id"])],
+            table_description="A kind of points a program awards: reward points (spendable) or tier points (count",
         ),
-        ops.CreateModel(
-            name="Rate",
-            fields=[
-                (
-                    "id",
-                    fields.UUIDField(primary_key=True, default=uuid4, unique=True, db_index=True),
-                ),
+        c.create(
+            "Rate",
+            "rate",
+            [
+                c.uuid_key(),
                 (
                     "definition",
-                    fields.ForeignKeyField(
-                        "models.PointDefinition",
-                        source_field="definition_id",
-                        db_constraint=True,
-                        to_field="id",
-                        related_name="rates",
-                        on_delete=OnDelete.RESTRICT,
-                    ),
+                    c.link("PointDefinition", "definition_id", "rates"),
                 ),
                 ("name", fields.CharField(max_length=255)),
                 ("rate", fields.DecimalField(max_digits=18, decimal_places=6)),
-                ("starts_at", fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
-                ("ends_at", fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
-                (
-                    "profile_conditions",
-                    fields.JSONField(null=True, encoder=JSON_DUMPS, decoder=loads),
-                ),
-                (
-                    "product_conditions",
-                    fields.JSONField(null=True, encoder=JSON_DUMPS, decoder=loads),
-                ),
+                c.moment("starts_at"),
+                c.moment("ends_at"),
+                c.json("profile_conditions", null=True),
+                c.json("product_conditions", null=True),
                 ("location_id", fields.CharField(null=True, max_length=255)),
                 ("code", fields.CharField(null=True, max_length=255)),
                 ("issue_period", fields.IntField(null=True)),
                 ("issue_period_type", fields.CharField(default="days", max_length=16)),
-                ("is_published", fields.BooleanField(default=True)),
-                ("is_archived", fields.BooleanField(default=False)),
-                ("created_at", fields.DatetimeField(auto_now=False, auto_now_add=True)),
-                ("updated_at", fields.DatetimeField(auto_now=True, auto_now_add=False)),
+                *c.flags(is_published=True, is_archived=False),
+                c.created_at(),
+                c.updated_at(),
             ],
-            options={
-                "table": "rate",
-                "app": "models",
-                "indexes": [
-                    Index(fields=["definition_id", "is_archived"]),
-                    Index(fields=["created_at", "id"]),
-                ],
-                "pk_attr": "id",
-                "table_description": "How many points a unit of spend earns for one point definition, when and for whom.",
-            },
-            bases=["Model"],
+            indexes=[
+                Index(fields=["definition_id", "is_archived"]),
+                Index(fields=["created_at", "id"]),
+            ],
+            table_description="How many points a unit of spend earns for one point definition, when and for whom.",
         ),
-        ops.AddConstraint(
-            model_name="Rate",
-            constraint=CheckConstraint(check="rate > 0", name="rate_rate_ck"),
+        c.check("Rate", "rate_rate_ck", "rate > 0"),
+        *c.add(
+            "PointLot",
+            c.moment("available_at"),
+            ("definition", c.link("PointDefinition", "definition_id", "lots", null=True)),
+            ("rate", fields.DecimalField(null=True, max_digits=18, decimal_places=6)),
+            ("rate_id", fields.UUIDField(null=True)),
+            ("transaction_id", fields.UUIDField(null=True)),
         ),
-        ops.AddField(
-            model_name="PointLot",
-            name="available_at",
-            field=fields.DatetimeField(null=True, auto_now=False, auto_now_add=False),
+        c.index("PointLot", "transaction_id"),
+        *c.add(
+            "TierPoint",
+            ("definition", c.link("PointDefinition", "definition_id", "tier_points", null=True)),
+            ("rate", fields.DecimalField(null=True, max_digits=18, decimal_places=6)),
+            ("rate_id", fields.UUIDField(null=True)),
+            ("transaction_id", fields.UUIDField(null=True)),
         ),
-        ops.AddField(
-            model_name="PointLot",
-            name="definition",
-            field=fields.ForeignKeyField(
-                "models.PointDefinition",
-                source_field="definition_id",
-                null=True,
-                db_constraint=True,
-                to_field="id",
-                related_name="lots",
-                on_delete=OnDelete.RESTRICT,
-            ),
-        ),
-        ops.AddField(
-            model_name="PointLot",
-            name="rate",
-            field=fields.DecimalField(null=True, max_digits=18, decimal_places=6),
-        ),
-        ops.AddField(
-            model_name="PointLot",
-            name="rate_id",
-            field=fields.UUIDField(null=True),
-        ),
-        ops.AddField(
-            model_name="PointLot",
-            name="transaction_id",
-            field=fields.UUIDField(null=True),
-        ),
-        ops.AddIndex(
-            model_name="PointLot",
-            index=Index(fields=["transaction_id"]),
-        ),
-        ops.AddField(
-            model_name="TierPoint",
-            name="definition",
-            field=fields.ForeignKeyField(
-                "models.PointDefinition",
-                source_field="definition_id",
-                null=True,
-                db_constraint=True,
-                to_field="id",
-                related_name="tier_points",
-                on_delete=OnDelete.RESTRICT,
-            ),
-        ),
-        ops.AddField(
-            model_name="TierPoint",
-            name="rate",
-            field=fields.DecimalField(null=True, max_digits=18, decimal_places=6),
-        ),
-        ops.AddField(
-            model_name="TierPoint",
-            name="rate_id",
-            field=fields.UUIDField(null=True),
-        ),
-        ops.AddField(
-            model_name="TierPoint",
-            name="transaction_id",
-            field=fields.UUIDField(null=True),
-        ),
-        ops.AddIndex(
-            model_name="TierPoint",
-            index=Index(fields=["transaction_id"]),
-        ),
-        ops.AddField(
-            model_name="Transaction",
-            name="refunded_at",
-            field=fields.DatetimeField(null=True, auto_now=False, auto_now_add=False),
-        ),
-    ]
+        c.index("TierPoint", "transaction_id"),
+        *c.add("Transaction", c.moment("refunded_at")),
+    ],
+)

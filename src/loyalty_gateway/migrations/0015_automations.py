@@ -1,38 +1,24 @@
 """Automations: reactions fired on a schedule, and the firings that make each one once per
 profile and period."""
 
-from uuid import uuid4
-
-from orjson import loads
-from tortoise import fields, migrations
+from tortoise import fields
 from tortoise.fields.base import OnDelete
-from tortoise.fields.data import JSON_DUMPS
 from tortoise.indexes import Index
-from tortoise.migrations import operations as ops
 
+from loyalty_gateway.migrations import _columns as c
 
-class Migration(migrations.Migration):
-    dependencies = [("models", "0014_earning")]
-
-    initial = False
-
-    operations = [
-        ops.CreateModel(
-            name="Automation",
-            fields=[
-                (
-                    "id",
-                    fields.UUIDField(primary_key=True, default=uuid4, unique=True, db_index=True),
-                ),
+Migration = c.migration(
+    "0014_earning",
+    [
+        c.create(
+            "Automation",
+            "automation",
+            [
+                c.uuid_key(),
                 (
                     "reaction",
-                    fields.OneToOneField(
-                        "models.Reaction",
-                        source_field="reaction_id",
-                        db_constraint=True,
-                        to_field="id",
-                        related_name="automation",
-                        on_delete=OnDelete.CASCADE,
+                    c.link(
+                        "Reaction", "reaction_id", "automation", OnDelete.CASCADE, one_to_one=True
                     ),
                 ),
                 ("frequency", fields.CharField(max_length=16)),
@@ -40,55 +26,32 @@ class Migration(migrations.Migration):
                 ("weekday", fields.IntField(null=True)),
                 ("day", fields.IntField(null=True)),
                 ("timezone", fields.CharField(max_length=64)),
-                ("query", fields.JSONField(encoder=JSON_DUMPS, decoder=loads)),
-                (
-                    "last_run_at",
-                    fields.DatetimeField(null=True, auto_now=False, auto_now_add=False),
-                ),
+                c.json("query"),
+                c.moment("last_run_at"),
                 ("last_period", fields.CharField(null=True, max_length=16)),
-                ("next_run_at", fields.DatetimeField(auto_now=False, auto_now_add=False)),
-                ("created_at", fields.DatetimeField(auto_now=False, auto_now_add=True)),
-                ("updated_at", fields.DatetimeField(auto_now=True, auto_now_add=False)),
+                c.moment("next_run_at", null=False),
+                c.created_at(),
+                c.updated_at(),
             ],
-            options={
-                "table": "automation",
-                "app": "models",
-                "indexes": [Index(fields=["next_run_at"])],
-                "pk_attr": "id",
-                "table_description": "A reaction fired on a schedule (Omneo's automation): at `hour` local time, daily,",
-            },
-            bases=["Model"],
+            indexes=[Index(fields=["next_run_at"])],
+            table_description="A reaction fired on a schedule (Omneo's automation): at `hour` local time, daily,",
         ),
-        ops.CreateModel(
-            name="AutomationFiring",
-            fields=[
-                (
-                    "id",
-                    fields.UUIDField(primary_key=True, default=uuid4, unique=True, db_index=True),
-                ),
+        c.create(
+            "AutomationFiring",
+            "automation_firing",
+            [
+                c.uuid_key(),
                 (
                     "automation",
-                    fields.ForeignKeyField(
-                        "models.Automation",
-                        source_field="automation_id",
-                        db_constraint=True,
-                        to_field="id",
-                        related_name="firings",
-                        on_delete=OnDelete.CASCADE,
-                    ),
+                    c.link("Automation", "automation_id", "firings", OnDelete.CASCADE),
                 ),
                 ("profile_id", fields.UUIDField()),
                 ("period", fields.CharField(max_length=16)),
                 ("event_id", fields.BigIntField()),
-                ("created_at", fields.DatetimeField(auto_now=False, auto_now_add=True)),
+                c.created_at(),
             ],
-            options={
-                "table": "automation_firing",
-                "app": "models",
-                "unique_together": (("automation_id", "profile_id", "period"),),
-                "pk_attr": "id",
-                "table_description": "An automation fired for a profile in a period: the unique key that makes it once.",
-            },
-            bases=["Model"],
+            unique_together=(("automation_id", "profile_id", "period"),),
+            table_description="An automation fired for a profile in a period: the unique key that makes it once.",
         ),
-    ]
+    ],
+)
