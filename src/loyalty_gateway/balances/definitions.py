@@ -3,8 +3,9 @@ written once. Each kind adds its own fields (a reward's value, a benefit's uses 
 rules) around these."""
 
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 from zoneinfo import ZoneInfo
 
 from tortoise.models import Model
@@ -17,6 +18,8 @@ from loyalty_gateway.db.handles import (
     check_handle,
     check_not_null,
     create_with_handle,
+    find_by_id_or_handle,
+    update_with_handle,
 )
 from loyalty_gateway.db.keyset import Order, Slice, Window, page_of
 from loyalty_gateway.db.rows import RowRef
@@ -64,33 +67,62 @@ def check_period(definition: Any) -> None:
         )
 
 
-async def create_definition(
-    model: type[D], cleaned: dict[str, Any], check: Callable[[D], None]
-) -> D:
-    """A new definition, checked as it would be saved, under a free handle."""
-    check(model(**cleaned))
-    return await create_with_handle(model, cleaned)
-
-
 def search_terms(term: str) -> Terms:
     """What a definition search matches (`db/search.py`): the name or handle contains
     `term`, any case."""
     return {"name": term, "handle": term}
 
 
-async def list_definitions(
-    model: type[D],
-    order: Order,
-    search: str | None,
-    filters: dict[str, bool | None],
-    window: Window,
-) -> Slice[D]:
-    """A page of definitions, oldest first: those matching every given flag, and `search`
-    in the name or handle."""
-    query = model.filter(**{name: value for name, value in filters.items() if value is not None})
-    if search and search.strip():
-        query = query.filter(matching_any(search_terms(search.strip())))
-    return await page_of(query, order, window)
+@dataclass(frozen=True)
+class DefinitionKind(Generic[D]):
+    """One kind of definition (a reward's, a benefit's, a point's): how its fields are
+    checked, created, changed, found and listed. `clean` checks given fields (on create and on
+    update, where absent ones stay); `check` the definition as it would be saved."""
+
+    model: type[D]
+    label: str  # in messages: "reward definition"
+    order: Order  # of its list, which names its cursors
+    clean: Callable[[dict[str, Any]], dict[str, Any]]
+    check: Callable[[D], None] = check_period
+
+    async def create(self, fields: dict[str, Any]) -> D:
+        """A new definition, checked as it would be saved, under a free handle."""
+        cleaned = self.clean(fields)
+        self.check(self.model(**cleaned))
+        return await create_with_handle(self.model, cleaned)
+
+    async def update(self, definition_id: str, fields: dict[str, Any]) -> D:
+        return await update_with_handle(
+            self.model, self.label, definition_id, self.clean(fields), self.check
+        )
+
+    async def find(
+        self,
+        definition_id: str | None,
+        handle: str | None,
+        id_field: str,
+        handle_field: str,
+        read_ahead: Model | None = None,
+    ) -> D:
+        """A definition by id or by handle (exactly one), or NOT_FOUND naming the field used."""
+        return await find_by_id_or_handle(
+            self.model, self.label, definition_id, handle, id_field, handle_field, read_ahead
+        )
+
+    async def page(
+        self, search: str | None, flags: dict[str, bool | None], window: Window
+    ) -> Slice[D]:
+        """A page of definitions, oldest first: those matching every given flag, and
+        `search` in the name or handle."""
+        query = self.model.filter(
+            **{name: value for name, value in flags.items() if value is not None}
+        )
+        if search and search.strip():
+            query = query.filter(matching_any(search_terms(search.strip())))
+        return await page_of(query, self.order, window)
+
+    async def by_ids(self, ids: list[str]) -> dict[str, D]:
+        return {str(d.pk): d for d in await self.model.filter(id__in=ids)}
 
 
 async def issue_once(

@@ -2,15 +2,11 @@
 
 from typing import Any
 
-from tortoise.models import Model
-
-from loyalty_gateway.balances import definitions
-from loyalty_gateway.balances.definitions import check_period, clean_definition
+from loyalty_gateway.balances.definitions import DefinitionKind, check_period, clean_definition
 from loyalty_gateway.benefits.models import BenefitDefinition
 from loyalty_gateway.core.errors import ErrorCode, UserError
 from loyalty_gateway.core.rules import check_rule
-from loyalty_gateway.db.handles import find_by_id_or_handle, update_with_handle
-from loyalty_gateway.db.keyset import Slice, Window, by_creation
+from loyalty_gateway.db.keyset import by_creation
 from loyalty_gateway.profiles.context import CONTEXT_KEYS
 
 # Omneo's benefit categories (reference §5.1).
@@ -43,45 +39,6 @@ def _check(definition: BenefitDefinition) -> None:
         )
 
 
-async def create_definition(fields: dict[str, Any]) -> BenefitDefinition:
-    return await definitions.create_definition(BenefitDefinition, _clean(fields), _check)
-
-
-async def update_definition(definition_id: str, fields: dict[str, Any]) -> BenefitDefinition:
-    return await update_with_handle(
-        BenefitDefinition, "benefit definition", definition_id, _clean(fields), _check
-    )
-
-
-async def find_definition(
-    definition_id: str | None,
-    handle: str | None,
-    id_field: str,
-    handle_field: str,
-    read_ahead: Model | None = None,
-) -> BenefitDefinition:
-    return await find_by_id_or_handle(
-        BenefitDefinition,
-        "benefit definition",
-        definition_id,
-        handle,
-        id_field,
-        handle_field,
-        read_ahead,
-    )
-
-
-DEFINITION_ORDER = by_creation("benefitDefinitions")
-
-
-async def list_definitions(
-    search: str | None, is_published: bool | None, is_claimable: bool | None, window: Window
-) -> Slice[BenefitDefinition]:
-    flags = {"is_published": is_published, "is_claimable": is_claimable}
-    return await definitions.list_definitions(
-        BenefitDefinition, DEFINITION_ORDER, search, flags, window
-    )
-
-
-async def definitions_by_ids(ids: list[str]) -> dict[str, BenefitDefinition]:
-    return {str(d.id): d for d in await BenefitDefinition.filter(id__in=ids)}
+BENEFIT_DEFINITIONS = DefinitionKind(
+    BenefitDefinition, "benefit definition", by_creation("benefitDefinitions"), _clean, _check
+)

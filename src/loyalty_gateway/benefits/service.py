@@ -12,7 +12,7 @@ from loyalty_gateway.balances.definitions import check_assignable, issue_once, l
 from loyalty_gateway.balances.extension import check_extension, extend_lot
 from loyalty_gateway.balances.locks import lock_profile, once_under_lock
 from loyalty_gateway.balances.lots import BENEFIT_LOTS, LotStatus, void_lot
-from loyalty_gateway.benefits.definitions import find_definition
+from loyalty_gateway.benefits.definitions import BENEFIT_DEFINITIONS
 from loyalty_gateway.benefits.models import Benefit, BenefitDefinition, BenefitRedemption
 from loyalty_gateway.core.errors import ErrorCode, UserError, require_uuid
 from loyalty_gateway.core.rules import condition_holds
@@ -132,7 +132,7 @@ async def _issue(
     """Issue the lot; `read_ahead` is the definition the lock's statement read, if any."""
     tz = zone(data.timezone)
     check_text(Benefit, {"external_id": data.external_id})
-    definition = await find_definition(
+    definition = await BENEFIT_DEFINITIONS.find(
         data.benefit_definition_id,
         data.benefit_definition_handle,
         "benefitDefinitionId",

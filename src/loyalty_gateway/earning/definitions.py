@@ -4,10 +4,8 @@ with the expiry and the pending period their lots get."""
 from enum import Enum
 from typing import Any
 
-from loyalty_gateway.balances import definitions
-from loyalty_gateway.balances.definitions import check_period, clean_definition
+from loyalty_gateway.balances.definitions import DefinitionKind, clean_definition
 from loyalty_gateway.core.errors import ErrorCode, UserError
-from loyalty_gateway.db.handles import find_by_id_or_handle, update_with_handle
 from loyalty_gateway.db.keyset import by_creation
 from loyalty_gateway.earning.models import IssuePeriodType, PointDefinition
 
@@ -48,32 +46,20 @@ def _clean(fields: dict[str, Any]) -> dict[str, Any]:
     return clean_issue_period(clean_definition(PointDefinition, given, types, ()))
 
 
-async def create_definition(fields: dict[str, Any]) -> PointDefinition:
-    return await definitions.create_definition(PointDefinition, _clean(fields), check_period)
+POINT_DEFINITIONS = DefinitionKind(
+    PointDefinition, "point definition", by_creation("pointDefinitions"), _clean
+)
 
 
 async def update_definition(definition_id: str, fields: dict[str, Any]) -> PointDefinition:
     """Change what is given; the type stays (lots of one kind never become the other)."""
     if "type" in fields:
         raise UserError(ErrorCode.INVALID_INPUT, "type cannot change", "type")
-    return await update_with_handle(
-        PointDefinition, "point definition", definition_id, _clean(fields), check_period
-    )
-
-
-async def find_definition(
-    definition_id: str | None, handle: str | None, id_field: str, handle_field: str
-) -> PointDefinition:
-    return await find_by_id_or_handle(
-        PointDefinition, "point definition", definition_id, handle, id_field, handle_field
-    )
-
-
-POINT_DEFINITION_ORDER = by_creation("pointDefinitions")
+    return await POINT_DEFINITIONS.update(definition_id, fields)
 
 
 async def list_definitions(point_type: PointType | None) -> list[PointDefinition]:
     query = PointDefinition.all()
     if point_type is not None:
         query = query.filter(type=point_type.value)
-    return await query.order_by(*POINT_DEFINITION_ORDER.ordering())
+    return await query.order_by(*POINT_DEFINITIONS.order.ordering())

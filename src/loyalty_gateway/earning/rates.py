@@ -25,7 +25,7 @@ from loyalty_gateway.core.time import as_aware
 from loyalty_gateway.db.columns import check_text
 from loyalty_gateway.db.handles import check_not_null
 from loyalty_gateway.db.keyset import by_creation
-from loyalty_gateway.earning.definitions import clean_issue_period, find_definition
+from loyalty_gateway.earning.definitions import POINT_DEFINITIONS, clean_issue_period
 from loyalty_gateway.earning.models import Rate
 
 MAX_RATE = Decimal(1_000_000)
@@ -74,7 +74,7 @@ def _check_window(rate: Rate) -> None:
 
 async def create_rate(handle: str, fields: dict[str, Any]) -> Rate:
     """A rate for the point definition `handle`."""
-    definition = await find_definition(None, handle, "handle", "handle")
+    definition = await POINT_DEFINITIONS.find(None, handle, "handle", "handle")
     rate = Rate(definition_id=definition.id, **_clean(fields))
     _check_window(rate)
     await rate.save()

@@ -8,7 +8,7 @@ from typing import Any
 from loyalty_gateway.core.errors import ErrorCode, UserError
 from loyalty_gateway.core.time import utcnow
 from loyalty_gateway.earning.calculate import Earned, earnings
-from loyalty_gateway.earning.definitions import PointType, find_definition, list_definitions
+from loyalty_gateway.earning.definitions import POINT_DEFINITIONS, PointType, list_definitions
 from loyalty_gateway.earning.models import Earning, PointDefinition, Rate
 from loyalty_gateway.earning.rates import Facts, candidate_rates
 from loyalty_gateway.points.models import PointLot
@@ -36,7 +36,7 @@ class Sale:
 
 
 async def _definition(handle: str, point_type: PointType) -> PointDefinition:
-    definition = await find_definition(None, handle, "definition", "definition")
+    definition = await POINT_DEFINITIONS.find(None, handle, "definition", "definition")
     if definition.type != point_type.value:
         raise UserError(
             ErrorCode.INVALID_INPUT,
@@ -105,7 +105,7 @@ async def calculate_earning(
     if handles is None:
         definitions = await list_definitions(None)
     else:
-        definitions = [await find_definition(None, h, "handles", "handles") for h in handles]
+        definitions = [await POINT_DEFINITIONS.find(None, h, "handles", "handles") for h in handles]
     rates = await candidate_rates([str(definition.id) for definition in definitions])
     facts = sale.facts()
     return [

@@ -7,7 +7,7 @@ from strawberry.scalars import JSON
 from strawberry.types import Info
 
 from loyalty_gateway.events.models import Event as EventModel
-from loyalty_gateway.graphql.convert import from_model, given
+from loyalty_gateway.graphql.convert import from_model, given, patch_of
 from loyalty_gateway.graphql.described import ERRORS
 from loyalty_gateway.graphql.enums import Frequency, Scope
 from loyalty_gateway.graphql.errors import UserErrorType, attempt
@@ -76,17 +76,9 @@ class CreateAutomationInput:
 
 
 @strawberry.input
+@patch_of(CreateAutomationInput)
 class UpdateAutomationInput:
     id: strawberry.ID
-    name: str | None = strawberry.UNSET
-    description: str | None = strawberry.UNSET
-    is_active: bool | None = strawberry.UNSET
-    frequency: Frequency | None = strawberry.UNSET
-    hour: int | None = strawberry.UNSET
-    weekday: int | None = strawberry.UNSET
-    day: int | None = strawberry.UNSET
-    timezone: str | None = strawberry.UNSET
-    query: JSON | None = strawberry.UNSET
     actions: list[ActionInput] | None = strawberry.UNSET
 
 

@@ -13,7 +13,7 @@ from loyalty_gateway.benefits.models import Benefit as BenefitModel
 from loyalty_gateway.benefits.models import BenefitDefinition as BenefitDefinitionModel
 from loyalty_gateway.core.time import utcnow
 from loyalty_gateway.graphql.balances import BalancesType
-from loyalty_gateway.graphql.convert import from_model, given, to_domain
+from loyalty_gateway.graphql.convert import from_model, given, patch_of, to_domain
 from loyalty_gateway.graphql.described import ERRORS, IDEMPOTENCY_KEY, TIMEZONE_IN, TIMEZONE_OUT
 from loyalty_gateway.graphql.enums import PeriodType, Scope
 from loyalty_gateway.graphql.errors import UserErrorType, answer, attempt
@@ -137,35 +137,9 @@ class CreateBenefitDefinitionInput:
 
 
 @strawberry.input
+@patch_of(CreateBenefitDefinitionInput)
 class UpdateBenefitDefinitionInput:
     id: strawberry.ID
-    name: str | None = strawberry.UNSET
-    handle: str | None = strawberry.UNSET
-    type: str | None = strawberry.UNSET
-    description: str | None = strawberry.UNSET
-    short_description: str | None = strawberry.UNSET
-    long_description: str | None = strawberry.UNSET
-    terms_conditions: str | None = strawberry.UNSET
-    earn_instructions: str | None = strawberry.UNSET
-    redeem_instructions_store: str | None = strawberry.UNSET
-    redeem_instructions_online: str | None = strawberry.UNSET
-    icon: str | None = strawberry.UNSET
-    image_url: str | None = strawberry.UNSET
-    period: int | None = strawberry.UNSET
-    period_type: PeriodType | None = strawberry.UNSET
-    absolute_expiry: datetime | None = strawberry.UNSET
-    extend_days: int | None = strawberry.UNSET
-    max_redemptions: int | None = strawberry.UNSET
-    is_assignable: bool | None = strawberry.UNSET
-    is_claimable: bool | None = strawberry.UNSET
-    is_reclaimable: bool | None = strawberry.UNSET
-    is_extendable: bool | None = strawberry.UNSET
-    is_reassignable: bool | None = strawberry.UNSET
-    is_published: bool | None = strawberry.UNSET
-    claim_condition: JSON | None = strawberry.UNSET
-    claim_period_start_at: datetime | None = strawberry.UNSET
-    claim_period_end_at: datetime | None = strawberry.UNSET
-    tags: list[str] | None = strawberry.UNSET
 
 
 @strawberry.type
@@ -292,8 +266,10 @@ class BenefitQueries:
         is_published: bool | None = None,
         is_claimable: bool | None = None,
     ) -> Connection[BenefitDefinition]:
-        window = page(definitions.DEFINITION_ORDER, first, after, last, before)
-        found = await definitions.list_definitions(search, is_published, is_claimable, window)
+        kind = definitions.BENEFIT_DEFINITIONS
+        window = page(kind.order, first, after, last, before)
+        flags = {"is_published": is_published, "is_claimable": is_claimable}
+        found = await kind.page(search, flags, window)
         return connection(found, [BenefitDefinition.from_model(d) for d in found.rows])
 
     @strawberry.field(permission_classes=[requires(Scope.REWARDS_READ)])
@@ -309,7 +285,7 @@ class BenefitMutations:
         self, input: CreateBenefitDefinitionInput
     ) -> CreateBenefitDefinitionPayload:
         return await answer(
-            CreateBenefitDefinitionPayload, definitions.create_definition(given(input))
+            CreateBenefitDefinitionPayload, definitions.BENEFIT_DEFINITIONS.create(given(input))
         )
 
     @strawberry.mutation(permission_classes=[requires(Scope.DEFINITIONS_WRITE)])
@@ -318,7 +294,8 @@ class BenefitMutations:
     ) -> UpdateBenefitDefinitionPayload:
         fields = given(input, exclude=("id",))
         return await answer(
-            UpdateBenefitDefinitionPayload, definitions.update_definition(str(input.id), fields)
+            UpdateBenefitDefinitionPayload,
+            definitions.BENEFIT_DEFINITIONS.update(str(input.id), fields),
         )
 
     @strawberry.mutation(permission_classes=[requires(Scope.BENEFITS_WRITE)])

@@ -77,7 +77,7 @@ from loyalty_gateway.balances.lots import (
     spending_order_sql,
 )
 from loyalty_gateway.balances.service import balance_sql
-from loyalty_gateway.benefits.definitions import DEFINITION_ORDER as BENEFIT_DEFINITION_ORDER
+from loyalty_gateway.benefits.definitions import BENEFIT_DEFINITIONS
 from loyalty_gateway.benefits.models import Benefit, BenefitDefinition
 from loyalty_gateway.core.money import money_sql, points_to_cents_sql
 from loyalty_gateway.core.time import utcnow
@@ -90,7 +90,7 @@ from loyalty_gateway.profiles.models import Profile
 from loyalty_gateway.profiles.service import PROFILE_ORDER, search_terms
 from loyalty_gateway.redemptions.models import Redemption, RedemptionItem, RedemptionType
 from loyalty_gateway.redemptions.service import REDEMPTION_ORDER
-from loyalty_gateway.rewards.definitions import DEFINITION_ORDER as REWARD_DEFINITION_ORDER
+from loyalty_gateway.rewards.definitions import REWARD_DEFINITIONS
 from loyalty_gateway.rewards.models import Reward, RewardDefinition
 from loyalty_gateway.tiers.models import TierDefinition
 from loyalty_gateway.transactions.models import Transaction, TransactionItem
@@ -866,10 +866,10 @@ FORMS: dict[str, dict[str, Form]] = {
         "rewardDefinition": _by_key(RewardDefinition, "handle"),
         "benefitDefinition": _by_key(BenefitDefinition, "handle"),
         "rewardDefinitions": _definitions(
-            RewardDefinition, REWARD_DEFINITION_ORDER, ("isPublished",)
+            RewardDefinition, REWARD_DEFINITIONS.order, ("isPublished",)
         ),
         "benefitDefinitions": _definitions(
-            BenefitDefinition, BENEFIT_DEFINITION_ORDER, ("isPublished", "isClaimable")
+            BenefitDefinition, BENEFIT_DEFINITIONS.order, ("isPublished", "isClaimable")
         ),
         "tierDefinitions": _many(
             _Link(TierDefinition, lambda inner, alias: "true"),

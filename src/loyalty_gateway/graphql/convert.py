@@ -3,6 +3,7 @@ domain's input, and from a model row to its GraphQL type, so that a field added 
 its type and its input needs no line of conversion code."""
 
 import dataclasses
+import inspect
 import operator
 from collections.abc import Callable
 from enum import Enum
@@ -135,6 +136,26 @@ def given(data: object, exclude: tuple[str, ...] = ()) -> dict[str, Any]:
         for key, value in vars(data).items()
         if value is not strawberry.UNSET and key not in exclude
     }
+
+
+def patch_of(create: type, without: tuple[str, ...] = ()) -> Callable[[type[T]], type[T]]:
+    """Makes a class an update input (applied before `strawberry.input`): its own fields (an
+    `id`, a field it describes otherwise), then every field of the create input `create` but
+    those `without`, each optional and UNSET unless sent (`given` leaves those out), with the
+    description it has there."""
+
+    def patched(cls: type[T]) -> type[T]:
+        annotations = inspect.get_annotations(cls)
+        for field in create.__strawberry_definition__.fields:  # type: ignore[attr-defined]  # a strawberry input
+            if field.python_name in annotations or field.python_name in without:
+                continue
+            annotations[field.python_name] = field.type_annotation.annotation | None
+            default = strawberry.field(default=strawberry.UNSET, description=field.description)
+            setattr(cls, field.python_name, default)
+        cls.__annotations__ = annotations
+        return cls
+
+    return patched
 
 
 def to_domain(cls: type[T], data: object, **overrides: Any) -> T:

@@ -15,7 +15,7 @@ from loyalty_gateway.earning.models import Earning as EarningRecord
 from loyalty_gateway.earning.models import PointDefinition as PointDefinitionModel
 from loyalty_gateway.earning.models import Rate as RateModel
 from loyalty_gateway.earning.service import Sale, calculate_earning
-from loyalty_gateway.graphql.convert import from_model, given
+from loyalty_gateway.graphql.convert import from_model, given, patch_of
 from loyalty_gateway.graphql.described import ERRORS
 from loyalty_gateway.graphql.enums import IssuePeriodType, PeriodType, PointType, Scope
 from loyalty_gateway.graphql.errors import UserErrorType, attempt
@@ -98,16 +98,9 @@ class CreatePointDefinitionInput:
 
 
 @strawberry.input
+@patch_of(CreatePointDefinitionInput, without=("type",))
 class UpdatePointDefinitionInput:
     id: strawberry.ID
-    name: str | None = strawberry.UNSET
-    handle: str | None = strawberry.UNSET
-    description: str | None = strawberry.UNSET
-    period: int | None = strawberry.UNSET
-    period_type: PeriodType | None = strawberry.UNSET
-    absolute_expiry: datetime | None = strawberry.UNSET
-    issue_period: int | None = strawberry.UNSET
-    issue_period_type: IssuePeriodType | None = strawberry.UNSET
 
 
 @strawberry.input
@@ -127,19 +120,9 @@ class CreateRateInput:
 
 
 @strawberry.input
+@patch_of(CreateRateInput, without=("handle",))
 class UpdateRateInput:
     id: strawberry.ID
-    name: str | None = strawberry.UNSET
-    rate: Decimal | None = strawberry.UNSET
-    starts_at: datetime | None = strawberry.UNSET
-    ends_at: datetime | None = strawberry.UNSET
-    profile_conditions: JSON | None = strawberry.UNSET
-    product_conditions: JSON | None = strawberry.UNSET
-    location_id: str | None = strawberry.UNSET
-    code: str | None = strawberry.UNSET
-    issue_period: int | None = strawberry.UNSET
-    issue_period_type: IssuePeriodType | None = strawberry.UNSET
-    is_published: bool | None = strawberry.UNSET
 
 
 @strawberry.input
@@ -264,7 +247,7 @@ class EarningMutations:
     async def create_point_definition(
         self, input: CreatePointDefinitionInput
     ) -> CreatePointDefinitionPayload:
-        found, errors = await attempt(definitions.create_definition(given(input)))
+        found, errors = await attempt(definitions.POINT_DEFINITIONS.create(given(input)))
         return CreatePointDefinitionPayload(
             point_definition=PointDefinition.from_model(found) if found else None, errors=errors
         )

@@ -18,7 +18,7 @@ from strawberry.types import Info
 
 from loyalty_gateway.balances.lots import BENEFIT_LOTS, POINT_LOTS, REWARD_LOTS, lots_by_profile
 from loyalty_gateway.balances.service import Balances, balances_for
-from loyalty_gateway.benefits import definitions as benefit_definitions
+from loyalty_gateway.benefits.definitions import BENEFIT_DEFINITIONS
 from loyalty_gateway.benefits.models import Benefit, BenefitDefinition
 from loyalty_gateway.core.time import utcnow
 from loyalty_gateway.db.rows import by_ids
@@ -30,7 +30,7 @@ from loyalty_gateway.profiles.service import profiles_by_ids
 from loyalty_gateway.reactions.models import Reaction, ReactionAction, ReactionStep
 from loyalty_gateway.redemptions import service as redemptions
 from loyalty_gateway.redemptions.models import Redemption, RedemptionItem
-from loyalty_gateway.rewards.definitions import definitions_by_ids
+from loyalty_gateway.rewards.definitions import REWARD_DEFINITIONS
 from loyalty_gateway.rewards.models import Reward, RewardDefinition
 from loyalty_gateway.tiers import service as tiers
 from loyalty_gateway.tiers.models import ProfileTier, TierDefinition
@@ -100,7 +100,7 @@ class Loaders:
 
     @cached_property
     def reward_definition(self) -> DataLoader[str, RewardDefinition | None]:
-        return by_key(definitions_by_ids)
+        return by_key(REWARD_DEFINITIONS.by_ids)
 
     @cached_property
     def point_definition(self) -> DataLoader[str, PointDefinition | None]:
@@ -160,7 +160,7 @@ class Loaders:
 
     @cached_property
     def benefit_definition(self) -> DataLoader[str, BenefitDefinition | None]:
-        return by_key(benefit_definitions.definitions_by_ids)
+        return by_key(BENEFIT_DEFINITIONS.by_ids)
 
     @cached_property
     def benefits(self) -> DataLoader[StatusKey, list[Benefit]]:

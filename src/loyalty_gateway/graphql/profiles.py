@@ -13,7 +13,7 @@ from loyalty_gateway.balances.lots import BENEFIT_ORDER, POINT_ORDER, REWARD_ORD
 from loyalty_gateway.benefits.service import claimable_for
 from loyalty_gateway.db.keyset import window_of
 from loyalty_gateway.graphql.balances import BalancesType
-from loyalty_gateway.graphql.convert import from_model, given
+from loyalty_gateway.graphql.convert import from_model, given, patch_of
 from loyalty_gateway.graphql.described import ERRORS
 from loyalty_gateway.graphql.enums import Scope
 from loyalty_gateway.graphql.errors import UserErrorType, answer
@@ -228,16 +228,9 @@ class CreateProfileInput:
 
 
 @strawberry.input
+@patch_of(CreateProfileInput)
 class UpdateProfileInput:
     id: strawberry.ID
-    email: str | None = strawberry.UNSET
-    first_name: str | None = strawberry.UNSET
-    last_name: str | None = strawberry.UNSET
-    mobile_phone: str | None = strawberry.UNSET
-    birth_date: date | None = strawberry.UNSET
-    gender: str | None = strawberry.UNSET
-    tags: list[str] | None = strawberry.UNSET
-    external_id: str | None = strawberry.UNSET
 
 
 @strawberry.type

@@ -11,7 +11,7 @@ from strawberry.types import Info
 from loyalty_gateway.events.hub import hub
 from loyalty_gateway.events.models import Event as EventModel
 from loyalty_gateway.graphql.access import ensure_still_valid
-from loyalty_gateway.graphql.convert import from_model
+from loyalty_gateway.graphql.convert import from_model, patch_of
 from loyalty_gateway.graphql.described import ERRORS
 from loyalty_gateway.graphql.enums import (
     EventStatus,
@@ -210,12 +210,9 @@ class CreateReactionInput:
 
 
 @strawberry.input
+@patch_of(CreateReactionInput)
 class UpdateReactionInput:
     id: strawberry.ID
-    name: str | None = strawberry.UNSET
-    trigger: str | None = strawberry.UNSET
-    description: str | None = strawberry.UNSET
-    is_active: bool | None = strawberry.UNSET
     actions: list[ActionInput] | None = strawberry.field(
         default=strawberry.UNSET, description="When given, replaces every action."
     )

@@ -11,7 +11,7 @@ from strawberry.types import Info
 from loyalty_gateway.balances.lots import REWARD_LOTS
 from loyalty_gateway.core.time import utcnow
 from loyalty_gateway.graphql.balances import BalancesType
-from loyalty_gateway.graphql.convert import from_model, given, to_domain
+from loyalty_gateway.graphql.convert import from_model, given, patch_of, to_domain
 from loyalty_gateway.graphql.described import ERRORS, IDEMPOTENCY_KEY, TIMEZONE_IN, TIMEZONE_OUT
 from loyalty_gateway.graphql.enums import PeriodType, Scope
 from loyalty_gateway.graphql.errors import UserErrorType, answer, attempt
@@ -161,31 +161,9 @@ class CreateRewardDefinitionInput:
 
 
 @strawberry.input
+@patch_of(CreateRewardDefinitionInput)
 class UpdateRewardDefinitionInput:
     id: strawberry.ID
-    name: str | None = strawberry.UNSET
-    handle: str | None = strawberry.UNSET
-    value: Decimal | None = strawberry.UNSET
-    type: str | None = strawberry.UNSET
-    period: int | None = strawberry.UNSET
-    period_type: PeriodType | None = strawberry.UNSET
-    absolute_expiry: datetime | None = strawberry.UNSET
-    extend_days: int | None = strawberry.UNSET
-    description: str | None = strawberry.UNSET
-    short_description: str | None = strawberry.UNSET
-    long_description: str | None = strawberry.UNSET
-    terms_conditions: str | None = strawberry.UNSET
-    earn_instructions: str | None = strawberry.UNSET
-    redeem_instructions_store: str | None = strawberry.UNSET
-    redeem_instructions_online: str | None = strawberry.UNSET
-    icon: str | None = strawberry.UNSET
-    image_url: str | None = strawberry.UNSET
-    internal_notes: str | None = strawberry.UNSET
-    is_assignable: bool | None = strawberry.UNSET
-    is_extendable: bool | None = strawberry.UNSET
-    is_reassignable: bool | None = strawberry.UNSET
-    is_published: bool | None = strawberry.UNSET
-    tags: list[str] | None = strawberry.UNSET
 
 
 @strawberry.type
@@ -310,8 +288,9 @@ class RewardQueries:
         search: str | None = None,
         is_published: bool | None = None,
     ) -> Connection[RewardDefinition]:
-        window = page(definitions.DEFINITION_ORDER, first, after, last, before)
-        found = await definitions.list_definitions(search, is_published, window)
+        kind = definitions.REWARD_DEFINITIONS
+        window = page(kind.order, first, after, last, before)
+        found = await kind.page(search, {"is_published": is_published}, window)
         return connection(found, [RewardDefinition.from_model(d) for d in found.rows])
 
     @strawberry.field(permission_classes=[requires(Scope.REWARDS_READ)])
@@ -327,7 +306,7 @@ class RewardMutations:
         self, input: CreateRewardDefinitionInput
     ) -> CreateRewardDefinitionPayload:
         return await answer(
-            CreateRewardDefinitionPayload, definitions.create_definition(given(input))
+            CreateRewardDefinitionPayload, definitions.REWARD_DEFINITIONS.create(given(input))
         )
 
     @strawberry.mutation(permission_classes=[requires(Scope.DEFINITIONS_WRITE)])
@@ -336,7 +315,8 @@ class RewardMutations:
     ) -> UpdateRewardDefinitionPayload:
         fields = given(input, exclude=("id",))
         return await answer(
-            UpdateRewardDefinitionPayload, definitions.update_definition(str(input.id), fields)
+            UpdateRewardDefinitionPayload,
+            definitions.REWARD_DEFINITIONS.update(str(input.id), fields),
         )
 
     @strawberry.mutation(permission_classes=[requires(Scope.REWARDS_WRITE)])

@@ -6,7 +6,7 @@ from typing import cast
 import strawberry
 from strawberry.scalars import JSON
 
-from loyalty_gateway.graphql.convert import from_model, given
+from loyalty_gateway.graphql.convert import from_model, given, patch_of
 from loyalty_gateway.graphql.described import ERRORS
 from loyalty_gateway.graphql.enums import Scope
 from loyalty_gateway.graphql.errors import UserErrorType, attempt
@@ -48,16 +48,9 @@ class CreateTargetInput:
 
 
 @strawberry.input
+@patch_of(CreateTargetInput)
 class UpdateTargetInput:
     id: strawberry.ID
-    name: str | None = strawberry.UNSET
-    handle: str | None = strawberry.UNSET
-    url: str | None = strawberry.UNSET
-    template: str | None = strawberry.UNSET
-    secret: str | None = strawberry.UNSET
-    headers: JSON | None = strawberry.UNSET
-    description: str | None = strawberry.UNSET
-    condition: JSON | None = strawberry.UNSET
 
 
 @strawberry.input

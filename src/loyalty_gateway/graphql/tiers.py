@@ -8,7 +8,7 @@ import strawberry
 from strawberry.types import Info
 
 from loyalty_gateway.balances.held_tier import Progress
-from loyalty_gateway.graphql.convert import from_model, given, to_domain
+from loyalty_gateway.graphql.convert import from_model, given, patch_of, to_domain
 from loyalty_gateway.graphql.described import ERRORS, IDEMPOTENCY_KEY, TIMEZONE_IN, TIMEZONE_OUT
 from loyalty_gateway.graphql.earning import PointDefinition, definition_of, multiplier
 from loyalty_gateway.graphql.enums import Scope
@@ -111,20 +111,9 @@ class CreateTierDefinitionInput:
 
 
 @strawberry.input
+@patch_of(CreateTierDefinitionInput)
 class UpdateTierDefinitionInput:
     id: strawberry.ID
-    name: str | None = strawberry.UNSET
-    handle: str | None = strawberry.UNSET
-    value_min: Points | None = strawberry.UNSET
-    value_maintain: Points | None = strawberry.UNSET
-    is_floor: bool | None = strawberry.UNSET
-    description: str | None = strawberry.UNSET
-    short_description: str | None = strawberry.UNSET
-    long_description: str | None = strawberry.UNSET
-    terms_conditions: str | None = strawberry.UNSET
-    icon: str | None = strawberry.UNSET
-    image_url: str | None = strawberry.UNSET
-    tags: list[str] | None = strawberry.UNSET
 
 
 @strawberry.type

@@ -24,7 +24,7 @@ from loyalty_gateway.idempotency.service import Made
 from loyalty_gateway.profiles.context import insert_in_context, profile_context
 from loyalty_gateway.profiles.models import Profile
 from loyalty_gateway.profiles.service import get_profile
-from loyalty_gateway.rewards.definitions import find_definition
+from loyalty_gateway.rewards.definitions import REWARD_DEFINITIONS
 from loyalty_gateway.rewards.models import Reward, RewardDefinition
 from loyalty_gateway.transactions.models import Transaction
 
@@ -93,7 +93,7 @@ async def _issue(
     """Issue the lot; `read_ahead` is the definition the lock's statement read, if any."""
     tz = zone(data.timezone)
     check_text(Reward, {"external_id": data.external_id})
-    definition = await find_definition(
+    definition = await REWARD_DEFINITIONS.find(
         data.reward_definition_id,
         data.reward_definition_handle,
         "rewardDefinitionId",
