@@ -287,3 +287,15 @@ def values_of(data: Any, field: str) -> list[Any]:
         elif isinstance(item, list):
             pending.extend(item)
     return found
+
+
+def test_a_resolver_two_types_inherit_is_guarded_once():
+    """`Reward` and `Benefit` share `profile` (one field object, from `IssuedLot`): one
+    permission check reads it, not one per type that inherits it."""
+    built_schema()
+    for cls in _GUARDED:
+        for field in cls.__strawberry_definition__.fields:
+            names = [
+                type(p).__name__ for e in field.extensions for p in getattr(e, "permissions", [])
+            ]
+            assert len(names) == len(set(names)), (cls.__name__, field.python_name, names)

@@ -1,7 +1,6 @@
 """Benefit definitions and benefits: issue, claim, redeem, extend, void."""
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import strawberry
 from strawberry.scalars import JSON
@@ -14,54 +13,32 @@ from loyalty_gateway.benefits.models import BenefitDefinition as BenefitDefiniti
 from loyalty_gateway.core.time import utcnow
 from loyalty_gateway.graphql.balances import BalancesType
 from loyalty_gateway.graphql.convert import from_model, given, patch_of, to_domain
-from loyalty_gateway.graphql.described import ERRORS, IDEMPOTENCY_KEY, TIMEZONE_IN, TIMEZONE_OUT
-from loyalty_gateway.graphql.enums import PeriodType, Scope
+from loyalty_gateway.graphql.described import ERRORS, IDEMPOTENCY_KEY, TIMEZONE_IN
+from loyalty_gateway.graphql.enums import Scope
 from loyalty_gateway.graphql.errors import UserErrorType, answer, attempt
 from loyalty_gateway.graphql.ids import by_id_or_handle, parse_id
+from loyalty_gateway.graphql.issued import (
+    STAFF_ONLY,
+    IssuedDefinition,
+    IssuedDefinitionInput,
+    IssuedLot,
+)
 from loyalty_gateway.graphql.lot_status import BenefitStatusEnum, status_as
 from loyalty_gateway.graphql.pagination import Connection, connection, page
 from loyalty_gateway.graphql.permissions import guarded_by, requires, staff_only
 
-if TYPE_CHECKING:
-    from loyalty_gateway.graphql.profiles import Profile
-
-ProfileRef = Annotated["Profile", strawberry.lazy("loyalty_gateway.graphql.profiles")]
-
 
 @guarded_by(Scope.DEFINITIONS_READ)
-@staff_only("is_assignable", "is_reassignable", "is_published", "tags")
+@staff_only(*STAFF_ONLY)
 @strawberry.type
-class BenefitDefinition:
-    id: strawberry.ID
-    name: str
-    handle: str
-    type: str
-    description: str | None
-    short_description: str | None
-    long_description: str | None
-    terms_conditions: str | None
-    earn_instructions: str | None
-    redeem_instructions_store: str | None
-    redeem_instructions_online: str | None
-    icon: str | None
-    image_url: str | None
-    period: int | None
-    period_type: PeriodType
-    absolute_expiry: datetime | None
-    extend_days: int | None
+class BenefitDefinition(IssuedDefinition):
     max_redemptions: int | None = strawberry.field(description="Uses per benefit; null: unlimited.")
     is_assignable: bool = strawberry.field(description="Reactions may issue it.")
     is_claimable: bool
     is_reclaimable: bool
-    is_extendable: bool
-    is_reassignable: bool
-    is_published: bool
     claim_condition: JSON | None
     claim_period_start_at: datetime | None
     claim_period_end_at: datetime | None
-    tags: list[str]
-    created_at: datetime
-    updated_at: datetime
 
     @classmethod
     def from_model(cls, model: BenefitDefinitionModel) -> "BenefitDefinition":
@@ -71,21 +48,10 @@ class BenefitDefinition:
 @guarded_by(Scope.REWARDS_READ)
 @staff_only("meta")
 @strawberry.type
-class Benefit:
-    id: strawberry.ID
-    timezone: str = strawberry.field(description=TIMEZONE_OUT)
-    issued_at: datetime
-    expires_at: datetime | None
-    expires_local_at: datetime | None
-    extended_at: datetime | None
+class Benefit(IssuedLot):
     claimed_at: datetime | None
     redemptions_remaining: int | None = strawberry.field(description="Null: unlimited.")
     status: BenefitStatusEnum
-    external_id: str | None
-    meta: JSON | None
-    created_at: datetime
-    definition_id: strawberry.Private[str]
-    profile_id: strawberry.Private[str]
 
     @classmethod
     def from_model(cls, model: BenefitModel) -> "Benefit":
@@ -98,42 +64,17 @@ class Benefit:
         found = await info.context.loaders.benefit_definition.load(self.definition_id)
         return BenefitDefinition.from_model(found)
 
-    @strawberry.field
-    async def profile(self, info: Info) -> ProfileRef:
-        from loyalty_gateway.graphql.profiles import Profile
-
-        return Profile.from_model(await info.context.loaders.profile.load(self.profile_id))
-
 
 @strawberry.input
-class CreateBenefitDefinitionInput:
-    name: str
-    handle: str
+class CreateBenefitDefinitionInput(IssuedDefinitionInput):
     type: str = "other"
-    description: str | None = None
-    short_description: str | None = None
-    long_description: str | None = None
-    terms_conditions: str | None = None
-    earn_instructions: str | None = None
-    redeem_instructions_store: str | None = None
-    redeem_instructions_online: str | None = None
-    icon: str | None = None
-    image_url: str | None = None
-    period: int | None = None
-    period_type: PeriodType = PeriodType.DAYS
-    absolute_expiry: datetime | None = None
-    extend_days: int | None = None
     max_redemptions: int | None = None
     is_assignable: bool = True
     is_claimable: bool = False
     is_reclaimable: bool = False
-    is_extendable: bool = False
-    is_reassignable: bool = False
-    is_published: bool = False
     claim_condition: JSON | None = None
     claim_period_start_at: datetime | None = None
     claim_period_end_at: datetime | None = None
-    tags: list[str] = strawberry.field(default_factory=list)
 
 
 @strawberry.input
@@ -146,9 +87,6 @@ class UpdateBenefitDefinitionInput:
 class BenefitDefinitionPayload:
     benefit_definition: BenefitDefinition | None
     errors: list[UserErrorType] = strawberry.field(description=ERRORS)
-
-
-_BenefitDefinitionP = TypeVar("_BenefitDefinitionP", bound=BenefitDefinitionPayload)
 
 
 @strawberry.type(description="What `createBenefitDefinition` returns.")
@@ -212,9 +150,6 @@ class BenefitPayload:
         return await BalancesType.of_profile(self.benefit.profile_id if self.benefit else None)
 
     errors: list[UserErrorType] = strawberry.field(description=ERRORS)
-
-
-_BenefitP = TypeVar("_BenefitP", bound=BenefitPayload)
 
 
 @strawberry.type(description="What `issueBenefit` returns.")

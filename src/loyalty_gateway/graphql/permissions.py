@@ -172,9 +172,14 @@ def guarded_scope(annotation: Any) -> str | None:
 def guard_types() -> None:
     """Make every field from an entity to an entity require the scope of the entity it leads
     to, besides any scope the field names itself, and staff-only fields refuse customer
-    tokens. Called once, before the schema is built."""
+    tokens. Called once, before the schema is built. A resolver a base class gives two
+    types is one field object: it is guarded once."""
+    guarded: set[int] = set()
     for cls in _GUARDED:
         for field in cls.__strawberry_definition__.fields:  # type: ignore[attr-defined]  # set by @strawberry.type
+            if id(field) in guarded:
+                continue
+            guarded.add(id(field))
             scope = guarded_scope(field.type)
             named = {getattr(p, "required_scope", None) for p in field.permission_classes}
             if scope and scope not in named:

@@ -3,7 +3,7 @@
 from collections.abc import Sequence
 from datetime import date, datetime
 from enum import Enum
-from typing import TYPE_CHECKING, Annotated, TypeVar
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 from strawberry.types import Info
@@ -237,9 +237,6 @@ class UpdateProfileInput:
 class ProfilePayload:
     profile: Profile | None
     errors: list[UserErrorType] = strawberry.field(description=ERRORS)
-
-
-_ProfileP = TypeVar("_ProfileP", bound=ProfilePayload)
 
 
 @strawberry.type(description="What `createProfile` returns.")

@@ -2,7 +2,7 @@
 
 from collections.abc import AsyncGenerator
 from datetime import datetime
-from typing import TypeVar, cast
+from typing import cast
 
 import strawberry
 from strawberry.scalars import JSON
@@ -233,9 +233,6 @@ class DeleteReactionInput:
 class ReactionPayload:
     reaction: Reaction | None
     errors: list[UserErrorType] = strawberry.field(description=ERRORS)
-
-
-_ReactionP = TypeVar("_ReactionP", bound=ReactionPayload)
 
 
 @strawberry.type(description="What `createReaction` returns.")

@@ -2,7 +2,7 @@
 
 from datetime import datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, Annotated, TypeVar
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 from strawberry.scalars import JSON
@@ -170,9 +170,6 @@ class RedeemPayload:
         )
 
     errors: list[UserErrorType] = strawberry.field(description=ERRORS)
-
-
-_RedeemP = TypeVar("_RedeemP", bound=RedeemPayload)
 
 
 @strawberry.type(description="What `reverseRedemption` returns.")

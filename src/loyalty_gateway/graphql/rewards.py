@@ -2,7 +2,6 @@
 
 from datetime import datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import strawberry
 from strawberry.scalars import JSON
@@ -12,10 +11,16 @@ from loyalty_gateway.balances.lots import REWARD_LOTS
 from loyalty_gateway.core.time import utcnow
 from loyalty_gateway.graphql.balances import BalancesType
 from loyalty_gateway.graphql.convert import from_model, given, patch_of, to_domain
-from loyalty_gateway.graphql.described import ERRORS, IDEMPOTENCY_KEY, TIMEZONE_IN, TIMEZONE_OUT
-from loyalty_gateway.graphql.enums import PeriodType, Scope
+from loyalty_gateway.graphql.described import ERRORS, IDEMPOTENCY_KEY, TIMEZONE_IN
+from loyalty_gateway.graphql.enums import Scope
 from loyalty_gateway.graphql.errors import UserErrorType, answer, attempt
 from loyalty_gateway.graphql.ids import by_id_or_handle, parse_id
+from loyalty_gateway.graphql.issued import (
+    STAFF_ONLY,
+    IssuedDefinition,
+    IssuedDefinitionInput,
+    IssuedLot,
+)
 from loyalty_gateway.graphql.lot_status import RewardStatusEnum, status_as
 from loyalty_gateway.graphql.pagination import Connection, connection, page
 from loyalty_gateway.graphql.permissions import guarded_by, requires, staff_only
@@ -23,44 +28,15 @@ from loyalty_gateway.rewards import definitions, service
 from loyalty_gateway.rewards.models import Reward as RewardModel
 from loyalty_gateway.rewards.models import RewardDefinition as RewardDefinitionModel
 
-if TYPE_CHECKING:
-    from loyalty_gateway.graphql.profiles import Profile
-
-ProfileRef = Annotated["Profile", strawberry.lazy("loyalty_gateway.graphql.profiles")]
-
 
 @guarded_by(Scope.DEFINITIONS_READ)
-@staff_only("internal_notes", "is_assignable", "is_reassignable", "is_published", "tags")
+@staff_only("internal_notes", *STAFF_ONLY)
 @strawberry.type
-class RewardDefinition:
-    id: strawberry.ID
-    name: str
-    handle: str
+class RewardDefinition(IssuedDefinition):
     value: Decimal = strawberry.field(
         description="Dollars for a monetary reward; a percent for a `percentage` one."
     )
-    type: str
-    period: int | None
-    period_type: PeriodType
-    absolute_expiry: datetime | None
-    extend_days: int | None
-    description: str | None
-    short_description: str | None
-    long_description: str | None
-    terms_conditions: str | None
-    earn_instructions: str | None
-    redeem_instructions_store: str | None
-    redeem_instructions_online: str | None
-    icon: str | None
-    image_url: str | None
     internal_notes: str | None
-    is_assignable: bool
-    is_extendable: bool
-    is_reassignable: bool
-    is_published: bool
-    tags: list[str]
-    created_at: datetime
-    updated_at: datetime
 
     @classmethod
     def from_model(cls, model: RewardDefinitionModel) -> "RewardDefinition":
@@ -70,8 +46,7 @@ class RewardDefinition:
 @guarded_by(Scope.REWARDS_READ)
 @staff_only("meta")
 @strawberry.type
-class Reward:
-    id: strawberry.ID
+class Reward(IssuedLot):
     value_initial: Decimal
     value_remaining: Decimal
     type: str = strawberry.field(
@@ -81,18 +56,8 @@ class Reward:
     applied_transaction_id: strawberry.ID | None = strawberry.field(
         description="For a percentage reward used with `redeemReward`: the transaction."
     )
-    timezone: str = strawberry.field(description=TIMEZONE_OUT)
-    issued_at: datetime
     issued_local_at: datetime
-    expires_at: datetime | None
-    expires_local_at: datetime | None
-    extended_at: datetime | None
     status: RewardStatusEnum
-    external_id: str | None
-    meta: JSON | None
-    created_at: datetime
-    definition_id: strawberry.Private[str]
-    profile_id: strawberry.Private[str]
     known_definition: strawberry.Private["RewardDefinition | None"] = None
 
     @classmethod
@@ -118,12 +83,6 @@ class Reward:
         found = await info.context.loaders.reward_definition.load(self.definition_id)
         return RewardDefinition.from_model(found)
 
-    @strawberry.field
-    async def profile(self, info: Info) -> ProfileRef:
-        from loyalty_gateway.graphql.profiles import Profile
-
-        return Profile.from_model(await info.context.loaders.profile.load(self.profile_id))
-
 
 async def with_definitions(info: Info, models: list[RewardModel]) -> list[Reward]:
     """Rewards with their definitions resolved in one batch, one object per definition."""
@@ -134,30 +93,11 @@ async def with_definitions(info: Info, models: list[RewardModel]) -> list[Reward
 
 
 @strawberry.input
-class CreateRewardDefinitionInput:
-    name: str
-    handle: str
+class CreateRewardDefinitionInput(IssuedDefinitionInput):
     value: Decimal
     type: str
-    period: int | None = None
-    period_type: PeriodType = PeriodType.DAYS
-    absolute_expiry: datetime | None = None
-    extend_days: int | None = None
-    description: str | None = None
-    short_description: str | None = None
-    long_description: str | None = None
-    terms_conditions: str | None = None
-    earn_instructions: str | None = None
-    redeem_instructions_store: str | None = None
-    redeem_instructions_online: str | None = None
-    icon: str | None = None
-    image_url: str | None = None
     internal_notes: str | None = None
     is_assignable: bool = False
-    is_extendable: bool = False
-    is_reassignable: bool = False
-    is_published: bool = False
-    tags: list[str] = strawberry.field(default_factory=list)
 
 
 @strawberry.input
@@ -170,9 +110,6 @@ class UpdateRewardDefinitionInput:
 class RewardDefinitionPayload:
     reward_definition: RewardDefinition | None
     errors: list[UserErrorType] = strawberry.field(description=ERRORS)
-
-
-_RewardDefinitionP = TypeVar("_RewardDefinitionP", bound=RewardDefinitionPayload)
 
 
 @strawberry.type(description="What `createRewardDefinition` returns.")
@@ -209,9 +146,6 @@ class RewardPayload:
         return await BalancesType.of_profile(self.reward.profile_id if self.reward else None)
 
     errors: list[UserErrorType] = strawberry.field(description=ERRORS)
-
-
-_RewardP = TypeVar("_RewardP", bound=RewardPayload)
 
 
 @strawberry.type(description="What `issueReward` returns.")

@@ -2,7 +2,6 @@
 
 from datetime import datetime
 from decimal import Decimal
-from typing import TypeVar
 
 import strawberry
 from strawberry.types import Info
@@ -120,9 +119,6 @@ class UpdateTierDefinitionInput:
 class TierDefinitionPayload:
     tier_definition: TierDefinition | None
     errors: list[UserErrorType] = strawberry.field(description=ERRORS)
-
-
-_TierDefinitionP = TypeVar("_TierDefinitionP", bound=TierDefinitionPayload)
 
 
 @strawberry.type(description="What `createTierDefinition` returns.")

@@ -2,7 +2,7 @@
 
 from datetime import datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, Annotated, TypeVar
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 from strawberry.scalars import JSON
@@ -149,9 +149,6 @@ class LinkTransactionInput:
 class TransactionPayload:
     transaction: Transaction | None
     errors: list[UserErrorType] = strawberry.field(description=ERRORS)
-
-
-_TransactionP = TypeVar("_TransactionP", bound=TransactionPayload)
 
 
 @strawberry.type(description="What `createTransaction` returns.")
