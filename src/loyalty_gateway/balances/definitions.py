@@ -12,7 +12,7 @@ from tortoise.models import Model
 
 from loyalty_gateway.balances.locks import once_under_lock
 from loyalty_gateway.core.errors import ErrorCode, UserError, require_uuid
-from loyalty_gateway.core.time import PeriodType, as_aware, expiry_from_period, happened_at
+from loyalty_gateway.core.time import PeriodType, as_aware, expiry_from_period, happened_at, zone
 from loyalty_gateway.db.columns import check_text
 from loyalty_gateway.db.handles import (
     check_handle,
@@ -147,6 +147,31 @@ def check_assignable(definition: Any, reaction: bool) -> None:
         raise UserError(
             ErrorCode.NOT_ASSIGNABLE, f"'{definition.handle}' is not assignable", "definition"
         )
+
+
+def lot_context(lot: Any, definition: Any, profile: dict[str, Any], **own: Any) -> dict[str, Any]:
+    """An issued lot's event context, as Omneo's are: its fields at the root (`own`, its
+    kind's, after its definition), its dates also local to its time zone, the profile nested."""
+    tz = zone(lot.timezone)
+    return {
+        "id": str(lot.id),
+        "profile_id": str(lot.profile_id),
+        "definition": {
+            "id": str(definition.id),
+            "handle": definition.handle,
+            "name": definition.name,
+            "type": definition.type,
+        },
+        **own,
+        "timezone": lot.timezone,
+        "issued_at": lot.issued_at,
+        "issued_local_at": lot.issued_at.astimezone(tz),
+        "expires_at": lot.expires_at,
+        "expires_local_at": lot.expires_at.astimezone(tz) if lot.expires_at else None,
+        "external_id": lot.external_id,
+        "meta": lot.meta,
+        "profile": profile,
+    }
 
 
 def lot_dates(

@@ -4,6 +4,8 @@ from tortoise import fields
 from tortoise.migrations.constraints import CheckConstraint
 from tortoise.models import Model
 
+from loyalty_gateway.balances.models import IssuedLotColumns
+
 if TYPE_CHECKING:
     from loyalty_gateway.profiles.models import Profile
 
@@ -46,7 +48,7 @@ class BenefitDefinition(Model):
         table = "benefit_definition"
 
 
-class Benefit(Model):
+class Benefit(Model, IssuedLotColumns):
     """A benefit held by a profile, with `redemptions_remaining` null meaning unlimited."""
 
     id = fields.UUIDField(primary_key=True)
@@ -56,17 +58,8 @@ class Benefit(Model):
     profile: fields.ForeignKeyRelation["Profile"] = fields.ForeignKeyField(
         "models.Profile", related_name="benefits", on_delete=fields.RESTRICT
     )
-    timezone = fields.CharField(max_length=64)
-    issued_at = fields.DatetimeField()
-    expires_at = fields.DatetimeField(null=True)
-    extended_at = fields.DatetimeField(null=True)
     claimed_at = fields.DatetimeField(null=True)
-    voided_at = fields.DatetimeField(null=True)
-    void_reason = fields.TextField(null=True)
     redemptions_remaining = fields.IntField(null=True)
-    external_id = fields.CharField(max_length=255, null=True)
-    meta: Any = fields.JSONField(null=True)
-    created_at = fields.DatetimeField(auto_now_add=True)
 
     definition_id: str
     profile_id: str

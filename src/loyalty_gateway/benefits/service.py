@@ -8,7 +8,12 @@ from typing import Any
 from tortoise.models import Model
 from tortoise.transactions import in_transaction
 
-from loyalty_gateway.balances.definitions import check_assignable, issue_once, lot_dates
+from loyalty_gateway.balances.definitions import (
+    check_assignable,
+    issue_once,
+    lot_context,
+    lot_dates,
+)
 from loyalty_gateway.balances.extension import check_extension, extend_lot
 from loyalty_gateway.balances.locks import lock_profile, once_under_lock
 from loyalty_gateway.balances.lots import BENEFIT_LOTS, LotStatus, void_lot
@@ -48,27 +53,13 @@ EVENT_CONTEXTS = {
 def benefit_context(
     benefit: Benefit, definition: BenefitDefinition, profile: dict[str, Any]
 ) -> dict[str, Any]:
-    tz = zone(benefit.timezone)
-    return {
-        "id": str(benefit.id),
-        "profile_id": str(benefit.profile_id),
-        "definition": {
-            "id": str(definition.id),
-            "handle": definition.handle,
-            "name": definition.name,
-            "type": definition.type,
-        },
-        "timezone": benefit.timezone,
-        "issued_at": benefit.issued_at,
-        "issued_local_at": benefit.issued_at.astimezone(tz),
-        "expires_at": benefit.expires_at,
-        "expires_local_at": benefit.expires_at.astimezone(tz) if benefit.expires_at else None,
-        "claimed_at": benefit.claimed_at,
-        "redemptions_remaining": benefit.redemptions_remaining,
-        "external_id": benefit.external_id,
-        "meta": benefit.meta,
-        "profile": profile,
-    }
+    return lot_context(
+        benefit,
+        definition,
+        profile,
+        claimed_at=benefit.claimed_at,
+        redemptions_remaining=benefit.redemptions_remaining,
+    )
 
 
 async def _emit(

@@ -1,16 +1,17 @@
-from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from tortoise import fields
 from tortoise.migrations.constraints import CheckConstraint
 from tortoise.models import Model
 
+from loyalty_gateway.balances.models import EarnedColumns
+
 if TYPE_CHECKING:
     from loyalty_gateway.earning.models import PointDefinition
     from loyalty_gateway.profiles.models import Profile
 
 
-class PointLot(Model):
+class PointLot(Model, EarnedColumns):
     """Points awarded to a profile, spent from `points_remaining`."""
 
     id = fields.UUIDField(primary_key=True)
@@ -30,10 +31,6 @@ class PointLot(Model):
     definition: fields.ForeignKeyNullableRelation["PointDefinition"] = fields.ForeignKeyField(
         "models.PointDefinition", related_name="lots", null=True, on_delete=fields.RESTRICT
     )
-    rate_id = fields.UUIDField(null=True)  # the rate it was earned at, if one matched
-    rate: Decimal | None = fields.DecimalField(max_digits=18, decimal_places=6, null=True)
-    transaction_id = fields.UUIDField(null=True)  # the sale it was earned on
-    created_at = fields.DatetimeField(auto_now_add=True)
 
     profile_id: str
     definition_id: str | None

@@ -1,8 +1,10 @@
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from tortoise import fields
 from tortoise.migrations.constraints import CheckConstraint
 from tortoise.models import Model
+
+from loyalty_gateway.balances.models import IssuedLotColumns
 
 if TYPE_CHECKING:
     from loyalty_gateway.profiles.models import Profile
@@ -44,7 +46,7 @@ class RewardDefinition(Model):
         )
 
 
-class Reward(Model):
+class Reward(Model, IssuedLotColumns):
     """A reward lot whose `value_remaining_cents` stays between 0 and `value_initial_cents`."""
 
     id = fields.UUIDField(primary_key=True)
@@ -62,15 +64,6 @@ class Reward(Model):
     type = fields.CharField(max_length=32, default="fixed")
     # A percentage reward is used whole on one transaction (`redeemReward`): which one.
     applied_transaction_id = fields.UUIDField(null=True)
-    timezone = fields.CharField(max_length=64)
-    issued_at = fields.DatetimeField()
-    expires_at = fields.DatetimeField(null=True)
-    extended_at = fields.DatetimeField(null=True)
-    voided_at = fields.DatetimeField(null=True)
-    void_reason = fields.TextField(null=True)
-    external_id = fields.CharField(max_length=255, null=True)
-    meta: Any = fields.JSONField(null=True)
-    created_at = fields.DatetimeField(auto_now_add=True)
 
     definition_id: str
     profile_id: str

@@ -9,7 +9,12 @@ from uuid import UUID
 from tortoise.models import Model
 from tortoise.transactions import in_transaction
 
-from loyalty_gateway.balances.definitions import check_assignable, issue_once, lot_dates
+from loyalty_gateway.balances.definitions import (
+    check_assignable,
+    issue_once,
+    lot_context,
+    lot_dates,
+)
 from loyalty_gateway.balances.extension import check_extension, extend_lot
 from loyalty_gateway.balances.locks import lock_profile, lock_profiles
 from loyalty_gateway.balances.lots import REWARD_LOTS, LotStatus, void_lot
@@ -60,27 +65,13 @@ def reward_context(
     reward: Reward, definition: RewardDefinition, profile: dict[str, Any]
 ) -> dict[str, Any]:
     """Reward fields at the root and the profile nested, as Omneo's reward contexts are."""
-    tz = zone(reward.timezone)
-    return {
-        "id": str(reward.id),
-        "profile_id": str(reward.profile_id),
-        "definition": {
-            "id": str(definition.id),
-            "handle": definition.handle,
-            "name": definition.name,
-            "type": definition.type,
-        },
-        "value_initial": from_cents(reward.value_initial_cents),
-        "value_remaining": from_cents(reward.value_remaining_cents),
-        "timezone": reward.timezone,
-        "issued_at": reward.issued_at,
-        "issued_local_at": reward.issued_at.astimezone(tz),
-        "expires_at": reward.expires_at,
-        "expires_local_at": reward.expires_at.astimezone(tz) if reward.expires_at else None,
-        "external_id": reward.external_id,
-        "meta": reward.meta,
-        "profile": profile,
-    }
+    return lot_context(
+        reward,
+        definition,
+        profile,
+        value_initial=from_cents(reward.value_initial_cents),
+        value_remaining=from_cents(reward.value_remaining_cents),
+    )
 
 
 async def _issue(

@@ -1,8 +1,9 @@
-from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from tortoise import fields
 from tortoise.models import Model
+
+from loyalty_gateway.balances.models import EarnedColumns
 
 if TYPE_CHECKING:
     from loyalty_gateway.earning.models import PointDefinition
@@ -32,7 +33,7 @@ class TierDefinition(Model):
         table = "tier_definition"
 
 
-class TierPoint(Model):
+class TierPoint(Model, EarnedColumns):
     """A tier point entry: tier points count toward a tier for 12 months."""
 
     id = fields.UUIDField(primary_key=True)
@@ -46,10 +47,6 @@ class TierPoint(Model):
     definition: fields.ForeignKeyNullableRelation["PointDefinition"] = fields.ForeignKeyField(
         "models.PointDefinition", related_name="tier_points", null=True, on_delete=fields.RESTRICT
     )
-    rate_id = fields.UUIDField(null=True)  # the rate it was earned at, if one matched
-    rate: Decimal | None = fields.DecimalField(max_digits=18, decimal_places=6, null=True)
-    transaction_id = fields.UUIDField(null=True)  # the sale it was earned on
-    created_at = fields.DatetimeField(auto_now_add=True)
 
     profile_id: str
     definition_id: str | None
