@@ -49,6 +49,26 @@ def owns(principal: Principal, source: Any) -> bool:
     return owner is not None and str(owner) == principal.profile_id
 
 
+class ScopedPermission(BasePermission):
+    """Admits a principal holding `required_scope` (or `admin`), and a customer token where
+    `customer_may` says (or raises why not); refuses anyone else, naming the scope."""
+
+    required_scope: str
+
+    def has_permission(self, source: Any, info: Info, **kwargs: Any) -> bool:
+        principal = _principal(info)
+        if principal.allows(self.required_scope):
+            return True
+        if principal.is_customer:
+            return self.customer_may(principal, source, info, kwargs)
+        raise forbidden(f"This token lacks the scope '{self.required_scope}'", self.required_scope)
+
+    def customer_may(
+        self, principal: Principal, source: Any, info: Info, kwargs: dict[str, Any]
+    ) -> bool:
+        raise NotImplementedError
+
+
 @cache
 def requires(scope: str, customer_field: str | None = None) -> type[BasePermission]:
     """Admit a principal holding `scope` (or `admin`), or a customer on their own data.
@@ -57,23 +77,20 @@ def requires(scope: str, customer_field: str | None = None) -> type[BasePermissi
     `input` is their own profile id.
     """
 
-    class ScopePermission(BasePermission):
+    class ScopePermission(ScopedPermission):
         required_scope = scope
 
-        def has_permission(self, source: Any, info: Info, **kwargs: Any) -> bool:
-            principal = _principal(info)
-            if principal.allows(scope):
+        def customer_may(
+            self, principal: Principal, source: Any, info: Info, kwargs: dict[str, Any]
+        ) -> bool:
+            if owns(principal, source):
                 return True
-            if principal.is_customer:
-                if owns(principal, source):
-                    return True
-                given = getattr(kwargs.get("input"), customer_field or "", None)
-                if customer_field and given is not None and str(given) == principal.profile_id:
-                    return True
-                if source is None and not customer_field:
-                    raise forbidden(f"Customer tokens cannot use {info.field_name}")
-                raise forbidden("A customer token may only use its own profile")
-            raise forbidden(f"This token lacks the scope '{scope}'", scope)
+            given = getattr(kwargs.get("input"), customer_field or "", None)
+            if customer_field and given is not None and str(given) == principal.profile_id:
+                return True
+            if source is None and not customer_field:
+                raise forbidden(f"Customer tokens cannot use {info.field_name}")
+            raise forbidden("A customer token may only use its own profile")
 
     ScopePermission.__name__ = f"Requires[{scope}]"
     return ScopePermission
@@ -130,19 +147,16 @@ def reaches(scope: str) -> type[BasePermission]:
     from a root that admitted only its own data (parts such as redemption items name no
     profile of their own)."""
 
-    class LinkPermission(BasePermission):
+    class LinkPermission(ScopedPermission):
         required_scope = scope
 
-        def has_permission(self, source: Any, info: Info, **kwargs: Any) -> bool:
-            principal = _principal(info)
-            if principal.allows(scope):
+        def customer_may(
+            self, principal: Principal, source: Any, info: Info, kwargs: dict[str, Any]
+        ) -> bool:
+            owner = getattr(source, "profile_id", None)
+            if owner is None or str(owner) == principal.profile_id:
                 return True
-            if principal.is_customer:
-                owner = getattr(source, "profile_id", None)
-                if owner is None or str(owner) == principal.profile_id:
-                    return True
-                raise forbidden("A customer token may only use its own profile")
-            raise forbidden(f"This token lacks the scope '{scope}'", scope)
+            raise forbidden("A customer token may only use its own profile")
 
     LinkPermission.__name__ = f"Reaches[{scope}]"
     return LinkPermission
