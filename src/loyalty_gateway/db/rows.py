@@ -142,24 +142,31 @@ async def write_together(model: type[M], parts: Sequence[Part], extra: str = "")
     `extra` expressions over them evaluated, as `insert` takes them).
 
     The parts must not touch one row twice: PostgreSQL would apply only one of them."""
+    return hydrate(model, await written(model, parts, f"*{extra}"))
+
+
+async def written(model: type[Model], parts: Sequence[Part], columns: str) -> list[dict[str, Any]]:
+    """`write_together`, returning only `columns` (SQL over the first part's rows), as
+    read: for a caller that needs a written row's key, not the row."""
     connection = model._meta.db
     dialect = connection.capabilities.dialect
     first, *rest = parts
     if dialect == "postgres":
-        sql, params = _together(tuple(part.sql for part in parts), dialect, extra), list[Any]()
+        sql, params = _together(tuple(part.sql for part in parts), dialect, columns), list[Any]()
         for part in parts:
             params.extend(part.params)
-        return await raw(model, sql, params)
-    found = await raw(model, numbered(f"{first.sql} RETURNING *{extra}", dialect), first.params)
+        return await connection.execute_query_dict(sql, params)
+    sql = numbered(f"{first.sql} RETURNING {columns}", dialect)
+    found = await connection.execute_query_dict(sql, list(first.params))
     for part in rest:
         await connection.execute_query(numbered(part.sql, dialect), list(part.params))
     return found
 
 
 @lru_cache(maxsize=256)
-def _together(sqls: tuple[str, ...], dialect: str, extra: str) -> str:
+def _together(sqls: tuple[str, ...], dialect: str, columns: str) -> str:
     queries, _ = with_queries(sqls, (True, *(False for _ in sqls[1:])), dialect)
-    return f"{queries} SELECT *{extra} FROM w0"
+    return f"{queries} SELECT {columns} FROM w0"
 
 
 def with_queries(

@@ -7,7 +7,7 @@ from typing import Any
 from uuid import UUID
 
 from loyalty_gateway.db.riders import ride
-from loyalty_gateway.db.rows import hydrate, insert, inserting, numbered, write_together
+from loyalty_gateway.db.rows import hydrate, inserting, written
 from loyalty_gateway.events.models import Event
 from loyalty_gateway.events.notify import notify
 
@@ -43,11 +43,24 @@ def _notify_sql(dialect: str) -> str:
     return f", {PAYLOAD_SQL} AS payload"
 
 
-async def emit(name: str, context: dict[str, Any], profile_id: str | None = None) -> Event:
+async def emit(name: str, context: dict[str, Any], profile_id: str | None = None) -> int:
     """Write an event row and announce it, in one statement; call inside the transaction of
     the change it describes. A write riding on the transaction (`db/riders.py`: the running
     mutation's audit entry) goes in the same statement on PostgreSQL, given the event's
-    subject."""
+    subject. Returns the event's id (the row, context and all, is not read back)."""
+    [row] = await _emitted(name, context, profile_id, "id")
+    return int(row["id"])
+
+
+async def emit_row(name: str, context: dict[str, Any], profile_id: str | None = None) -> Event:
+    """`emit`, returning the event as stored, for a caller that shows it."""
+    [event] = hydrate(Event, await _emitted(name, context, profile_id, "*"))
+    return event
+
+
+async def _emitted(
+    name: str, context: dict[str, Any], profile_id: str | None, columns: str
+) -> list[dict[str, Any]]:
     values = {
         "name": name,
         "profile_id": profile_id,
@@ -56,19 +69,11 @@ async def emit(name: str, context: dict[str, Any], profile_id: str | None = None
     }
     dialect = Event._meta.db.capabilities.dialect
     riding = ride([str(found) for found in (context.get("id"), profile_id) if found])
-    if riding is not None and dialect == "postgres":
-        [event] = await write_together(
-            Event, [inserting(Event, [values])[0], riding], _notify_sql(dialect)
-        )
-        return event
-    [row] = await insert(Event, [values], _notify_sql(dialect))
-    if riding is not None:
-        connection = Event._meta.db
-        await connection.execute_query(numbered(riding.sql, dialect), list(riding.params))
+    parts = [inserting(Event, [values])[0], *([riding] if riding is not None else [])]
+    rows = await written(Event, parts, columns + _notify_sql(dialect))
     if dialect != "postgres":
-        await notify(EVENTS_CHANNEL, row["payload"])
-    [event] = hydrate(Event, [row])
-    return event
+        await notify(EVENTS_CHANNEL, rows[0]["payload"])
+    return rows
 
 
 def profile_of(payload: str) -> str | None:

@@ -191,11 +191,11 @@ async def _fire_batch(
                 continue
             about = {"id": str(automation.id), "name": reaction.name, "period": period}
             context["automation"] = about
-            event = await outbox.emit(reaction.trigger, context, str(profile.id))
+            event_id = await outbox.emit(reaction.trigger, context, str(profile.id))
             await AutomationFiring.create(
-                automation_id=automation.id, profile_id=profile.id, period=period, event_id=event.id
+                automation_id=automation.id, profile_id=profile.id, period=period, event_id=event_id
             )
-            fired.append(event.id)
+            fired.append(event_id)
     return fired
 
 

@@ -200,7 +200,7 @@ async def emit_custom_event(event: str, profile_id: str, data: Any) -> Event:
     async with in_transaction():
         profile = await get_profile(profile_id)
         context = {**await profile_context(profile), "data": data}
-        return await outbox.emit(event, context, str(profile.id))
+        return await outbox.emit_row(event, context, str(profile.id))
 
 
 @dataclass
