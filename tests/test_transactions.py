@@ -168,6 +168,18 @@ async def test_same_external_id_returns_the_stored_transaction(gql, profile):
     ]
 
 
+async def test_a_repeated_sale_that_links_a_redemption_returns_the_stored_one(gql, profile):
+    """The repeat's redemption is linked by then (to the stored sale): still the stored sale,
+    not REDEMPTION_ALREADY_LINKED; with other content, DUPLICATE_EXTERNAL_ID."""
+    redemption = await funded_redemption(gql, profile)
+    body = seed_004_transaction(profile["id"], redemption["id"], unique("linked"))
+    first = await create(gql, body)
+    assert first["errors"] == [] and first["transaction"]["redemption"]["id"] == redemption["id"]
+    assert await create(gql, body) == first
+    changed = await create(gql, {**body, "total": "11"})
+    assert [e["code"] for e in changed["errors"]] == ["DUPLICATE_EXTERNAL_ID"]
+
+
 async def test_a_transaction_may_have_no_profile_and_no_items(gql):
     posted = await create(
         gql, {"total": "0", "transactedAt": "2024-05-01T10:00:00Z", "timezone": "UTC", "items": []}

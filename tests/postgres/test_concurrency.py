@@ -7,6 +7,7 @@ from decimal import Decimal
 from loyalty_gateway.benefits.models import Benefit, BenefitRedemption
 from loyalty_gateway.redemptions.models import Redemption, RedemptionItem
 from loyalty_gateway.rewards.models import Reward
+from loyalty_gateway.transactions.models import Transaction, TransactionItem
 from tests.support import (
     REDEEM_BENEFIT,
     award_points,
@@ -140,3 +141,33 @@ async def test_twenty_concurrent_uses_of_a_three_use_benefit(gql):
     assert all(p["errors"][0]["code"] == "BENEFIT_EXHAUSTED" for p in payloads if p["errors"])
     assert await BenefitRedemption.filter(benefit_id=benefit["id"]).count() == 3
     assert (await Benefit.get(id=benefit["id"])).redemptions_remaining == 0
+
+
+async def test_ten_tills_posting_one_sale_store_it_once_and_all_get_it(gql):
+    """A till retrying while its first attempt is still in flight: the second waits on the
+    externalId's unique index, then is answered from the stored sale. A racing sale with
+    other content is DUPLICATE_EXTERNAL_ID, and nothing of it is written."""
+    profile = await create_profile(gql)
+    sale = {
+        "profileId": profile["id"],
+        "externalId": unique("till"),
+        "total": "5",
+        "timezone": "UTC",
+        "items": [{"name": "Tee", "quantity": "1", "priceCurrent": "5", "priceSell": "5"}],
+        "transactedAt": "2026-01-01T00:00:00Z",
+    }
+    other = {**sale, "total": "6"}
+    results = await asyncio.gather(
+        *(gql(TRANSACTION, {"input": other if i == 9 else sale}) for i in range(10))
+    )
+    answers = [r["createTransaction"] for r in results]
+    stored = await Transaction.filter(external_id=sale["externalId"])
+    assert len(stored) == 1
+    kept = "sale" if stored[0].total_cents == 500 else "other"
+    for i, answer in enumerate(answers):
+        same = (i == 9) == (kept == "other")
+        if same:
+            assert answer == {"transaction": {"id": str(stored[0].id)}, "errors": []}, answer
+        else:
+            assert answer["errors"] == [{"code": "DUPLICATE_EXTERNAL_ID"}], answer
+    assert await TransactionItem.filter(transaction_id=stored[0].id).count() == 1
