@@ -10,8 +10,11 @@ from types import SimpleNamespace
 
 import pytest
 import strawberry
+from graphql import GraphQLInputObjectType, is_non_null_type
+from graphql.pyutils import Undefined
 
 from loyalty_gateway.graphql.convert import from_model
+from tests.support import built_schema
 
 
 @strawberry.enum
@@ -82,3 +85,27 @@ def test_rows_of_one_class_are_read_as_any_row_is():
     again = from_model(Thing, Row(**other))  # the class's plan, made by the first row
     assert again == from_model(Thing, SimpleNamespace(**other))
     assert (again.price, again.shade) == (Decimal("0.99"), Colour.RED)
+
+
+# What an update input leaves out of its create input, on purpose: a point definition's type
+# never changes, and a rate keeps its handle.
+LEFT_OUT = {"UpdatePointDefinitionInput": {"type"}, "UpdateRateInput": {"handle"}}
+
+
+def test_an_update_input_takes_each_field_of_its_create_input_and_needs_none():
+    """`patch_of`: a field added to a create input is in its update input too, optional and
+    without a default (not sent: left alone)."""
+    graph = built_schema()._schema
+    paired = 0
+    for name, update in graph.type_map.items():
+        create = graph.type_map.get("Create" + name.removeprefix("Update"))
+        if not name.startswith("Update") or not isinstance(create, GraphQLInputObjectType):
+            continue
+        paired += 1
+        expected = set(create.fields) - LEFT_OUT.get(name, set())
+        assert set(update.fields) == expected | {"id"}, name
+        for field_name in expected:
+            field = update.fields[field_name]
+            assert not is_non_null_type(field.type), (name, field_name)
+            assert field.default_value is Undefined, (name, field_name)
+    assert paired == 9
