@@ -248,6 +248,7 @@ async def test_calculate_earning_previews_without_writing(gql):
     with count_queries() as counter:
         data = await gql(CALCULATE, {"input": {"transaction": body, "handles": handles}})
     assert len([s for s in counter.statements if 'FROM "RATE"' in s]) == 1  # not one each
+    assert len([s for s in counter.statements if 'FROM "POINT_DEFINITION"' in s]) == 1
     result = data["calculateEarning"]
     assert result["errors"] == []
     assert [
@@ -261,6 +262,10 @@ async def test_calculate_earning_previews_without_writing(gql):
         "query($e: String) { transaction(externalId: $e) { id } }", {"e": body["externalId"]}
     )
     assert found["transaction"] is None
+    unknown = {"transaction": body, "handles": [points["handle"], "no-such-points"]}
+    missing = (await gql(CALCULATE, {"input": unknown}))["calculateEarning"]
+    assert [(e["code"], e["field"]) for e in missing["errors"]] == [("NOT_FOUND", "handles")]
+    assert "no-such-points" in missing["errors"][0]["message"]
     bad = {**body, "timezone": "Nowhere/X"}
     refused = (await gql(CALCULATE, {"input": {"transaction": bad}}))["calculateEarning"]
     assert ([e["code"] for e in refused["errors"]], refused["earnings"]) == (

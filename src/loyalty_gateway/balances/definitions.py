@@ -19,10 +19,11 @@ from loyalty_gateway.db.handles import (
     check_not_null,
     create_with_handle,
     find_by_id_or_handle,
+    id_or_handle_ref,
     update_with_handle,
 )
 from loyalty_gateway.db.keyset import Order, Slice, Window, page_of
-from loyalty_gateway.db.rows import RowRef
+from loyalty_gateway.db.rows import RowRef, by_ids
 from loyalty_gateway.db.search import Terms, matching_any
 from loyalty_gateway.profiles.models import Profile
 
@@ -108,6 +109,20 @@ class DefinitionKind(Generic[D]):
         return await find_by_id_or_handle(
             self.model, self.label, definition_id, handle, id_field, handle_field, read_ahead
         )
+
+    def ref(self, definition_id: str | None, handle: str | None) -> RowRef | None:
+        """The definition an input names, as a row a statement may read ahead (`find` takes
+        it as `read_ahead`)."""
+        return id_or_handle_ref(self.model, definition_id, handle)
+
+    async def by_handles(self, handles: list[str], field: str) -> list[D]:
+        """The definitions `handles` name, in their order, read in one statement, or
+        NOT_FOUND for the first that names none."""
+        found = {row.handle: row for row in await by_ids(self.model, handles, field="handle")}  # type: ignore[attr-defined]  # every definition has a handle
+        for handle in handles:
+            if handle not in found:
+                raise UserError(ErrorCode.NOT_FOUND, f"No {self.label} '{handle}'", field)
+        return [found[handle] for handle in handles]
 
     async def page(
         self, search: str | None, flags: dict[str, bool | None], window: Window

@@ -26,7 +26,6 @@ from loyalty_gateway.core.time import (
     zone,
 )
 from loyalty_gateway.db.columns import check_text, json_for_storage
-from loyalty_gateway.db.handles import id_or_handle_ref
 from loyalty_gateway.db.rows import Part, by_ids, inserting
 from loyalty_gateway.events import outbox
 from loyalty_gateway.idempotency.service import Made
@@ -152,9 +151,7 @@ async def issue_benefit(
         data,
         idempotency_key,
         lambda profile, found: _issue(data, reaction, profile, found, made),
-        id_or_handle_ref(
-            BenefitDefinition, data.benefit_definition_id, data.benefit_definition_handle
-        ),
+        BENEFIT_DEFINITIONS.ref(data.benefit_definition_id, data.benefit_definition_handle),
     )
     return await made.row(result)
 
@@ -263,7 +260,7 @@ async def benefits_redeemed(uses: list[tuple[Benefit, int]], profile: dict[str, 
     """`benefit.redeemed` for each benefit used (and how many times), however it was used
     (`redeemBenefit`, `redeem`); `profile` is the context the use's write left."""
     ids = list(dict.fromkeys(str(benefit.definition_id) for benefit, _ in uses))
-    definitions = {str(d.id): d for d in await by_ids(BenefitDefinition, ids)}
+    definitions = await BENEFIT_DEFINITIONS.by_ids(ids)
     for benefit, count in uses:
         definition = definitions[str(benefit.definition_id)]
         await _emit("benefit.redeemed", benefit, definition, profile, count=count)

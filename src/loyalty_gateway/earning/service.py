@@ -105,7 +105,7 @@ async def calculate_earning(
     if handles is None:
         definitions = await list_definitions(None)
     else:
-        definitions = [await POINT_DEFINITIONS.find(None, h, "handles", "handles") for h in handles]
+        definitions = await POINT_DEFINITIONS.by_handles(handles, "handles")
     rates = await candidate_rates([str(definition.id) for definition in definitions])
     facts = sale.facts()
     return [

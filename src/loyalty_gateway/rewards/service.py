@@ -23,7 +23,6 @@ from loyalty_gateway.core.errors import ErrorCode, UserError, require_uuid
 from loyalty_gateway.core.money import from_cents, to_cents
 from loyalty_gateway.core.time import utcnow, zone
 from loyalty_gateway.db.columns import check_text, json_for_storage
-from loyalty_gateway.db.handles import id_or_handle_ref
 from loyalty_gateway.events import outbox
 from loyalty_gateway.idempotency.service import Made
 from loyalty_gateway.profiles.context import insert_in_context, profile_context
@@ -138,9 +137,7 @@ async def issue_reward(
         data,
         idempotency_key,
         lambda profile, found: _issue(data, reaction, profile, found, made),
-        id_or_handle_ref(
-            RewardDefinition, data.reward_definition_id, data.reward_definition_handle
-        ),
+        REWARD_DEFINITIONS.ref(data.reward_definition_id, data.reward_definition_handle),
     )
     return await made.row(result)
 
