@@ -11,7 +11,7 @@ from strawberry.types import Info
 from loyalty_gateway.events.hub import hub
 from loyalty_gateway.events.models import Event as EventModel
 from loyalty_gateway.graphql.access import ensure_still_valid
-from loyalty_gateway.graphql.convert import from_model, patch_of
+from loyalty_gateway.graphql.convert import from_model, given, patch_of
 from loyalty_gateway.graphql.described import ERRORS
 from loyalty_gateway.graphql.enums import (
     EventStatus,
@@ -388,11 +388,7 @@ class ReactionMutations:
 
     @strawberry.mutation(permission_classes=[requires(Scope.REACTIONS_WRITE)])
     async def update_reaction(self, input: UpdateReactionInput) -> UpdateReactionPayload:
-        fields = {
-            key: getattr(input, key)
-            for key in ("name", "trigger", "description", "is_active")
-            if getattr(input, key) is not strawberry.UNSET
-        }
+        fields = given(input, exclude=("id", "actions"))
         actions = (
             None if input.actions in (None, strawberry.UNSET) else domain_actions(input.actions)
         )
