@@ -14,11 +14,12 @@ from strawberry.types import Info
 from loyalty_gateway.auth.audit import AUDIT_ORDER, AuditDraft, drafting, list_entries
 from loyalty_gateway.auth.models import AuditEntry as AuditEntryModel
 from loyalty_gateway.auth.service import Principal
+from loyalty_gateway.db.keyset import Window
 from loyalty_gateway.db.rows import insert
 from loyalty_gateway.graphql.convert import from_model
 from loyalty_gateway.graphql.enums import AuditOutcome, Scope
 from loyalty_gateway.graphql.ids import parse_id, typed_id
-from loyalty_gateway.graphql.pagination import Connection, connection, page
+from loyalty_gateway.graphql.pagination import Connection, Paged, connection
 from loyalty_gateway.graphql.permissions import guarded_by, requires
 
 log = logging.getLogger(__name__)
@@ -143,17 +144,17 @@ class AuditEntry:
 
 @strawberry.type
 class AuditQueries:
-    @strawberry.field(permission_classes=[requires(Scope.AUDIT_READ)], description="Newest first.")
+    @strawberry.field(
+        extensions=[Paged(AUDIT_ORDER)],
+        permission_classes=[requires(Scope.AUDIT_READ)],
+        description="Newest first.",
+    )
     async def audit_log(
         self,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
+        window: Window,
         token_id: strawberry.ID | None = None,
         operation: str | None = None,
     ) -> Connection[AuditEntry]:
-        window = page(AUDIT_ORDER, first, after, last, before)
         token = parse_id(token_id, "tokenId") if token_id is not None else None
         found = await list_entries(token, operation, window)
         return connection(found, [AuditEntry.from_model(r) for r in found.rows])

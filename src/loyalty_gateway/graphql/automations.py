@@ -10,7 +10,7 @@ from loyalty_gateway.events.models import Event as EventModel
 from loyalty_gateway.graphql.convert import from_model, given, patch_of
 from loyalty_gateway.graphql.described import ERRORS
 from loyalty_gateway.graphql.enums import Frequency, Scope
-from loyalty_gateway.graphql.errors import UserErrorType, attempt
+from loyalty_gateway.graphql.errors import DeletedPayload, UserErrorType, attempt, payload_mutation
 from loyalty_gateway.graphql.permissions import guarded_by, requires
 from loyalty_gateway.graphql.reactions import (
     ActionInput,
@@ -94,20 +94,8 @@ class TriggerAutomationInput:
 
 
 @strawberry.type
-class CreateAutomationPayload:
+class AutomationPayload:
     automation: Automation | None
-    errors: list[UserErrorType] = strawberry.field(description=ERRORS)
-
-
-@strawberry.type
-class UpdateAutomationPayload:
-    automation: Automation | None
-    errors: list[UserErrorType] = strawberry.field(description=ERRORS)
-
-
-@strawberry.type
-class DeleteAutomationPayload:
-    deleted_id: strawberry.ID | None
     errors: list[UserErrorType] = strawberry.field(description=ERRORS)
 
 
@@ -135,16 +123,16 @@ class AutomationQueries:
 
 @strawberry.type
 class AutomationMutations:
-    @strawberry.mutation(permission_classes=[requires(Scope.REACTIONS_WRITE)])
-    async def create_automation(self, input: CreateAutomationInput) -> CreateAutomationPayload:
+    @payload_mutation(AutomationPayload, permission_classes=[requires(Scope.REACTIONS_WRITE)])
+    async def create_automation(self, input: CreateAutomationInput) -> AutomationPayload:
         data = automations.AutomationInput(
             **given(input, exclude=("actions",)), actions=domain_actions(input.actions)
         )
         found, errors = await attempt(automations.create_automation(data))
-        return CreateAutomationPayload(automation=await _shown(found), errors=errors)
+        return AutomationPayload(automation=await _shown(found), errors=errors)
 
-    @strawberry.mutation(permission_classes=[requires(Scope.REACTIONS_WRITE)])
-    async def update_automation(self, input: UpdateAutomationInput) -> UpdateAutomationPayload:
+    @payload_mutation(AutomationPayload, permission_classes=[requires(Scope.REACTIONS_WRITE)])
+    async def update_automation(self, input: UpdateAutomationInput) -> AutomationPayload:
         actions = None if input.actions in (None, strawberry.UNSET) else input.actions
         work = automations.update_automation(
             str(input.id),
@@ -152,12 +140,12 @@ class AutomationMutations:
             domain_actions(actions) if actions is not None else None,
         )
         found, errors = await attempt(work)
-        return UpdateAutomationPayload(automation=await _shown(found), errors=errors)
+        return AutomationPayload(automation=await _shown(found), errors=errors)
 
-    @strawberry.mutation(permission_classes=[requires(Scope.REACTIONS_WRITE)])
-    async def delete_automation(self, input: DeleteAutomationInput) -> DeleteAutomationPayload:
+    @payload_mutation(DeletedPayload, permission_classes=[requires(Scope.REACTIONS_WRITE)])
+    async def delete_automation(self, input: DeleteAutomationInput) -> DeletedPayload:
         deleted, errors = await attempt(automations.delete_automation(str(input.id)))
-        return DeleteAutomationPayload(
+        return DeletedPayload(
             deleted_id=strawberry.ID(str(deleted.id)) if deleted else None, errors=errors
         )
 

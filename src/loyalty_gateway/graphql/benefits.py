@@ -11,11 +11,12 @@ from loyalty_gateway.benefits import definitions, service
 from loyalty_gateway.benefits.models import Benefit as BenefitModel
 from loyalty_gateway.benefits.models import BenefitDefinition as BenefitDefinitionModel
 from loyalty_gateway.core.time import utcnow
+from loyalty_gateway.db.keyset import Window
 from loyalty_gateway.graphql.balances import BalancesType
 from loyalty_gateway.graphql.convert import from_model, given, patch_of, to_domain
 from loyalty_gateway.graphql.described import ERRORS, IDEMPOTENCY_KEY, TIMEZONE_IN
 from loyalty_gateway.graphql.enums import Scope
-from loyalty_gateway.graphql.errors import UserErrorType, answer, attempt
+from loyalty_gateway.graphql.errors import UserErrorType, answer, attempt, payload_mutation
 from loyalty_gateway.graphql.ids import by_id_or_handle, parse_id
 from loyalty_gateway.graphql.issued import (
     STAFF_ONLY,
@@ -24,7 +25,7 @@ from loyalty_gateway.graphql.issued import (
     IssuedLot,
 )
 from loyalty_gateway.graphql.lot_status import BenefitStatusEnum, status_as
-from loyalty_gateway.graphql.pagination import Connection, connection, page
+from loyalty_gateway.graphql.pagination import Connection, Paged, connection
 from loyalty_gateway.graphql.permissions import guarded_by, requires, staff_only
 
 
@@ -89,16 +90,6 @@ class BenefitDefinitionPayload:
     errors: list[UserErrorType] = strawberry.field(description=ERRORS)
 
 
-@strawberry.type(description="What `createBenefitDefinition` returns.")
-class CreateBenefitDefinitionPayload(BenefitDefinitionPayload):
-    pass
-
-
-@strawberry.type(description="What `updateBenefitDefinition` returns.")
-class UpdateBenefitDefinitionPayload(BenefitDefinitionPayload):
-    pass
-
-
 @strawberry.input
 class IssueBenefitInput:
     profile_id: strawberry.ID
@@ -152,26 +143,6 @@ class BenefitPayload:
     errors: list[UserErrorType] = strawberry.field(description=ERRORS)
 
 
-@strawberry.type(description="What `issueBenefit` returns.")
-class IssueBenefitPayload(BenefitPayload):
-    pass
-
-
-@strawberry.type(description="What `claimBenefit` returns.")
-class ClaimBenefitPayload(BenefitPayload):
-    pass
-
-
-@strawberry.type(description="What `redeemBenefit` returns.")
-class RedeemBenefitPayload(BenefitPayload):
-    pass
-
-
-@strawberry.type(description="What `voidBenefit` returns.")
-class VoidBenefitPayload(BenefitPayload):
-    pass
-
-
 @strawberry.type
 class ExtendBenefitsPayload:
     benefits: list[Benefit]
@@ -190,19 +161,18 @@ class BenefitQueries:
         found = await by_id_or_handle(BenefitDefinitionModel, id, handle)
         return BenefitDefinition.from_model(found) if found else None
 
-    @strawberry.field(permission_classes=[requires(Scope.DEFINITIONS_READ)])
+    @strawberry.field(
+        extensions=[Paged(definitions.BENEFIT_DEFINITIONS.order)],
+        permission_classes=[requires(Scope.DEFINITIONS_READ)],
+    )
     async def benefit_definitions(
         self,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
+        window: Window,
         search: str | None = None,
         is_published: bool | None = None,
         is_claimable: bool | None = None,
     ) -> Connection[BenefitDefinition]:
         kind = definitions.BENEFIT_DEFINITIONS
-        window = page(kind.order, first, after, last, before)
         flags = {"is_published": is_published, "is_claimable": is_claimable}
         found = await kind.page(search, flags, window)
         return connection(found, [BenefitDefinition.from_model(d) for d in found.rows])
@@ -215,43 +185,48 @@ class BenefitQueries:
 
 @strawberry.type
 class BenefitMutations:
-    @strawberry.mutation(permission_classes=[requires(Scope.DEFINITIONS_WRITE)])
+    @payload_mutation(
+        BenefitDefinitionPayload, permission_classes=[requires(Scope.DEFINITIONS_WRITE)]
+    )
     async def create_benefit_definition(
         self, input: CreateBenefitDefinitionInput
-    ) -> CreateBenefitDefinitionPayload:
+    ) -> BenefitDefinitionPayload:
         return await answer(
-            CreateBenefitDefinitionPayload, definitions.BENEFIT_DEFINITIONS.create(given(input))
+            BenefitDefinitionPayload, definitions.BENEFIT_DEFINITIONS.create(given(input))
         )
 
-    @strawberry.mutation(permission_classes=[requires(Scope.DEFINITIONS_WRITE)])
+    @payload_mutation(
+        BenefitDefinitionPayload, permission_classes=[requires(Scope.DEFINITIONS_WRITE)]
+    )
     async def update_benefit_definition(
         self, input: UpdateBenefitDefinitionInput
-    ) -> UpdateBenefitDefinitionPayload:
+    ) -> BenefitDefinitionPayload:
         fields = given(input, exclude=("id",))
         return await answer(
-            UpdateBenefitDefinitionPayload,
+            BenefitDefinitionPayload,
             definitions.BENEFIT_DEFINITIONS.update(str(input.id), fields),
         )
 
-    @strawberry.mutation(permission_classes=[requires(Scope.BENEFITS_WRITE)])
-    async def issue_benefit(self, input: IssueBenefitInput) -> IssueBenefitPayload:
+    @payload_mutation(BenefitPayload, permission_classes=[requires(Scope.BENEFITS_WRITE)])
+    async def issue_benefit(self, input: IssueBenefitInput) -> BenefitPayload:
         data = to_domain(service.IssueBenefitInput, input)
-        return await answer(IssueBenefitPayload, service.issue_benefit(data, input.idempotency_key))
+        return await answer(BenefitPayload, service.issue_benefit(data, input.idempotency_key))
 
-    @strawberry.mutation(
+    @payload_mutation(
+        BenefitPayload,
         permission_classes=[requires(Scope.BENEFITS_WRITE, customer_field="profile_id")],
         description="A customer token may claim for its own profile.",
     )
-    async def claim_benefit(self, input: ClaimBenefitInput) -> ClaimBenefitPayload:
+    async def claim_benefit(self, input: ClaimBenefitInput) -> BenefitPayload:
         work = service.claim_benefit(str(input.profile_id), input.definition_handle, input.timezone)
-        return await answer(ClaimBenefitPayload, work)
+        return await answer(BenefitPayload, work)
 
-    @strawberry.mutation(permission_classes=[requires(Scope.BENEFITS_WRITE)])
-    async def redeem_benefit(self, input: RedeemBenefitInput) -> RedeemBenefitPayload:
+    @payload_mutation(BenefitPayload, permission_classes=[requires(Scope.BENEFITS_WRITE)])
+    async def redeem_benefit(self, input: RedeemBenefitInput) -> BenefitPayload:
         work = service.redeem_benefit(
             str(input.profile_id), str(input.benefit_id), input.count, input.idempotency_key
         )
-        return await answer(RedeemBenefitPayload, work)
+        return await answer(BenefitPayload, work)
 
     @strawberry.mutation(permission_classes=[requires(Scope.BENEFITS_WRITE)])
     async def extend_benefits(self, input: ExtendBenefitsInput) -> ExtendBenefitsPayload:
@@ -267,8 +242,8 @@ class BenefitMutations:
             benefits=[Benefit.from_model(b) for b in found or []], errors=errors
         )
 
-    @strawberry.mutation(permission_classes=[requires(Scope.BENEFITS_WRITE)])
-    async def void_benefit(self, input: VoidBenefitInput) -> VoidBenefitPayload:
+    @payload_mutation(BenefitPayload, permission_classes=[requires(Scope.BENEFITS_WRITE)])
+    async def void_benefit(self, input: VoidBenefitInput) -> BenefitPayload:
         return await answer(
-            VoidBenefitPayload, service.void_benefit(str(input.benefit_id), input.reason)
+            BenefitPayload, service.void_benefit(str(input.benefit_id), input.reason)
         )

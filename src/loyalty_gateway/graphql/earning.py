@@ -18,7 +18,7 @@ from loyalty_gateway.earning.service import Sale, calculate_earning
 from loyalty_gateway.graphql.convert import from_model, given, patch_of
 from loyalty_gateway.graphql.described import ERRORS
 from loyalty_gateway.graphql.enums import IssuePeriodType, PeriodType, PointType, Scope
-from loyalty_gateway.graphql.errors import UserErrorType, attempt
+from loyalty_gateway.graphql.errors import UserErrorType, attempt, payload_mutation
 from loyalty_gateway.graphql.permissions import guarded_by, requires
 from loyalty_gateway.graphql.scalars import Points
 from loyalty_gateway.graphql.transactions import CreateTransactionInput, Transaction, domain_input
@@ -144,31 +144,13 @@ class RefundTransactionInput:
 
 
 @strawberry.type
-class CreatePointDefinitionPayload:
+class PointDefinitionPayload:
     point_definition: PointDefinition | None
     errors: list[UserErrorType] = strawberry.field(description=ERRORS)
 
 
 @strawberry.type
-class UpdatePointDefinitionPayload:
-    point_definition: PointDefinition | None
-    errors: list[UserErrorType] = strawberry.field(description=ERRORS)
-
-
-@strawberry.type
-class CreateRatePayload:
-    rate: Rate | None
-    errors: list[UserErrorType] = strawberry.field(description=ERRORS)
-
-
-@strawberry.type
-class UpdateRatePayload:
-    rate: Rate | None
-    errors: list[UserErrorType] = strawberry.field(description=ERRORS)
-
-
-@strawberry.type
-class ArchiveRatePayload:
+class RatePayload:
     rate: Rate | None
     errors: list[UserErrorType] = strawberry.field(description=ERRORS)
 
@@ -243,41 +225,45 @@ class EarningQueries:
 
 @strawberry.type
 class EarningMutations:
-    @strawberry.mutation(permission_classes=[requires(Scope.DEFINITIONS_WRITE)])
+    @payload_mutation(
+        PointDefinitionPayload, permission_classes=[requires(Scope.DEFINITIONS_WRITE)]
+    )
     async def create_point_definition(
         self, input: CreatePointDefinitionInput
-    ) -> CreatePointDefinitionPayload:
+    ) -> PointDefinitionPayload:
         found, errors = await attempt(definitions.POINT_DEFINITIONS.create(given(input)))
-        return CreatePointDefinitionPayload(
+        return PointDefinitionPayload(
             point_definition=PointDefinition.from_model(found) if found else None, errors=errors
         )
 
-    @strawberry.mutation(permission_classes=[requires(Scope.DEFINITIONS_WRITE)])
+    @payload_mutation(
+        PointDefinitionPayload, permission_classes=[requires(Scope.DEFINITIONS_WRITE)]
+    )
     async def update_point_definition(
         self, input: UpdatePointDefinitionInput
-    ) -> UpdatePointDefinitionPayload:
+    ) -> PointDefinitionPayload:
         work = definitions.update_definition(str(input.id), given(input, exclude=("id",)))
         found, errors = await attempt(work)
-        return UpdatePointDefinitionPayload(
+        return PointDefinitionPayload(
             point_definition=PointDefinition.from_model(found) if found else None, errors=errors
         )
 
-    @strawberry.mutation(permission_classes=[requires(Scope.DEFINITIONS_WRITE)])
-    async def create_rate(self, input: CreateRateInput) -> CreateRatePayload:
+    @payload_mutation(RatePayload, permission_classes=[requires(Scope.DEFINITIONS_WRITE)])
+    async def create_rate(self, input: CreateRateInput) -> RatePayload:
         found, errors = await attempt(rates.create_rate(input.handle, given(input, ("handle",))))
-        return CreateRatePayload(rate=_rate(found, input.handle), errors=errors)
+        return RatePayload(rate=_rate(found, input.handle), errors=errors)
 
-    @strawberry.mutation(permission_classes=[requires(Scope.DEFINITIONS_WRITE)])
-    async def update_rate(self, input: UpdateRateInput) -> UpdateRatePayload:
+    @payload_mutation(RatePayload, permission_classes=[requires(Scope.DEFINITIONS_WRITE)])
+    async def update_rate(self, input: UpdateRateInput) -> RatePayload:
         found, errors = await attempt(rates.update_rate(str(input.id), given(input, ("id",))))
         rate = _rate(found, await _handle_of(found)) if found else None
-        return UpdateRatePayload(rate=rate, errors=errors)
+        return RatePayload(rate=rate, errors=errors)
 
-    @strawberry.mutation(permission_classes=[requires(Scope.DEFINITIONS_WRITE)])
-    async def archive_rate(self, input: ArchiveRateInput) -> ArchiveRatePayload:
+    @payload_mutation(RatePayload, permission_classes=[requires(Scope.DEFINITIONS_WRITE)])
+    async def archive_rate(self, input: ArchiveRateInput) -> RatePayload:
         found, errors = await attempt(rates.archive_rate(str(input.id)))
         rate = _rate(found, await _handle_of(found)) if found else None
-        return ArchiveRatePayload(rate=rate, errors=errors)
+        return RatePayload(rate=rate, errors=errors)
 
     @strawberry.mutation(permission_classes=[requires(Scope.TRANSACTIONS_WRITE)])
     async def calculate_earning(self, input: CalculateEarningInput) -> CalculateEarningPayload:

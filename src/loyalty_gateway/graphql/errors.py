@@ -2,7 +2,7 @@
 
 import logging
 import uuid
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
 import strawberry
@@ -15,9 +15,11 @@ from graphql import (
 from strawberry.types import ExecutionResult
 from strawberry.types.base import StrawberryOptional
 from strawberry.types.lazy_type import LazyType
+from strawberry.utils.str_converters import capitalize_first, to_camel_case
 
 from loyalty_gateway.core.errors import UserError
 from loyalty_gateway.db import database_unavailable, lock_timed_out
+from loyalty_gateway.graphql.described import ERRORS
 from loyalty_gateway.graphql.enums import ErrorCode
 from loyalty_gateway.observability.request_id import current_request_id
 
@@ -53,6 +55,29 @@ async def answer(kind: type[P], work: Awaitable[Any]) -> P:
     model, errors = await attempt(work)
     name, result = _result_field(kind)
     return kind(**{name: None if model is None else result.from_model(model), "errors": errors})
+
+
+@strawberry.type
+class DeletedPayload:
+    """What a delete mutation returns (under its own name, through `payload_mutation`)."""
+
+    deleted_id: strawberry.ID | None
+    errors: list[UserErrorType] = strawberry.field(description=ERRORS)
+
+
+def payload_mutation(shared: type[Any], **options: Any) -> Callable[[Callable[..., Any]], Any]:
+    """A mutation that answers with a payload type of its own, named after it
+    (`createReaction` → `CreateReactionPayload`) and holding `shared`'s fields: the
+    resolver returns a `shared`, and a field later added for one mutation never shows on
+    another's."""
+
+    def wrap(resolver: Callable[..., Any]) -> Any:
+        name = to_camel_case(resolver.__name__)
+        own = type(f"{capitalize_first(name)}Payload", (shared,), {"__module__": shared.__module__})
+        typed = strawberry.type(own, description=f"What `{name}` returns.")
+        return strawberry.mutation(resolver, graphql_type=typed, **options)
+
+    return wrap
 
 
 _RESULTS: dict[Any, tuple[str, Any]] = {}

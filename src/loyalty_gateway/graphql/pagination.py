@@ -10,6 +10,11 @@ from typing import Any, Generic, TypeVar
 from uuid import UUID
 
 import strawberry
+from strawberry.annotation import StrawberryAnnotation
+from strawberry.extensions.field_extension import AsyncExtensionResolver, FieldExtension
+from strawberry.types import Info
+from strawberry.types.arguments import StrawberryArgument
+from strawberry.types.field import StrawberryField
 
 from loyalty_gateway.db.keyset import Column, Key, Order, Slice, Window
 from loyalty_gateway.graphql.errors import bad_input
@@ -128,6 +133,41 @@ def page(
         before=decode_cursor(order, before, "before") if before else None,
         from_end=last is not None,
     )
+
+
+_PAGE_ARGUMENTS = {
+    "first": int | None,
+    "after": str | None,
+    "last": int | None,
+    "before": str | None,
+}
+
+
+class Paged(FieldExtension):
+    """A list field's `first`, `after`, `last` and `before`, written once: they stand where
+    its resolver has a `window` parameter, and the resolver gets the `Window` they ask for
+    in `order`."""
+
+    def __init__(self, order: Order) -> None:
+        self.order = order
+
+    def apply(self, field: StrawberryField) -> None:
+        """Run at each schema build: from the resolver's own arguments every time."""
+        assert field.base_resolver is not None
+        arguments = list(field.base_resolver.arguments)
+        at = [a.python_name for a in arguments].index("window")
+        arguments[at : at + 1] = [
+            StrawberryArgument(name, None, StrawberryAnnotation(kind), default=None)
+            for name, kind in _PAGE_ARGUMENTS.items()
+        ]
+        field.arguments = arguments
+
+    async def resolve_async(
+        self, next_: AsyncExtensionResolver, source: Any, info: Info, **kwargs: Any
+    ) -> Any:
+        first, after, last, before = (kwargs.pop(name, None) for name in _PAGE_ARGUMENTS)
+        window = page(self.order, first, after, last, before)
+        return await next_(source, info, window=window, **kwargs)
 
 
 def connection(found: Slice[Any], nodes: Sequence[Node]) -> Connection[Node]:

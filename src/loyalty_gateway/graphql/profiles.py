@@ -11,15 +11,15 @@ from strawberry.types import Info
 from loyalty_gateway.balances.held_tier import progress, tier_of
 from loyalty_gateway.balances.lots import BENEFIT_ORDER, POINT_ORDER, REWARD_ORDER
 from loyalty_gateway.benefits.service import claimable_for
-from loyalty_gateway.db.keyset import window_of
+from loyalty_gateway.db.keyset import Window, window_of
 from loyalty_gateway.graphql.balances import BalancesType
 from loyalty_gateway.graphql.convert import from_model, given, patch_of
 from loyalty_gateway.graphql.described import ERRORS
 from loyalty_gateway.graphql.enums import Scope
-from loyalty_gateway.graphql.errors import UserErrorType, answer
+from loyalty_gateway.graphql.errors import UserErrorType, answer, payload_mutation
 from loyalty_gateway.graphql.ids import parse_id
 from loyalty_gateway.graphql.lot_status import BenefitStatusEnum, PointStatusEnum, RewardStatusEnum
-from loyalty_gateway.graphql.pagination import Connection, connection, page
+from loyalty_gateway.graphql.pagination import Connection, Paged, connection
 from loyalty_gateway.graphql.permissions import guarded_by, requires, staff_only
 from loyalty_gateway.graphql.scalars import Points
 from loyalty_gateway.profiles import service
@@ -78,6 +78,7 @@ class Profile:
         return BalancesType.from_domain(str(self.id), balances)
 
     @strawberry.field(
+        extensions=[Paged(REWARD_ORDER)],
         permission_classes=[requires(Scope.REWARDS_READ)],
         description="The profile's rewards by expiry, soonest first (no expiry last); "
         "all statuses when `status` is omitted.",
@@ -86,19 +87,17 @@ class Profile:
         self,
         info: Info,
         status: list[RewardStatusEnum] | None = None,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
+        *,
+        window: Window,
     ) -> Connection[RewardRef]:
         from loyalty_gateway.graphql.rewards import with_definitions
 
-        window = page(REWARD_ORDER, first, after, last, before)
         rewards = await info.context.loaders.rewards.load((str(self.id), _statuses(status)))
         found = window_of(rewards, REWARD_ORDER, window)
         return connection(found, await with_definitions(info, found.rows))
 
     @strawberry.field(
+        extensions=[Paged(POINT_ORDER)],
         permission_classes=[requires(Scope.REWARDS_READ)],
         description="The profile's point lots by expiry, soonest first (no expiry last); "
         "all statuses when `status` is omitted.",
@@ -107,19 +106,17 @@ class Profile:
         self,
         info: Info,
         status: list[PointStatusEnum] | None = None,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
+        *,
+        window: Window,
     ) -> Connection[PointLotRef]:
         from loyalty_gateway.graphql.points import PointLot
 
-        window = page(POINT_ORDER, first, after, last, before)
         lots = await info.context.loaders.points.load((str(self.id), _statuses(status)))
         found = window_of(lots, POINT_ORDER, window)
         return connection(found, [PointLot.from_model(lot) for lot in found.rows])
 
     @strawberry.field(
+        extensions=[Paged(BENEFIT_ORDER)],
         permission_classes=[requires(Scope.REWARDS_READ)],
         description="The profile's benefits by expiry, soonest first (no expiry last); "
         "all statuses when `status` is omitted.",
@@ -128,14 +125,11 @@ class Profile:
         self,
         info: Info,
         status: list[BenefitStatusEnum] | None = None,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
+        *,
+        window: Window,
     ) -> Connection[BenefitRef]:
         from loyalty_gateway.graphql.benefits import Benefit
 
-        window = page(BENEFIT_ORDER, first, after, last, before)
         benefits = await info.context.loaders.benefits.load((str(self.id), _statuses(status)))
         found = window_of(benefits, BENEFIT_ORDER, window)
         return connection(found, [Benefit.from_model(b) for b in found.rows])
@@ -177,39 +171,33 @@ class Profile:
         return TierProgress.from_domain(standing)
 
     @strawberry.field(
+        extensions=[Paged(REDEMPTION_ORDER)],
         permission_classes=[requires(Scope.REDEMPTIONS_READ)],
         description="The profile's redemptions, reversals and returns, newest first.",
     )
     async def redemptions(
         self,
         info: Info,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
+        window: Window,
     ) -> Connection[RedemptionRef]:
         from loyalty_gateway.graphql.redemptions import Redemption
 
-        window = page(REDEMPTION_ORDER, first, after, last, before)
         redemptions = await info.context.loaders.redemptions.load(str(self.id))
         found = window_of(redemptions, REDEMPTION_ORDER, window)
         return connection(found, [Redemption.from_model(r) for r in found.rows])
 
     @strawberry.field(
+        extensions=[Paged(TRANSACTION_ORDER)],
         permission_classes=[requires(Scope.TRANSACTIONS_READ)],
         description="The profile's transactions, latest transactedAt first.",
     )
     async def transactions(
         self,
         info: Info,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
+        window: Window,
     ) -> Connection[TransactionRef]:
         from loyalty_gateway.graphql.transactions import Transaction
 
-        window = page(TRANSACTION_ORDER, first, after, last, before)
         transactions = await info.context.loaders.transactions.load(str(self.id))
         found = window_of(transactions, TRANSACTION_ORDER, window)
         return connection(found, [Transaction.from_model(t) for t in found.rows])
@@ -239,16 +227,6 @@ class ProfilePayload:
     errors: list[UserErrorType] = strawberry.field(description=ERRORS)
 
 
-@strawberry.type(description="What `createProfile` returns.")
-class CreateProfilePayload(ProfilePayload):
-    pass
-
-
-@strawberry.type(description="What `updateProfile` returns.")
-class UpdateProfilePayload(ProfilePayload):
-    pass
-
-
 @strawberry.type
 class ProfileQueries:
     @strawberry.field(permission_classes=[requires(Scope.PROFILES_READ)])
@@ -257,18 +235,15 @@ class ProfileQueries:
         return Profile.from_model(found) if found else None
 
     @strawberry.field(
+        extensions=[Paged(service.PROFILE_ORDER)],
         permission_classes=[requires(Scope.PROFILES_READ)],
         description="Profiles, oldest first; `search` matches first name, last name or email.",
     )
     async def profiles(
         self,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
+        window: Window,
         search: str | None = None,
     ) -> Connection[Profile]:
-        window = page(service.PROFILE_ORDER, first, after, last, before)
         found = await service.list_profiles(search, window)
         return connection(found, [Profile.from_model(p) for p in found.rows])
 
@@ -283,12 +258,12 @@ class ProfileQueries:
 
 @strawberry.type
 class ProfileMutations:
-    @strawberry.mutation(permission_classes=[requires(Scope.PROFILES_WRITE)])
-    async def create_profile(self, info: Info, input: CreateProfileInput) -> CreateProfilePayload:
+    @payload_mutation(ProfilePayload, permission_classes=[requires(Scope.PROFILES_WRITE)])
+    async def create_profile(self, info: Info, input: CreateProfileInput) -> ProfilePayload:
         fields = {key: value for key, value in given(input).items() if value is not None}
-        return await answer(CreateProfilePayload, service.create_profile(fields))
+        return await answer(ProfilePayload, service.create_profile(fields))
 
-    @strawberry.mutation(permission_classes=[requires(Scope.PROFILES_WRITE)])
-    async def update_profile(self, info: Info, input: UpdateProfileInput) -> UpdateProfilePayload:
+    @payload_mutation(ProfilePayload, permission_classes=[requires(Scope.PROFILES_WRITE)])
+    async def update_profile(self, info: Info, input: UpdateProfileInput) -> ProfilePayload:
         fields = given(input, exclude=("id",))
-        return await answer(UpdateProfilePayload, service.update_profile(str(input.id), fields))
+        return await answer(ProfilePayload, service.update_profile(str(input.id), fields))

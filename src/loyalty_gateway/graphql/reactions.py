@@ -8,6 +8,7 @@ import strawberry
 from strawberry.scalars import JSON
 from strawberry.types import Info
 
+from loyalty_gateway.db.keyset import Window
 from loyalty_gateway.events.hub import hub
 from loyalty_gateway.events.models import Event as EventModel
 from loyalty_gateway.graphql.access import ensure_still_valid
@@ -21,9 +22,15 @@ from loyalty_gateway.graphql.enums import (
     Scope,
     StepStatus,
 )
-from loyalty_gateway.graphql.errors import UserErrorType, answer, attempt
+from loyalty_gateway.graphql.errors import (
+    DeletedPayload,
+    UserErrorType,
+    answer,
+    attempt,
+    payload_mutation,
+)
 from loyalty_gateway.graphql.ids import parse_id, parse_numbered_id, typed_id
-from loyalty_gateway.graphql.pagination import Connection, connection, page
+from loyalty_gateway.graphql.pagination import Connection, Paged, connection
 from loyalty_gateway.graphql.permissions import guarded_by, requires
 from loyalty_gateway.reactions import service
 from loyalty_gateway.reactions.log import entries_after, newest_entry_id
@@ -235,27 +242,6 @@ class ReactionPayload:
     errors: list[UserErrorType] = strawberry.field(description=ERRORS)
 
 
-@strawberry.type(description="What `createReaction` returns.")
-class CreateReactionPayload(ReactionPayload):
-    pass
-
-
-@strawberry.type(description="What `updateReaction` returns.")
-class UpdateReactionPayload(ReactionPayload):
-    pass
-
-
-@strawberry.type(description="What `setReactionActive` returns.")
-class SetReactionActivePayload(ReactionPayload):
-    pass
-
-
-@strawberry.type
-class DeleteReactionPayload:
-    deleted_id: strawberry.ID | None
-    errors: list[UserErrorType] = strawberry.field(description=ERRORS)
-
-
 @strawberry.input
 class EmitEventInput:
     event: str
@@ -272,16 +258,6 @@ class RetryEventInput:
 class EventPayload:
     event: Event | None
     errors: list[UserErrorType] = strawberry.field(description=ERRORS)
-
-
-@strawberry.type(description="What `emitEvent` returns.")
-class EmitEventPayload(EventPayload):
-    pass
-
-
-@strawberry.type(description="What `retryEvent` returns.")
-class RetryEventPayload(EventPayload):
-    pass
 
 
 @strawberry.input
@@ -326,17 +302,17 @@ class ReactionQueries:
         found = await ReactionModel.get_or_none(id=parse_id(id))
         return Reaction.from_model(found) if found else None
 
-    @strawberry.field(permission_classes=[requires(Scope.REACTIONS_READ)])
+    @strawberry.field(
+        extensions=[Paged(service.REACTION_ORDER)],
+        permission_classes=[requires(Scope.REACTIONS_READ)],
+    )
     async def reactions(
         self,
         trigger: str | None = None,
         is_active: bool | None = None,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
+        *,
+        window: Window,
     ) -> Connection[Reaction]:
-        window = page(service.REACTION_ORDER, first, after, last, before)
         found = await service.list_reactions(trigger, is_active, window)
         return connection(found, [Reaction.from_model(r) for r in found.rows])
 
@@ -346,19 +322,18 @@ class ReactionQueries:
         return ReactionRun.from_model(found) if found else None
 
     @strawberry.field(
-        permission_classes=[requires(Scope.REACTIONS_READ)], description="Newest first."
+        extensions=[Paged(service.RUN_ORDER)],
+        permission_classes=[requires(Scope.REACTIONS_READ)],
+        description="Newest first.",
     )
     async def reaction_runs(
         self,
         reaction_id: strawberry.ID | None = None,
         profile_id: strawberry.ID | None = None,
         status: RunStatus | None = None,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
+        *,
+        window: Window,
     ) -> Connection[ReactionRun]:
-        window = page(service.RUN_ORDER, first, after, last, before)
         found = await service.list_runs(
             parse_id(reaction_id, "reactionId") if reaction_id is not None else None,
             parse_id(profile_id, "profileId") if profile_id is not None else None,
@@ -375,8 +350,8 @@ class ReactionQueries:
 
 @strawberry.type
 class ReactionMutations:
-    @strawberry.mutation(permission_classes=[requires(Scope.REACTIONS_WRITE)])
-    async def create_reaction(self, input: CreateReactionInput) -> CreateReactionPayload:
+    @payload_mutation(ReactionPayload, permission_classes=[requires(Scope.REACTIONS_WRITE)])
+    async def create_reaction(self, input: CreateReactionInput) -> ReactionPayload:
         work = service.create_reaction(
             input.name,
             input.trigger,
@@ -384,39 +359,39 @@ class ReactionMutations:
             domain_actions(input.actions),
             input.description,
         )
-        return await answer(CreateReactionPayload, work)
+        return await answer(ReactionPayload, work)
 
-    @strawberry.mutation(permission_classes=[requires(Scope.REACTIONS_WRITE)])
-    async def update_reaction(self, input: UpdateReactionInput) -> UpdateReactionPayload:
+    @payload_mutation(ReactionPayload, permission_classes=[requires(Scope.REACTIONS_WRITE)])
+    async def update_reaction(self, input: UpdateReactionInput) -> ReactionPayload:
         fields = given(input, exclude=("id", "actions"))
         actions = (
             None if input.actions in (None, strawberry.UNSET) else domain_actions(input.actions)
         )
         work = service.update_reaction(str(input.id), fields, actions)
-        return await answer(UpdateReactionPayload, work)
+        return await answer(ReactionPayload, work)
 
-    @strawberry.mutation(permission_classes=[requires(Scope.REACTIONS_WRITE)])
-    async def set_reaction_active(self, input: SetReactionActiveInput) -> SetReactionActivePayload:
+    @payload_mutation(ReactionPayload, permission_classes=[requires(Scope.REACTIONS_WRITE)])
+    async def set_reaction_active(self, input: SetReactionActiveInput) -> ReactionPayload:
         work = service.update_reaction(str(input.id), {"is_active": input.is_active}, None)
-        return await answer(SetReactionActivePayload, work)
+        return await answer(ReactionPayload, work)
 
-    @strawberry.mutation(permission_classes=[requires(Scope.REACTIONS_WRITE)])
-    async def delete_reaction(self, input: DeleteReactionInput) -> DeleteReactionPayload:
+    @payload_mutation(DeletedPayload, permission_classes=[requires(Scope.REACTIONS_WRITE)])
+    async def delete_reaction(self, input: DeleteReactionInput) -> DeletedPayload:
         deleted, errors = await attempt(service.delete_reaction(str(input.id)))
-        return DeleteReactionPayload(
+        return DeletedPayload(
             deleted_id=strawberry.ID(str(deleted.id)) if deleted else None, errors=errors
         )
 
-    @strawberry.mutation(permission_classes=[requires(Scope.REACTIONS_WRITE)])
-    async def emit_event(self, input: EmitEventInput) -> EmitEventPayload:
+    @payload_mutation(EventPayload, permission_classes=[requires(Scope.REACTIONS_WRITE)])
+    async def emit_event(self, input: EmitEventInput) -> EventPayload:
         work = service.emit_custom_event(input.event, str(input.profile_id), input.data)
         event, errors = await attempt(work)
-        return EmitEventPayload(event=Event.from_model(event) if event else None, errors=errors)
+        return EventPayload(event=Event.from_model(event) if event else None, errors=errors)
 
-    @strawberry.mutation(permission_classes=[requires(Scope.REACTIONS_WRITE)])
-    async def retry_event(self, input: RetryEventInput) -> RetryEventPayload:
+    @payload_mutation(EventPayload, permission_classes=[requires(Scope.REACTIONS_WRITE)])
+    async def retry_event(self, input: RetryEventInput) -> EventPayload:
         event, errors = await attempt(service.retry_event(parse_numbered_id(input.id, "Event")))
-        return RetryEventPayload(event=Event.from_model(event) if event else None, errors=errors)
+        return EventPayload(event=Event.from_model(event) if event else None, errors=errors)
 
     @strawberry.mutation(
         permission_classes=[requires(Scope.REACTIONS_READ)],

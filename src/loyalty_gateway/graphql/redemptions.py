@@ -21,7 +21,7 @@ from loyalty_gateway.graphql.enums import (
     Scope,
     Strategy,
 )
-from loyalty_gateway.graphql.errors import UserErrorType, answer
+from loyalty_gateway.graphql.errors import UserErrorType, answer, payload_mutation
 from loyalty_gateway.graphql.ids import parse_id
 from loyalty_gateway.graphql.permissions import guarded_by, requires, staff_only
 from loyalty_gateway.graphql.points import PointLot
@@ -172,16 +172,6 @@ class RedeemPayload:
     errors: list[UserErrorType] = strawberry.field(description=ERRORS)
 
 
-@strawberry.type(description="What `reverseRedemption` returns.")
-class ReverseRedemptionPayload(RedeemPayload):
-    pass
-
-
-@strawberry.type(description="What `returnRedemption` returns.")
-class ReturnRedemptionPayload(RedeemPayload):
-    pass
-
-
 @strawberry.input
 class ReverseRedemptionInput:
     redemption_id: strawberry.ID
@@ -323,20 +313,18 @@ class RedemptionMutations:
         data = to_domain(service.RedeemInput, input, benefits=benefits)
         return await answer(RedeemPayload, service.redeem(data, input.idempotency_key))
 
-    @strawberry.mutation(permission_classes=[requires(Scope.REDEMPTIONS_WRITE)])
-    async def reverse_redemption(
-        self, info: Info, input: ReverseRedemptionInput
-    ) -> ReverseRedemptionPayload:
+    @payload_mutation(RedeemPayload, permission_classes=[requires(Scope.REDEMPTIONS_WRITE)])
+    async def reverse_redemption(self, info: Info, input: ReverseRedemptionInput) -> RedeemPayload:
         window = info.context.settings.reversal_window_minutes
         work = service.reverse_redemption(str(input.redemption_id), input.idempotency_key, window)
-        return await answer(ReverseRedemptionPayload, work)
+        return await answer(RedeemPayload, work)
 
-    @strawberry.mutation(permission_classes=[requires(Scope.REDEMPTIONS_WRITE)])
-    async def return_redemption(self, input: ReturnRedemptionInput) -> ReturnRedemptionPayload:
+    @payload_mutation(RedeemPayload, permission_classes=[requires(Scope.REDEMPTIONS_WRITE)])
+    async def return_redemption(self, input: ReturnRedemptionInput) -> RedeemPayload:
         work = service.return_redemption(
             str(input.redemption_id),
             input.amount,
             input.idempotency_key,
             _benefit_requests(input.benefits),
         )
-        return await answer(ReturnRedemptionPayload, work)
+        return await answer(RedeemPayload, work)

@@ -9,11 +9,12 @@ from strawberry.types import Info
 
 from loyalty_gateway.balances.lots import REWARD_LOTS
 from loyalty_gateway.core.time import utcnow
+from loyalty_gateway.db.keyset import Window
 from loyalty_gateway.graphql.balances import BalancesType
 from loyalty_gateway.graphql.convert import from_model, given, patch_of, to_domain
 from loyalty_gateway.graphql.described import ERRORS, IDEMPOTENCY_KEY, TIMEZONE_IN
 from loyalty_gateway.graphql.enums import Scope
-from loyalty_gateway.graphql.errors import UserErrorType, answer, attempt
+from loyalty_gateway.graphql.errors import UserErrorType, answer, attempt, payload_mutation
 from loyalty_gateway.graphql.ids import by_id_or_handle, parse_id
 from loyalty_gateway.graphql.issued import (
     STAFF_ONLY,
@@ -22,7 +23,7 @@ from loyalty_gateway.graphql.issued import (
     IssuedLot,
 )
 from loyalty_gateway.graphql.lot_status import RewardStatusEnum, status_as
-from loyalty_gateway.graphql.pagination import Connection, connection, page
+from loyalty_gateway.graphql.pagination import Connection, Paged, connection
 from loyalty_gateway.graphql.permissions import guarded_by, requires, staff_only
 from loyalty_gateway.rewards import definitions, service
 from loyalty_gateway.rewards.models import Reward as RewardModel
@@ -112,16 +113,6 @@ class RewardDefinitionPayload:
     errors: list[UserErrorType] = strawberry.field(description=ERRORS)
 
 
-@strawberry.type(description="What `createRewardDefinition` returns.")
-class CreateRewardDefinitionPayload(RewardDefinitionPayload):
-    pass
-
-
-@strawberry.type(description="What `updateRewardDefinition` returns.")
-class UpdateRewardDefinitionPayload(RewardDefinitionPayload):
-    pass
-
-
 @strawberry.input
 class IssueRewardInput:
     profile_id: strawberry.ID
@@ -146,26 +137,6 @@ class RewardPayload:
         return await BalancesType.of_profile(self.reward.profile_id if self.reward else None)
 
     errors: list[UserErrorType] = strawberry.field(description=ERRORS)
-
-
-@strawberry.type(description="What `issueReward` returns.")
-class IssueRewardPayload(RewardPayload):
-    pass
-
-
-@strawberry.type(description="What `reassignReward` returns.")
-class ReassignRewardPayload(RewardPayload):
-    pass
-
-
-@strawberry.type(description="What `redeemReward` returns.")
-class RedeemRewardPayload(RewardPayload):
-    pass
-
-
-@strawberry.type(description="What `voidReward` returns.")
-class VoidRewardPayload(RewardPayload):
-    pass
 
 
 @strawberry.input
@@ -212,18 +183,17 @@ class RewardQueries:
         found = await by_id_or_handle(RewardDefinitionModel, id, handle)
         return RewardDefinition.from_model(found) if found else None
 
-    @strawberry.field(permission_classes=[requires(Scope.DEFINITIONS_READ)])
+    @strawberry.field(
+        extensions=[Paged(definitions.REWARD_DEFINITIONS.order)],
+        permission_classes=[requires(Scope.DEFINITIONS_READ)],
+    )
     async def reward_definitions(
         self,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
+        window: Window,
         search: str | None = None,
         is_published: bool | None = None,
     ) -> Connection[RewardDefinition]:
         kind = definitions.REWARD_DEFINITIONS
-        window = page(kind.order, first, after, last, before)
         found = await kind.page(search, {"is_published": is_published}, window)
         return connection(found, [RewardDefinition.from_model(d) for d in found.rows])
 
@@ -235,28 +205,32 @@ class RewardQueries:
 
 @strawberry.type
 class RewardMutations:
-    @strawberry.mutation(permission_classes=[requires(Scope.DEFINITIONS_WRITE)])
+    @payload_mutation(
+        RewardDefinitionPayload, permission_classes=[requires(Scope.DEFINITIONS_WRITE)]
+    )
     async def create_reward_definition(
         self, input: CreateRewardDefinitionInput
-    ) -> CreateRewardDefinitionPayload:
+    ) -> RewardDefinitionPayload:
         return await answer(
-            CreateRewardDefinitionPayload, definitions.REWARD_DEFINITIONS.create(given(input))
+            RewardDefinitionPayload, definitions.REWARD_DEFINITIONS.create(given(input))
         )
 
-    @strawberry.mutation(permission_classes=[requires(Scope.DEFINITIONS_WRITE)])
+    @payload_mutation(
+        RewardDefinitionPayload, permission_classes=[requires(Scope.DEFINITIONS_WRITE)]
+    )
     async def update_reward_definition(
         self, input: UpdateRewardDefinitionInput
-    ) -> UpdateRewardDefinitionPayload:
+    ) -> RewardDefinitionPayload:
         fields = given(input, exclude=("id",))
         return await answer(
-            UpdateRewardDefinitionPayload,
+            RewardDefinitionPayload,
             definitions.REWARD_DEFINITIONS.update(str(input.id), fields),
         )
 
-    @strawberry.mutation(permission_classes=[requires(Scope.REWARDS_WRITE)])
-    async def issue_reward(self, info: Info, input: IssueRewardInput) -> IssueRewardPayload:
+    @payload_mutation(RewardPayload, permission_classes=[requires(Scope.REWARDS_WRITE)])
+    async def issue_reward(self, info: Info, input: IssueRewardInput) -> RewardPayload:
         data = to_domain(service.IssueRewardInput, input)
-        return await answer(IssueRewardPayload, service.issue_reward(data, input.idempotency_key))
+        return await answer(RewardPayload, service.issue_reward(data, input.idempotency_key))
 
     @strawberry.mutation(permission_classes=[requires(Scope.REWARDS_WRITE)])
     async def extend_rewards(self, input: ExtendRewardsInput) -> ExtendRewardsPayload:
@@ -272,26 +246,25 @@ class RewardMutations:
             rewards=[Reward.from_model(r) for r in rewards or []], errors=errors
         )
 
-    @strawberry.mutation(permission_classes=[requires(Scope.REWARDS_WRITE)])
-    async def reassign_reward(self, input: ReassignRewardInput) -> ReassignRewardPayload:
+    @payload_mutation(RewardPayload, permission_classes=[requires(Scope.REWARDS_WRITE)])
+    async def reassign_reward(self, input: ReassignRewardInput) -> RewardPayload:
         return await answer(
-            ReassignRewardPayload,
+            RewardPayload,
             service.reassign_reward(str(input.reward_id), str(input.profile_id)),
         )
 
-    @strawberry.mutation(
+    @payload_mutation(
+        RewardPayload,
         permission_classes=[requires(Scope.REWARDS_WRITE)],
         description="Use a percentage reward, whole, on a transaction of its profile (dollar "
         "rewards are spent by amount with `redeem`).",
     )
-    async def redeem_reward(self, input: RedeemRewardInput) -> RedeemRewardPayload:
+    async def redeem_reward(self, input: RedeemRewardInput) -> RewardPayload:
         transaction_id = str(input.transaction_id) if input.transaction_id else None
         return await answer(
-            RedeemRewardPayload, service.redeem_reward(str(input.reward_id), transaction_id)
+            RewardPayload, service.redeem_reward(str(input.reward_id), transaction_id)
         )
 
-    @strawberry.mutation(permission_classes=[requires(Scope.REWARDS_WRITE)])
-    async def void_reward(self, input: VoidRewardInput) -> VoidRewardPayload:
-        return await answer(
-            VoidRewardPayload, service.void_reward(str(input.reward_id), input.reason)
-        )
+    @payload_mutation(RewardPayload, permission_classes=[requires(Scope.REWARDS_WRITE)])
+    async def void_reward(self, input: VoidRewardInput) -> RewardPayload:
+        return await answer(RewardPayload, service.void_reward(str(input.reward_id), input.reason))

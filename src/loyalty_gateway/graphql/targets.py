@@ -9,7 +9,7 @@ from strawberry.scalars import JSON
 from loyalty_gateway.graphql.convert import from_model, given, patch_of
 from loyalty_gateway.graphql.described import ERRORS
 from loyalty_gateway.graphql.enums import Scope
-from loyalty_gateway.graphql.errors import UserErrorType, attempt
+from loyalty_gateway.graphql.errors import DeletedPayload, UserErrorType, attempt, payload_mutation
 from loyalty_gateway.graphql.permissions import guarded_by, requires
 from loyalty_gateway.reactions import targets
 from loyalty_gateway.reactions.models import Target as TargetModel
@@ -65,20 +65,8 @@ class TestTargetInput:
 
 
 @strawberry.type
-class CreateTargetPayload:
+class TargetPayload:
     target: Target | None
-    errors: list[UserErrorType] = strawberry.field(description=ERRORS)
-
-
-@strawberry.type
-class UpdateTargetPayload:
-    target: Target | None
-    errors: list[UserErrorType] = strawberry.field(description=ERRORS)
-
-
-@strawberry.type
-class DeleteTargetPayload:
-    deleted_id: strawberry.ID | None
     errors: list[UserErrorType] = strawberry.field(description=ERRORS)
 
 
@@ -106,25 +94,21 @@ class TargetQueries:
 
 @strawberry.type
 class TargetMutations:
-    @strawberry.mutation(permission_classes=[requires(Scope.TARGETS_WRITE)])
-    async def create_target(self, input: CreateTargetInput) -> CreateTargetPayload:
+    @payload_mutation(TargetPayload, permission_classes=[requires(Scope.TARGETS_WRITE)])
+    async def create_target(self, input: CreateTargetInput) -> TargetPayload:
         target, errors = await attempt(targets.create_target(given(input)))
-        return CreateTargetPayload(
-            target=Target.from_model(target) if target else None, errors=errors
-        )
+        return TargetPayload(target=Target.from_model(target) if target else None, errors=errors)
 
-    @strawberry.mutation(permission_classes=[requires(Scope.TARGETS_WRITE)])
-    async def update_target(self, input: UpdateTargetInput) -> UpdateTargetPayload:
+    @payload_mutation(TargetPayload, permission_classes=[requires(Scope.TARGETS_WRITE)])
+    async def update_target(self, input: UpdateTargetInput) -> TargetPayload:
         work = targets.update_target(str(input.id), given(input, exclude=("id",)))
         target, errors = await attempt(work)
-        return UpdateTargetPayload(
-            target=Target.from_model(target) if target else None, errors=errors
-        )
+        return TargetPayload(target=Target.from_model(target) if target else None, errors=errors)
 
-    @strawberry.mutation(permission_classes=[requires(Scope.TARGETS_WRITE)])
-    async def delete_target(self, input: DeleteTargetInput) -> DeleteTargetPayload:
+    @payload_mutation(DeletedPayload, permission_classes=[requires(Scope.TARGETS_WRITE)])
+    async def delete_target(self, input: DeleteTargetInput) -> DeletedPayload:
         deleted, errors = await attempt(targets.delete_target(str(input.id)))
-        return DeleteTargetPayload(
+        return DeletedPayload(
             deleted_id=strawberry.ID(str(deleted.id)) if deleted else None, errors=errors
         )
 

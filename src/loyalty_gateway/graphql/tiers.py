@@ -11,7 +11,7 @@ from loyalty_gateway.graphql.convert import from_model, given, patch_of, to_doma
 from loyalty_gateway.graphql.described import ERRORS, IDEMPOTENCY_KEY, TIMEZONE_IN, TIMEZONE_OUT
 from loyalty_gateway.graphql.earning import PointDefinition, definition_of, multiplier
 from loyalty_gateway.graphql.enums import Scope
-from loyalty_gateway.graphql.errors import UserErrorType, answer, attempt
+from loyalty_gateway.graphql.errors import UserErrorType, answer, attempt, payload_mutation
 from loyalty_gateway.graphql.permissions import guarded_by, requires, staff_only
 from loyalty_gateway.graphql.scalars import Points
 from loyalty_gateway.tiers import service
@@ -121,16 +121,6 @@ class TierDefinitionPayload:
     errors: list[UserErrorType] = strawberry.field(description=ERRORS)
 
 
-@strawberry.type(description="What `createTierDefinition` returns.")
-class CreateTierDefinitionPayload(TierDefinitionPayload):
-    pass
-
-
-@strawberry.type(description="What `updateTierDefinition` returns.")
-class UpdateTierDefinitionPayload(TierDefinitionPayload):
-    pass
-
-
 @strawberry.input
 class AwardTierPointsInput:
     profile_id: strawberry.ID
@@ -172,18 +162,18 @@ class TierQueries:
 
 @strawberry.type
 class TierMutations:
-    @strawberry.mutation(permission_classes=[requires(Scope.TIERS_WRITE)])
+    @payload_mutation(TierDefinitionPayload, permission_classes=[requires(Scope.TIERS_WRITE)])
     async def create_tier_definition(
         self, input: CreateTierDefinitionInput
-    ) -> CreateTierDefinitionPayload:
-        return await answer(CreateTierDefinitionPayload, service.create_tier(given(input)))
+    ) -> TierDefinitionPayload:
+        return await answer(TierDefinitionPayload, service.create_tier(given(input)))
 
-    @strawberry.mutation(permission_classes=[requires(Scope.TIERS_WRITE)])
+    @payload_mutation(TierDefinitionPayload, permission_classes=[requires(Scope.TIERS_WRITE)])
     async def update_tier_definition(
         self, input: UpdateTierDefinitionInput
-    ) -> UpdateTierDefinitionPayload:
+    ) -> TierDefinitionPayload:
         fields = given(input, exclude=("id",))
-        return await answer(UpdateTierDefinitionPayload, service.update_tier(str(input.id), fields))
+        return await answer(TierDefinitionPayload, service.update_tier(str(input.id), fields))
 
     @strawberry.mutation(permission_classes=[requires(Scope.TIERS_WRITE)])
     async def award_tier_points(self, input: AwardTierPointsInput) -> AwardTierPointsPayload:

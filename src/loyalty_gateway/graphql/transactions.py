@@ -12,7 +12,7 @@ from loyalty_gateway.core.money import from_cents
 from loyalty_gateway.graphql.convert import from_model, to_domain
 from loyalty_gateway.graphql.described import ERRORS, TIMEZONE_IN, TIMEZONE_OUT
 from loyalty_gateway.graphql.enums import Scope
-from loyalty_gateway.graphql.errors import UserErrorType, answer, bad_input
+from loyalty_gateway.graphql.errors import UserErrorType, answer, bad_input, payload_mutation
 from loyalty_gateway.graphql.ids import parse_id
 from loyalty_gateway.graphql.permissions import guarded_by, requires, staff_only
 from loyalty_gateway.graphql.scalars import Quantity
@@ -151,16 +151,6 @@ class TransactionPayload:
     errors: list[UserErrorType] = strawberry.field(description=ERRORS)
 
 
-@strawberry.type(description="What `createTransaction` returns.")
-class CreateTransactionPayload(TransactionPayload):
-    pass
-
-
-@strawberry.type(description="What `linkTransaction` returns.")
-class LinkTransactionPayload(TransactionPayload):
-    pass
-
-
 def domain_input(data: CreateTransactionInput) -> service.CreateTransactionInput:
     items = [to_domain(service.TransactionItemInput, item) for item in data.items]
     return to_domain(service.CreateTransactionInput, data, items=items)
@@ -183,12 +173,12 @@ class TransactionQueries:
 
 @strawberry.type
 class TransactionMutations:
-    @strawberry.mutation(permission_classes=[requires(Scope.TRANSACTIONS_WRITE)])
-    async def create_transaction(self, input: CreateTransactionInput) -> CreateTransactionPayload:
+    @payload_mutation(TransactionPayload, permission_classes=[requires(Scope.TRANSACTIONS_WRITE)])
+    async def create_transaction(self, input: CreateTransactionInput) -> TransactionPayload:
         work = service.create_transaction(domain_input(input), input.idempotency_key)
-        return await answer(CreateTransactionPayload, work)
+        return await answer(TransactionPayload, work)
 
-    @strawberry.mutation(permission_classes=[requires(Scope.TRANSACTIONS_WRITE)])
-    async def link_transaction(self, input: LinkTransactionInput) -> LinkTransactionPayload:
+    @payload_mutation(TransactionPayload, permission_classes=[requires(Scope.TRANSACTIONS_WRITE)])
+    async def link_transaction(self, input: LinkTransactionInput) -> TransactionPayload:
         work = service.link_transaction(str(input.transaction_id), str(input.redemption_id))
-        return await answer(LinkTransactionPayload, work)
+        return await answer(TransactionPayload, work)
