@@ -1,8 +1,8 @@
-"""Definitions with a period, issued as lots to profiles: what rewards and benefits share,
-written once. Each kind adds its own fields (a reward's value, a benefit's uses and claim
-rules) around these."""
+"""Definitions with a period, issued as lots to profiles: how their fields are checked,
+created, found and listed, and when a lot issued from one expires; what rewards, benefits
+and points share, written once (issuing a lot is `issuing.py`)."""
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Generic, TypeVar
@@ -10,9 +10,8 @@ from zoneinfo import ZoneInfo
 
 from tortoise.models import Model
 
-from loyalty_gateway.balances.locks import once_under_lock
-from loyalty_gateway.core.errors import ErrorCode, UserError, require_uuid
-from loyalty_gateway.core.time import PeriodType, as_aware, expiry_from_period, happened_at, zone
+from loyalty_gateway.core.errors import ErrorCode, UserError
+from loyalty_gateway.core.time import PeriodType, as_aware, expiry_from_period, happened_at
 from loyalty_gateway.db.columns import check_text
 from loyalty_gateway.db.handles import (
     check_handle,
@@ -25,7 +24,6 @@ from loyalty_gateway.db.handles import (
 from loyalty_gateway.db.keyset import Order, Slice, Window, page_of
 from loyalty_gateway.db.rows import RowRef, by_ids
 from loyalty_gateway.db.search import Terms, matching_any
-from loyalty_gateway.profiles.models import Profile
 
 D = TypeVar("D", bound=Model)
 
@@ -138,55 +136,6 @@ class DefinitionKind(Generic[D]):
 
     async def by_ids(self, ids: list[str]) -> dict[str, D]:
         return {str(d.pk): d for d in await self.model.filter(id__in=ids)}
-
-
-async def issue_once(
-    operation: str,
-    data: Any,
-    idempotency_key: str | None,
-    issue: Callable[[Profile, Model | None], Awaitable[dict[str, Any]]],
-    definition: RowRef | None,
-) -> dict[str, Any]:
-    """Issue a lot to `data.profile_id` under the profile's lock, once per idempotency key
-    (a repeat with the same input gets the first result). `issue` is given the profile row
-    the lock read and the `definition` the same statement read (None without one)."""
-    data.profile_id = require_uuid(data.profile_id, "profileId")
-    return await once_under_lock(
-        operation, idempotency_key, dict(vars(data)), data.profile_id, issue, definition
-    )
-
-
-def check_assignable(definition: Any, reaction: bool) -> None:
-    """Reactions may only issue what a definition marks assignable."""
-    if reaction and not definition.is_assignable:
-        raise UserError(
-            ErrorCode.NOT_ASSIGNABLE, f"'{definition.handle}' is not assignable", "definition"
-        )
-
-
-def lot_context(lot: Any, definition: Any, profile: dict[str, Any], **own: Any) -> dict[str, Any]:
-    """An issued lot's event context, as Omneo's are: its fields at the root (`own`, its
-    kind's, after its definition), its dates also local to its time zone, the profile nested."""
-    tz = zone(lot.timezone)
-    return {
-        "id": str(lot.id),
-        "profile_id": str(lot.profile_id),
-        "definition": {
-            "id": str(definition.id),
-            "handle": definition.handle,
-            "name": definition.name,
-            "type": definition.type,
-        },
-        **own,
-        "timezone": lot.timezone,
-        "issued_at": lot.issued_at,
-        "issued_local_at": lot.issued_at.astimezone(tz),
-        "expires_at": lot.expires_at,
-        "expires_local_at": lot.expires_at.astimezone(tz) if lot.expires_at else None,
-        "external_id": lot.external_id,
-        "meta": lot.meta,
-        "profile": profile,
-    }
 
 
 def lot_dates(

@@ -5,15 +5,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from tortoise.models import Model
 from tortoise.transactions import in_transaction
 
-from loyalty_gateway.balances.definitions import (
-    check_assignable,
-    issue_once,
-    lot_context,
-    lot_dates,
-)
+from loyalty_gateway.balances.definitions import lot_dates
 from loyalty_gateway.balances.extension import check_extension, extend_lot
 from loyalty_gateway.balances.locks import lock_profile, once_under_lock
 from loyalty_gateway.balances.lots import BENEFIT_LOTS, LotStatus, void_lot
@@ -25,23 +19,15 @@ from loyalty_gateway.core.time import (
     utcnow,
     zone,
 )
-from loyalty_gateway.db.columns import check_text, json_for_storage
 from loyalty_gateway.db.rows import Part, by_ids, inserting
-from loyalty_gateway.events import outbox
-from loyalty_gateway.idempotency.service import Made
-from loyalty_gateway.profiles.context import insert_in_context, profile_context, write_in_context
+from loyalty_gateway.issuing import LOT_CONTEXT_KEYS, LotInput, LotKind
+from loyalty_gateway.profiles.context import profile_context, write_in_context
 from loyalty_gateway.profiles.models import Profile
 
 log = logging.getLogger(__name__)
 
 
-BENEFIT_CONTEXT_KEYS = frozenset(
-    {
-        "id", "profile_id", "definition", "timezone", "issued_at", "issued_local_at",
-        "expires_at", "expires_local_at", "claimed_at", "redemptions_remaining", "external_id",
-        "meta", "profile",
-    }
-)  # fmt: skip
+BENEFIT_CONTEXT_KEYS = LOT_CONTEXT_KEYS | {"claimed_at", "redemptions_remaining"}
 EVENT_CONTEXTS = {
     "benefit.created": BENEFIT_CONTEXT_KEYS,
     "benefit.claimed": BENEFIT_CONTEXT_KEYS,
@@ -49,111 +35,34 @@ EVENT_CONTEXTS = {
 }
 
 
-def benefit_context(
-    benefit: Benefit, definition: BenefitDefinition, profile: dict[str, Any]
-) -> dict[str, Any]:
-    return lot_context(
-        benefit,
-        definition,
-        profile,
-        claimed_at=benefit.claimed_at,
-        redemptions_remaining=benefit.redemptions_remaining,
-    )
+def _held(benefit: Benefit) -> dict[str, Any]:
+    """A benefit's own fields in its events: when it was claimed and the uses left."""
+    return {
+        "claimed_at": benefit.claimed_at,
+        "redemptions_remaining": benefit.redemptions_remaining,
+    }
 
 
-async def _emit(
-    name: str,
-    benefit: Benefit,
-    definition: BenefitDefinition,
-    profile: dict[str, Any],
-    **extra: Any,
-) -> None:
-    """The event, with the benefit's profile's context (read under the caller's lock)."""
-    context = benefit_context(benefit, definition, profile)
-    await outbox.emit(name, {**context, **extra}, profile["id"])
+BENEFITS = LotKind("benefit", Benefit, BENEFIT_DEFINITIONS, _held)
 
 
-@dataclass
-class IssueBenefitInput:
-    profile_id: str
-    timezone: str
+@dataclass(kw_only=True)
+class IssueBenefitInput(LotInput):
     benefit_definition_id: str | None = None
     benefit_definition_handle: str | None = None
-    issued_at: datetime | None = None
-    expires_at: datetime | None = None
-    external_id: str | None = None
-    meta: Any = None
 
 
-async def _create(
-    profile: Profile,
-    definition: BenefitDefinition,
-    tz_name: str,
-    dates: tuple[datetime, datetime | None],
-    claimed: bool = False,
-    external_id: str | None = None,
-    meta: Any = None,
-) -> tuple[Benefit, dict[str, Any]]:
-    """A new benefit, announced; with the profile's context, which counts it."""
-    issued_at, expires_at = dates
-    values = {
-        "definition_id": definition.id,
-        "profile_id": profile.id,
-        "timezone": tz_name,
-        "issued_at": issued_at,
-        "expires_at": expires_at,
-        "claimed_at": issued_at if claimed else None,
-        "redemptions_remaining": definition.max_redemptions,
-        "external_id": external_id,
-        "meta": json_for_storage(meta),
-    }
-    benefit, context = await insert_in_context(Benefit, values, profile)
-    await _emit("benefit.created", benefit, definition, context)
-    return benefit, context
-
-
-async def _issue(
-    data: IssueBenefitInput,
-    reaction: bool,
-    profile: Profile,
-    read_ahead: Model | None,
-    made: Made[Benefit],
-) -> dict[str, Any]:
-    """Issue the lot; `read_ahead` is the definition the lock's statement read, if any."""
-    tz = zone(data.timezone)
-    check_text(Benefit, {"external_id": data.external_id})
-    definition = await BENEFIT_DEFINITIONS.find(
-        data.benefit_definition_id,
-        data.benefit_definition_handle,
-        "benefitDefinitionId",
-        "benefitDefinitionHandle",
-        read_ahead,
-    )
-    check_assignable(definition, reaction)
-    benefit, _ = await _create(
-        profile,
-        definition,
-        data.timezone,
-        lot_dates(tz, data.issued_at, data.expires_at, definition),
-        external_id=data.external_id,
-        meta=data.meta,
-    )
-    return made.keep(benefit)
+def _uses(definition: BenefitDefinition) -> dict[str, Any]:
+    """A new benefit's own columns: the uses its definition gives it."""
+    return {"redemptions_remaining": definition.max_redemptions}
 
 
 async def issue_benefit(
     data: IssueBenefitInput, idempotency_key: str | None = None, reaction: bool = False
 ) -> Benefit:
     """Issue a benefit (seed 001). Reactions may only issue assignable definitions."""
-    made = Made(Benefit, "benefit_id")
-    result = await issue_once(
-        "issueBenefit",
-        data,
-        idempotency_key,
-        lambda profile, found: _issue(data, reaction, profile, found, made),
-        BENEFIT_DEFINITIONS.ref(data.benefit_definition_id, data.benefit_definition_handle),
-    )
-    return await made.row(result)
+    named = data.benefit_definition_id, data.benefit_definition_handle
+    return await BENEFITS.issue(data, named, idempotency_key, reaction, _uses)
 
 
 def _claim_refusal(
@@ -224,8 +133,10 @@ async def claim_benefit(profile_id: str, definition_handle: str, timezone: str) 
                 "definitionHandle",
             )
         dates = lot_dates(tz, now, None, definition)
-        benefit, context = await _create(profile, definition, timezone, dates, claimed=True)
-        await _emit("benefit.claimed", benefit, definition, context)
+        claimed = {**_uses(definition), "claimed_at": dates[0]}
+        data = LotInput(profile_id=str(profile.id), timezone=timezone)
+        benefit, context = await BENEFITS.create(profile, definition, data, dates, claimed)
+        await BENEFITS.emit("claimed", benefit, definition, context)
     return benefit
 
 
@@ -263,7 +174,7 @@ async def benefits_redeemed(uses: list[tuple[Benefit, int]], profile: dict[str, 
     definitions = await BENEFIT_DEFINITIONS.by_ids(ids)
     for benefit, count in uses:
         definition = definitions[str(benefit.definition_id)]
-        await _emit("benefit.redeemed", benefit, definition, profile, count=count)
+        await BENEFITS.emit("redeemed", benefit, definition, profile, count=count)
 
 
 async def _redeem(profile: Profile, benefit_id: str, count: int) -> dict[str, Any]:

@@ -86,13 +86,19 @@ async def earn(data: EarnInput, sale: Sale) -> list[tuple[Earned, str]]:
         if earned.points <= 0:
             continue
         earning = Earning(definition, earned.rate, sale.transaction_id)
-        given = (data.profile_id, earned.points, data.timezone)
         entry: PointLot | TierPoint
-        if data.point_type is PointType.POINTS:
-            entry = await award_points(AwardPointsInput(*given, reason=data.reason, earned=earning))
+        award = AwardPointsInput if data.point_type is PointType.POINTS else AwardTierPointsInput
+        given = award(
+            profile_id=data.profile_id,
+            points=earned.points,
+            timezone=data.timezone,
+            reason=data.reason,
+            earned=earning,
+        )
+        if isinstance(given, AwardPointsInput):
+            entry = await award_points(given)
         else:
-            tier = AwardTierPointsInput(*given, reason=data.reason, earned=earning)
-            entry = await award_tier_points(tier)
+            entry = await award_tier_points(given)
         awarded.append((earned, str(entry.id)))
     return awarded
 

@@ -1,7 +1,6 @@
 """Point awards: lots of points that never expire unless given an expiry."""
 
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from loyalty_gateway.balances.definitions import lot_dates
@@ -11,6 +10,7 @@ from loyalty_gateway.db.columns import check_text, json_for_storage
 from loyalty_gateway.earning.models import Earning
 from loyalty_gateway.events import outbox
 from loyalty_gateway.idempotency.service import Made, run_once
+from loyalty_gateway.issuing import LotInput
 from loyalty_gateway.points.models import PointLot
 from loyalty_gateway.profiles.context import insert_in_context
 from loyalty_gateway.profiles.service import get_profile
@@ -18,16 +18,10 @@ from loyalty_gateway.profiles.service import get_profile
 MAX_POINTS = 10**12
 
 
-@dataclass
-class AwardPointsInput:
-    profile_id: str
+@dataclass(kw_only=True)
+class AwardPointsInput(LotInput):
     points: int
-    timezone: str
-    issued_at: datetime | None = None
-    expires_at: datetime | None = None
     reason: str | None = None
-    external_id: str | None = None
-    meta: Any = None
     earned: Earning | None = None  # set when earned on a sale by a definition
 
 

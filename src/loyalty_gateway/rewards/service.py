@@ -6,26 +6,17 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
-from tortoise.models import Model
 from tortoise.transactions import in_transaction
 
-from loyalty_gateway.balances.definitions import (
-    check_assignable,
-    issue_once,
-    lot_context,
-    lot_dates,
-)
 from loyalty_gateway.balances.extension import check_extension, extend_lot
 from loyalty_gateway.balances.locks import lock_profile, lock_profiles
 from loyalty_gateway.balances.lots import REWARD_LOTS, LotStatus, void_lot
 from loyalty_gateway.balances.service import NON_MONETARY_REWARD_TYPES
 from loyalty_gateway.core.errors import ErrorCode, UserError, require_uuid
 from loyalty_gateway.core.money import from_cents, to_cents
-from loyalty_gateway.core.time import utcnow, zone
-from loyalty_gateway.db.columns import check_text, json_for_storage
-from loyalty_gateway.events import outbox
-from loyalty_gateway.idempotency.service import Made
-from loyalty_gateway.profiles.context import insert_in_context, profile_context
+from loyalty_gateway.core.time import utcnow
+from loyalty_gateway.issuing import LOT_CONTEXT_KEYS, LotInput, LotKind
+from loyalty_gateway.profiles.context import profile_context
 from loyalty_gateway.profiles.models import Profile
 from loyalty_gateway.profiles.service import get_profile
 from loyalty_gateway.rewards.definitions import REWARD_DEFINITIONS
@@ -33,113 +24,62 @@ from loyalty_gateway.rewards.models import Reward, RewardDefinition
 from loyalty_gateway.transactions.models import Transaction
 
 
-@dataclass
-class IssueRewardInput:
-    profile_id: str
-    timezone: str
+@dataclass(kw_only=True)
+class IssueRewardInput(LotInput):
     reward_definition_id: str | None = None
     reward_definition_handle: str | None = None
     value_initial: Decimal | None = None
     value_remaining: Decimal | None = None
-    issued_at: datetime | None = None
-    expires_at: datetime | None = None
-    external_id: str | None = None
-    meta: Any = None
 
 
-REWARD_CONTEXT_KEYS = frozenset(
-    {
-        "id", "profile_id", "definition", "value_initial", "value_remaining", "timezone",
-        "issued_at", "issued_local_at", "expires_at", "expires_local_at", "external_id", "meta",
-        "profile",
-    }
-)  # fmt: skip
 EVENT_CONTEXTS = {
-    "reward.created": REWARD_CONTEXT_KEYS,
-    "reward.redeemed": REWARD_CONTEXT_KEYS | {"transaction_id"},
+    "reward.created": LOT_CONTEXT_KEYS | {"value_initial", "value_remaining"},
+    "reward.redeemed": LOT_CONTEXT_KEYS | {"value_initial", "value_remaining", "transaction_id"},
 }
 
 
-def reward_context(
-    reward: Reward, definition: RewardDefinition, profile: dict[str, Any]
-) -> dict[str, Any]:
-    """Reward fields at the root and the profile nested, as Omneo's reward contexts are."""
-    return lot_context(
-        reward,
-        definition,
-        profile,
-        value_initial=from_cents(reward.value_initial_cents),
-        value_remaining=from_cents(reward.value_remaining_cents),
-    )
-
-
-async def _issue(
-    data: IssueRewardInput,
-    reaction: bool,
-    profile: Profile,
-    read_ahead: Model | None,
-    made: Made[Reward],
-) -> dict[str, Any]:
-    """Issue the lot; `read_ahead` is the definition the lock's statement read, if any."""
-    tz = zone(data.timezone)
-    check_text(Reward, {"external_id": data.external_id})
-    definition = await REWARD_DEFINITIONS.find(
-        data.reward_definition_id,
-        data.reward_definition_handle,
-        "rewardDefinitionId",
-        "rewardDefinitionHandle",
-        read_ahead,
-    )
-    check_assignable(definition, reaction)
-    initial = (
-        to_cents(data.value_initial, "valueInitial")
-        if data.value_initial is not None
-        else definition.value_cents
-    )
-    remaining = (
-        to_cents(data.value_remaining, "valueRemaining")
-        if data.value_remaining is not None
-        else initial
-    )
-    if remaining > initial:
-        raise UserError(
-            ErrorCode.INVALID_AMOUNT, "valueRemaining is above valueInitial", "valueRemaining"
-        )
-    issued_at, expires_at = lot_dates(tz, data.issued_at, data.expires_at, definition)
-    values = {
-        "definition_id": definition.id,
-        "profile_id": profile.id,
-        "value_initial_cents": initial,
-        "value_remaining_cents": remaining,
-        "value_at_issue_cents": remaining,
-        "type": definition.type,
-        "timezone": data.timezone,
-        "issued_at": issued_at,
-        "expires_at": expires_at,
-        "external_id": data.external_id,
-        "meta": json_for_storage(data.meta),
+def _value(reward: Reward) -> dict[str, Any]:
+    """A reward's own fields in its events: dollars."""
+    return {
+        "value_initial": from_cents(reward.value_initial_cents),
+        "value_remaining": from_cents(reward.value_remaining_cents),
     }
-    reward, context = await insert_in_context(Reward, values, profile)
-    await outbox.emit(
-        "reward.created", reward_context(reward, definition, context), str(profile.id)
-    )
-    return made.keep(reward)
+
+
+REWARDS = LotKind("reward", Reward, REWARD_DEFINITIONS, _value)
 
 
 async def issue_reward(
     data: IssueRewardInput, idempotency_key: str | None = None, reaction: bool = False
 ) -> Reward:
-    """Issue a reward lot; a repeated idempotency key with the same input returns the first.
-    Reactions may only issue assignable definitions."""
-    made = Made(Reward, "reward_id")
-    result = await issue_once(
-        "issueReward",
-        data,
-        idempotency_key,
-        lambda profile, found: _issue(data, reaction, profile, found, made),
-        REWARD_DEFINITIONS.ref(data.reward_definition_id, data.reward_definition_handle),
-    )
-    return await made.row(result)
+    """Issue a reward lot, worth the definition's value unless the input gives one; a repeated
+    idempotency key with the same input returns the first. Reactions may only issue
+    assignable definitions."""
+
+    def value(definition: RewardDefinition) -> dict[str, Any]:
+        initial = (
+            to_cents(data.value_initial, "valueInitial")
+            if data.value_initial is not None
+            else definition.value_cents
+        )
+        remaining = (
+            to_cents(data.value_remaining, "valueRemaining")
+            if data.value_remaining is not None
+            else initial
+        )
+        if remaining > initial:
+            raise UserError(
+                ErrorCode.INVALID_AMOUNT, "valueRemaining is above valueInitial", "valueRemaining"
+            )
+        return {
+            "value_initial_cents": initial,
+            "value_remaining_cents": remaining,
+            "value_at_issue_cents": remaining,
+            "type": definition.type,
+        }
+
+    named = data.reward_definition_id, data.reward_definition_handle
+    return await REWARDS.issue(data, named, idempotency_key, reaction, value)
 
 
 async def _profile_rewards(profile_id: str, ids: list[str]) -> list[Reward]:
@@ -246,11 +186,7 @@ async def redeem_reward(reward_id: str, transaction_id: str | None) -> Reward:
         await reward.save(update_fields=["value_remaining_cents", "applied_transaction_id"])
         definition = await RewardDefinition.get(id=reward.definition_id)
         profile = await profile_context(await Profile.get(id=reward.profile_id))
-        await outbox.emit(
-            "reward.redeemed",
-            {**reward_context(reward, definition, profile), "transaction_id": transaction_id},
-            str(reward.profile_id),
-        )
+        await REWARDS.emit("redeemed", reward, definition, profile, transaction_id=transaction_id)
     return reward
 
 
