@@ -104,33 +104,21 @@ class Transaction:
 
 
 @strawberry.input
-class TransactionItemInput:
-    name: str
+class TransactionItemInput(service.TransactionItemInput):
+    """The domain's line item as GraphQL takes it: the quantity is its own scalar."""
+
     quantity: Quantity
-    price_current: Decimal
-    price_sell: Decimal
-    product_variant_id: str | None = None
-    sku: str | None = None
-    price_original: Decimal | None = None
-    price_margin: Decimal | None = None
-    is_void: bool = False
-    is_return: bool = False
     tags: list[str] = strawberry.field(default_factory=list)
 
 
 @strawberry.input
-class CreateTransactionInput:
-    total: Decimal
-    transacted_at: datetime
+class CreateTransactionInput(service.CreateTransactionInput):
+    """The domain's sale as GraphQL takes it: ids, JSON and its items as GraphQL types, and
+    the idempotency key, which the domain takes beside it."""
+
     timezone: str = strawberry.field(description=TIMEZONE_IN)
     items: list[TransactionItemInput]
     profile_id: strawberry.ID | None = None
-    external_id: str | None = None
-    receipt_ref: str | None = None
-    total_original: Decimal | None = None
-    margin: Decimal | None = None
-    is_void: bool = False
-    location_id: str | None = None
     tags: list[str] = strawberry.field(default_factory=list)
     meta: JSON | None = None
     redemption_id: strawberry.ID | None = None

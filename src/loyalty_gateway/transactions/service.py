@@ -1,5 +1,6 @@
 """Transactions: posted once per externalId, optionally linked to the redemption they used."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -48,7 +49,7 @@ class CreateTransactionInput:
     total: Decimal
     transacted_at: datetime
     timezone: str
-    items: list[TransactionItemInput]
+    items: Sequence[TransactionItemInput]
     profile_id: str | None = None
     external_id: str | None = None
     receipt_ref: str | None = None
