@@ -172,3 +172,53 @@ def test_customer_tokens_with_malformed_claims(live, claims):
     body = call(live, "{ me { id } }", token=token)
     if body.get("errors"):
         assert body["errors"][0]["extensions"]["code"] in ("UNAUTHENTICATED", "FORBIDDEN")
+
+
+HANDLE = st.one_of(st.sampled_from(["\x00", "vip\x00", "x" * 5000, "\ud800"]), st.text(max_size=20))
+
+
+@EXAMPLES
+@given(handle=HANDLE)
+def test_handles_that_name_a_definition(live, handle):
+    """A handle a mutation looks a definition up by (never stored, so never checked as a
+    column's value): a NUL in it is INVALID_INPUT naming the field, not a query PostgreSQL
+    refuses."""
+    profile, answers = live["profile"], []
+    for query, variables in (
+        (
+            "mutation($h: String!) { createRate(input: {handle: $h, name: \"R\", rate: \"2\"})"
+            " { errors { code field } } }",
+            {"h": handle},
+        ),
+        (
+            "mutation($p: ID!, $h: String!) { issueReward(input: {profileId: $p,"
+            " rewardDefinitionHandle: $h, timezone: \"UTC\"}) { errors { code field } } }",
+            {"p": profile, "h": handle},
+        ),
+        (
+            "mutation($p: ID!, $h: String!) { issueBenefit(input: {profileId: $p,"
+            " benefitDefinitionHandle: $h, timezone: \"UTC\"}) { errors { code field } } }",
+            {"p": profile, "h": handle},
+        ),
+        (
+            "mutation($p: ID!, $h: String!) { claimBenefit(input: {profileId: $p,"
+            " definitionHandle: $h, timezone: \"UTC\"}) { errors { code field } } }",
+            {"p": profile, "h": handle},
+        ),
+        (
+            "mutation($p: ID!, $h: String!) { assignTier(input: {profileId: $p,"
+            " tierHandle: $h}) { errors { code field } } }",
+            {"p": profile, "h": handle},
+        ),
+        (
+            "mutation($p: ID!, $h: String!) { redeem(input: {profileId: $p, amount: \"0\","
+            " strategies: [BENEFITS], benefits: [{handle: $h}]}) { errors { code field } } }",
+            {"p": profile, "h": handle},
+        ),
+    ):
+        body = call(live, query, variables)
+        if "data" in body and body["data"]:
+            answers.append(next(iter(body["data"].values()))["errors"])
+    if "\x00" in handle and "\ud800" not in handle:
+        for errors in answers:
+            assert errors and errors[0]["code"] == "INVALID_INPUT", (handle, answers)

@@ -15,6 +15,7 @@ from loyalty_gateway.core.time import PeriodType, as_aware, expiry_from_period, 
 from loyalty_gateway.db.columns import check_text
 from loyalty_gateway.db.handles import (
     check_handle,
+    check_handle_key,
     check_not_null,
     create_with_handle,
     find_by_id_or_handle,
@@ -116,6 +117,8 @@ class DefinitionKind(Generic[D]):
     async def by_handles(self, handles: list[str], field: str) -> list[D]:
         """The definitions `handles` name, in their order, read in one statement, or
         NOT_FOUND for the first that names none."""
+        for handle in handles:
+            check_handle_key(self.model, handle, field)
         found = {row.handle: row for row in await by_ids(self.model, handles, field="handle")}  # type: ignore[attr-defined]  # every definition has a handle
         for handle in handles:
             if handle not in found:

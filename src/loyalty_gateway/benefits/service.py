@@ -19,6 +19,7 @@ from loyalty_gateway.core.time import (
     utcnow,
     zone,
 )
+from loyalty_gateway.db.handles import find_by_handle
 from loyalty_gateway.db.rows import Part, by_ids, inserting
 from loyalty_gateway.issuing import LOT_CONTEXT_KEYS, LotInput, LotKind
 from loyalty_gateway.profiles.context import profile_context, write_in_context
@@ -115,14 +116,9 @@ async def claim_benefit(profile_id: str, definition_handle: str, timezone: str) 
     tz = zone(timezone)
     async with in_transaction():
         profile = await lock_profile(profile_id)
-        found = await by_ids(BenefitDefinition, [definition_handle], field="handle")
-        if not found:
-            raise UserError(
-                ErrorCode.NOT_FOUND,
-                f"No benefit definition '{definition_handle}'",
-                "definitionHandle",
-            )
-        definition = found[0]
+        definition = await find_by_handle(
+            BenefitDefinition, "benefit definition", definition_handle, "definitionHandle"
+        )
         now = utcnow()
         held = await Benefit.filter(profile_id=profile.id, definition_id=definition.id)
         reason = _claim_refusal(definition, await profile_context(profile), held, now)

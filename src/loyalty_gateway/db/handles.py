@@ -10,6 +10,7 @@ from tortoise.models import Model
 from tortoise.transactions import in_transaction
 
 from loyalty_gateway.core.errors import ErrorCode, UserError, camel, require_uuid
+from loyalty_gateway.db.columns import check_text
 from loyalty_gateway.db.rows import RowRef, by_ids
 
 M = TypeVar("M", bound=Model)
@@ -46,10 +47,15 @@ def id_or_handle_ref(
     model: type[Model], definition_id: str | None, handle: str | None
 ) -> RowRef | None:
     """The definition an input names by id or by handle, as a row to read ahead (None when
-    it names none, both, or a malformed id: `find_by_id_or_handle` says what is wrong)."""
+    it names none, both, a malformed id or a handle no row holds: `find_by_id_or_handle`
+    says what is wrong)."""
     if (definition_id is None) == (handle is None):
         return None
     if handle is not None:
+        try:
+            check_handle_key(model, handle, "handle")
+        except UserError:
+            return None
         return RowRef(model, "handle", handle)
     try:
         return RowRef(model, "id", str(uuid.UUID(str(definition_id))))
@@ -74,14 +80,26 @@ async def find_by_id_or_handle(
         raise UserError(
             ErrorCode.INVALID_INPUT, f"Give exactly one of {id_field} and {handle_field}", id_field
         )
-    if definition_id is not None:
-        field, key = id_field, definition_id
-        found = await by_ids(model, [require_uuid(definition_id, id_field)])
-    else:
-        field, key = handle_field, str(handle)
-        found = await by_ids(model, [key], field="handle")
+    if definition_id is None:
+        return await find_by_handle(model, label, str(handle), handle_field)
+    found = await by_ids(model, [require_uuid(definition_id, id_field)])
     if not found:
-        raise UserError(ErrorCode.NOT_FOUND, f"No {label} '{key}'", field)
+        raise UserError(ErrorCode.NOT_FOUND, f"No {label} '{definition_id}'", id_field)
+    return found[0]
+
+
+def check_handle_key(model: type[Model], handle: str, field: str) -> None:
+    """A handle a lookup is given: one no row can hold (a NUL character, which PostgreSQL
+    refuses in a query too, or longer than the column) is INVALID_INPUT naming `field`."""
+    check_text(model, {"handle": handle}, {"handle": field})
+
+
+async def find_by_handle(model: type[M], label: str, handle: str, field: str) -> M:
+    """The row `handle` names, or NOT_FOUND naming `field` (`check_handle_key` first)."""
+    check_handle_key(model, handle, field)
+    found = await by_ids(model, [handle], field="handle")
+    if not found:
+        raise UserError(ErrorCode.NOT_FOUND, f"No {label} '{handle}'", field)
     return found[0]
 
 

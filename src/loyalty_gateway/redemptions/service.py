@@ -22,6 +22,7 @@ from loyalty_gateway.core.errors import ErrorCode, UserError, require_uuid
 from loyalty_gateway.core.money import from_cents, to_cents
 from loyalty_gateway.core.time import utcnow
 from loyalty_gateway.db.columns import check_text, json_for_storage
+from loyalty_gateway.db.handles import find_by_handle
 from loyalty_gateway.db.keyset import by_creation
 from loyalty_gateway.db.rows import by_ids, placeholder
 from loyalty_gateway.events import outbox
@@ -187,13 +188,11 @@ async def _benefit_candidates(
     definition it names, in spending order."""
     if request.id is not None:
         return [await owned_benefit(profile_id, request.id, f"{field}.id")]
-    found = await by_ids(BenefitDefinition, [str(request.handle)], field="handle")
-    if not found:
-        raise UserError(
-            ErrorCode.NOT_FOUND, f"No benefit definition '{request.handle}'", f"{field}.handle"
-        )
+    definition = await find_by_handle(
+        BenefitDefinition, "benefit definition", str(request.handle), f"{field}.handle"
+    )
     held = await Benefit.filter(
-        BENEFIT_LOTS.active_q(utcnow()), profile_id=profile_id, definition_id=found[0].id
+        BENEFIT_LOTS.active_q(utcnow()), profile_id=profile_id, definition_id=definition.id
     )
     return sorted(held, key=spending_order)
 

@@ -17,6 +17,7 @@ from loyalty_gateway.db.handles import (
     check_handle,
     check_not_null,
     create_with_handle,
+    find_by_handle,
     update_with_handle,
 )
 from loyalty_gateway.earning.models import Earning
@@ -193,9 +194,7 @@ async def assign_tier(profile_id: str, tier_handle: str) -> ProfileTier:
     """Set a profile's tier by hand; an upgrade emits `tier.achieved`."""
     async with in_transaction():
         profile = await lock_profile(profile_id)
-        tier = await TierDefinition.get_or_none(handle=tier_handle)
-        if tier is None:
-            raise UserError(ErrorCode.NOT_FOUND, f"No tier '{tier_handle}'", "tierHandle")
+        tier = await find_by_handle(TierDefinition, "tier", tier_handle, "tierHandle")
         current = await current_tier(str(profile.id))
         held = await _set_tier(profile, tier, utcnow(), manual=True)
         if current is None or tier.value_min > current.value_min:
