@@ -13,7 +13,7 @@ from loyalty_gateway.auth.models import ApiToken as ApiTokenModel
 from loyalty_gateway.balances.service import balances_of
 from loyalty_gateway.events.hub import changes
 from loyalty_gateway.graphql.balances import BalancesType
-from loyalty_gateway.graphql.convert import from_model
+from loyalty_gateway.graphql.convert import FromModel
 from loyalty_gateway.graphql.described import ERRORS
 from loyalty_gateway.graphql.enums import Scope
 from loyalty_gateway.graphql.errors import UserErrorType, attempt
@@ -24,7 +24,7 @@ from loyalty_gateway.profiles.service import find_profile, get_profile
 
 @guarded_by(Scope.TOKENS_WRITE)
 @strawberry.type
-class ApiToken:
+class ApiToken(FromModel[ApiTokenModel]):
     id: strawberry.ID
     name: str
     prefix: str = strawberry.field(description="The first characters, to tell tokens apart.")
@@ -32,10 +32,6 @@ class ApiToken:
     created_at: datetime
     last_used_at: datetime | None
     revoked_at: datetime | None
-
-    @classmethod
-    def from_model(cls, model: ApiTokenModel) -> "ApiToken":
-        return from_model(cls, model)
 
 
 @strawberry.input

@@ -13,7 +13,7 @@ from loyalty_gateway.benefits.models import BenefitDefinition as BenefitDefiniti
 from loyalty_gateway.core.time import utcnow
 from loyalty_gateway.db.keyset import Window
 from loyalty_gateway.graphql.balances import BalancesType
-from loyalty_gateway.graphql.convert import from_model, given, patch_of, to_domain
+from loyalty_gateway.graphql.convert import FromModel, from_model, given, patch_of, to_domain
 from loyalty_gateway.graphql.described import ERRORS, IDEMPOTENCY_KEY, TIMEZONE_IN
 from loyalty_gateway.graphql.enums import Scope
 from loyalty_gateway.graphql.errors import UserErrorType, answer, attempt, payload_mutation
@@ -32,7 +32,7 @@ from loyalty_gateway.graphql.permissions import guarded_by, requires, staff_only
 @guarded_by(Scope.DEFINITIONS_READ)
 @staff_only(*STAFF_ONLY)
 @strawberry.type
-class BenefitDefinition(IssuedDefinition):
+class BenefitDefinition(IssuedDefinition, FromModel[BenefitDefinitionModel]):
     max_redemptions: int | None = strawberry.field(description="Uses per benefit; null: unlimited.")
     is_assignable: bool = strawberry.field(description="Reactions may issue it.")
     is_claimable: bool
@@ -40,10 +40,6 @@ class BenefitDefinition(IssuedDefinition):
     claim_condition: JSON | None
     claim_period_start_at: datetime | None
     claim_period_end_at: datetime | None
-
-    @classmethod
-    def from_model(cls, model: BenefitDefinitionModel) -> "BenefitDefinition":
-        return from_model(cls, model)
 
 
 @guarded_by(Scope.REWARDS_READ)

@@ -7,7 +7,7 @@ import inspect
 import operator
 from collections.abc import Callable
 from enum import Enum
-from typing import Any, TypeVar
+from typing import Any, Generic, Self, TypeVar
 from uuid import UUID
 
 import strawberry
@@ -17,6 +17,7 @@ from loyalty_gateway.core.money import from_cents
 from loyalty_gateway.core.time import zone
 
 T = TypeVar("T")
+M = TypeVar("M", bound=Model)
 
 
 _ENUMS: dict[type, dict[str, type[Enum]]] = {}
@@ -127,6 +128,14 @@ def from_model(cls: type[T], model: Any, **given: Any) -> T:
             value = field.enum(value)
         values[field.name] = value
     return cls(**values)
+
+
+class FromModel(Generic[M]):
+    """A GraphQL type read from its row (an `M`) by `from_model` alone."""
+
+    @classmethod
+    def from_model(cls, model: M) -> Self:
+        return from_model(cls, model)
 
 
 def given(data: object, exclude: tuple[str, ...] = ()) -> dict[str, Any]:

@@ -15,7 +15,7 @@ from loyalty_gateway.earning.models import Earning as EarningRecord
 from loyalty_gateway.earning.models import PointDefinition as PointDefinitionModel
 from loyalty_gateway.earning.models import Rate as RateModel
 from loyalty_gateway.earning.service import Sale, calculate_earning
-from loyalty_gateway.graphql.convert import from_model, given, patch_of
+from loyalty_gateway.graphql.convert import FromModel, from_model, given, patch_of
 from loyalty_gateway.graphql.described import ERRORS
 from loyalty_gateway.graphql.enums import IssuePeriodType, PeriodType, PointType, Scope
 from loyalty_gateway.graphql.errors import UserErrorType, attempt, payload_mutation
@@ -27,7 +27,7 @@ from loyalty_gateway.transactions.service import sale_preview
 
 @guarded_by(Scope.DEFINITIONS_READ)
 @strawberry.type
-class PointDefinition:
+class PointDefinition(FromModel[PointDefinitionModel]):
     id: strawberry.ID
     name: str
     handle: str
@@ -40,10 +40,6 @@ class PointDefinition:
     issue_period_type: IssuePeriodType
     created_at: datetime
     updated_at: datetime
-
-    @classmethod
-    def from_model(cls, model: PointDefinitionModel) -> "PointDefinition":
-        return from_model(cls, model)
 
 
 async def definition_of(info: Info, definition_id: str | None) -> PointDefinition | None:

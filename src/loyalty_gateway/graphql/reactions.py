@@ -12,7 +12,7 @@ from loyalty_gateway.db.keyset import Window
 from loyalty_gateway.events.hub import hub
 from loyalty_gateway.events.models import Event as EventModel
 from loyalty_gateway.graphql.access import ensure_still_valid
-from loyalty_gateway.graphql.convert import from_model, given, patch_of
+from loyalty_gateway.graphql.convert import FromModel, from_model, given, patch_of
 from loyalty_gateway.graphql.described import ERRORS
 from loyalty_gateway.graphql.enums import (
     EventStatus,
@@ -71,7 +71,7 @@ class ReactionAction:
 
 @guarded_by(Scope.REACTIONS_READ)
 @strawberry.type
-class Reaction:
+class Reaction(FromModel[ReactionModel]):
     id: strawberry.ID
     name: str
     trigger: str
@@ -79,10 +79,6 @@ class Reaction:
     is_active: bool
     created_at: datetime
     updated_at: datetime
-
-    @classmethod
-    def from_model(cls, model: ReactionModel) -> "Reaction":
-        return from_model(cls, model)
 
     @strawberry.field
     async def actions(self, info: Info) -> list[ReactionAction]:
@@ -110,7 +106,7 @@ class Event:
 
 @guarded_by(Scope.REACTIONS_READ)
 @strawberry.type
-class ReactionStep:
+class ReactionStep(FromModel[StepModel]):
     sort_order: int
     action: str
     status: StepStatus
@@ -119,14 +115,10 @@ class ReactionStep:
     error: str | None
     duration_ms: int
 
-    @classmethod
-    def from_model(cls, model: StepModel) -> "ReactionStep":
-        return from_model(cls, model)
-
 
 @guarded_by(Scope.REACTIONS_READ)
 @strawberry.type
-class ReactionRun:
+class ReactionRun(FromModel[RunModel]):
     id: strawberry.ID
     reaction_id: strawberry.ID | None
     reaction_name: str
@@ -136,10 +128,6 @@ class ReactionRun:
     started_at: datetime
     finished_at: datetime | None
     event_id: strawberry.Private[int]
-
-    @classmethod
-    def from_model(cls, model: RunModel) -> "ReactionRun":
-        return from_model(cls, model)
 
     @strawberry.field
     async def reaction(self, info: Info) -> Reaction | None:

@@ -11,7 +11,7 @@ from strawberry.types import Info
 from loyalty_gateway.core.money import from_cents
 from loyalty_gateway.graphql.balances import BalancesType
 from loyalty_gateway.graphql.benefits import Benefit
-from loyalty_gateway.graphql.convert import from_model, to_domain
+from loyalty_gateway.graphql.convert import FromModel, to_domain
 from loyalty_gateway.graphql.described import ERRORS, IDEMPOTENCY_KEY
 from loyalty_gateway.graphql.enums import (
     ItemType,
@@ -42,7 +42,7 @@ TransactionRef = Annotated["Transaction", strawberry.lazy("loyalty_gateway.graph
 
 @guarded_by(Scope.REDEMPTIONS_READ)
 @strawberry.type
-class RedemptionItem:
+class RedemptionItem(FromModel[RedemptionItemModel]):
     type: ItemType
     value: Decimal = strawberry.field(description="Dollars taken (or restored).")
     points: Points = strawberry.field(description="Points taken (or restored); 0 for rewards.")
@@ -50,10 +50,6 @@ class RedemptionItem:
     reward_id: strawberry.Private[str | None]
     point_lot_id: strawberry.Private[str | None]
     benefit_id: strawberry.Private[str | None]
-
-    @classmethod
-    def from_model(cls, model: RedemptionItemModel) -> "RedemptionItem":
-        return from_model(cls, model)
 
     @strawberry.field
     async def reward(self, info: Info) -> Reward | None:
@@ -77,7 +73,7 @@ class RedemptionItem:
 @guarded_by(Scope.REDEMPTIONS_READ)
 @staff_only("meta")
 @strawberry.type
-class Redemption:
+class Redemption(FromModel[RedemptionModel]):
     id: strawberry.ID
     type: RedemptionType
     total: Decimal
@@ -87,10 +83,6 @@ class Redemption:
     created_at: datetime
     profile_id: strawberry.Private[str]
     original_id: strawberry.Private[str | None]
-
-    @classmethod
-    def from_model(cls, model: RedemptionModel) -> "Redemption":
-        return from_model(cls, model)
 
     @strawberry.field
     async def items(self, info: Info) -> list[RedemptionItem]:

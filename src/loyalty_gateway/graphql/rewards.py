@@ -11,7 +11,7 @@ from loyalty_gateway.balances.lots import REWARD_LOTS
 from loyalty_gateway.core.time import utcnow
 from loyalty_gateway.db.keyset import Window
 from loyalty_gateway.graphql.balances import BalancesType
-from loyalty_gateway.graphql.convert import from_model, given, patch_of, to_domain
+from loyalty_gateway.graphql.convert import FromModel, from_model, given, patch_of, to_domain
 from loyalty_gateway.graphql.described import ERRORS, IDEMPOTENCY_KEY, TIMEZONE_IN
 from loyalty_gateway.graphql.enums import Scope
 from loyalty_gateway.graphql.errors import UserErrorType, answer, attempt, payload_mutation
@@ -33,15 +33,11 @@ from loyalty_gateway.rewards.models import RewardDefinition as RewardDefinitionM
 @guarded_by(Scope.DEFINITIONS_READ)
 @staff_only("internal_notes", *STAFF_ONLY)
 @strawberry.type
-class RewardDefinition(IssuedDefinition):
+class RewardDefinition(IssuedDefinition, FromModel[RewardDefinitionModel]):
     value: Decimal = strawberry.field(
         description="Dollars for a monetary reward; a percent for a `percentage` one."
     )
     internal_notes: str | None
-
-    @classmethod
-    def from_model(cls, model: RewardDefinitionModel) -> "RewardDefinition":
-        return from_model(cls, model)
 
 
 @guarded_by(Scope.REWARDS_READ)

@@ -7,7 +7,7 @@ import strawberry
 from strawberry.types import Info
 
 from loyalty_gateway.balances.held_tier import Progress
-from loyalty_gateway.graphql.convert import from_model, given, patch_of, to_domain
+from loyalty_gateway.graphql.convert import FromModel, from_model, given, patch_of, to_domain
 from loyalty_gateway.graphql.described import ERRORS, IDEMPOTENCY_KEY, TIMEZONE_IN, TIMEZONE_OUT
 from loyalty_gateway.graphql.earning import PointDefinition, definition_of, multiplier
 from loyalty_gateway.graphql.enums import Scope
@@ -22,7 +22,7 @@ from loyalty_gateway.tiers.models import TierPoint as TierPointModel
 @guarded_by(Scope.DEFINITIONS_READ)
 @staff_only("tags")
 @strawberry.type
-class TierDefinition:
+class TierDefinition(FromModel[TierDefinitionModel]):
     id: strawberry.ID
     name: str
     handle: str
@@ -39,10 +39,6 @@ class TierDefinition:
     icon: str | None
     image_url: str | None
     tags: list[str]
-
-    @classmethod
-    def from_model(cls, model: TierDefinitionModel) -> "TierDefinition":
-        return from_model(cls, model)
 
 
 @guarded_by(Scope.PROFILES_READ)

@@ -9,7 +9,7 @@ from strawberry.scalars import JSON
 from strawberry.types import Info
 
 from loyalty_gateway.core.money import from_cents
-from loyalty_gateway.graphql.convert import from_model, to_domain
+from loyalty_gateway.graphql.convert import FromModel, from_model, to_domain
 from loyalty_gateway.graphql.described import ERRORS, TIMEZONE_IN, TIMEZONE_OUT
 from loyalty_gateway.graphql.enums import Scope
 from loyalty_gateway.graphql.errors import UserErrorType, answer, bad_input, payload_mutation
@@ -56,7 +56,7 @@ class TransactionItem:
 @guarded_by(Scope.TRANSACTIONS_READ)
 @staff_only("margin", "tags", "meta")
 @strawberry.type
-class Transaction:
+class Transaction(FromModel[TransactionModel]):
     id: strawberry.ID
     external_id: str | None
     receipt_ref: str | None
@@ -76,10 +76,6 @@ class Transaction:
     created_at: datetime
     profile_id: strawberry.Private[str | None]
     redemption_id: strawberry.Private[str | None]
-
-    @classmethod
-    def from_model(cls, model: TransactionModel) -> "Transaction":
-        return from_model(cls, model)
 
     @strawberry.field
     async def items(self, info: Info) -> list[TransactionItem]:
