@@ -175,6 +175,19 @@ def test_customer_tokens_with_malformed_claims(live, claims):
 
 
 HANDLE = st.one_of(st.sampled_from(["\x00", "vip\x00", "x" * 5000, "\ud800"]), st.text(max_size=20))
+BY_HANDLE = {  # mutation: its input, given the profile and the handle
+    "createRate": lambda p, h: {"handle": h, "name": "R", "rate": "2"},
+    "issueReward": lambda p, h: {"profileId": p, "rewardDefinitionHandle": h, "timezone": "UTC"},
+    "issueBenefit": lambda p, h: {"profileId": p, "benefitDefinitionHandle": h, "timezone": "UTC"},
+    "claimBenefit": lambda p, h: {"profileId": p, "definitionHandle": h, "timezone": "UTC"},
+    "assignTier": lambda p, h: {"profileId": p, "tierHandle": h},
+    "redeem": lambda p, h: {
+        "profileId": p,
+        "amount": "0",
+        "strategies": ["BENEFITS"],
+        "benefits": [{"handle": h}],
+    },
+}
 
 
 @EXAMPLES
@@ -183,42 +196,10 @@ def test_handles_that_name_a_definition(live, handle):
     """A handle a mutation looks a definition up by (never stored, so never checked as a
     column's value): a NUL in it is INVALID_INPUT naming the field, not a query PostgreSQL
     refuses."""
-    profile, answers = live["profile"], []
-    for query, variables in (
-        (
-            "mutation($h: String!) { createRate(input: {handle: $h, name: \"R\", rate: \"2\"})"
-            " { errors { code field } } }",
-            {"h": handle},
-        ),
-        (
-            "mutation($p: ID!, $h: String!) { issueReward(input: {profileId: $p,"
-            " rewardDefinitionHandle: $h, timezone: \"UTC\"}) { errors { code field } } }",
-            {"p": profile, "h": handle},
-        ),
-        (
-            "mutation($p: ID!, $h: String!) { issueBenefit(input: {profileId: $p,"
-            " benefitDefinitionHandle: $h, timezone: \"UTC\"}) { errors { code field } } }",
-            {"p": profile, "h": handle},
-        ),
-        (
-            "mutation($p: ID!, $h: String!) { claimBenefit(input: {profileId: $p,"
-            " definitionHandle: $h, timezone: \"UTC\"}) { errors { code field } } }",
-            {"p": profile, "h": handle},
-        ),
-        (
-            "mutation($p: ID!, $h: String!) { assignTier(input: {profileId: $p,"
-            " tierHandle: $h}) { errors { code field } } }",
-            {"p": profile, "h": handle},
-        ),
-        (
-            "mutation($p: ID!, $h: String!) { redeem(input: {profileId: $p, amount: \"0\","
-            " strategies: [BENEFITS], benefits: [{handle: $h}]}) { errors { code field } } }",
-            {"p": profile, "h": handle},
-        ),
-    ):
-        body = call(live, query, variables)
-        if "data" in body and body["data"]:
-            answers.append(next(iter(body["data"].values()))["errors"])
-    if "\x00" in handle and "\ud800" not in handle:
-        for errors in answers:
-            assert errors and errors[0]["code"] == "INVALID_INPUT", (handle, answers)
+    for mutation, make in BY_HANDLE.items():
+        kind = mutation[0].upper() + mutation[1:] + "Input"
+        query = f"mutation($i: {kind}!) {{ {mutation}(input: $i) {{ errors {{ code field }} }} }}"
+        body = call(live, query, {"i": make(live["profile"], handle)})
+        if "\x00" in handle and "\ud800" not in handle:
+            errors = body["data"][mutation]["errors"]
+            assert errors and errors[0]["code"] == "INVALID_INPUT", (mutation, handle, errors)
