@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 
 from tortoise.models import Model
 
+from loyalty_gateway.core.errors import ErrorCode, UserError, require_uuid
 from loyalty_gateway.core.time import utcnow
 
 M = TypeVar("M", bound=Model)
@@ -40,6 +41,15 @@ async def by_ids(model: type[M], ids: Sequence[str], field: str | None = None) -
         meta.db_table, column.source_field or column.model_field_name, dialect, len(ids)
     )
     return await raw(model, sql, [column.to_db_value(key, model) for key in ids])
+
+
+async def find_row(model: type[M], row_id: str, label: str, field: str = "id") -> M:
+    """The row `row_id` names, or NOT_FOUND naming the input `field` (INVALID_INPUT for an
+    id that is not a UUID)."""
+    found = await by_ids(model, [require_uuid(row_id, field)])
+    if not found:
+        raise UserError(ErrorCode.NOT_FOUND, f"No {label} {row_id}", field)
+    return found[0]
 
 
 async def raw(model: type[M], sql: str, params: Sequence[object]) -> list[M]:

@@ -19,12 +19,13 @@ from zoneinfo import ZoneInfo
 
 from tortoise.transactions import in_transaction
 
-from loyalty_gateway.core.errors import ErrorCode, UserError, require_uuid
+from loyalty_gateway.core.errors import ErrorCode, UserError
 from loyalty_gateway.core.rules import check_rule, condition_holds
 from loyalty_gateway.core.time import as_aware
 from loyalty_gateway.db.columns import check_text
 from loyalty_gateway.db.handles import check_not_null
 from loyalty_gateway.db.keyset import by_creation
+from loyalty_gateway.db.rows import find_row
 from loyalty_gateway.earning.definitions import POINT_DEFINITIONS, clean_issue_period
 from loyalty_gateway.earning.models import Rate
 
@@ -82,10 +83,7 @@ async def create_rate(handle: str, fields: dict[str, Any]) -> Rate:
 
 
 async def find_rate(rate_id: str) -> Rate:
-    found = await Rate.get_or_none(id=require_uuid(rate_id, "id"))
-    if found is None:
-        raise UserError(ErrorCode.NOT_FOUND, f"No rate {rate_id}", "id")
-    return found
+    return await find_row(Rate, rate_id, "rate")
 
 
 async def update_rate(rate_id: str, fields: dict[str, Any]) -> Rate:

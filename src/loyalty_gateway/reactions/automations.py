@@ -24,6 +24,7 @@ from loyalty_gateway.balances.lots import REWARD_LOTS
 from loyalty_gateway.core.errors import ErrorCode, UserError, require_uuid
 from loyalty_gateway.core.rules import check_rule, condition_holds
 from loyalty_gateway.core.time import as_aware, utcnow, zone
+from loyalty_gateway.db.rows import find_row
 from loyalty_gateway.events import outbox
 from loyalty_gateway.profiles.context import profile_contexts
 from loyalty_gateway.profiles.models import Profile
@@ -96,10 +97,7 @@ async def create_automation(data: AutomationInput) -> Automation:
 
 
 async def find_automation(automation_id: str, field: str = "id") -> Automation:
-    found = await Automation.get_or_none(id=require_uuid(automation_id, field))
-    if found is None:
-        raise UserError(ErrorCode.NOT_FOUND, f"No automation {automation_id}", field)
-    return found
+    return await find_row(Automation, automation_id, "automation", field)
 
 
 async def update_automation(

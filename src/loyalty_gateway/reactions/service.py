@@ -5,10 +5,11 @@ from typing import Any
 
 from tortoise.transactions import in_transaction
 
-from loyalty_gateway.core.errors import ErrorCode, UserError, require_uuid
+from loyalty_gateway.core.errors import ErrorCode, UserError
 from loyalty_gateway.core.rules import check_rule
 from loyalty_gateway.db.columns import check_text
 from loyalty_gateway.db.keyset import Slice, Window, by_creation, page_of
+from loyalty_gateway.db.rows import find_row
 from loyalty_gateway.events import outbox
 from loyalty_gateway.events.models import Event, EventStatus
 from loyalty_gateway.events.notify import notify
@@ -152,10 +153,7 @@ async def create_reaction(
 
 
 async def find_reaction(reaction_id: str, field_name: str = "id") -> Reaction:
-    reaction = await Reaction.get_or_none(id=require_uuid(reaction_id, field_name))
-    if reaction is None:
-        raise UserError(ErrorCode.NOT_FOUND, f"No reaction {reaction_id}", field_name)
-    return reaction
+    return await find_row(Reaction, reaction_id, "reaction", field_name)
 
 
 async def update_reaction(

@@ -6,7 +6,7 @@ from typing import Any
 
 from tortoise.transactions import in_transaction
 
-from loyalty_gateway.core.errors import ErrorCode, UserError, require_uuid
+from loyalty_gateway.core.errors import ErrorCode, UserError
 from loyalty_gateway.core.rules import check_rule
 from loyalty_gateway.db.columns import check_text
 from loyalty_gateway.db.handles import (
@@ -15,6 +15,7 @@ from loyalty_gateway.db.handles import (
     create_with_handle,
     update_with_handle,
 )
+from loyalty_gateway.db.rows import find_row
 from loyalty_gateway.reactions.actions.target_send import request_headers, sends_for
 from loyalty_gateway.reactions.models import ReactionAction, Target
 from loyalty_gateway.reactions.templates import check_template, render
@@ -49,10 +50,7 @@ async def create_target(fields: dict[str, Any]) -> Target:
 
 
 async def find_target(target_id: str, field: str = "id") -> Target:
-    target = await Target.get_or_none(id=require_uuid(target_id, field))
-    if target is None:
-        raise UserError(ErrorCode.NOT_FOUND, f"No target {target_id}", field)
-    return target
+    return await find_row(Target, target_id, "target", field)
 
 
 async def _reactions_sending_to(handle: str) -> list[str]:

@@ -24,7 +24,7 @@ from loyalty_gateway.core.time import utcnow
 from loyalty_gateway.db.columns import check_text, json_for_storage
 from loyalty_gateway.db.handles import find_by_handle
 from loyalty_gateway.db.keyset import by_creation
-from loyalty_gateway.db.rows import by_ids, placeholder
+from loyalty_gateway.db.rows import by_ids, find_row, placeholder
 from loyalty_gateway.events import outbox
 from loyalty_gateway.idempotency.service import Made, run_once
 from loyalty_gateway.points.models import PointLot
@@ -297,9 +297,7 @@ async def redeem(data: RedeemInput, idempotency_key: str | None = None) -> Redem
 
 
 async def _original(redemption_id: str) -> Redemption:
-    found = await Redemption.get_or_none(id=require_uuid(redemption_id, "redemptionId"))
-    if found is None:
-        raise UserError(ErrorCode.NOT_FOUND, f"No redemption {redemption_id}", "redemptionId")
+    found = await find_row(Redemption, redemption_id, "redemption", "redemptionId")
     if found.type != RedemptionType.REDEEM.value:
         raise UserError(
             ErrorCode.NOT_REVERSIBLE, "Only a REDEEM redemption can be undone", "redemptionId"

@@ -15,6 +15,7 @@ from loyalty_gateway.balances.service import NON_MONETARY_REWARD_TYPES
 from loyalty_gateway.core.errors import ErrorCode, UserError, require_uuid
 from loyalty_gateway.core.money import from_cents, to_cents
 from loyalty_gateway.core.time import utcnow
+from loyalty_gateway.db.rows import find_row
 from loyalty_gateway.issuing import LOT_CONTEXT_KEYS, LotInput, LotKind
 from loyalty_gateway.profiles.context import profile_context
 from loyalty_gateway.profiles.models import Profile
@@ -119,10 +120,7 @@ async def extend_rewards(
 
 
 async def _find_reward(reward_id: str) -> Reward:
-    reward = await Reward.get_or_none(id=reward_id)
-    if reward is None:
-        raise UserError(ErrorCode.NOT_FOUND, f"No reward {reward_id}", "rewardId")
-    return reward
+    return await find_row(Reward, reward_id, "reward", "rewardId")
 
 
 async def reassign_reward(reward_id: str, profile_id: str) -> Reward:

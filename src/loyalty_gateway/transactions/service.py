@@ -17,7 +17,7 @@ from loyalty_gateway.core.money import from_cents, to_cents
 from loyalty_gateway.core.time import happened_at, zone
 from loyalty_gateway.db.columns import check_text, json_for_storage
 from loyalty_gateway.db.keyset import by_creation
-from loyalty_gateway.db.rows import by_ids, inserting, write_together
+from loyalty_gateway.db.rows import by_ids, find_row, inserting, write_together
 from loyalty_gateway.events import outbox
 from loyalty_gateway.idempotency.service import Made, request_digest, run_once
 from loyalty_gateway.profiles.context import profile_in_context
@@ -142,10 +142,7 @@ def transaction_context(
 
 async def _check_link(transaction_profile_id: str | None, redemption_id: str) -> Redemption:
     """The redemption, locked under its profile, if it may be linked to this transaction."""
-    named = await by_ids(Redemption, [require_uuid(redemption_id, "redemptionId")])
-    if not named:
-        raise UserError(ErrorCode.NOT_FOUND, f"No redemption {redemption_id}", "redemptionId")
-    found = named[0]
+    found = await find_row(Redemption, redemption_id, "redemption", "redemptionId")
     if transaction_profile_id is None or str(found.profile_id) != str(transaction_profile_id):
         raise UserError(
             ErrorCode.PROFILE_MISMATCH,
@@ -350,11 +347,7 @@ def _same_or_duplicate(existing: Transaction, digest: str) -> Transaction:
 async def link_transaction(transaction_id: str, redemption_id: str) -> Transaction:
     transaction_id = require_uuid(transaction_id, "transactionId")
     async with in_transaction():
-        transaction = await Transaction.get_or_none(id=transaction_id)
-        if transaction is None:
-            raise UserError(
-                ErrorCode.NOT_FOUND, f"No transaction {transaction_id}", "transactionId"
-            )
+        transaction = await find_row(Transaction, transaction_id, "transaction", "transactionId")
         redemption = await _check_link(transaction.profile_id, redemption_id)
         transaction = await Transaction.select_for_update().get(id=transaction_id)
         if transaction.redemption_id is not None:
