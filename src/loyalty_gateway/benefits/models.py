@@ -4,45 +4,24 @@ from tortoise import fields
 from tortoise.migrations.constraints import CheckConstraint
 from tortoise.models import Model
 
-from loyalty_gateway.balances.models import IssuedLotColumns
+from loyalty_gateway.balances.models import IssuedDefinitionColumns, IssuedLotColumns
 
 if TYPE_CHECKING:
     from loyalty_gateway.profiles.models import Profile
 
 
-class BenefitDefinition(Model):
+class BenefitDefinition(Model, IssuedDefinitionColumns):
     """A non-monetary entitlement: issued to profiles, or claimed by them when claimable."""
 
     id = fields.UUIDField(primary_key=True)
-    name = fields.CharField(max_length=255)
-    handle = fields.CharField(max_length=255, unique=True)
     type = fields.CharField(max_length=32, default="other")
-    description = fields.TextField(null=True)
-    short_description = fields.TextField(null=True)
-    long_description = fields.TextField(null=True)
-    terms_conditions = fields.TextField(null=True)
-    earn_instructions = fields.TextField(null=True)
-    redeem_instructions_store = fields.TextField(null=True)
-    redeem_instructions_online = fields.TextField(null=True)
-    icon = fields.TextField(null=True)
-    image_url = fields.TextField(null=True)
-    period = fields.IntField(null=True)
-    period_type = fields.CharField(max_length=32, default="days")
-    absolute_expiry = fields.DatetimeField(null=True)
-    extend_days = fields.IntField(null=True)
     max_redemptions = fields.IntField(null=True)
     is_assignable = fields.BooleanField(default=True)
     is_claimable = fields.BooleanField(default=False)
     is_reclaimable = fields.BooleanField(default=False)
-    is_extendable = fields.BooleanField(default=False)
-    is_reassignable = fields.BooleanField(default=False)
-    is_published = fields.BooleanField(default=False)
     claim_condition: Any = fields.JSONField(null=True)
     claim_period_start_at = fields.DatetimeField(null=True)
     claim_period_end_at = fields.DatetimeField(null=True)
-    tags: list[str] = fields.JSONField(default=list)
-    created_at = fields.DatetimeField(auto_now_add=True)
-    updated_at = fields.DatetimeField(auto_now=True)
 
     class Meta:
         table = "benefit_definition"

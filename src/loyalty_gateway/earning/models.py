@@ -8,36 +8,30 @@ from tortoise import fields
 from tortoise.migrations.constraints import CheckConstraint
 from tortoise.models import Model
 
+from loyalty_gateway.balances.models import DefinitionColumns, PeriodColumns, Stamped
+
 
 class IssuePeriodType(Enum):
     HOURS = "hours"
     DAYS = "days"
 
 
-class PointDefinition(Model):
+class PointDefinition(Model, DefinitionColumns, PeriodColumns):
     """A kind of points a program awards: reward points (spendable) or tier points (count
     toward tiers), with the expiry and the pending period its lots get unless a rate says
     otherwise."""
 
     id = fields.UUIDField(primary_key=True)
-    name = fields.CharField(max_length=255)
-    handle = fields.CharField(max_length=255, unique=True)
     type = fields.CharField(max_length=16)  # PointType's values
-    description = fields.TextField(null=True)
-    period = fields.IntField(null=True)
-    period_type = fields.CharField(max_length=32, default="days")
-    absolute_expiry = fields.DatetimeField(null=True)
     issue_period = fields.IntField(null=True)
     issue_period_type = fields.CharField(max_length=16, default="days")
-    created_at = fields.DatetimeField(auto_now_add=True)
-    updated_at = fields.DatetimeField(auto_now=True)
 
     class Meta:
         table = "point_definition"
         indexes = (("created_at", "id"),)
 
 
-class Rate(Model):
+class Rate(Model, Stamped):
     """How many points a unit of spend earns for one point definition, when and for whom."""
 
     id = fields.UUIDField(primary_key=True)
@@ -56,8 +50,6 @@ class Rate(Model):
     issue_period_type = fields.CharField(max_length=16, default="days")
     is_published = fields.BooleanField(default=True)
     is_archived = fields.BooleanField(default=False)
-    created_at = fields.DatetimeField(auto_now_add=True)
-    updated_at = fields.DatetimeField(auto_now=True)
 
     definition_id: str
 

@@ -1,10 +1,11 @@
 from tortoise import fields
 from tortoise.models import Model
 
+from loyalty_gateway.balances.models import Stamped
 from loyalty_gateway.core.errors import ErrorCode, UserError
 
 
-class Profile(Model):
+class Profile(Model, Stamped):
     id = fields.UUIDField(primary_key=True)
     first_name = fields.CharField(max_length=255, null=True)
     last_name = fields.CharField(max_length=255, null=True)
@@ -15,8 +16,6 @@ class Profile(Model):
     gender = fields.CharField(max_length=32, null=True)
     tags: list[str] = fields.JSONField(default=list)
     external_id = fields.CharField(max_length=255, null=True, unique=True)
-    created_at = fields.DatetimeField(auto_now_add=True)
-    updated_at = fields.DatetimeField(auto_now=True)
 
     class Meta:
         table = "profile"

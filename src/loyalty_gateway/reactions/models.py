@@ -4,6 +4,8 @@ from typing import TYPE_CHECKING, Any
 from tortoise import fields
 from tortoise.models import Model
 
+from loyalty_gateway.balances.models import Stamped
+
 if TYPE_CHECKING:
     from loyalty_gateway.events.models import Event
 
@@ -40,7 +42,7 @@ class LogKind(StrEnum):
     RUN_FINISHED = "RUN_FINISHED"
 
 
-class Reaction(Model):
+class Reaction(Model, Stamped):
     """When `trigger` is emitted, run `actions` in sort order."""
 
     id = fields.UUIDField(primary_key=True)
@@ -48,8 +50,6 @@ class Reaction(Model):
     trigger = fields.CharField(max_length=128)
     description = fields.TextField(null=True)
     is_active = fields.BooleanField(default=True)
-    created_at = fields.DatetimeField(auto_now_add=True)
-    updated_at = fields.DatetimeField(auto_now=True)
 
     class Meta:
         table = "reaction"
@@ -73,7 +73,7 @@ class ReactionAction(Model):
         unique_together = (("reaction_id", "sort_order"),)
 
 
-class Target(Model):
+class Target(Model, Stamped):
     """An outbound HTTP endpoint and the Jinja2 template of the body `target.send` posts.
 
     It sends only when its `condition` holds (none: always)."""
@@ -87,8 +87,6 @@ class Target(Model):
     headers: Any = fields.JSONField(default=dict)
     description = fields.TextField(null=True)
     condition: Any = fields.JSONField(null=True)  # JSONLogic: send only when it holds
-    created_at = fields.DatetimeField(auto_now_add=True)
-    updated_at = fields.DatetimeField(auto_now=True)
 
     class Meta:
         table = "target"
@@ -172,7 +170,7 @@ class ReactionLogEntry(Model):
         indexes = (("run_id",),)
 
 
-class Automation(Model):
+class Automation(Model, Stamped):
     """A reaction fired on a schedule (Omneo's automation): at `hour` local time, daily,
     weekly (on `weekday`, 1 = Monday) or monthly (on `day`, or a shorter month's last day),
     for each profile its `query` holds for, at most once per profile and period. Its name,
@@ -191,8 +189,6 @@ class Automation(Model):
     last_run_at = fields.DatetimeField(null=True)
     last_period = fields.CharField(max_length=16, null=True)
     next_run_at = fields.DatetimeField()
-    created_at = fields.DatetimeField(auto_now_add=True)
-    updated_at = fields.DatetimeField(auto_now=True)
 
     reaction_id: str
 

@@ -4,39 +4,18 @@ from tortoise import fields
 from tortoise.migrations.constraints import CheckConstraint
 from tortoise.models import Model
 
-from loyalty_gateway.balances.models import IssuedLotColumns
+from loyalty_gateway.balances.models import IssuedDefinitionColumns, IssuedLotColumns
 
 if TYPE_CHECKING:
     from loyalty_gateway.profiles.models import Profile
 
 
-class RewardDefinition(Model):
+class RewardDefinition(Model, IssuedDefinitionColumns):
     id = fields.UUIDField(primary_key=True)
-    name = fields.CharField(max_length=255)
-    handle = fields.CharField(max_length=255, unique=True)
     value_cents = fields.BigIntField()
     type = fields.CharField(max_length=64)
-    period = fields.IntField(null=True)
-    period_type = fields.CharField(max_length=32, default="days")
-    absolute_expiry = fields.DatetimeField(null=True)
-    extend_days = fields.IntField(null=True)
-    description = fields.TextField(null=True)
-    short_description = fields.TextField(null=True)
-    long_description = fields.TextField(null=True)
-    terms_conditions = fields.TextField(null=True)
-    earn_instructions = fields.TextField(null=True)
-    redeem_instructions_store = fields.TextField(null=True)
-    redeem_instructions_online = fields.TextField(null=True)
-    icon = fields.TextField(null=True)
-    image_url = fields.TextField(null=True)
     internal_notes = fields.TextField(null=True)
     is_assignable = fields.BooleanField(default=False)
-    is_extendable = fields.BooleanField(default=False)
-    is_reassignable = fields.BooleanField(default=False)
-    is_published = fields.BooleanField(default=False)
-    tags: list[str] = fields.JSONField(default=list)
-    created_at = fields.DatetimeField(auto_now_add=True)
-    updated_at = fields.DatetimeField(auto_now=True)
 
     class Meta:
         table = "reward_definition"

@@ -3,31 +3,20 @@ from typing import TYPE_CHECKING
 from tortoise import fields
 from tortoise.models import Model
 
-from loyalty_gateway.balances.models import EarnedColumns
+from loyalty_gateway.balances.models import DefinitionColumns, EarnedColumns, PresentedColumns
 
 if TYPE_CHECKING:
     from loyalty_gateway.earning.models import PointDefinition
     from loyalty_gateway.profiles.models import Profile
 
 
-class TierDefinition(Model):
+class TierDefinition(Model, DefinitionColumns, PresentedColumns):
     """A tier reached with `value_min` tier points in 12 months and kept with `value_maintain`."""
 
     id = fields.UUIDField(primary_key=True)
-    name = fields.CharField(max_length=255)
-    handle = fields.CharField(max_length=255, unique=True)
     value_min = fields.BigIntField()
     value_maintain = fields.BigIntField(null=True)
     is_floor = fields.BooleanField(default=False)
-    description = fields.TextField(null=True)
-    short_description = fields.TextField(null=True)
-    long_description = fields.TextField(null=True)
-    terms_conditions = fields.TextField(null=True)
-    icon = fields.TextField(null=True)
-    image_url = fields.TextField(null=True)
-    tags: list[str] = fields.JSONField(default=list)
-    created_at = fields.DatetimeField(auto_now_add=True)
-    updated_at = fields.DatetimeField(auto_now=True)
 
     class Meta:
         table = "tier_definition"
