@@ -2,7 +2,6 @@
 
 from collections.abc import AsyncGenerator
 from datetime import datetime
-from typing import cast
 
 import strawberry
 from strawberry.scalars import JSON
@@ -394,20 +393,8 @@ class ReactionMutations:
         reaction_id = str(input.reaction_id) if input.reaction_id is not None else None
         work = service.test_reaction(reaction_id, inline, input.context, info.context.settings)
         steps, errors = await attempt(work)
-        return TestReactionPayload(
-            steps=[
-                ReactionStepPreview(
-                    sort_order=s.sort_order,
-                    action=s.action,
-                    status=s.status,
-                    arguments=cast(JSON | None, s.arguments),
-                    result=s.result,
-                    error=s.error,
-                )
-                for s in steps or []
-            ],
-            errors=errors,
-        )
+        previews = [from_model(ReactionStepPreview, step) for step in steps or []]
+        return TestReactionPayload(steps=previews, errors=errors)
 
 
 @strawberry.type

@@ -11,7 +11,7 @@ from strawberry.types import Info
 from loyalty_gateway.core.money import from_cents
 from loyalty_gateway.graphql.balances import BalancesType
 from loyalty_gateway.graphql.benefits import Benefit
-from loyalty_gateway.graphql.convert import FromModel, to_domain
+from loyalty_gateway.graphql.convert import FromModel, from_model, to_domain
 from loyalty_gateway.graphql.described import ERRORS, IDEMPOTENCY_KEY
 from loyalty_gateway.graphql.enums import (
     ItemType,
@@ -194,6 +194,10 @@ class LedgerEntry:
     redemption_id: strawberry.ID | None
 
 
+MONEY_TOTALS = ("issued", "redeemed", "restored", "voided", "expired", "balance")
+"""The reward totals, which the ledger keeps in cents."""
+
+
 @strawberry.type
 class RewardLedgerTotals:
     issued: Decimal
@@ -232,41 +236,20 @@ class Ledger:
 
     @classmethod
     def from_domain(cls, found: ledger_service.Ledger) -> "Ledger":
-        money, points = found.rewards, found.points
+        money = found.rewards
+        dollars = {name: from_cents(getattr(money, name)) for name in MONEY_TOTALS}
         return cls(
             entries=[
-                LedgerEntry(
-                    at=entry.at,
-                    movement=entry.movement,
-                    kind=entry.kind,
+                from_model(
+                    LedgerEntry,
+                    entry,
                     value=from_cents(entry.amount) if entry.kind is LotKind.REWARD else None,
                     points=entry.amount if entry.kind is LotKind.POINT else None,
-                    lot_id=strawberry.ID(entry.lot_id),
-                    redemption_id=strawberry.ID(entry.redemption_id)
-                    if entry.redemption_id
-                    else None,
                 )
                 for entry in found.entries
             ],
-            rewards=RewardLedgerTotals(
-                issued=from_cents(money.issued),
-                redeemed=from_cents(money.redeemed),
-                restored=from_cents(money.restored),
-                voided=from_cents(money.voided),
-                expired=from_cents(money.expired),
-                balance=from_cents(money.balance),
-                balanced=money.balanced,
-            ),
-            points=PointLedgerTotals(
-                issued=points.issued,
-                redeemed=points.redeemed,
-                restored=points.restored,
-                voided=points.voided,
-                expired=points.expired,
-                balance=points.balance,
-                pending=points.pending,
-                balanced=points.balanced,
-            ),
+            rewards=from_model(RewardLedgerTotals, money, **dollars),
+            points=from_model(PointLedgerTotals, found.points),
         )
 
 

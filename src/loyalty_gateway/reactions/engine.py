@@ -48,20 +48,16 @@ def resolve_arguments(action: ReactionAction, context: dict[str, Any]) -> dict[s
     return resolved
 
 
+RUN_IDENTITY = ("reaction_id", "reaction_name", "trigger", "event_id", "profile_id")
+"""What a log entry repeats of its run, so a subscriber filters entries without a join."""
+
+
 async def _log(
     run: ReactionRun, kind: LogKind, status: RunStatus | StepStatus, **fields: Any
 ) -> ReactionLogEntry:
+    run_is = {name: getattr(run, name) for name in RUN_IDENTITY}
     entry = await ReactionLogEntry.create(
-        kind=kind,
-        run_id=run.id,
-        reaction_id=run.reaction_id,
-        reaction_name=run.reaction_name,
-        trigger=run.trigger,
-        event_id=run.event_id,
-        profile_id=run.profile_id,
-        status=status,
-        at=utcnow(),
-        **fields,
+        kind=kind, run_id=run.id, status=status, at=utcnow(), **run_is, **fields
     )
     await notify(LOG_CHANNEL, str(entry.id))
     return entry
