@@ -8,12 +8,15 @@ from datetime import datetime
 from typing import Any, Generic, TypeVar
 
 from tortoise.models import Model
+from tortoise.transactions import in_transaction
 
 from loyalty_gateway.balances.definitions import DefinitionKind, lot_dates
-from loyalty_gateway.balances.locks import once_under_lock
+from loyalty_gateway.balances.extension import check_extension, extend_lot
+from loyalty_gateway.balances.locks import lock_profile, once_under_lock
 from loyalty_gateway.core.errors import ErrorCode, UserError, require_uuid
-from loyalty_gateway.core.time import zone
+from loyalty_gateway.core.time import utcnow, zone
 from loyalty_gateway.db.columns import check_text, json_for_storage
+from loyalty_gateway.db.rows import by_ids
 from loyalty_gateway.events import outbox
 from loyalty_gateway.idempotency.service import Made
 from loyalty_gateway.profiles.context import insert_in_context
@@ -64,6 +67,7 @@ class LotKind(Generic[L, D]):
     lot: type[L]
     definitions: DefinitionKind[D]
     own: Callable[[L], dict[str, Any]]
+    inactive: ErrorCode  # what a void lot is when it is asked to change
 
     def context(self, lot: Any, definition: Any, profile: dict[str, Any]) -> dict[str, Any]:
         """A lot's event context, as Omneo's are: its fields at the root (its kind's after
@@ -156,3 +160,43 @@ class LotKind(Generic[L, D]):
             self.definitions.ref(*named),
         )
         return await made.row(result)
+
+    async def extend(
+        self,
+        profile_id: str,
+        ids: list[str],
+        extend_days: int | None,
+        extend_date: datetime | None,
+    ) -> list[L]:
+        """Extend each of the profile's lots `ids` once, under its lock: by days from its
+        expiry, or to a date (`balances/extension.py`)."""
+        check_extension(ids, extend_days, extend_date)
+        now = utcnow()
+        async with in_transaction():
+            profile = await lock_profile(profile_id)
+            lots: list[Any] = await self._held(str(profile.id), ids)
+            definitions: dict[str, Any] = await self.definitions.by_ids(
+                [str(lot.definition_id) for lot in lots]
+            )
+            for lot in lots:
+                extend_lot(
+                    lot,
+                    extendable=definitions[str(lot.definition_id)].is_extendable,
+                    inactive_code=self.inactive,
+                    extend_days=extend_days,
+                    extend_date=extend_date,
+                    now=now,
+                )
+                await lot.save(update_fields=["expires_at", "extended_at"])
+        return lots
+
+    async def _held(self, profile_id: str, ids: list[str]) -> list[L]:
+        """The profile's lots `ids`, each once, in the order given: NOT_FOUND (naming `ids`)
+        for one it does not hold, whoever else does."""
+        wanted = list(dict.fromkeys(require_uuid(lot_id, "ids") for lot_id in ids))
+        found: dict[str, Any] = {str(lot.pk): lot for lot in await by_ids(self.lot, wanted)}
+        for lot_id in wanted:
+            lot = found.get(lot_id)
+            if lot is None or str(lot.profile_id) != profile_id:
+                raise UserError(ErrorCode.NOT_FOUND, f"Profile has no {self.noun} {lot_id}", "ids")
+        return [found[lot_id] for lot_id in wanted]

@@ -8,7 +8,6 @@ from typing import Any
 from tortoise.transactions import in_transaction
 
 from loyalty_gateway.balances.definitions import lot_dates
-from loyalty_gateway.balances.extension import check_extension, extend_lot
 from loyalty_gateway.balances.locks import lock_profile, once_under_lock
 from loyalty_gateway.balances.lots import BENEFIT_LOTS, LotStatus, void_lot
 from loyalty_gateway.benefits.definitions import BENEFIT_DEFINITIONS
@@ -44,7 +43,7 @@ def _held(benefit: Benefit) -> dict[str, Any]:
     }
 
 
-BENEFITS = LotKind("benefit", Benefit, BENEFIT_DEFINITIONS, _held)
+BENEFITS = LotKind("benefit", Benefit, BENEFIT_DEFINITIONS, _held, ErrorCode.BENEFIT_NOT_ACTIVE)
 
 
 @dataclass(kw_only=True)
@@ -211,25 +210,8 @@ async def redeem_benefit(
 async def extend_benefits(
     profile_id: str, ids: list[str], extend_days: int | None, extend_date: datetime | None
 ) -> list[Benefit]:
-    check_extension(ids, extend_days, extend_date)
-    now = utcnow()
-    async with in_transaction():
-        profile = await lock_profile(profile_id)
-        benefits = [
-            await owned_benefit(str(profile.id), benefit_id) for benefit_id in dict.fromkeys(ids)
-        ]
-        for benefit in benefits:
-            definition = await BenefitDefinition.get(id=benefit.definition_id)
-            extend_lot(
-                benefit,
-                extendable=definition.is_extendable,
-                inactive_code=ErrorCode.BENEFIT_NOT_ACTIVE,
-                extend_days=extend_days,
-                extend_date=extend_date,
-                now=now,
-            )
-            await benefit.save(update_fields=["expires_at", "extended_at"])
-    return benefits
+    """Extend each benefit once: by days from its expiry, or to a date."""
+    return await BENEFITS.extend(profile_id, ids, extend_days, extend_date)
 
 
 async def void_benefit(benefit_id: str, reason: str) -> Benefit:

@@ -8,7 +8,6 @@ from uuid import UUID
 
 from tortoise.transactions import in_transaction
 
-from loyalty_gateway.balances.extension import check_extension, extend_lot
 from loyalty_gateway.balances.locks import lock_profile, lock_profiles
 from loyalty_gateway.balances.lots import REWARD_LOTS, LotStatus, void_lot
 from loyalty_gateway.balances.service import NON_MONETARY_REWARD_TYPES
@@ -47,7 +46,7 @@ def _value(reward: Reward) -> dict[str, Any]:
     }
 
 
-REWARDS = LotKind("reward", Reward, REWARD_DEFINITIONS, _value)
+REWARDS = LotKind("reward", Reward, REWARD_DEFINITIONS, _value, ErrorCode.REWARD_NOT_ACTIVE)
 
 
 async def issue_reward(
@@ -83,40 +82,11 @@ async def issue_reward(
     return await REWARDS.issue(data, named, idempotency_key, reaction, value)
 
 
-async def _profile_rewards(profile_id: str, ids: list[str]) -> list[Reward]:
-    reward_ids = [require_uuid(reward_id, "ids") for reward_id in ids]
-    rewards = await Reward.filter(id__in=reward_ids).prefetch_related("definition")
-    found = {str(r.id): r for r in rewards}
-    for reward_id in reward_ids:
-        reward = found.get(reward_id)
-        if reward is None or str(reward.profile_id) != profile_id:
-            raise UserError(ErrorCode.NOT_FOUND, f"Profile has no reward {reward_id}", "ids")
-    return [found[reward_id] for reward_id in dict.fromkeys(reward_ids)]
-
-
 async def extend_rewards(
-    profile_id: str,
-    ids: list[str],
-    extend_days: int | None,
-    extend_date: datetime | None,
+    profile_id: str, ids: list[str], extend_days: int | None, extend_date: datetime | None
 ) -> list[Reward]:
     """Extend each reward once: by days from its expiry, or to a date."""
-    check_extension(ids, extend_days, extend_date)
-    now = utcnow()
-    async with in_transaction():
-        profile = await lock_profile(profile_id)
-        rewards = await _profile_rewards(str(profile.id), ids)
-        for reward in rewards:
-            extend_lot(
-                reward,
-                extendable=reward.definition.is_extendable,
-                inactive_code=ErrorCode.REWARD_NOT_ACTIVE,
-                extend_days=extend_days,
-                extend_date=extend_date,
-                now=now,
-            )
-            await reward.save(update_fields=["expires_at", "extended_at"])
-    return rewards
+    return await REWARDS.extend(profile_id, ids, extend_days, extend_date)
 
 
 async def _find_reward(reward_id: str) -> Reward:
