@@ -44,9 +44,7 @@ class PointDefinition(FromModel[PointDefinitionModel]):
 
 async def definition_of(info: Info, definition_id: str | None) -> PointDefinition | None:
     """The point definition a lot or a tier point entry was earned by, if any."""
-    if definition_id is None:
-        return None
-    found = await info.context.loaders.point_definition.load(str(definition_id))
+    found = await info.context.loaders.row_of(PointDefinitionModel, definition_id)
     return PointDefinition.from_model(found) if found else None
 
 

@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 from strawberry.dataloader import DataLoader
 from strawberry.extensions import FieldExtension
 from strawberry.types import Info
+from tortoise.models import Model
 
 from loyalty_gateway.balances.lots import BENEFIT_LOTS, POINT_LOTS, REWARD_LOTS, lots_by_profile
 from loyalty_gateway.balances.service import Balances, balances_for
@@ -22,12 +23,10 @@ from loyalty_gateway.benefits.definitions import BENEFIT_DEFINITIONS
 from loyalty_gateway.benefits.models import Benefit, BenefitDefinition
 from loyalty_gateway.core.time import utcnow
 from loyalty_gateway.db.rows import by_ids
-from loyalty_gateway.earning.models import PointDefinition
-from loyalty_gateway.events.models import Event
 from loyalty_gateway.points.models import PointLot
 from loyalty_gateway.profiles.models import Profile
 from loyalty_gateway.profiles.service import profiles_by_ids
-from loyalty_gateway.reactions.models import Reaction, ReactionAction, ReactionStep
+from loyalty_gateway.reactions.models import ReactionAction, ReactionStep
 from loyalty_gateway.redemptions import service as redemptions
 from loyalty_gateway.redemptions.models import Redemption, RedemptionItem
 from loyalty_gateway.rewards.definitions import REWARD_DEFINITIONS
@@ -39,6 +38,7 @@ from loyalty_gateway.transactions.models import Transaction, TransactionItem
 
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
+M = TypeVar("M", bound=Model)
 StatusKey = tuple[str, tuple[Enum, ...]]
 
 
@@ -73,8 +73,8 @@ def by_status(
     return DataLoader(load_fn=load)
 
 
-async def _by_ids(model: Any, ids: list[str]) -> dict[str, Any]:
-    return {str(row.id): row for row in await by_ids(model, ids)}
+async def _by_ids(model: type[M], ids: list[str]) -> dict[str, M]:
+    return {str(row.pk): row for row in await by_ids(model, ids)}
 
 
 async def _all_tiers(keys: list[str]) -> dict[str, list[TierDefinition]]:
@@ -94,6 +94,19 @@ async def _grouped(model: Any, column: str, ids: list[str], order: str) -> dict[
 class Loaders:
     """One request's DataLoaders, each built on first use: a request needs few of them."""
 
+    def __init__(self) -> None:
+        self._rows: dict[type[Model], DataLoader[str, Any]] = {}
+
+    def row(self, model: type[M]) -> DataLoader[str, M | None]:
+        """`model`'s rows by id (one loader per model)."""
+        if model not in self._rows:
+            self._rows[model] = by_key(partial(_by_ids, model))
+        return self._rows[model]
+
+    async def row_of(self, model: type[M], key: object | None) -> M | None:
+        """The row of `model` whose id is `key`, through its loader; None for no key."""
+        return None if key is None else await self.row(model).load(str(key))
+
     @cached_property
     def profile(self) -> DataLoader[str, Profile | None]:
         return by_key(profiles_by_ids)
@@ -101,26 +114,6 @@ class Loaders:
     @cached_property
     def reward_definition(self) -> DataLoader[str, RewardDefinition | None]:
         return by_key(REWARD_DEFINITIONS.by_ids)
-
-    @cached_property
-    def point_definition(self) -> DataLoader[str, PointDefinition | None]:
-        return by_key(lambda ids: _by_ids(PointDefinition, ids))
-
-    @cached_property
-    def reward(self) -> DataLoader[str, Reward | None]:
-        return by_key(lambda ids: _by_ids(Reward, ids))
-
-    @cached_property
-    def point_lot(self) -> DataLoader[str, PointLot | None]:
-        return by_key(lambda ids: _by_ids(PointLot, ids))
-
-    @cached_property
-    def benefit(self) -> DataLoader[str, Benefit | None]:
-        return by_key(lambda ids: _by_ids(Benefit, ids))
-
-    @cached_property
-    def redemption(self) -> DataLoader[str, Redemption | None]:
-        return by_key(lambda ids: _by_ids(Redemption, ids))
 
     @cached_property
     def balances(self) -> DataLoader[str, Balances]:
@@ -179,20 +172,12 @@ class Loaders:
         return by_key(_all_tiers, [])
 
     @cached_property
-    def reaction_by_id(self) -> DataLoader[str, Reaction | None]:
-        return by_key(lambda ids: _by_ids(Reaction, ids))
-
-    @cached_property
     def reaction_actions(self) -> DataLoader[str, list[ReactionAction]]:
         return by_key(lambda ids: _grouped(ReactionAction, "reaction_id", ids, "sort_order"), [])
 
     @cached_property
     def run_steps(self) -> DataLoader[str, list[ReactionStep]]:
         return by_key(lambda ids: _grouped(ReactionStep, "run_id", ids, "sort_order"), [])
-
-    @cached_property
-    def event(self) -> DataLoader[str, Event | None]:
-        return by_key(lambda ids: _by_ids(Event, ids))
 
 
 class FreshLoaders(FieldExtension):

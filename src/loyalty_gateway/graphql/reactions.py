@@ -130,14 +130,12 @@ class ReactionRun(FromModel[RunModel]):
 
     @strawberry.field
     async def reaction(self, info: Info) -> Reaction | None:
-        if self.reaction_id is None:
-            return None
-        found = await info.context.loaders.reaction_by_id.load(str(self.reaction_id))
+        found = await info.context.loaders.row_of(ReactionModel, self.reaction_id)
         return Reaction.from_model(found) if found else None
 
     @strawberry.field
     async def event(self, info: Info) -> Event:
-        return Event.from_model(await info.context.loaders.event.load(str(self.event_id)))
+        return Event.from_model(await info.context.loaders.row(EventModel).load(str(self.event_id)))
 
     @strawberry.field
     async def steps(self, info: Info) -> list[ReactionStep]:

@@ -8,6 +8,7 @@ import strawberry
 from strawberry.scalars import JSON
 from strawberry.types import Info
 
+from loyalty_gateway.benefits.models import Benefit as BenefitModel
 from loyalty_gateway.core.money import from_cents
 from loyalty_gateway.graphql.balances import BalancesType
 from loyalty_gateway.graphql.benefits import Benefit
@@ -27,10 +28,12 @@ from loyalty_gateway.graphql.permissions import guarded_by, requires, staff_only
 from loyalty_gateway.graphql.points import PointLot
 from loyalty_gateway.graphql.rewards import Reward
 from loyalty_gateway.graphql.scalars import Points
+from loyalty_gateway.points.models import PointLot as PointLotModel
 from loyalty_gateway.redemptions import ledger as ledger_service
 from loyalty_gateway.redemptions import service
 from loyalty_gateway.redemptions.models import Redemption as RedemptionModel
 from loyalty_gateway.redemptions.models import RedemptionItem as RedemptionItemModel
+from loyalty_gateway.rewards.models import Reward as RewardModel
 
 if TYPE_CHECKING:
     from loyalty_gateway.graphql.profiles import Profile
@@ -53,21 +56,18 @@ class RedemptionItem(FromModel[RedemptionItemModel]):
 
     @strawberry.field
     async def reward(self, info: Info) -> Reward | None:
-        if self.reward_id is None:
-            return None
-        return Reward.from_model(await info.context.loaders.reward.load(self.reward_id))
+        found = await info.context.loaders.row_of(RewardModel, self.reward_id)
+        return Reward.from_model(found) if found else None
 
     @strawberry.field
     async def point_lot(self, info: Info) -> PointLot | None:
-        if self.point_lot_id is None:
-            return None
-        return PointLot.from_model(await info.context.loaders.point_lot.load(self.point_lot_id))
+        found = await info.context.loaders.row_of(PointLotModel, self.point_lot_id)
+        return PointLot.from_model(found) if found else None
 
     @strawberry.field
     async def benefit(self, info: Info) -> Benefit | None:
-        if self.benefit_id is None:
-            return None
-        return Benefit.from_model(await info.context.loaders.benefit.load(self.benefit_id))
+        found = await info.context.loaders.row_of(BenefitModel, self.benefit_id)
+        return Benefit.from_model(found) if found else None
 
 
 @guarded_by(Scope.REDEMPTIONS_READ)
@@ -102,9 +102,8 @@ class Redemption(FromModel[RedemptionModel]):
 
     @strawberry.field(description="For a REVERSAL or RETURN: the redemption it undid.")
     async def original(self, info: Info) -> "Redemption | None":
-        if self.original_id is None:
-            return None
-        return Redemption.from_model(await info.context.loaders.redemption.load(self.original_id))
+        found = await info.context.loaders.row_of(RedemptionModel, self.original_id)
+        return Redemption.from_model(found) if found else None
 
     @strawberry.field(permission_classes=[requires(Scope.TRANSACTIONS_READ)])
     async def transaction(self, info: Info) -> TransactionRef | None:

@@ -16,6 +16,7 @@ from loyalty_gateway.graphql.errors import UserErrorType, answer, bad_input, pay
 from loyalty_gateway.graphql.ids import parse_id
 from loyalty_gateway.graphql.permissions import guarded_by, requires, staff_only
 from loyalty_gateway.graphql.scalars import Quantity
+from loyalty_gateway.redemptions.models import Redemption as RedemptionModel
 from loyalty_gateway.transactions import service
 from loyalty_gateway.transactions.models import Transaction as TransactionModel
 from loyalty_gateway.transactions.models import TransactionItem as TransactionItemModel
@@ -94,9 +95,8 @@ class Transaction(FromModel[TransactionModel]):
     async def redemption(self, info: Info) -> RedemptionRef | None:
         from loyalty_gateway.graphql.redemptions import Redemption
 
-        if self.redemption_id is None:
-            return None
-        return Redemption.from_model(await info.context.loaders.redemption.load(self.redemption_id))
+        found = await info.context.loaders.row_of(RedemptionModel, self.redemption_id)
+        return Redemption.from_model(found) if found else None
 
 
 @strawberry.input
