@@ -70,26 +70,22 @@ ITEM_MOVEMENT = {
 
 
 def _lot_entries(
-    kind: LotKind,
-    lot_id: str,
-    issued_at: datetime,
-    issued: int,
-    remaining: int,
-    voided_at: datetime | None,
-    expires_at: datetime | None,
-    totals: Totals,
-    now: datetime,
-    available_at: datetime | None = None,
+    kind: LotKind, lot: Reward | PointLot, amounts: tuple[int, int], totals: Totals, now: datetime
 ) -> list[Entry]:
-    entries = [Entry(issued_at, Movement.ISSUED, kind, issued, lot_id)]
+    """A lot's issue, and its void or expiry, given what it was issued with and what is left
+    of it (`amounts`), counted into `totals`."""
+    issued, remaining = amounts
+    lot_id = str(lot.id)
+    entries = [Entry(lot.issued_at, Movement.ISSUED, kind, issued, lot_id)]
     totals.issued += issued
-    if voided_at is not None:
+    available_at = lot.available_at if isinstance(lot, PointLot) else None
+    if lot.voided_at is not None:
         totals.voided += remaining
-        entries.append(Entry(voided_at, Movement.VOIDED, kind, remaining, lot_id))
-    elif expires_at is not None and expires_at <= now:
+        entries.append(Entry(lot.voided_at, Movement.VOIDED, kind, remaining, lot_id))
+    elif lot.expires_at is not None and lot.expires_at <= now:
         totals.expired += remaining
         if remaining:
-            entries.append(Entry(expires_at, Movement.EXPIRED, kind, remaining, lot_id))
+            entries.append(Entry(lot.expires_at, Movement.EXPIRED, kind, remaining, lot_id))
     elif available_at is not None and available_at > now:
         totals.pending += remaining
     else:
@@ -106,30 +102,11 @@ async def ledger(profile_id: str) -> Ledger:
     reward_totals, point_totals = Totals(), Totals()
     entries: list[Entry] = []
     for reward in rewards:
-        entries += _lot_entries(
-            LotKind.REWARD,
-            str(reward.id),
-            reward.issued_at,
-            reward.value_at_issue_cents,
-            reward.value_remaining_cents,
-            reward.voided_at,
-            reward.expires_at,
-            reward_totals,
-            now,
-        )
+        cents = reward.value_at_issue_cents, reward.value_remaining_cents
+        entries += _lot_entries(LotKind.REWARD, reward, cents, reward_totals, now)
     for lot in lots:
-        entries += _lot_entries(
-            LotKind.POINT,
-            str(lot.id),
-            lot.issued_at,
-            lot.points_initial,
-            lot.points_remaining,
-            lot.voided_at,
-            lot.expires_at,
-            point_totals,
-            now,
-            lot.available_at,
-        )
+        points = lot.points_initial, lot.points_remaining
+        entries += _lot_entries(LotKind.POINT, lot, points, point_totals, now)
     monetary = {str(r.id) for r in rewards}
     for item in items:
         if item.benefit_id is not None:
