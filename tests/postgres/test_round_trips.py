@@ -51,6 +51,7 @@ async def test_a_redeem_is_four_statements_the_context_in_the_write_the_audit_on
     writes = [s for s in mine if 'INSERT INTO "REDEMPTION"' in s]
     assert len(writes) == 1 and '"STANDING.REWARD_CENTS"' in writes[0], writes
     assert len(mine) == 4, mine  # lock, lots, the write (+ context), the event (+ audit)
+    assert not [s for s in seen.sent if '"BENEFIT_DEFINITION"' in s], seen.sent  # no benefits
 
 
 async def test_a_sale_is_three_statements_its_profile_context_and_waiting_redemption_in_one(gql):
