@@ -6,7 +6,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from loyalty_gateway.events.models import Event
-from tests.support import create_definition, create_profile, issue_reward, unique
+from tests.support import (
+    create_benefit_definition,
+    create_definition,
+    create_profile,
+    issue_benefit,
+    issue_reward,
+    unique,
+)
 
 
 class Statements(logging.Handler):
@@ -91,3 +98,23 @@ async def test_an_issued_reward_is_three_statements(gql):
     assert len(mine) == 3, mine
     event = await Event.get(name="reward.created", context__contains={"id": reward["id"]})
     assert event.context["profile"]["reward_balance"] == "10.00"
+
+
+async def test_a_benefit_use_reads_its_benefit_once(gql):
+    """The lock, the benefit, the use (+ context), its definition, the event (+ audit): the
+    benefit as the use left it is not read back."""
+    profile = await create_profile(gql)
+    definition = await create_benefit_definition(gql, maxRedemptions=3)
+    benefit = await issue_benefit(gql, profile["id"], definition["id"])
+    with statements() as seen:
+        data = await gql(
+            """mutation($p: ID!, $b: ID!) { redeemBenefit(input: {profileId: $p, benefitId: $b})
+            { benefit { id redemptionsRemaining } errors { code } } }""",
+            {"p": profile["id"], "b": benefit["id"]},
+        )
+    assert data["redeemBenefit"] == {
+        "benefit": {"id": benefit["id"], "redemptionsRemaining": 2},
+        "errors": [],
+    }
+    reads = [s for s in seen.sent if s.startswith("SELECT") and '"BENEFIT" WHERE' in s]
+    assert len(reads) == 1, reads

@@ -20,6 +20,7 @@ from loyalty_gateway.core.time import (
 )
 from loyalty_gateway.db.handles import find_by_handle
 from loyalty_gateway.db.rows import Part, by_ids, inserting
+from loyalty_gateway.idempotency.service import Made
 from loyalty_gateway.issuing import LOT_CONTEXT_KEYS, LotInput, LotKind
 from loyalty_gateway.profiles.context import profile_context, write_in_context
 from loyalty_gateway.profiles.models import Profile
@@ -172,7 +173,9 @@ async def benefits_redeemed(uses: list[tuple[Benefit, int]], profile: dict[str, 
         await BENEFITS.emit("redeemed", benefit, definition, profile, count=count)
 
 
-async def _redeem(profile: Profile, benefit_id: str, count: int) -> dict[str, Any]:
+async def _redeem(
+    profile: Profile, benefit_id: str, count: int, made: Made[Benefit]
+) -> dict[str, Any]:
     benefit = await owned_benefit(str(profile.id), benefit_id)
     check_usable(benefit, count, "benefitId", "count")
     remaining = benefit.redemptions_remaining
@@ -186,7 +189,7 @@ async def _redeem(profile: Profile, benefit_id: str, count: int) -> dict[str, An
         parts.append(Part(sql, (benefit.redemptions_remaining, str(benefit.id)), writes=table))
     _, context = await write_in_context(BenefitRedemption, parts, profile)
     await benefits_redeemed([(benefit, count)], context)
-    return {"benefit_redemption_id": str(use.id)}
+    return {"benefit_redemption_id": str(use.id), **made.keep(benefit)}
 
 
 async def redeem_benefit(
@@ -196,15 +199,17 @@ async def redeem_benefit(
     if count < 1:
         raise UserError(ErrorCode.INVALID_INPUT, "count must be at least 1", "count")
     profile_id = require_uuid(profile_id, "profileId")
-    await once_under_lock(
+    made = Made(Benefit, "benefit_id")
+    result = await once_under_lock(
         "redeemBenefit",
         idempotency_key,
         {"profile_id": profile_id, "benefit_id": benefit_id, "count": count},
         profile_id,
-        lambda profile, _: _redeem(profile, benefit_id, count),
+        lambda profile, _: _redeem(profile, benefit_id, count, made),
     )
-    [benefit] = await by_ids(Benefit, [benefit_id])
-    return benefit
+    # As this call left it, or (a repeat) as it is now; a record kept before results named
+    # the benefit names the one the same input does.
+    return await made.row({"benefit_id": benefit_id, **result})
 
 
 async def extend_benefits(
