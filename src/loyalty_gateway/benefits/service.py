@@ -5,10 +5,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from tortoise.transactions import in_transaction
+from tortoise.models import Model
 
 from loyalty_gateway.balances.definitions import lot_dates
-from loyalty_gateway.balances.locks import lock_profile, once_under_lock
+from loyalty_gateway.balances.locks import once_under_lock
 from loyalty_gateway.balances.lots import BENEFIT_LOTS, LotStatus, void_lot
 from loyalty_gateway.benefits.definitions import BENEFIT_DEFINITIONS
 from loyalty_gateway.benefits.models import Benefit, BenefitDefinition, BenefitRedemption
@@ -18,7 +18,6 @@ from loyalty_gateway.core.time import (
     utcnow,
     zone,
 )
-from loyalty_gateway.db.handles import find_by_handle
 from loyalty_gateway.db.rows import Part, by_ids, inserting
 from loyalty_gateway.idempotency.service import Made
 from loyalty_gateway.issuing import LOT_CONTEXT_KEYS, LotInput, LotKind
@@ -113,11 +112,14 @@ async def claimable_for(profile: Profile) -> list[BenefitDefinition]:
 
 
 async def claim_benefit(profile_id: str, definition_handle: str, timezone: str) -> Benefit:
+    """Claim a published, claimable benefit (a customer for itself), under the profile's lock
+    with its audit entry; the definition is read by the lock's statement."""
     tz = zone(timezone)
-    async with in_transaction():
-        profile = await lock_profile(profile_id)
-        definition = await find_by_handle(
-            BenefitDefinition, "benefit definition", definition_handle, "definitionHandle"
+    made = Made(Benefit, "benefit_id")
+
+    async def claim(profile: Profile, read_ahead: Model | None) -> dict[str, Any]:
+        definition = await BENEFIT_DEFINITIONS.find(
+            None, definition_handle, "definitionHandle", "definitionHandle", read_ahead
         )
         now = utcnow()
         held = await Benefit.filter(profile_id=profile.id, definition_id=definition.id)
@@ -133,7 +135,11 @@ async def claim_benefit(profile_id: str, definition_handle: str, timezone: str) 
         data = LotInput(profile_id=str(profile.id), timezone=timezone)
         benefit, context = await BENEFITS.create(profile, definition, data, dates, claimed)
         await BENEFITS.emit("claimed", benefit, definition, context)
-    return benefit
+        return made.keep(benefit)
+
+    beside = BENEFIT_DEFINITIONS.ref(None, definition_handle)
+    result = await once_under_lock("claimBenefit", None, {}, profile_id, claim, beside)
+    return await made.row(result)
 
 
 async def owned_benefit(profile_id: str, benefit_id: str, field: str = "benefitId") -> Benefit:

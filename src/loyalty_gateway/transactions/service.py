@@ -9,7 +9,6 @@ from typing import Any
 from uuid import uuid4
 
 from tortoise.exceptions import IntegrityError
-from tortoise.transactions import in_transaction
 
 from loyalty_gateway.balances.locks import lock_profile
 from loyalty_gateway.core.errors import ErrorCode, UserError, require_uuid
@@ -345,8 +344,11 @@ def _same_or_duplicate(existing: Transaction, digest: str) -> Transaction:
 
 
 async def link_transaction(transaction_id: str, redemption_id: str) -> Transaction:
+    """Link a sale to the redemption that paid for it, with its audit entry."""
     transaction_id = require_uuid(transaction_id, "transactionId")
-    async with in_transaction():
+    made = Made(Transaction, "transaction_id")
+
+    async def link() -> dict[str, Any]:
         transaction = await find_row(Transaction, transaction_id, "transaction", "transactionId")
         redemption = await _check_link(transaction.profile_id, redemption_id)
         transaction = await Transaction.select_for_update().get(id=transaction_id)
@@ -358,7 +360,9 @@ async def link_transaction(transaction_id: str, redemption_id: str) -> Transacti
             )
         transaction.redemption = redemption
         await transaction.save(update_fields=["redemption_id"])
-    return transaction
+        return made.keep(transaction)
+
+    return await made.row(await run_once("linkTransaction", None, {}, link))
 
 
 async def get_transaction(
