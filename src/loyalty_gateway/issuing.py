@@ -93,12 +93,17 @@ class LotKind(Generic[L, D]):
             "profile": profile,
         }
 
+    def announced(
+        self, event: str, lot: L, definition: D, profile: dict[str, Any], **extra: Any
+    ) -> outbox.Announcement:
+        """`<noun>.<event>` for `lot`, with the profile's context (read under its lock)."""
+        context = {**self.context(lot, definition, profile), **extra}
+        return f"{self.noun}.{event}", context, profile["id"]
+
     async def emit(
         self, event: str, lot: L, definition: D, profile: dict[str, Any], **extra: Any
     ) -> None:
-        """`<noun>.<event>` for `lot`, with the profile's context (read under its lock)."""
-        context = {**self.context(lot, definition, profile), **extra}
-        await outbox.emit(f"{self.noun}.{event}", context, profile["id"])
+        await outbox.emit(*self.announced(event, lot, definition, profile, **extra))
 
     async def create(
         self,
@@ -107,9 +112,11 @@ class LotKind(Generic[L, D]):
         data: LotInput,
         dates: tuple[datetime, datetime | None],
         own: dict[str, Any],
+        also: tuple[str, ...] = (),
     ) -> tuple[L, dict[str, Any]]:
-        """A new lot of `definition` (with the kind's `own` columns), announced as created;
-        with the profile's context, which counts it."""
+        """A new lot of `definition` (with the kind's `own` columns), announced as created
+        (and as `also` says, in the same statement); with the profile's context, which
+        counts it."""
         issued_at, expires_at = dates
         values = {
             "definition_id": definition.pk,
@@ -122,7 +129,8 @@ class LotKind(Generic[L, D]):
             **own,
         }
         lot, context = await insert_in_context(self.lot, values, profile)
-        await self.emit("created", lot, definition, context)
+        events = ("created", *also)
+        await outbox.emit_all([self.announced(e, lot, definition, context) for e in events])
         return lot, context
 
     async def issue(

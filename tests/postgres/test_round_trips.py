@@ -118,3 +118,20 @@ async def test_a_benefit_use_reads_its_benefit_once(gql):
     }
     reads = [s for s in seen.sent if s.startswith("SELECT") and '"BENEFIT" WHERE' in s]
     assert len(reads) == 1, reads
+
+
+async def test_a_claim_announces_its_benefit_created_and_claimed_in_one_statement(gql):
+    profile = await create_profile(gql)
+    definition = await create_benefit_definition(gql, isPublished=True, isClaimable=True)
+    with statements() as seen:
+        data = await gql(
+            """mutation($p: ID!, $h: String!) { claimBenefit(input: {profileId: $p,
+            definitionHandle: $h, timezone: "UTC"}) { benefit { id } errors { code } } }""",
+            {"p": profile["id"], "h": definition["handle"]},
+        )
+    assert data["claimBenefit"]["errors"] == []
+    mine = [s for s in seen.sent if profile["id"].upper() in s]
+    events = [s for s in mine if 'INSERT INTO "EVENT"' in s]
+    assert len(events) == 1, events
+    assert "BENEFIT.CREATED" in events[0] and "BENEFIT.CLAIMED" in events[0]
+    assert 'INSERT INTO "AUDIT_ENTRY"' in events[0]

@@ -19,6 +19,7 @@ from loyalty_gateway.core.time import (
     zone,
 )
 from loyalty_gateway.db.rows import Part, by_ids, inserting
+from loyalty_gateway.events import outbox
 from loyalty_gateway.idempotency.service import Made
 from loyalty_gateway.issuing import LOT_CONTEXT_KEYS, LotInput, LotKind
 from loyalty_gateway.profiles.context import profile_context, write_in_context
@@ -133,8 +134,9 @@ async def claim_benefit(profile_id: str, definition_handle: str, timezone: str) 
         dates = lot_dates(tz, now, None, definition)
         claimed = {**_uses(definition), "claimed_at": dates[0]}
         data = LotInput(profile_id=str(profile.id), timezone=timezone)
-        benefit, context = await BENEFITS.create(profile, definition, data, dates, claimed)
-        await BENEFITS.emit("claimed", benefit, definition, context)
+        benefit, _ = await BENEFITS.create(
+            profile, definition, data, dates, claimed, also=("claimed",)
+        )
         return made.keep(benefit)
 
     beside = BENEFIT_DEFINITIONS.ref(None, definition_handle)
@@ -174,9 +176,14 @@ async def benefits_redeemed(uses: list[tuple[Benefit, int]], profile: dict[str, 
     (`redeemBenefit`, `redeem`); `profile` is the context the use's write left."""
     ids = list(dict.fromkeys(str(benefit.definition_id) for benefit, _ in uses))
     definitions = await BENEFIT_DEFINITIONS.by_ids(ids)
-    for benefit, count in uses:
-        definition = definitions[str(benefit.definition_id)]
-        await BENEFITS.emit("redeemed", benefit, definition, profile, count=count)
+    events = [
+        BENEFITS.announced(
+            "redeemed", benefit, definitions[str(benefit.definition_id)], profile, count=count
+        )
+        for benefit, count in uses
+    ]
+    if events:
+        await outbox.emit_all(events)
 
 
 async def _redeem(

@@ -43,36 +43,44 @@ def _notify_sql(dialect: str) -> str:
     return f", {PAYLOAD_SQL} AS payload"
 
 
+Announcement = tuple[str, dict[str, Any], str | None]
+"""An event to write: its name, its context and its profile (if any)."""
+
+
 async def emit(name: str, context: dict[str, Any], profile_id: str | None = None) -> int:
     """Write an event row and announce it, in one statement; call inside the transaction of
     the change it describes. A write riding on the transaction (`db/riders.py`: the running
     mutation's audit entry) goes in the same statement on PostgreSQL, given the event's
     subject. Returns the event's id (the row, context and all, is not read back)."""
-    [row] = await _emitted(name, context, profile_id, "id")
-    return int(row["id"])
+    [event_id] = await emit_all([(name, context, profile_id)])
+    return event_id
+
+
+async def emit_all(events: list[Announcement]) -> list[int]:
+    """`emit` for several events of one change, in one statement, in order."""
+    return [int(row["id"]) for row in await _emitted(events, "id")]
 
 
 async def emit_row(name: str, context: dict[str, Any], profile_id: str | None = None) -> Event:
     """`emit`, returning the event as stored, for a caller that shows it."""
-    [event] = hydrate(Event, await _emitted(name, context, profile_id, "*"))
+    [event] = hydrate(Event, await _emitted([(name, context, profile_id)], "*"))
     return event
 
 
-async def _emitted(
-    name: str, context: dict[str, Any], profile_id: str | None, columns: str
-) -> list[dict[str, Any]]:
-    values = {
-        "name": name,
-        "profile_id": profile_id,
-        "context": _jsonable(context),
-        "depth": chain_depth.get(),
-    }
+async def _emitted(events: list[Announcement], columns: str) -> list[dict[str, Any]]:
+    depth = chain_depth.get()
+    values = [
+        {"name": name, "profile_id": profile_id, "context": _jsonable(context), "depth": depth}
+        for name, context, profile_id in events
+    ]
+    _, context, profile_id = events[0]
     dialect = Event._meta.db.capabilities.dialect
     riding = ride([str(found) for found in (context.get("id"), profile_id) if found])
-    parts = [inserting(Event, [values])[0], *([riding] if riding is not None else [])]
+    parts = [inserting(Event, values)[0], *([riding] if riding is not None else [])]
     rows = await written(Event, parts, columns + _notify_sql(dialect))
     if dialect != "postgres":
-        await notify(EVENTS_CHANNEL, rows[0]["payload"])
+        for row in rows:
+            await notify(EVENTS_CHANNEL, row["payload"])
     return rows
 
 
