@@ -1,7 +1,7 @@
-"""Pooled PostgreSQL connections go back to the pool without asyncpg's `RESET ALL`
-(`postgres.py`: one round trip fewer per transaction), so no code may leave session state on
-them: no SET, no advisory lock, no cursor, no LISTEN but on the hub's connections of its own.
-Read from the sources, as the layers are."""
+"""Pooled PostgreSQL connections go back to the pool without asyncpg's reset query
+(`db.PooledConnection`: no `RESET ALL`, a round trip on every release), so no code may leave
+session state on them: no SET, no advisory lock, no cursor, no LISTEN but on the hub's
+connections of its own. Read from the sources, as the layers are."""
 
 import re
 from pathlib import Path

@@ -1,6 +1,4 @@
-"""Tortoise's asyncpg engine with one fault fixed and one round trip saved.
-
-A transaction whose BEGIN fails:
+"""Tortoise's asyncpg engine with one fault fixed: a transaction whose BEGIN fails.
 
 tortoise-orm 1.1's pooled transaction takes a connection from the pool and makes it the
 task's current connection before it sends BEGIN. When BEGIN fails (the backend was just
@@ -11,19 +9,9 @@ the dispatcher, one long-lived task, stopped for good after a few `pg_terminate_
 Here a failed BEGIN closes that connection, returns it to the pool (which opens a new one
 when needed) and restores the task's connection before the error goes on.
 
-A connection given back to the pool: asyncpg rolls back what is still open and then, by
-default, sends `SELECT pg_advisory_unlock_all(); CLOSE ALL; UNLISTEN *; RESET ALL;`, one more
-round trip at the end of every transaction. A pooled connection here keeps no session state
-for it to undo: LISTEN runs on connections of its own (`events/hub.py`), `lock_timeout` is a
-setting of the connection's start-up (which RESET ALL would keep anyway), and nothing takes
-advisory locks, opens cursors or sends SET. So the pool's reset is the rollback alone.
-
 `db.tortoise_config` names this module as the engine for PostgreSQL URLs.
 """
 
-from typing import Any
-
-import asyncpg
 from tortoise.backends.asyncpg.client import AsyncpgDBClient, TransactionWrapper
 from tortoise.backends.base.client import TransactionContext, TransactionContextPooled
 from tortoise.connection import get_connections
@@ -46,16 +34,9 @@ class _PooledTransaction(TransactionContextPooled):
         return self.client  # type: ignore[return-value]  # as tortoise's own __aenter__ does
 
 
-async def _no_session_state(connection: asyncpg.Connection) -> None:
-    """What the pool does on release after asyncpg's own rollback: nothing (see above)."""
-
-
 class Client(AsyncpgDBClient):
     def _in_transaction(self) -> TransactionContext:
         return _PooledTransaction(TransactionWrapper(self), self._pool_init_lock)
-
-    async def create_pool(self, **kwargs: Any) -> asyncpg.Pool:
-        return await asyncpg.create_pool(None, reset=_no_session_state, **kwargs)
 
 
 client_class = Client
