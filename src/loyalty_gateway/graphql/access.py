@@ -17,7 +17,12 @@ from loyalty_gateway.graphql.convert import FromModel
 from loyalty_gateway.graphql.described import ERRORS
 from loyalty_gateway.graphql.enums import Scope
 from loyalty_gateway.graphql.errors import UserErrorType, attempt
-from loyalty_gateway.graphql.permissions import CustomerOnly, guarded_by, requires
+from loyalty_gateway.graphql.permissions import (
+    CustomerOnly,
+    guarded_by,
+    scoped_field,
+    scoped_mutation,
+)
 from loyalty_gateway.graphql.profiles import Profile
 from loyalty_gateway.profiles.service import find_profile, get_profile
 
@@ -95,14 +100,14 @@ class AccessQueries:
         found = await find_profile(info.context.principal.profile_id)
         return Profile.from_model(found) if found else None
 
-    @strawberry.field(permission_classes=[requires(Scope.TOKENS_WRITE)])
+    @scoped_field(Scope.TOKENS_WRITE)
     async def api_tokens(self) -> list[ApiToken]:
         return [ApiToken.from_model(t) for t in await auth.list_tokens()]
 
 
 @strawberry.type
 class AccessMutations:
-    @strawberry.mutation(permission_classes=[requires(Scope.TOKENS_WRITE)])
+    @scoped_mutation(Scope.TOKENS_WRITE)
     async def create_api_token(self, input: CreateApiTokenInput) -> CreateApiTokenPayload:
         created, errors = await attempt(auth.create_token(input.name, input.scopes))
         if created is None:
@@ -110,14 +115,14 @@ class AccessMutations:
         token, plain = created
         return CreateApiTokenPayload(api_token=ApiToken.from_model(token), token=plain, errors=[])
 
-    @strawberry.mutation(permission_classes=[requires(Scope.TOKENS_WRITE)])
+    @scoped_mutation(Scope.TOKENS_WRITE)
     async def revoke_api_token(self, input: RevokeApiTokenInput) -> RevokeApiTokenPayload:
         token, errors = await attempt(auth.revoke_token(str(input.id)))
         return RevokeApiTokenPayload(
             api_token=ApiToken.from_model(token) if token else None, errors=errors
         )
 
-    @strawberry.mutation(permission_classes=[requires(Scope.TOKENS_WRITE)])
+    @scoped_mutation(Scope.TOKENS_WRITE)
     async def create_customer_token(
         self, info: Info, input: CreateCustomerTokenInput
     ) -> CreateCustomerTokenPayload:

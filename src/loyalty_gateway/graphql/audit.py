@@ -20,7 +20,7 @@ from loyalty_gateway.graphql.convert import from_model
 from loyalty_gateway.graphql.enums import AuditOutcome, Scope
 from loyalty_gateway.graphql.ids import parse_id, typed_id
 from loyalty_gateway.graphql.pagination import Connection, Paged, connection
-from loyalty_gateway.graphql.permissions import guarded_by, requires
+from loyalty_gateway.graphql.permissions import guarded_by, scoped_field
 
 log = logging.getLogger(__name__)
 
@@ -144,9 +144,9 @@ class AuditEntry:
 
 @strawberry.type
 class AuditQueries:
-    @strawberry.field(
+    @scoped_field(
+        Scope.AUDIT_READ,
         extensions=[Paged(AUDIT_ORDER)],
-        permission_classes=[requires(Scope.AUDIT_READ)],
         description="Newest first.",
     )
     async def audit_log(

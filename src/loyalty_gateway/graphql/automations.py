@@ -11,7 +11,7 @@ from loyalty_gateway.graphql.convert import from_model, given, patch_of
 from loyalty_gateway.graphql.described import ERRORS
 from loyalty_gateway.graphql.enums import Frequency, Scope
 from loyalty_gateway.graphql.errors import DeletedPayload, UserErrorType, attempt, payload_mutation
-from loyalty_gateway.graphql.permissions import guarded_by, requires
+from loyalty_gateway.graphql.permissions import guarded_by, scoped_field, scoped_mutation
 from loyalty_gateway.graphql.reactions import (
     ActionInput,
     Event,
@@ -116,14 +116,14 @@ async def _shown(model: AutomationModel | None) -> Automation | None:
 
 @strawberry.type
 class AutomationQueries:
-    @strawberry.field(permission_classes=[requires(Scope.REACTIONS_READ)])
+    @scoped_field(Scope.REACTIONS_READ)
     async def automations(self) -> list[Automation]:
         return [Automation.from_model(a) for a in await automations.list_automations()]
 
 
 @strawberry.type
 class AutomationMutations:
-    @payload_mutation(AutomationPayload, permission_classes=[requires(Scope.REACTIONS_WRITE)])
+    @payload_mutation(AutomationPayload, Scope.REACTIONS_WRITE)
     async def create_automation(self, input: CreateAutomationInput) -> AutomationPayload:
         data = automations.AutomationInput(
             **given(input, exclude=("actions",)), actions=domain_actions(input.actions)
@@ -131,7 +131,7 @@ class AutomationMutations:
         found, errors = await attempt(automations.create_automation(data))
         return AutomationPayload(automation=await _shown(found), errors=errors)
 
-    @payload_mutation(AutomationPayload, permission_classes=[requires(Scope.REACTIONS_WRITE)])
+    @payload_mutation(AutomationPayload, Scope.REACTIONS_WRITE)
     async def update_automation(self, input: UpdateAutomationInput) -> AutomationPayload:
         actions = None if input.actions in (None, strawberry.UNSET) else input.actions
         work = automations.update_automation(
@@ -142,14 +142,14 @@ class AutomationMutations:
         found, errors = await attempt(work)
         return AutomationPayload(automation=await _shown(found), errors=errors)
 
-    @payload_mutation(DeletedPayload, permission_classes=[requires(Scope.REACTIONS_WRITE)])
+    @payload_mutation(DeletedPayload, Scope.REACTIONS_WRITE)
     async def delete_automation(self, input: DeleteAutomationInput) -> DeletedPayload:
         deleted, errors = await attempt(automations.delete_automation(str(input.id)))
         return DeletedPayload(
             deleted_id=strawberry.ID(str(deleted.id)) if deleted else None, errors=errors
         )
 
-    @strawberry.mutation(permission_classes=[requires(Scope.REACTIONS_WRITE)])
+    @scoped_mutation(Scope.REACTIONS_WRITE)
     async def trigger_automation(self, input: TriggerAutomationInput) -> TriggerAutomationPayload:
         run, errors = await attempt(automations.trigger_automation(str(input.id), input.now))
         if run is None:

@@ -26,7 +26,12 @@ from loyalty_gateway.graphql.issued import (
 )
 from loyalty_gateway.graphql.lot_status import BenefitStatusEnum, status_as
 from loyalty_gateway.graphql.pagination import Connection, Paged, connection
-from loyalty_gateway.graphql.permissions import guarded_by, requires, staff_only
+from loyalty_gateway.graphql.permissions import (
+    guarded_by,
+    scoped_field,
+    scoped_mutation,
+    staff_only,
+)
 
 
 @guarded_by(Scope.DEFINITIONS_READ)
@@ -147,8 +152,8 @@ class ExtendBenefitsPayload:
 
 @strawberry.type
 class BenefitQueries:
-    @strawberry.field(
-        permission_classes=[requires(Scope.DEFINITIONS_READ)],
+    @scoped_field(
+        Scope.DEFINITIONS_READ,
         description="A benefit definition by `id` or by `handle` (give one).",
     )
     async def benefit_definition(
@@ -157,9 +162,9 @@ class BenefitQueries:
         found = await by_id_or_handle(BenefitDefinitionModel, id, handle)
         return BenefitDefinition.from_model(found) if found else None
 
-    @strawberry.field(
+    @scoped_field(
+        Scope.DEFINITIONS_READ,
         extensions=[Paged(definitions.BENEFIT_DEFINITIONS.order)],
-        permission_classes=[requires(Scope.DEFINITIONS_READ)],
     )
     async def benefit_definitions(
         self,
@@ -173,7 +178,7 @@ class BenefitQueries:
         found = await kind.page(search, flags, window)
         return connection(found, [BenefitDefinition.from_model(d) for d in found.rows])
 
-    @strawberry.field(permission_classes=[requires(Scope.REWARDS_READ)])
+    @scoped_field(Scope.REWARDS_READ)
     async def benefit(self, id: strawberry.ID) -> Benefit | None:
         found = await service.get_benefit(parse_id(id))
         return Benefit.from_model(found) if found else None
@@ -181,9 +186,7 @@ class BenefitQueries:
 
 @strawberry.type
 class BenefitMutations:
-    @payload_mutation(
-        BenefitDefinitionPayload, permission_classes=[requires(Scope.DEFINITIONS_WRITE)]
-    )
+    @payload_mutation(BenefitDefinitionPayload, Scope.DEFINITIONS_WRITE)
     async def create_benefit_definition(
         self, input: CreateBenefitDefinitionInput
     ) -> BenefitDefinitionPayload:
@@ -191,9 +194,7 @@ class BenefitMutations:
             BenefitDefinitionPayload, definitions.BENEFIT_DEFINITIONS.create(given(input))
         )
 
-    @payload_mutation(
-        BenefitDefinitionPayload, permission_classes=[requires(Scope.DEFINITIONS_WRITE)]
-    )
+    @payload_mutation(BenefitDefinitionPayload, Scope.DEFINITIONS_WRITE)
     async def update_benefit_definition(
         self, input: UpdateBenefitDefinitionInput
     ) -> BenefitDefinitionPayload:
@@ -203,28 +204,29 @@ class BenefitMutations:
             definitions.BENEFIT_DEFINITIONS.update(str(input.id), fields),
         )
 
-    @payload_mutation(BenefitPayload, permission_classes=[requires(Scope.BENEFITS_WRITE)])
+    @payload_mutation(BenefitPayload, Scope.BENEFITS_WRITE)
     async def issue_benefit(self, input: IssueBenefitInput) -> BenefitPayload:
         data = to_domain(service.IssueBenefitInput, input)
         return await answer(BenefitPayload, service.issue_benefit(data, input.idempotency_key))
 
     @payload_mutation(
         BenefitPayload,
-        permission_classes=[requires(Scope.BENEFITS_WRITE, customer_field="profile_id")],
+        Scope.BENEFITS_WRITE,
+        customer_field="profile_id",
         description="A customer token may claim for its own profile.",
     )
     async def claim_benefit(self, input: ClaimBenefitInput) -> BenefitPayload:
         work = service.claim_benefit(str(input.profile_id), input.definition_handle, input.timezone)
         return await answer(BenefitPayload, work)
 
-    @payload_mutation(BenefitPayload, permission_classes=[requires(Scope.BENEFITS_WRITE)])
+    @payload_mutation(BenefitPayload, Scope.BENEFITS_WRITE)
     async def redeem_benefit(self, input: RedeemBenefitInput) -> BenefitPayload:
         work = service.redeem_benefit(
             str(input.profile_id), str(input.benefit_id), input.count, input.idempotency_key
         )
         return await answer(BenefitPayload, work)
 
-    @strawberry.mutation(permission_classes=[requires(Scope.BENEFITS_WRITE)])
+    @scoped_mutation(Scope.BENEFITS_WRITE)
     async def extend_benefits(self, input: ExtendBenefitsInput) -> ExtendBenefitsPayload:
         found, errors = await attempt(
             service.extend_benefits(
@@ -238,7 +240,7 @@ class BenefitMutations:
             benefits=[Benefit.from_model(b) for b in found or []], errors=errors
         )
 
-    @payload_mutation(BenefitPayload, permission_classes=[requires(Scope.BENEFITS_WRITE)])
+    @payload_mutation(BenefitPayload, Scope.BENEFITS_WRITE)
     async def void_benefit(self, input: VoidBenefitInput) -> BenefitPayload:
         return await answer(
             BenefitPayload, service.void_benefit(str(input.benefit_id), input.reason)

@@ -19,7 +19,7 @@ from loyalty_gateway.graphql.convert import FromModel, from_model, given, patch_
 from loyalty_gateway.graphql.described import ERRORS
 from loyalty_gateway.graphql.enums import IssuePeriodType, PeriodType, PointType, Scope
 from loyalty_gateway.graphql.errors import UserErrorType, attempt, payload_mutation
-from loyalty_gateway.graphql.permissions import guarded_by, requires
+from loyalty_gateway.graphql.permissions import guarded_by, scoped_field, scoped_mutation
 from loyalty_gateway.graphql.scalars import Points
 from loyalty_gateway.graphql.transactions import CreateTransactionInput, Transaction, domain_input
 from loyalty_gateway.transactions.service import sale_preview
@@ -200,12 +200,12 @@ def _earning(definition: PointDefinitionModel, earned: Earned) -> Earning:
 
 @strawberry.type
 class EarningQueries:
-    @strawberry.field(permission_classes=[requires(Scope.DEFINITIONS_READ)])
+    @scoped_field(Scope.DEFINITIONS_READ)
     async def point_definitions(self, type: PointType | None = None) -> list[PointDefinition]:
         found = await definitions.list_definitions(type)
         return [PointDefinition.from_model(d) for d in found]
 
-    @strawberry.field(permission_classes=[requires(Scope.DEFINITIONS_READ)])
+    @scoped_field(Scope.DEFINITIONS_READ)
     async def rates(
         self,
         handle: Annotated[
@@ -219,9 +219,7 @@ class EarningQueries:
 
 @strawberry.type
 class EarningMutations:
-    @payload_mutation(
-        PointDefinitionPayload, permission_classes=[requires(Scope.DEFINITIONS_WRITE)]
-    )
+    @payload_mutation(PointDefinitionPayload, Scope.DEFINITIONS_WRITE)
     async def create_point_definition(
         self, input: CreatePointDefinitionInput
     ) -> PointDefinitionPayload:
@@ -230,9 +228,7 @@ class EarningMutations:
             point_definition=PointDefinition.from_model(found) if found else None, errors=errors
         )
 
-    @payload_mutation(
-        PointDefinitionPayload, permission_classes=[requires(Scope.DEFINITIONS_WRITE)]
-    )
+    @payload_mutation(PointDefinitionPayload, Scope.DEFINITIONS_WRITE)
     async def update_point_definition(
         self, input: UpdatePointDefinitionInput
     ) -> PointDefinitionPayload:
@@ -242,24 +238,24 @@ class EarningMutations:
             point_definition=PointDefinition.from_model(found) if found else None, errors=errors
         )
 
-    @payload_mutation(RatePayload, permission_classes=[requires(Scope.DEFINITIONS_WRITE)])
+    @payload_mutation(RatePayload, Scope.DEFINITIONS_WRITE)
     async def create_rate(self, input: CreateRateInput) -> RatePayload:
         found, errors = await attempt(rates.create_rate(input.handle, given(input, ("handle",))))
         return RatePayload(rate=_rate(found, input.handle), errors=errors)
 
-    @payload_mutation(RatePayload, permission_classes=[requires(Scope.DEFINITIONS_WRITE)])
+    @payload_mutation(RatePayload, Scope.DEFINITIONS_WRITE)
     async def update_rate(self, input: UpdateRateInput) -> RatePayload:
         found, errors = await attempt(rates.update_rate(str(input.id), given(input, ("id",))))
         rate = _rate(found, await _handle_of(found)) if found else None
         return RatePayload(rate=rate, errors=errors)
 
-    @payload_mutation(RatePayload, permission_classes=[requires(Scope.DEFINITIONS_WRITE)])
+    @payload_mutation(RatePayload, Scope.DEFINITIONS_WRITE)
     async def archive_rate(self, input: ArchiveRateInput) -> RatePayload:
         found, errors = await attempt(rates.archive_rate(str(input.id)))
         rate = _rate(found, await _handle_of(found)) if found else None
         return RatePayload(rate=rate, errors=errors)
 
-    @strawberry.mutation(permission_classes=[requires(Scope.TRANSACTIONS_WRITE)])
+    @scoped_mutation(Scope.TRANSACTIONS_WRITE)
     async def calculate_earning(self, input: CalculateEarningInput) -> CalculateEarningPayload:
         async def work() -> list[Earning]:
             context = await sale_preview(domain_input(input.transaction))
@@ -269,7 +265,7 @@ class EarningMutations:
         found, errors = await attempt(work())
         return CalculateEarningPayload(earnings=found, errors=errors)
 
-    @strawberry.mutation(permission_classes=[requires(Scope.TRANSACTIONS_WRITE)])
+    @scoped_mutation(Scope.TRANSACTIONS_WRITE)
     async def refund_transaction(self, input: RefundTransactionInput) -> RefundTransactionPayload:
         refund, errors = await attempt(refunds.refund_transaction(str(input.id), input.reason))
         if refund is None:

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from functools import cache
 from typing import Any, TypeVar
 
+import strawberry
 from graphql import GraphQLError
 from strawberry.permission import BasePermission, PermissionExtension
 from strawberry.types import Info
@@ -94,6 +95,17 @@ def requires(scope: str, customer_field: str | None = None) -> type[BasePermissi
 
     ScopePermission.__name__ = f"Requires[{scope}]"
     return ScopePermission
+
+
+def scoped_field(scope: str, *, customer_field: str | None = None, **options: Any) -> Any:
+    """A field the principals `requires(scope, customer_field)` admits may resolve, with
+    `strawberry.field`'s other options."""
+    return strawberry.field(permission_classes=[requires(scope, customer_field)], **options)
+
+
+def scoped_mutation(scope: str, *, customer_field: str | None = None, **options: Any) -> Any:
+    """`scoped_field` for a mutation."""
+    return strawberry.mutation(permission_classes=[requires(scope, customer_field)], **options)
 
 
 class CustomerOnly(BasePermission):

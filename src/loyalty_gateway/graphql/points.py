@@ -16,7 +16,12 @@ from loyalty_gateway.graphql.earning import PointDefinition, definition_of, mult
 from loyalty_gateway.graphql.enums import Scope
 from loyalty_gateway.graphql.errors import UserErrorType, attempt
 from loyalty_gateway.graphql.lot_status import PointStatusEnum, status_as
-from loyalty_gateway.graphql.permissions import guarded_by, requires, staff_only
+from loyalty_gateway.graphql.permissions import (
+    guarded_by,
+    scoped_field,
+    scoped_mutation,
+    staff_only,
+)
 from loyalty_gateway.graphql.scalars import Points
 from loyalty_gateway.points import service
 from loyalty_gateway.points.models import PointLot as PointLotModel
@@ -124,14 +129,14 @@ async def _award(data: AwardPointsInput) -> PointLotModel:
 
 @strawberry.type
 class PointQueries:
-    @strawberry.field(permission_classes=[requires(Scope.DEFINITIONS_READ)])
+    @scoped_field(Scope.DEFINITIONS_READ)
     async def program(self) -> Program:
         return Program.from_model(await program.get_settings_row())
 
 
 @strawberry.type
 class PointMutations:
-    @strawberry.mutation(permission_classes=[requires(Scope.POINTS_WRITE)])
+    @scoped_mutation(Scope.POINTS_WRITE)
     async def award_points(self, input: AwardPointsInput) -> AwardPointsPayload:
         lot, errors = await attempt(_award(input))
         if lot is None:
@@ -140,7 +145,7 @@ class PointMutations:
             point_lot=PointLot.from_model(lot), errors=[], profile_id=str(lot.profile_id)
         )
 
-    @strawberry.mutation(permission_classes=[requires(Scope.ADMIN)])
+    @scoped_mutation(Scope.ADMIN)
     async def update_program_settings(
         self, input: UpdateProgramSettingsInput
     ) -> UpdateProgramSettingsPayload:

@@ -20,7 +20,7 @@ from loyalty_gateway.graphql.errors import UserErrorType, answer, payload_mutati
 from loyalty_gateway.graphql.ids import parse_id
 from loyalty_gateway.graphql.lot_status import BenefitStatusEnum, PointStatusEnum, RewardStatusEnum
 from loyalty_gateway.graphql.pagination import Connection, Paged, connection
-from loyalty_gateway.graphql.permissions import guarded_by, requires, staff_only
+from loyalty_gateway.graphql.permissions import guarded_by, scoped_field, staff_only
 from loyalty_gateway.graphql.scalars import Points
 from loyalty_gateway.profiles import service
 from loyalty_gateway.profiles.models import Profile as ProfileModel
@@ -77,9 +77,9 @@ class Profile:
         balances = await info.context.loaders.balances.load(str(self.id))
         return BalancesType.from_domain(str(self.id), balances)
 
-    @strawberry.field(
+    @scoped_field(
+        Scope.REWARDS_READ,
         extensions=[Paged(REWARD_ORDER)],
-        permission_classes=[requires(Scope.REWARDS_READ)],
         description="The profile's rewards by expiry, soonest first (no expiry last); "
         "all statuses when `status` is omitted.",
     )
@@ -96,9 +96,9 @@ class Profile:
         found = window_of(rewards, REWARD_ORDER, window)
         return connection(found, await with_definitions(info, found.rows))
 
-    @strawberry.field(
+    @scoped_field(
+        Scope.REWARDS_READ,
         extensions=[Paged(POINT_ORDER)],
-        permission_classes=[requires(Scope.REWARDS_READ)],
         description="The profile's point lots by expiry, soonest first (no expiry last); "
         "all statuses when `status` is omitted.",
     )
@@ -115,9 +115,9 @@ class Profile:
         found = window_of(lots, POINT_ORDER, window)
         return connection(found, [PointLot.from_model(lot) for lot in found.rows])
 
-    @strawberry.field(
+    @scoped_field(
+        Scope.REWARDS_READ,
         extensions=[Paged(BENEFIT_ORDER)],
-        permission_classes=[requires(Scope.REWARDS_READ)],
         description="The profile's benefits by expiry, soonest first (no expiry last); "
         "all statuses when `status` is omitted.",
     )
@@ -134,8 +134,8 @@ class Profile:
         found = window_of(benefits, BENEFIT_ORDER, window)
         return connection(found, [Benefit.from_model(b) for b in found.rows])
 
-    @strawberry.field(
-        permission_classes=[requires(Scope.REWARDS_READ)],
+    @scoped_field(
+        Scope.REWARDS_READ,
         description="Published, claimable benefit definitions this profile may claim now.",
     )
     async def claimable_benefits(self, info: Info) -> list[BenefitDefinitionRef]:
@@ -170,9 +170,9 @@ class Profile:
         )
         return TierProgress.from_domain(standing)
 
-    @strawberry.field(
+    @scoped_field(
+        Scope.REDEMPTIONS_READ,
         extensions=[Paged(REDEMPTION_ORDER)],
-        permission_classes=[requires(Scope.REDEMPTIONS_READ)],
         description="The profile's redemptions, reversals and returns, newest first.",
     )
     async def redemptions(
@@ -186,9 +186,9 @@ class Profile:
         found = window_of(redemptions, REDEMPTION_ORDER, window)
         return connection(found, [Redemption.from_model(r) for r in found.rows])
 
-    @strawberry.field(
+    @scoped_field(
+        Scope.TRANSACTIONS_READ,
         extensions=[Paged(TRANSACTION_ORDER)],
-        permission_classes=[requires(Scope.TRANSACTIONS_READ)],
         description="The profile's transactions, latest transactedAt first.",
     )
     async def transactions(
@@ -229,14 +229,14 @@ class ProfilePayload:
 
 @strawberry.type
 class ProfileQueries:
-    @strawberry.field(permission_classes=[requires(Scope.PROFILES_READ)])
+    @scoped_field(Scope.PROFILES_READ)
     async def profile(self, id: strawberry.ID) -> Profile | None:
         found = await service.find_profile(parse_id(id))
         return Profile.from_model(found) if found else None
 
-    @strawberry.field(
+    @scoped_field(
+        Scope.PROFILES_READ,
         extensions=[Paged(service.PROFILE_ORDER)],
-        permission_classes=[requires(Scope.PROFILES_READ)],
         description="Profiles, oldest first; `search` matches first name, last name or email.",
     )
     async def profiles(
@@ -247,7 +247,7 @@ class ProfileQueries:
         found = await service.list_profiles(search, window)
         return connection(found, [Profile.from_model(p) for p in found.rows])
 
-    @strawberry.field(permission_classes=[requires(Scope.PROFILES_READ)])
+    @scoped_field(Scope.PROFILES_READ)
     async def balances(self, info: Info, profile_id: strawberry.ID) -> BalancesType | None:
         found = await service.find_profile(parse_id(profile_id, "profileId"))
         if found is None:
@@ -258,12 +258,12 @@ class ProfileQueries:
 
 @strawberry.type
 class ProfileMutations:
-    @payload_mutation(ProfilePayload, permission_classes=[requires(Scope.PROFILES_WRITE)])
+    @payload_mutation(ProfilePayload, Scope.PROFILES_WRITE)
     async def create_profile(self, info: Info, input: CreateProfileInput) -> ProfilePayload:
         fields = {key: value for key, value in given(input).items() if value is not None}
         return await answer(ProfilePayload, service.create_profile(fields))
 
-    @payload_mutation(ProfilePayload, permission_classes=[requires(Scope.PROFILES_WRITE)])
+    @payload_mutation(ProfilePayload, Scope.PROFILES_WRITE)
     async def update_profile(self, info: Info, input: UpdateProfileInput) -> ProfilePayload:
         fields = given(input, exclude=("id",))
         return await answer(ProfilePayload, service.update_profile(str(input.id), fields))

@@ -30,7 +30,7 @@ from loyalty_gateway.graphql.errors import (
 )
 from loyalty_gateway.graphql.ids import parse_id, parse_numbered_id, typed_id
 from loyalty_gateway.graphql.pagination import Connection, Paged, connection
-from loyalty_gateway.graphql.permissions import guarded_by, requires
+from loyalty_gateway.graphql.permissions import guarded_by, requires, scoped_field, scoped_mutation
 from loyalty_gateway.reactions import service
 from loyalty_gateway.reactions.log import entries_after, newest_entry_id
 from loyalty_gateway.reactions.models import Reaction as ReactionModel
@@ -282,14 +282,14 @@ def domain_actions(actions: list[ActionInput]) -> list[service.ActionInput]:
 
 @strawberry.type
 class ReactionQueries:
-    @strawberry.field(permission_classes=[requires(Scope.REACTIONS_READ)])
+    @scoped_field(Scope.REACTIONS_READ)
     async def reaction(self, id: strawberry.ID) -> Reaction | None:
         found = await ReactionModel.get_or_none(id=parse_id(id))
         return Reaction.from_model(found) if found else None
 
-    @strawberry.field(
+    @scoped_field(
+        Scope.REACTIONS_READ,
         extensions=[Paged(service.REACTION_ORDER)],
-        permission_classes=[requires(Scope.REACTIONS_READ)],
     )
     async def reactions(
         self,
@@ -301,14 +301,14 @@ class ReactionQueries:
         found = await service.list_reactions(trigger, is_active, window)
         return connection(found, [Reaction.from_model(r) for r in found.rows])
 
-    @strawberry.field(permission_classes=[requires(Scope.REACTIONS_READ)])
+    @scoped_field(Scope.REACTIONS_READ)
     async def reaction_run(self, id: strawberry.ID) -> ReactionRun | None:
         found = await RunModel.get_or_none(id=parse_id(id))
         return ReactionRun.from_model(found) if found else None
 
-    @strawberry.field(
+    @scoped_field(
+        Scope.REACTIONS_READ,
         extensions=[Paged(service.RUN_ORDER)],
-        permission_classes=[requires(Scope.REACTIONS_READ)],
         description="Newest first.",
     )
     async def reaction_runs(
@@ -327,7 +327,7 @@ class ReactionQueries:
         )
         return connection(found, [ReactionRun.from_model(r) for r in found.rows])
 
-    @strawberry.field(permission_classes=[requires(Scope.REACTIONS_READ)])
+    @scoped_field(Scope.REACTIONS_READ)
     async def event(self, id: strawberry.ID) -> Event | None:
         found = await EventModel.get_or_none(id=parse_numbered_id(id, "Event"))
         return Event.from_model(found) if found else None
@@ -335,7 +335,7 @@ class ReactionQueries:
 
 @strawberry.type
 class ReactionMutations:
-    @payload_mutation(ReactionPayload, permission_classes=[requires(Scope.REACTIONS_WRITE)])
+    @payload_mutation(ReactionPayload, Scope.REACTIONS_WRITE)
     async def create_reaction(self, input: CreateReactionInput) -> ReactionPayload:
         work = service.create_reaction(
             input.name,
@@ -346,7 +346,7 @@ class ReactionMutations:
         )
         return await answer(ReactionPayload, work)
 
-    @payload_mutation(ReactionPayload, permission_classes=[requires(Scope.REACTIONS_WRITE)])
+    @payload_mutation(ReactionPayload, Scope.REACTIONS_WRITE)
     async def update_reaction(self, input: UpdateReactionInput) -> ReactionPayload:
         fields = given(input, exclude=("id", "actions"))
         actions = (
@@ -355,31 +355,31 @@ class ReactionMutations:
         work = service.update_reaction(str(input.id), fields, actions)
         return await answer(ReactionPayload, work)
 
-    @payload_mutation(ReactionPayload, permission_classes=[requires(Scope.REACTIONS_WRITE)])
+    @payload_mutation(ReactionPayload, Scope.REACTIONS_WRITE)
     async def set_reaction_active(self, input: SetReactionActiveInput) -> ReactionPayload:
         work = service.update_reaction(str(input.id), {"is_active": input.is_active}, None)
         return await answer(ReactionPayload, work)
 
-    @payload_mutation(DeletedPayload, permission_classes=[requires(Scope.REACTIONS_WRITE)])
+    @payload_mutation(DeletedPayload, Scope.REACTIONS_WRITE)
     async def delete_reaction(self, input: DeleteReactionInput) -> DeletedPayload:
         deleted, errors = await attempt(service.delete_reaction(str(input.id)))
         return DeletedPayload(
             deleted_id=strawberry.ID(str(deleted.id)) if deleted else None, errors=errors
         )
 
-    @payload_mutation(EventPayload, permission_classes=[requires(Scope.REACTIONS_WRITE)])
+    @payload_mutation(EventPayload, Scope.REACTIONS_WRITE)
     async def emit_event(self, input: EmitEventInput) -> EventPayload:
         work = service.emit_custom_event(input.event, str(input.profile_id), input.data)
         event, errors = await attempt(work)
         return EventPayload(event=Event.from_model(event) if event else None, errors=errors)
 
-    @payload_mutation(EventPayload, permission_classes=[requires(Scope.REACTIONS_WRITE)])
+    @payload_mutation(EventPayload, Scope.REACTIONS_WRITE)
     async def retry_event(self, input: RetryEventInput) -> EventPayload:
         event, errors = await attempt(service.retry_event(parse_numbered_id(input.id, "Event")))
         return EventPayload(event=Event.from_model(event) if event else None, errors=errors)
 
-    @strawberry.mutation(
-        permission_classes=[requires(Scope.REACTIONS_READ)],
+    @scoped_mutation(
+        Scope.REACTIONS_READ,
         description="A dry run: what each action would do with `context`. Nothing changes.",
     )
     async def test_reaction(self, info: Info, input: TestReactionInput) -> TestReactionPayload:

@@ -24,7 +24,12 @@ from loyalty_gateway.graphql.enums import (
 )
 from loyalty_gateway.graphql.errors import UserErrorType, answer, payload_mutation
 from loyalty_gateway.graphql.ids import parse_id
-from loyalty_gateway.graphql.permissions import guarded_by, requires, staff_only
+from loyalty_gateway.graphql.permissions import (
+    guarded_by,
+    scoped_field,
+    scoped_mutation,
+    staff_only,
+)
 from loyalty_gateway.graphql.points import PointLot
 from loyalty_gateway.graphql.rewards import Reward
 from loyalty_gateway.graphql.scalars import Points
@@ -105,7 +110,7 @@ class Redemption(FromModel[RedemptionModel]):
         found = await info.context.loaders.row_of(RedemptionModel, self.original_id)
         return Redemption.from_model(found) if found else None
 
-    @strawberry.field(permission_classes=[requires(Scope.TRANSACTIONS_READ)])
+    @scoped_field(Scope.TRANSACTIONS_READ)
     async def transaction(self, info: Info) -> TransactionRef | None:
         from loyalty_gateway.graphql.transactions import Transaction
 
@@ -254,13 +259,13 @@ class Ledger:
 
 @strawberry.type
 class RedemptionQueries:
-    @strawberry.field(permission_classes=[requires(Scope.REDEMPTIONS_READ)])
+    @scoped_field(Scope.REDEMPTIONS_READ)
     async def redemption(self, id: strawberry.ID) -> Redemption | None:
         found = await service.get_redemption(parse_id(id))
         return Redemption.from_model(found) if found else None
 
-    @strawberry.field(
-        permission_classes=[requires(Scope.REDEMPTIONS_READ)],
+    @scoped_field(
+        Scope.REDEMPTIONS_READ,
         description="Every value movement of a profile in time order, with totals that "
         "must balance. Null for an unknown profile.",
     )
@@ -281,19 +286,19 @@ def _benefit_requests(
 
 @strawberry.type
 class RedemptionMutations:
-    @strawberry.mutation(permission_classes=[requires(Scope.REDEMPTIONS_WRITE)])
+    @scoped_mutation(Scope.REDEMPTIONS_WRITE)
     async def redeem(self, input: RedeemInput) -> RedeemPayload:
         benefits = _benefit_requests(input.benefits)
         data = to_domain(service.RedeemInput, input, benefits=benefits)
         return await answer(RedeemPayload, service.redeem(data, input.idempotency_key))
 
-    @payload_mutation(RedeemPayload, permission_classes=[requires(Scope.REDEMPTIONS_WRITE)])
+    @payload_mutation(RedeemPayload, Scope.REDEMPTIONS_WRITE)
     async def reverse_redemption(self, info: Info, input: ReverseRedemptionInput) -> RedeemPayload:
         window = info.context.settings.reversal_window_minutes
         work = service.reverse_redemption(str(input.redemption_id), input.idempotency_key, window)
         return await answer(RedeemPayload, work)
 
-    @payload_mutation(RedeemPayload, permission_classes=[requires(Scope.REDEMPTIONS_WRITE)])
+    @payload_mutation(RedeemPayload, Scope.REDEMPTIONS_WRITE)
     async def return_redemption(self, input: ReturnRedemptionInput) -> RedeemPayload:
         work = service.return_redemption(
             str(input.redemption_id),

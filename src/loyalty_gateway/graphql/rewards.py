@@ -24,7 +24,12 @@ from loyalty_gateway.graphql.issued import (
 )
 from loyalty_gateway.graphql.lot_status import RewardStatusEnum, status_as
 from loyalty_gateway.graphql.pagination import Connection, Paged, connection
-from loyalty_gateway.graphql.permissions import guarded_by, requires, staff_only
+from loyalty_gateway.graphql.permissions import (
+    guarded_by,
+    scoped_field,
+    scoped_mutation,
+    staff_only,
+)
 from loyalty_gateway.rewards import definitions, service
 from loyalty_gateway.rewards.models import Reward as RewardModel
 from loyalty_gateway.rewards.models import RewardDefinition as RewardDefinitionModel
@@ -169,8 +174,8 @@ class RedeemRewardInput:
 
 @strawberry.type
 class RewardQueries:
-    @strawberry.field(
-        permission_classes=[requires(Scope.DEFINITIONS_READ)],
+    @scoped_field(
+        Scope.DEFINITIONS_READ,
         description="A reward definition by `id` or by `handle` (give one).",
     )
     async def reward_definition(
@@ -179,9 +184,9 @@ class RewardQueries:
         found = await by_id_or_handle(RewardDefinitionModel, id, handle)
         return RewardDefinition.from_model(found) if found else None
 
-    @strawberry.field(
+    @scoped_field(
+        Scope.DEFINITIONS_READ,
         extensions=[Paged(definitions.REWARD_DEFINITIONS.order)],
-        permission_classes=[requires(Scope.DEFINITIONS_READ)],
     )
     async def reward_definitions(
         self,
@@ -193,7 +198,7 @@ class RewardQueries:
         found = await kind.page(search, {"is_published": is_published}, window)
         return connection(found, [RewardDefinition.from_model(d) for d in found.rows])
 
-    @strawberry.field(permission_classes=[requires(Scope.REWARDS_READ)])
+    @scoped_field(Scope.REWARDS_READ)
     async def reward(self, id: strawberry.ID) -> Reward | None:
         found = await service.get_reward(parse_id(id))
         return Reward.from_model(found) if found else None
@@ -201,9 +206,7 @@ class RewardQueries:
 
 @strawberry.type
 class RewardMutations:
-    @payload_mutation(
-        RewardDefinitionPayload, permission_classes=[requires(Scope.DEFINITIONS_WRITE)]
-    )
+    @payload_mutation(RewardDefinitionPayload, Scope.DEFINITIONS_WRITE)
     async def create_reward_definition(
         self, input: CreateRewardDefinitionInput
     ) -> RewardDefinitionPayload:
@@ -211,9 +214,7 @@ class RewardMutations:
             RewardDefinitionPayload, definitions.REWARD_DEFINITIONS.create(given(input))
         )
 
-    @payload_mutation(
-        RewardDefinitionPayload, permission_classes=[requires(Scope.DEFINITIONS_WRITE)]
-    )
+    @payload_mutation(RewardDefinitionPayload, Scope.DEFINITIONS_WRITE)
     async def update_reward_definition(
         self, input: UpdateRewardDefinitionInput
     ) -> RewardDefinitionPayload:
@@ -223,12 +224,12 @@ class RewardMutations:
             definitions.REWARD_DEFINITIONS.update(str(input.id), fields),
         )
 
-    @payload_mutation(RewardPayload, permission_classes=[requires(Scope.REWARDS_WRITE)])
+    @payload_mutation(RewardPayload, Scope.REWARDS_WRITE)
     async def issue_reward(self, info: Info, input: IssueRewardInput) -> RewardPayload:
         data = to_domain(service.IssueRewardInput, input)
         return await answer(RewardPayload, service.issue_reward(data, input.idempotency_key))
 
-    @strawberry.mutation(permission_classes=[requires(Scope.REWARDS_WRITE)])
+    @scoped_mutation(Scope.REWARDS_WRITE)
     async def extend_rewards(self, input: ExtendRewardsInput) -> ExtendRewardsPayload:
         rewards, errors = await attempt(
             service.extend_rewards(
@@ -242,7 +243,7 @@ class RewardMutations:
             rewards=[Reward.from_model(r) for r in rewards or []], errors=errors
         )
 
-    @payload_mutation(RewardPayload, permission_classes=[requires(Scope.REWARDS_WRITE)])
+    @payload_mutation(RewardPayload, Scope.REWARDS_WRITE)
     async def reassign_reward(self, input: ReassignRewardInput) -> RewardPayload:
         return await answer(
             RewardPayload,
@@ -251,7 +252,7 @@ class RewardMutations:
 
     @payload_mutation(
         RewardPayload,
-        permission_classes=[requires(Scope.REWARDS_WRITE)],
+        Scope.REWARDS_WRITE,
         description="Use a percentage reward, whole, on a transaction of its profile (dollar "
         "rewards are spent by amount with `redeem`).",
     )
@@ -261,6 +262,6 @@ class RewardMutations:
             RewardPayload, service.redeem_reward(str(input.reward_id), transaction_id)
         )
 
-    @payload_mutation(RewardPayload, permission_classes=[requires(Scope.REWARDS_WRITE)])
+    @payload_mutation(RewardPayload, Scope.REWARDS_WRITE)
     async def void_reward(self, input: VoidRewardInput) -> RewardPayload:
         return await answer(RewardPayload, service.void_reward(str(input.reward_id), input.reason))

@@ -10,7 +10,7 @@ from loyalty_gateway.graphql.convert import from_model, given, patch_of
 from loyalty_gateway.graphql.described import ERRORS
 from loyalty_gateway.graphql.enums import Scope
 from loyalty_gateway.graphql.errors import DeletedPayload, UserErrorType, attempt, payload_mutation
-from loyalty_gateway.graphql.permissions import guarded_by, requires
+from loyalty_gateway.graphql.permissions import guarded_by, scoped_field, scoped_mutation
 from loyalty_gateway.reactions import targets
 from loyalty_gateway.reactions.models import Target as TargetModel
 
@@ -87,32 +87,32 @@ class TestTargetPayload:
 
 @strawberry.type
 class TargetQueries:
-    @strawberry.field(permission_classes=[requires(Scope.REACTIONS_READ)])
+    @scoped_field(Scope.REACTIONS_READ)
     async def targets(self) -> list[Target]:
         return [Target.from_model(t) for t in await targets.list_targets()]
 
 
 @strawberry.type
 class TargetMutations:
-    @payload_mutation(TargetPayload, permission_classes=[requires(Scope.TARGETS_WRITE)])
+    @payload_mutation(TargetPayload, Scope.TARGETS_WRITE)
     async def create_target(self, input: CreateTargetInput) -> TargetPayload:
         target, errors = await attempt(targets.create_target(given(input)))
         return TargetPayload(target=Target.from_model(target) if target else None, errors=errors)
 
-    @payload_mutation(TargetPayload, permission_classes=[requires(Scope.TARGETS_WRITE)])
+    @payload_mutation(TargetPayload, Scope.TARGETS_WRITE)
     async def update_target(self, input: UpdateTargetInput) -> TargetPayload:
         work = targets.update_target(str(input.id), given(input, exclude=("id",)))
         target, errors = await attempt(work)
         return TargetPayload(target=Target.from_model(target) if target else None, errors=errors)
 
-    @payload_mutation(DeletedPayload, permission_classes=[requires(Scope.TARGETS_WRITE)])
+    @payload_mutation(DeletedPayload, Scope.TARGETS_WRITE)
     async def delete_target(self, input: DeleteTargetInput) -> DeletedPayload:
         deleted, errors = await attempt(targets.delete_target(str(input.id)))
         return DeletedPayload(
             deleted_id=strawberry.ID(str(deleted.id)) if deleted else None, errors=errors
         )
 
-    @strawberry.mutation(permission_classes=[requires(Scope.REACTIONS_READ)])
+    @scoped_mutation(Scope.REACTIONS_READ)
     async def test_target(self, input: TestTargetInput) -> TestTargetPayload:
         preview, errors = await attempt(targets.test_target(str(input.id), input.context))
         if preview is None:

@@ -12,7 +12,12 @@ from loyalty_gateway.graphql.described import ERRORS, IDEMPOTENCY_KEY, TIMEZONE_
 from loyalty_gateway.graphql.earning import PointDefinition, definition_of, multiplier
 from loyalty_gateway.graphql.enums import Scope
 from loyalty_gateway.graphql.errors import UserErrorType, answer, attempt, payload_mutation
-from loyalty_gateway.graphql.permissions import guarded_by, requires, staff_only
+from loyalty_gateway.graphql.permissions import (
+    guarded_by,
+    scoped_field,
+    scoped_mutation,
+    staff_only,
+)
 from loyalty_gateway.graphql.scalars import Points
 from loyalty_gateway.tiers import service
 from loyalty_gateway.tiers.models import TierDefinition as TierDefinitionModel
@@ -148,8 +153,8 @@ class AssignTierPayload:
 
 @strawberry.type
 class TierQueries:
-    @strawberry.field(
-        permission_classes=[requires(Scope.DEFINITIONS_READ)],
+    @scoped_field(
+        Scope.DEFINITIONS_READ,
         description="Every tier, lowest valueMin first.",
     )
     async def tier_definitions(self) -> list[TierDefinition]:
@@ -158,20 +163,20 @@ class TierQueries:
 
 @strawberry.type
 class TierMutations:
-    @payload_mutation(TierDefinitionPayload, permission_classes=[requires(Scope.TIERS_WRITE)])
+    @payload_mutation(TierDefinitionPayload, Scope.TIERS_WRITE)
     async def create_tier_definition(
         self, input: CreateTierDefinitionInput
     ) -> TierDefinitionPayload:
         return await answer(TierDefinitionPayload, service.create_tier(given(input)))
 
-    @payload_mutation(TierDefinitionPayload, permission_classes=[requires(Scope.TIERS_WRITE)])
+    @payload_mutation(TierDefinitionPayload, Scope.TIERS_WRITE)
     async def update_tier_definition(
         self, input: UpdateTierDefinitionInput
     ) -> TierDefinitionPayload:
         fields = given(input, exclude=("id",))
         return await answer(TierDefinitionPayload, service.update_tier(str(input.id), fields))
 
-    @strawberry.mutation(permission_classes=[requires(Scope.TIERS_WRITE)])
+    @scoped_mutation(Scope.TIERS_WRITE)
     async def award_tier_points(self, input: AwardTierPointsInput) -> AwardTierPointsPayload:
         data = to_domain(service.AwardTierPointsInput, input)
         entry, errors = await attempt(service.award_tier_points(data, input.idempotency_key))
@@ -185,7 +190,7 @@ class TierMutations:
             errors=[],
         )
 
-    @strawberry.mutation(permission_classes=[requires(Scope.TIERS_WRITE)])
+    @scoped_mutation(Scope.TIERS_WRITE)
     async def assign_tier(self, input: AssignTierInput) -> AssignTierPayload:
         held, errors = await attempt(service.assign_tier(str(input.profile_id), input.tier_handle))
         if held is None:

@@ -14,7 +14,7 @@ from loyalty_gateway.graphql.described import ERRORS, TIMEZONE_IN, TIMEZONE_OUT
 from loyalty_gateway.graphql.enums import Scope
 from loyalty_gateway.graphql.errors import UserErrorType, answer, bad_input, payload_mutation
 from loyalty_gateway.graphql.ids import parse_id
-from loyalty_gateway.graphql.permissions import guarded_by, requires, staff_only
+from loyalty_gateway.graphql.permissions import guarded_by, scoped_field, staff_only
 from loyalty_gateway.graphql.scalars import Quantity
 from loyalty_gateway.redemptions.models import Redemption as RedemptionModel
 from loyalty_gateway.transactions import service
@@ -91,7 +91,7 @@ class Transaction(FromModel[TransactionModel]):
             return None
         return Profile.from_model(await info.context.loaders.profile.load(self.profile_id))
 
-    @strawberry.field(permission_classes=[requires(Scope.REDEMPTIONS_READ)])
+    @scoped_field(Scope.REDEMPTIONS_READ)
     async def redemption(self, info: Info) -> RedemptionRef | None:
         from loyalty_gateway.graphql.redemptions import Redemption
 
@@ -142,8 +142,8 @@ def domain_input(data: CreateTransactionInput) -> service.CreateTransactionInput
 
 @strawberry.type
 class TransactionQueries:
-    @strawberry.field(
-        permission_classes=[requires(Scope.TRANSACTIONS_READ)],
+    @scoped_field(
+        Scope.TRANSACTIONS_READ,
         description="A transaction by `id` or by `externalId` (give one).",
     )
     async def transaction(
@@ -157,12 +157,12 @@ class TransactionQueries:
 
 @strawberry.type
 class TransactionMutations:
-    @payload_mutation(TransactionPayload, permission_classes=[requires(Scope.TRANSACTIONS_WRITE)])
+    @payload_mutation(TransactionPayload, Scope.TRANSACTIONS_WRITE)
     async def create_transaction(self, input: CreateTransactionInput) -> TransactionPayload:
         work = service.create_transaction(domain_input(input), input.idempotency_key)
         return await answer(TransactionPayload, work)
 
-    @payload_mutation(TransactionPayload, permission_classes=[requires(Scope.TRANSACTIONS_WRITE)])
+    @payload_mutation(TransactionPayload, Scope.TRANSACTIONS_WRITE)
     async def link_transaction(self, input: LinkTransactionInput) -> TransactionPayload:
         work = service.link_transaction(str(input.transaction_id), str(input.redemption_id))
         return await answer(TransactionPayload, work)
