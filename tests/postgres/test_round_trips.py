@@ -135,3 +135,25 @@ async def test_a_claim_announces_its_benefit_created_and_claimed_in_one_statemen
     assert len(events) == 1, events
     assert "BENEFIT.CREATED" in events[0] and "BENEFIT.CLAIMED" in events[0]
     assert 'INSERT INTO "AUDIT_ENTRY"' in events[0]
+
+
+async def test_a_return_reads_only_the_kinds_of_lot_it_took(gql):
+    """A redemption that took a reward alone: its return reads no point lot (no query for no
+    ids), and the redemption, read again under the lock, by key."""
+    profile = await create_profile(gql)
+    definition = await create_definition(gql, value="10", period=None)
+    await issue_reward(gql, profile["id"], definition["id"])
+    redeemed = await gql(
+        """mutation($p: ID!) { redeem(input: {profileId: $p, amount: "2"})
+        { redemption { id } errors { code } } }""",
+        {"p": profile["id"]},
+    )
+    with statements() as seen:
+        data = await gql(
+            """mutation($r: ID!) { returnRedemption(input: {redemptionId: $r, amount: "1"})
+            { redemption { id } errors { code } } }""",
+            {"r": redeemed["redeem"]["redemption"]["id"]},
+        )
+    assert data["returnRedemption"]["errors"] == []
+    assert not [s for s in seen.sent if "WHERE 1=0" in s], seen.sent
+    assert not [s for s in seen.sent if 'FROM "POINT_LOT"' in s], seen.sent

@@ -309,7 +309,7 @@ async def _lock_original(redemption_id: str) -> tuple[Redemption, Profile]:
     """The redemption, read again once its profile is locked, and the locked profile."""
     original = await _original(redemption_id)
     profile = await lock_profile(str(original.profile_id))
-    original = await Redemption.get(id=original.id)
+    [original] = await by_ids(Redemption, [str(original.id)])
     if original.reversed_at is not None:
         raise UserError(
             ErrorCode.ALREADY_REVERSED, "This redemption was already reversed", "redemptionId"
@@ -393,8 +393,8 @@ async def reverse_redemption(
 async def _lot_expiry_keys(
     items: list[RedemptionItem],
 ) -> dict[str, SpendingKey]:
-    rewards = await Reward.filter(id__in=[i.reward_id for i in items if i.reward_id])
-    points = await PointLot.filter(id__in=[i.point_lot_id for i in items if i.point_lot_id])
+    rewards = await by_ids(Reward, [str(i.reward_id) for i in items if i.reward_id])
+    points = await by_ids(PointLot, [str(i.point_lot_id) for i in items if i.point_lot_id])
     lots: list[Reward | PointLot] = [*rewards, *points]
     return {str(lot.id): spending_order(lot) for lot in lots}
 
