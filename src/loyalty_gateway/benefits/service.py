@@ -176,14 +176,14 @@ async def benefits_redeemed(uses: list[tuple[Benefit, int]], profile: dict[str, 
     (`redeemBenefit`, `redeem`); `profile` is the context the use's write left."""
     ids = list(dict.fromkeys(str(benefit.definition_id) for benefit, _ in uses))
     definitions = await BENEFIT_DEFINITIONS.by_ids(ids)
-    events = [
-        BENEFITS.announced(
-            "redeemed", benefit, definitions[str(benefit.definition_id)], profile, count=count
-        )
-        for benefit, count in uses
-    ]
-    if events:
-        await outbox.emit_all(events)
+    await outbox.emit_all(
+        [
+            BENEFITS.announced(
+                "redeemed", benefit, definitions[str(benefit.definition_id)], profile, count=count
+            )
+            for benefit, count in uses
+        ]
+    )
 
 
 async def _redeem(

@@ -57,8 +57,9 @@ async def emit(name: str, context: dict[str, Any], profile_id: str | None = None
 
 
 async def emit_all(events: list[Announcement]) -> list[int]:
-    """`emit` for several events of one change, in one statement, in order."""
-    return [int(row["id"]) for row in await _emitted(events, "id")]
+    """`emit` for several events of one change, in one statement, in order (none for no
+    events)."""
+    return [int(row["id"]) for row in await _emitted(events, "id")] if events else []
 
 
 async def emit_row(name: str, context: dict[str, Any], profile_id: str | None = None) -> Event:

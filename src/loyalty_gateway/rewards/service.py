@@ -32,9 +32,10 @@ class IssueRewardInput(LotInput):
     value_remaining: Decimal | None = None
 
 
+REWARD_CONTEXT_KEYS = LOT_CONTEXT_KEYS | {"value_initial", "value_remaining"}
 EVENT_CONTEXTS = {
-    "reward.created": LOT_CONTEXT_KEYS | {"value_initial", "value_remaining"},
-    "reward.redeemed": LOT_CONTEXT_KEYS | {"value_initial", "value_remaining", "transaction_id"},
+    "reward.created": REWARD_CONTEXT_KEYS,
+    "reward.redeemed": REWARD_CONTEXT_KEYS | {"transaction_id"},
 }
 
 
