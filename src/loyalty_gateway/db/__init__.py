@@ -1,5 +1,6 @@
 """Database wiring: the Tortoise config, migrations and the readiness check."""
 
+import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -12,7 +13,13 @@ from tortoise.exceptions import DBConnectionError
 from tortoise.migrations.api import migrate as run_migrations
 from tortoise.migrations.executor import MigrationExecutor
 
+from loyalty_gateway.core.time import DateOnly
 from loyalty_gateway.settings import Settings
+
+# sqlite3 binds a value through the adapter of its exact type, and Tortoise registers one for
+# `datetime` alone: a date given alone for a DateTime (`DateOnly`, a datetime) is stored as
+# Tortoise stores any other (tortoise/backends/sqlite/executor.py), not refused by the driver.
+sqlite3.register_adapter(DateOnly, lambda value: value.isoformat(" "))
 
 MODEL_MODULES = [
     "loyalty_gateway.profiles.models",
