@@ -145,6 +145,17 @@ async def test_non_strict_with_nothing_to_take_is_insufficient(gql, profile):
     assert result["errors"][0]["code"] == "INSUFFICIENT_BALANCE"
 
 
+async def test_ties_on_expiry_and_issue_time_go_by_id(gql, profile, definition):
+    """The last tie-break of the spending order, which PostgreSQL applies in SQL and SQLite
+    in Python: the lot's id, as text."""
+    same = {"valueInitial": "1", "expiresAt": "2040-01-01 12:00:00", "issuedAt": "2024-01-01"}
+    rewards = [await issue_reward(gql, profile["id"], definition["id"], **same) for _ in range(8)]
+    never = await reward_with_expiry(gql, profile, definition, "1", None)
+    result = await redeem(gql, profile["id"], "9")
+    taken = [i["reward"]["id"] for i in result["redemption"]["items"]]
+    assert taken == [*sorted(r["id"] for r in rewards), never["id"]]
+
+
 async def test_strategies_are_tried_in_the_order_given(gql, profile, definition):
     await reward_with_expiry(gql, profile, definition, "5", None)
     await award_points(gql, profile["id"], 1000)  # $10 at the default rate

