@@ -179,9 +179,9 @@ def migrate(env: dict[str, str]) -> None:
     )
 
 
-async def main(args: argparse.Namespace) -> dict:
-    admin = args.database_url
-    name = "loyalty_bench"
+async def prepare(admin: str, name: str, profiles: int) -> tuple[str, dict, str, list[str]]:
+    """The database `name` beside `admin`'s, made anew, migrated and seeded: its URL, the
+    gateway's environment over it, a stored API token and the profiles' ids."""
     connection = await asyncpg.connect(admin)
     await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     await connection.execute(f'CREATE DATABASE "{name}"')
@@ -196,7 +196,11 @@ async def main(args: argparse.Namespace) -> dict:
     }
     await asyncio.to_thread(migrate, env)
     token = await asyncio.to_thread(create_token, env)
-    ids = await seed(dsn, args.profiles)
+    return dsn, env, token, await seed(dsn, profiles)
+
+
+async def main(args: argparse.Namespace) -> dict:
+    dsn, env, token, ids = await prepare(args.database_url, "loyalty_bench", args.profiles)
     depth = min((PAGE - 1) * 50, len(ids) - 1)
     servers = {
         "gateway": start(gateway_command(8101, args.workers), env, 8101),

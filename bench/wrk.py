@@ -94,11 +94,12 @@ def run(
         warm.write_text(script(headers, body))
         measured.write_text(script(headers, body))
         common = ["wrk", "-t2", f"-c{connections}"]
-        subprocess.run(
-            [*common, "-d", f"{max(1, round(warmup))}s", "-s", str(warm), url],
-            check=True,
-            capture_output=True,
-        )
+        if warmup > 0:  # none: the caller warmed the server up
+            subprocess.run(
+                [*common, "-d", f"{max(1, round(warmup))}s", "-s", str(warm), url],
+                check=True,
+                capture_output=True,
+            )
         out = subprocess.run(
             [*common, "-d", f"{max(1, round(duration))}s", "-s", str(measured), url],
             check=True,
