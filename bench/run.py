@@ -327,16 +327,22 @@ if __name__ == "__main__":
         default="auto",
         help="load generator: wrk when installed (auto), else the Python client",
     )
+    parser.add_argument(
+        "--out",
+        type=Path,
+        help="the results file (default: bench/results/<date>.json, or <date>-workersN.json)",
+    )
     arguments = parser.parse_args()
     outcome = asyncio.run(main(arguments))
     stamp = datetime.now(UTC).strftime("%Y-%m-%d")
     suffix = f"-workers{arguments.workers}" if arguments.workers > 1 else ""
-    target = ROOT / "bench" / "results" / f"{stamp}{suffix}.json"
+    target = arguments.out or ROOT / "bench" / "results" / f"{stamp}{suffix}.json"
     if arguments.only and target.exists():
-        # A partial run updates its scenarios in the day's file instead of replacing it.
+        # A partial run updates its scenarios in the file instead of replacing it.
         earlier = json.loads(target.read_text())
         earlier["scenarios"].update(outcome["scenarios"])
         earlier["ledger_violations"] = outcome["ledger_violations"]
+        earlier["updated"] = outcome["date"]  # when the scenarios it ran were measured
         outcome = {**earlier, "scenarios": earlier["scenarios"]}
     target.write_text(json.dumps(outcome, indent=2) + "\n")
     print(report(outcome))
