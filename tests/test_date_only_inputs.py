@@ -1,67 +1,142 @@
 """A `DateTime` input may be a date alone (`2024-03-01`: midnight, local to the input's time
-zone). Every mutation that takes one answers it as it answers a full date-time: stored, or a
-typed error, never an internal one. The scalar reads a date alone as `core.time.DateOnly`, a
-`datetime` subclass that SQLite's driver would not bind."""
+zone; for `extendDate`, the end of that day). Every mutation that takes one answers it as it
+answers a full date-time: stored, or a typed error, never an internal one. The scalar reads a
+date alone as `core.time.DateOnly`, a `datetime` subclass that SQLite's driver refused."""
 
 from typing import Any
 
 import pytest
+from graphql import GraphQLInputObjectType, get_named_type
 
-from tests.support import create_benefit_definition, create_definition, issue_reward, unique
+from tests.support import (
+    built_schema,
+    create_benefit_definition,
+    create_definition,
+    issue_benefit,
+    issue_reward,
+    unique,
+)
 
 DAY, LATER = "2024-03-01", "2030-03-01"
+ZONE = {"timezone": "Australia/Sydney"}
 
 
-async def answer(gql, mutation: str, fields: dict[str, Any]) -> dict[str, Any]:
+async def answer(gql, mutation: str, fields: dict[str, Any], select: str = "") -> dict[str, Any]:
     kind = mutation[0].upper() + mutation[1:] + "Input"
+    selection = f"{select} errors {{ code }}"
     body = await gql.raw(
-        f"mutation($input: {kind}!) {{ {mutation}(input: $input) {{ errors {{ code field }} }} }}",
+        f"mutation($input: {kind}!) {{ {mutation}(input: $input) {{ {selection} }} }}",
         {"input": fields},
     )
     assert "errors" not in body, body["errors"]
     return body["data"][mutation]
 
 
-@pytest.mark.parametrize(
-    ("mutation", "fields"),
-    [
-        ("issueReward", {"issuedAt": DAY}),
-        ("issueReward", {"expiresAt": LATER}),
-        ("issueBenefit", {"issuedAt": DAY, "expiresAt": LATER}),
-        ("awardPoints", {"points": 5, "issuedAt": DAY, "expiresAt": LATER}),
-        ("awardTierPoints", {"points": 5, "issuedAt": DAY}),
-        ("createTransaction", {"transactedAt": DAY, "total": "1", "items": []}),
-        ("extendRewards", {"extendDate": LATER}),
-        ("createRewardDefinition", {"absoluteExpiry": LATER, "periodType": "ABSOLUTE_DATE"}),
-        ("createPointDefinition", {"absoluteExpiry": LATER, "periodType": "ABSOLUTE_DATE"}),
-        ("createBenefitDefinition", {"claimPeriodStartAt": DAY, "claimPeriodEndAt": LATER}),
-        ("createRate", {"startsAt": DAY, "endsAt": LATER}),
-    ],
-)
-async def test_a_date_alone_is_midnight_local(gql, profile, mutation, fields):
-    reward_definition = await create_definition(gql, value="10", isExtendable=True)
-    benefit_definition = await create_benefit_definition(gql)
-    reward = await issue_reward(gql, profile["id"], reward_definition["id"])
-    points = unique("pts")
-    await answer(gql, "createPointDefinition", {"name": "P", "handle": points, "type": "POINTS"})
-    base = {
-        "issueReward": {"rewardDefinitionId": reward_definition["id"]},
-        "issueBenefit": {"benefitDefinitionId": benefit_definition["id"]},
-        "extendRewards": {"ids": [reward["id"]]},
-        "createRewardDefinition": {
+async def point_definition(gql) -> dict[str, Any]:
+    fields = {"name": "P", "handle": unique("pts"), "type": "POINTS"}
+    return (await answer(gql, "createPointDefinition", fields, "pointDefinition { id handle }"))[
+        "pointDefinition"
+    ]
+
+
+async def rate(gql) -> dict[str, Any]:
+    fields = {"name": "R", "handle": (await point_definition(gql))["handle"], "rate": "1"}
+    return (await answer(gql, "createRate", fields, "rate { id }"))["rate"]
+
+
+async def automation(gql) -> dict[str, Any]:
+    fields = {
+        "name": unique("a"),
+        "frequency": "DAILY",
+        "hour": 9,
+        "query": {"==": [1, 1]},
+        "actions": [],
+    }
+    return (await answer(gql, "createAutomation", fields, "automation { id }"))["automation"]
+
+
+async def base(gql, profile: dict[str, Any], mutation: str) -> dict[str, Any]:
+    """The rest of `mutation`'s input, with what it needs made first."""
+    mine = {"profileId": profile["id"], **ZONE}
+    if mutation in ("issueReward", "extendRewards"):
+        definition = await create_definition(gql, isExtendable=True)
+    if mutation in ("issueBenefit", "extendBenefits", "updateBenefitDefinition"):
+        benefit_definition = await create_benefit_definition(gql, isExtendable=True)
+    made: dict[str, Any] = {
+        "issueReward": lambda: {**mine, "rewardDefinitionId": definition["id"]},
+        "issueBenefit": lambda: {**mine, "benefitDefinitionId": benefit_definition["id"]},
+        "awardPoints": lambda: {**mine, "points": 5},
+        "awardTierPoints": lambda: {**mine, "points": 5},
+        "createTransaction": lambda: {**mine, "total": "1", "items": []},
+        "createRewardDefinition": lambda: {
             "name": "R",
             "handle": unique("r"),
             "value": "1",
             "type": "fixed",
         },
-        "createPointDefinition": {"name": "P", "handle": unique("p"), "type": "POINTS"},
-        "createBenefitDefinition": {"name": "B", "handle": unique("b")},
-        "createRate": {"name": "R", "handle": points, "rate": "1"},
-    }.get(mutation, {})
-    who: dict[str, Any] = {}
-    if not mutation.startswith("create") or mutation == "createTransaction":
-        who["profileId"] = profile["id"]
-        if mutation != "extendRewards":
-            who["timezone"] = "Australia/Sydney"
-    result = await answer(gql, mutation, {**who, **base, **fields})
+        "createPointDefinition": lambda: {"name": "P", "handle": unique("p"), "type": "POINTS"},
+        "createBenefitDefinition": lambda: {"name": "B", "handle": unique("b")},
+    }
+    if mutation in made:
+        return made[mutation]()
+    if mutation == "extendRewards":
+        reward = await issue_reward(gql, profile["id"], definition["id"])
+        return {"profileId": profile["id"], "ids": [reward["id"]]}
+    if mutation == "extendBenefits":
+        benefit = await issue_benefit(gql, profile["id"], benefit_definition["id"])
+        return {"profileId": profile["id"], "ids": [benefit["id"]]}
+    if mutation == "updateRewardDefinition":
+        return {"id": (await create_definition(gql))["id"]}
+    if mutation == "updateBenefitDefinition":
+        return {"id": benefit_definition["id"]}
+    if mutation == "updatePointDefinition":
+        return {"id": (await point_definition(gql))["id"]}
+    if mutation == "createRate":
+        return {"name": "R", "handle": (await point_definition(gql))["handle"], "rate": "1"}
+    if mutation == "updateRate":
+        return {"id": (await rate(gql))["id"]}
+    assert mutation == "triggerAutomation", mutation
+    return {"id": (await automation(gql))["id"]}
+
+
+ABSOLUTE = {"absoluteExpiry": LATER, "periodType": "ABSOLUTE_DATE"}
+CASES = [
+    ("issueReward", {"issuedAt": DAY, "expiresAt": LATER}),
+    ("issueBenefit", {"issuedAt": DAY, "expiresAt": LATER}),
+    ("awardPoints", {"issuedAt": DAY, "expiresAt": LATER}),
+    ("awardTierPoints", {"issuedAt": DAY}),
+    ("createTransaction", {"transactedAt": DAY}),
+    ("extendRewards", {"extendDate": LATER}),
+    ("extendBenefits", {"extendDate": LATER}),
+    ("createRewardDefinition", ABSOLUTE),
+    ("updateRewardDefinition", ABSOLUTE),
+    ("createPointDefinition", ABSOLUTE),
+    ("updatePointDefinition", ABSOLUTE),
+    ("createBenefitDefinition", {**ABSOLUTE, "claimPeriodStartAt": DAY, "claimPeriodEndAt": LATER}),
+    ("updateBenefitDefinition", {**ABSOLUTE, "claimPeriodStartAt": DAY, "claimPeriodEndAt": LATER}),
+    ("createRate", {"startsAt": DAY, "endsAt": LATER}),
+    ("updateRate", {"startsAt": DAY, "endsAt": LATER}),
+    ("triggerAutomation", {"now": DAY}),
+]
+
+
+@pytest.mark.parametrize(("mutation", "fields"), CASES)
+async def test_a_date_alone_is_taken(gql, profile, mutation, fields):
+    result = await answer(gql, mutation, {**await base(gql, profile, mutation), **fields})
     assert result["errors"] == [], result
+
+
+def test_every_datetime_input_of_a_mutation_is_tried_above():
+    schema = built_schema()._schema
+    assert schema.mutation_type is not None
+    taking = set()
+    for name, field in schema.mutation_type.fields.items():
+        for argument in field.args.values():
+            kind = get_named_type(argument.type)
+            if isinstance(kind, GraphQLInputObjectType):
+                dated = {
+                    f for f, v in kind.fields.items() if get_named_type(v.type).name == "DateTime"
+                }
+                taking |= {(name, f) for f in dated}
+    tried = {(mutation, f) for mutation, fields in CASES for f in fields if f != "periodType"}
+    assert taking == tried
