@@ -2,13 +2,13 @@
 
 Whether a change made the gateway faster cannot be read from two `make bench` runs: on this
 project's machines the baseline's own req/s has moved 2x and more between runs minutes
-apart. Here the build in this checkout (B) and the build at REV (A, checked out in a temporary git
-worktree) run at the same time, one uvicorn worker each, on one seeded database, and wrk drives
-both at once with the same requests, so that whatever the machine does hits both alike. Each
-scenario runs in rounds (the first one, a warm-up, is left out); a round reports each side's
-req/s and CPU milliseconds per request (the worker's user and system time from /proc, so
-Linux only), and the scenario's verdict is the median of the rounds' B/A ratios. A median
-within about ±6 % of 1.0 is noise (BENCHMARKS.md).
+apart. Here the build in this checkout (B) and the build at REV (A, checked out in a
+temporary git worktree) run at the same time, one uvicorn worker each, on one seeded
+database, and wrk drives both at once with the same requests, so that whatever the machine
+does hits both alike. Each scenario runs in rounds (the first one, a warm-up, is left out);
+a round reports each side's req/s and CPU milliseconds per request (the worker's user and
+system time from /proc, so Linux only), and the scenario's verdict is the median of the
+rounds' B/A ratios. A median within about ±6 % of 1.0 is noise (BENCHMARKS.md).
 
 Both builds run on the schema of this checkout's migrations: compare builds that share it."""
 
@@ -19,7 +19,7 @@ import signal
 import statistics
 import subprocess
 import tempfile
-import threading
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from bench import wrk
@@ -43,15 +43,8 @@ def median_ratio(rounds: list[dict[str, dict]], key: str) -> float:
 def one_round(pids: dict[str, int], load: dict[str, tuple]) -> dict[str, dict]:
     """Both sides driven at once; each side's wrk figures and CPU ms per request."""
     before = {side: cpu_seconds(pid) for side, pid in pids.items()}
-    results: dict[str, dict] = {}
-    threads = [
-        threading.Thread(target=lambda s=side: results.__setitem__(s, wrk.run(*load[s])))
-        for side in pids
-    ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    with ThreadPoolExecutor() as pool:
+        results = dict(zip(pids, pool.map(lambda side: wrk.run(*load[side]), pids), strict=True))
     for side, pid in pids.items():
         spent = cpu_seconds(pid) - before[side]
         results[side]["cpu_ms"] = round(1000 * spent / max(1, results[side]["requests"]), 3)

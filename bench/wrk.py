@@ -91,10 +91,10 @@ def run(
         # One script per wrk run: each has its own nonce, so the measured run's unique
         # values never repeat the warm-up's.
         warm, measured = Path(folder) / "warm.lua", Path(folder) / "measured.lua"
-        warm.write_text(script(headers, body))
         measured.write_text(script(headers, body))
         common = ["wrk", "-t2", f"-c{connections}"]
         if warmup > 0:  # none: the caller warmed the server up
+            warm.write_text(script(headers, body))
             subprocess.run(
                 [*common, "-d", f"{max(1, round(warmup))}s", "-s", str(warm), url],
                 check=True,

@@ -6,14 +6,15 @@ import time
 from bench.compare import cpu_seconds, median_ratio
 
 
-def test_cpu_seconds_counts_the_time_a_process_spends_computing_not_waiting():
-    start, wall = cpu_seconds(os.getpid()), time.monotonic()
-    while time.monotonic() - wall < 0.3:
+def test_cpu_seconds_counts_what_the_process_computes_not_what_it_waits():
+    """Read from /proc, against Python's own count of this process's CPU time."""
+    start, own = cpu_seconds(os.getpid()), time.process_time()
+    while time.process_time() - own < 0.3:
         sum(range(1000))
     busy = cpu_seconds(os.getpid()) - start
     time.sleep(0.3)
     idle = cpu_seconds(os.getpid()) - start - busy
-    assert 0.2 <= busy <= 0.5, busy
+    assert 0.25 <= busy <= 0.4, busy
     assert idle < 0.1, idle
 
 

@@ -58,45 +58,38 @@ async def automation(gql) -> dict[str, Any]:
 async def base(gql, profile: dict[str, Any], mutation: str) -> dict[str, Any]:
     """The rest of `mutation`'s input, with what it needs made first."""
     mine = {"profileId": profile["id"], **ZONE}
-    if mutation in ("issueReward", "extendRewards"):
-        definition = await create_definition(gql, isExtendable=True)
-    if mutation in ("issueBenefit", "extendBenefits", "updateBenefitDefinition"):
-        benefit_definition = await create_benefit_definition(gql, isExtendable=True)
-    made: dict[str, Any] = {
-        "issueReward": lambda: {**mine, "rewardDefinitionId": definition["id"]},
-        "issueBenefit": lambda: {**mine, "benefitDefinitionId": benefit_definition["id"]},
-        "awardPoints": lambda: {**mine, "points": 5},
-        "awardTierPoints": lambda: {**mine, "points": 5},
-        "createTransaction": lambda: {**mine, "total": "1", "items": []},
-        "createRewardDefinition": lambda: {
-            "name": "R",
-            "handle": unique("r"),
-            "value": "1",
-            "type": "fixed",
-        },
-        "createPointDefinition": lambda: {"name": "P", "handle": unique("p"), "type": "POINTS"},
-        "createBenefitDefinition": lambda: {"name": "B", "handle": unique("b")},
-    }
-    if mutation in made:
-        return made[mutation]()
+    if mutation == "issueReward":
+        return {**mine, "rewardDefinitionId": (await create_definition(gql))["id"]}
+    if mutation == "issueBenefit":
+        return {**mine, "benefitDefinitionId": (await create_benefit_definition(gql))["id"]}
+    if mutation in ("awardPoints", "awardTierPoints"):
+        return {**mine, "points": 5}
+    if mutation == "createTransaction":
+        return {**mine, "total": "1", "items": []}
     if mutation == "extendRewards":
+        definition = await create_definition(gql, isExtendable=True)
         reward = await issue_reward(gql, profile["id"], definition["id"])
         return {"profileId": profile["id"], "ids": [reward["id"]]}
     if mutation == "extendBenefits":
-        benefit = await issue_benefit(gql, profile["id"], benefit_definition["id"])
+        definition = await create_benefit_definition(gql, isExtendable=True)
+        benefit = await issue_benefit(gql, profile["id"], definition["id"])
         return {"profileId": profile["id"], "ids": [benefit["id"]]}
-    if mutation == "updateRewardDefinition":
-        return {"id": (await create_definition(gql))["id"]}
-    if mutation == "updateBenefitDefinition":
-        return {"id": benefit_definition["id"]}
-    if mutation == "updatePointDefinition":
-        return {"id": (await point_definition(gql))["id"]}
+    if mutation == "createRewardDefinition":
+        return {"name": "R", "handle": unique("r"), "value": "1", "type": "fixed"}
+    if mutation == "createPointDefinition":
+        return {"name": "P", "handle": unique("p"), "type": "POINTS"}
+    if mutation == "createBenefitDefinition":
+        return {"name": "B", "handle": unique("b")}
     if mutation == "createRate":
         return {"name": "R", "handle": (await point_definition(gql))["handle"], "rate": "1"}
-    if mutation == "updateRate":
-        return {"id": (await rate(gql))["id"]}
-    assert mutation == "triggerAutomation", mutation
-    return {"id": (await automation(gql))["id"]}
+    made = {
+        "updateRewardDefinition": create_definition,
+        "updateBenefitDefinition": create_benefit_definition,
+        "updatePointDefinition": point_definition,
+        "updateRate": rate,
+        "triggerAutomation": automation,
+    }
+    return {"id": (await made[mutation](gql))["id"]}
 
 
 ABSOLUTE = {"absoluteExpiry": LATER, "periodType": "ABSOLUTE_DATE"}

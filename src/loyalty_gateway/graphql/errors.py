@@ -21,7 +21,7 @@ from loyalty_gateway.core.errors import UserError
 from loyalty_gateway.db import database_unavailable, lock_timed_out
 from loyalty_gateway.graphql.described import ERRORS
 from loyalty_gateway.graphql.enums import ErrorCode
-from loyalty_gateway.graphql.permissions import requires
+from loyalty_gateway.graphql.permissions import scoped_mutation
 from loyalty_gateway.observability.request_id import current_request_id
 
 log = logging.getLogger("loyalty_gateway.graphql")
@@ -69,19 +69,19 @@ class DeletedPayload:
 def payload_mutation(
     shared: type[Any], scope: str, *, customer_field: str | None = None, **options: Any
 ) -> Callable[[Callable[..., Any]], Any]:
-    """A mutation `requires(scope, customer_field)` admits, answering with a payload type of
-    its own, named after it (`createReaction` → `CreateReactionPayload`) and holding
-    `shared`'s fields: the resolver returns a `shared`, and a field later added for one
-    mutation never shows on another's."""
+    """A mutation `requires(scope, customer_field)` admits (`scoped_mutation`), answering
+    with a payload type of its own, named after it (`createReaction` →
+    `CreateReactionPayload`) and holding `shared`'s fields: the resolver returns a `shared`,
+    and a field later added for one mutation never shows on another's."""
 
     def wrap(resolver: Callable[..., Any]) -> Any:
         name = to_camel_case(resolver.__name__)
         own = type(f"{capitalize_first(name)}Payload", (shared,), {"__module__": shared.__module__})
         typed = strawberry.type(own, description=f"What `{name}` returns.")
-        allowed = [requires(scope, customer_field)]
-        return strawberry.mutation(
-            resolver, graphql_type=typed, permission_classes=allowed, **options
+        mutation = scoped_mutation(
+            scope, customer_field=customer_field, graphql_type=typed, **options
         )
+        return mutation(resolver)
 
     return wrap
 
